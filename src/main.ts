@@ -1,0 +1,42 @@
+import * as core from '@actions/core'
+import { createActionLog } from './action-log.js'
+import { createActionReporter } from './action-reporter.js'
+import { systemClock } from './clock.js'
+import { deploy } from './deploy.js'
+import { InputError, readSettings } from './inputs.js'
+import { createRedactor, secretForms } from './redact.js'
+import { oneLine } from './sanitize.js'
+import { abortOnSignals } from './signals.js'
+import { createToolforgeClient } from './toolforge-client.js'
+import { USER_AGENT } from './version.js'
+
+/** The action: the one place where the run's fate is decided. Never throws. */
+export async function run(): Promise<void> {
+  // Untrimmed, so that a token with stray white space is refused rather than altered.
+  const token = core.getInput('token', { trimWhitespace: false })
+  const redact = createRedactor([token])
+  try {
+    if (token) for (const form of secretForms(token)) core.setSecret(form)
+    const settings = readSettings((name) => (name === 'token' ? token : core.getInput(name)), process.env)
+    const log = createActionLog(redact)
+    const reporter = createActionReporter(settings, log, redact, systemClock.now)
+    const api = createToolforgeClient({ apiUrl: settings.apiUrl, tool: settings.tool, token: settings.token, userAgent: USER_AGENT })
+    const cancel = new AbortController()
+    const removeHandlers = abortOnSignals(cancel)
+    try {
+      log.info(
+        settings.deployId
+          ? `Following deployment ${settings.deployId} of ${settings.tool}`
+          : `Deploying ${settings.tool} through ${settings.apiUrl}`
+      )
+      const outcome = await deploy(settings, { api, clock: systemClock, signal: cancel.signal, observer: reporter })
+      await reporter.finish(outcome)
+    } finally {
+      removeHandlers()
+      api.dispose()
+    }
+  } catch (error) {
+    if (error instanceof InputError) core.setFailed(redact(error.message))
+    else core.setFailed(oneLine(redact(`unexpected error: ${error instanceof Error ? error.message : String(error)}`)))
+  }
+}

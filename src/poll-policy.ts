@@ -1,0 +1,49 @@
+import type { Phase } from './status.js'
+
+/**
+ * How long to pause before the next status check, from what the deployment tells.
+ *
+ * - A change of state is a reason to look again soon (1 s): one step often follows another.
+ * - Queued (pending, or every build waiting for a slot): nothing can end soon; the pause
+ *   grows by half each time towards `poll-interval`.
+ * - Building: builds take minutes, but the runs phase that follows the last build lasts
+ *   only seconds. Pausing at most RUNS_PHASE_MIN + LAG_BUDGET means a check lands either
+ *   inside the runs phase (and the pace quickens) or at most LAG_BUDGET after the end.
+ * - Running components: the final status is seconds away: check every second.
+ * - Finishing (every build and run done, or a build failed): only the server's
+ *   bookkeeping remains: check every quarter second.
+ * `poll-interval` is always the ceiling, and the caller adds Retry-After as the floor.
+ */
+export const QUICK_MS = 1_000
+export const RUNS_PHASE_MIN_MS = 2_000
+export const LAG_BUDGET_MS = 3_000
+export const BUILDING_MAX_MS = RUNS_PHASE_MIN_MS + LAG_BUDGET_MS
+export const FINISHING_MS = 250
+const GROWTH = 1.5
+
+export interface PollContext {
+  phase: Phase
+  /** The last check saw a different state from the one before. */
+  changed: boolean
+  previousDelayMs: number
+  pollIntervalMs: number
+}
+
+export function nextPollDelay({ phase, changed, previousDelayMs, pollIntervalMs }: PollContext): number {
+  const grown = changed ? QUICK_MS : Math.max(QUICK_MS, previousDelayMs * GROWTH)
+  let delay: number
+  switch (phase) {
+    case 'finishing':
+      delay = FINISHING_MS
+      break
+    case 'running-components':
+      delay = QUICK_MS
+      break
+    case 'building':
+      delay = Math.min(grown, BUILDING_MAX_MS)
+      break
+    default:
+      delay = grown
+  }
+  return Math.min(Math.round(delay), pollIntervalMs)
+}

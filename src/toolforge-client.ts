@@ -1,0 +1,222 @@
+import type { IncomingMessage, RequestOptions } from 'node:http'
+import { HttpClient, type HttpClientResponse } from '@actions/http-client'
+import type { RequestHandler } from '@actions/http-client/lib/interfaces'
+import { ApiError } from './api-error.js'
+import { createRedactor, type Redactor } from './redact.js'
+import { parseRetryAfter } from './retry-after.js'
+import {
+  parseDeployment,
+  parseMessages,
+  type Deployment,
+  type DeploymentRequest,
+  type ResponseMessages
+} from './toolforge-types.js'
+
+/** A deployment as one response told it, with what the response asked of the caller. */
+export interface ApiResponse {
+  deployment: Deployment
+  messages: ResponseMessages
+  status: number
+  /** From a Retry-After header: do not ask again sooner. */
+  retryAfterMs: number | undefined
+}
+
+/** The two calls a deploy token may make. */
+export interface ToolforgeApi {
+  createDeployment(request: DeploymentRequest, signal?: AbortSignal): Promise<ApiResponse>
+  getDeployment(deployId: string, signal?: AbortSignal): Promise<ApiResponse>
+  dispose(): void
+}
+
+export interface ToolforgeClientOptions {
+  apiUrl: string
+  tool: string
+  token: string
+  userAgent: string
+  /** Connection to last byte, for one request. */
+  requestTimeoutMs?: number
+  maxBodyBytes?: number
+  now?: () => number
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+// Generous: a deployment with many components and long statuses stays far below it.
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL'])
+
+/**
+ * http-client cannot take an AbortSignal per request, but it lets handlers edit the
+ * request options synchronously when `request()` is called: the signal is handed over
+ * through this slot right then.
+ */
+class SignalHandler implements RequestHandler {
+  next: AbortSignal | undefined
+  prepareRequest(options: RequestOptions): void {
+    if (this.next) options.signal = this.next
+  }
+  canHandleAuthentication(): boolean {
+    return false
+  }
+  handleAuthentication(): Promise<HttpClientResponse> {
+    return Promise.reject(new Error('not supported'))
+  }
+}
+
+export function createToolforgeClient(options: ToolforgeClientOptions): ToolforgeApi {
+  const redact = createRedactor([options.token])
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const now = options.now ?? Date.now
+  const base = `${options.apiUrl.replace(/\/+$/, '')}/components/v1/tool/${encodeURIComponent(options.tool)}/deployment`
+  const token = `token=${encodeURIComponent(options.token)}`
+  const handler = new SignalHandler()
+  const clientOptions = { allowRedirects: false, allowRetries: false, socketTimeout: timeoutMs + 1_000 }
+  // Reads reuse one connection; creation gets a fresh one each time, so that a broken
+  // pooled socket can never make a creation's outcome look unknown.
+  const reads = new HttpClient(options.userAgent, [handler], { ...clientOptions, keepAlive: true })
+  const writes = new HttpClient(options.userAgent, [handler], { ...clientOptions, keepAlive: false })
+
+  async function call(
+    client: HttpClient,
+    verb: 'GET' | 'POST',
+    url: string,
+    body: string | null,
+    headers: Record<string, string>,
+    outer: AbortSignal | undefined
+  ): Promise<ApiResponse> {
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(), timeoutMs)
+    const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal
+    try {
+      handler.next = signal
+      const pending = client.request(verb, url, body, { accept: 'application/json', ...headers })
+      handler.next = undefined
+      const response = await pending
+      return await readResponse(response.message, signal)
+    } catch (error) {
+      throw toApiError(error, deadline.signal.aborted, outer?.aborted ?? false)
+    } finally {
+      handler.next = undefined
+      clearTimeout(timer)
+    }
+  }
+
+  async function readResponse(message: IncomingMessage, signal: AbortSignal): Promise<ApiResponse> {
+    const status = message.statusCode ?? 0
+    const retryAfterMs = parseRetryAfter(message.headers['retry-after'], now())
+    if (status >= 300 && status < 400) {
+      message.resume()
+      throw new ApiError(
+        'redirect',
+        `Toolforge answered HTTP ${status} (a redirect); the action does not follow redirects, since that would send the token to another address. Check api-url.`,
+        { status, reachedServer: true }
+      )
+    }
+    const text = redact(await readBody(message, maxBodyBytes, signal))
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      const what = describeNonJson(message.headers['content-type'])
+      if (status >= 200 && status < 300) {
+        throw new ApiError('bad-response', `Toolforge answered HTTP ${status} with ${what} instead of a deployment`, {
+          status,
+          retryAfterMs,
+          reachedServer: true
+        })
+      }
+      throw new ApiError('http', `Toolforge answered HTTP ${status} with ${what}`, { status, retryAfterMs, reachedServer: true })
+    }
+    const messages = parseMessages(body)
+    if (status < 200 || status >= 300) {
+      const detail = messages.error.length > 0 ? `: ${messages.error.join('; ')}` : ''
+      throw new ApiError('http', `Toolforge answered HTTP ${status}${detail}`, {
+        status,
+        retryAfterMs,
+        toolforgeErrors: messages.error,
+        reachedServer: true
+      })
+    }
+    const deployment = parseDeployment(typeof body === 'object' && body !== null ? (body as { data?: unknown }).data : undefined)
+    if (!deployment) {
+      const detail = messages.error.length > 0 ? `: ${messages.error.join('; ')}` : ''
+      throw new ApiError('bad-response', `Toolforge answered HTTP ${status} without a deployment in "data"${detail}`, {
+        status,
+        retryAfterMs,
+        toolforgeErrors: messages.error,
+        reachedServer: true
+      })
+    }
+    return { deployment, messages, status, retryAfterMs }
+  }
+
+  function toApiError(error: unknown, deadlinePassed: boolean, cancelled: boolean): ApiError {
+    if (error instanceof ApiError) return error
+    if (cancelled) return new ApiError('aborted', 'the request was cancelled', { reachedServer: true })
+    if (deadlinePassed) {
+      return new ApiError('deadline', `Toolforge did not answer completely within ${timeoutMs / 1000}s`, { reachedServer: true })
+    }
+    return networkError(error, redact)
+  }
+
+  return {
+    createDeployment(request, signal) {
+      const flags = `${request.forceBuild ? '&force-build=true' : ''}${request.forceRun ? '&force-run=true' : ''}`
+      const body = JSON.stringify({ description: request.description })
+      return call(writes, 'POST', `${base}?${token}${flags}`, body, { 'content-type': 'application/json' }, signal)
+    },
+    getDeployment(deployId, signal) {
+      return call(reads, 'GET', `${base}/${encodeURIComponent(deployId)}?${token}`, null, {}, signal)
+    },
+    dispose() {
+      reads.dispose()
+      writes.dispose()
+    }
+  }
+}
+
+function readBody(message: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const fail = (error: Error) => {
+      message.destroy()
+      reject(error)
+    }
+    message.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        fail(
+          new ApiError('bad-response', `Toolforge's answer was larger than ${maxBytes} bytes; it was not read`, {
+            status: message.statusCode,
+            reachedServer: true
+          })
+        )
+      } else chunks.push(chunk)
+    })
+    message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    message.on('error', fail)
+    message.on('close', () => {
+      if (!message.complete) fail(Object.assign(new Error('connection closed mid-answer'), { code: 'ECONNRESET' }))
+    })
+    signal.addEventListener('abort', () => fail(new Error('aborted')), { once: true })
+  })
+}
+
+function describeNonJson(contentType: string | string[] | undefined): string {
+  const type = String(contentType ?? '').split(';')[0]?.trim()
+  return type ? `a non-JSON body (${type}), probably from the gateway,` : 'a body that is not JSON'
+}
+
+function networkError(error: unknown, redact: Redactor): ApiError {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return new ApiError('tls', `the TLS certificate of the API was refused (${code})`, { reachedServer: false })
+  }
+  if (NOT_CONNECTED_CODES.has(code)) {
+    return new ApiError('network', `could not connect to the API (${code})`, { reachedServer: false })
+  }
+  const reason = code || redact(error instanceof Error ? error.message.split('?')[0] ?? '' : String(error))
+  return new ApiError('network', `the connection to the API failed (${reason})`, { reachedServer: true })
+}

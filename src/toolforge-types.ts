@@ -1,0 +1,131 @@
+/**
+ * The shapes of the Components API that a deploy token can see, after the OpenAPI
+ * document (Deployment, DeploymentBuildInfo, DeploymentRunInfo, ResponseMessages), and
+ * the checks that turn an untrusted JSON body into them.
+ */
+
+/** Known values of DeploymentState; the server may add more, which are not final. */
+export type KnownDeploymentState =
+  | 'pending'
+  | 'running'
+  | 'failed'
+  | 'timed_out'
+  | 'successful'
+  | 'cancelling'
+  | 'cancelled'
+
+export interface BuildInfo {
+  build_id: string
+  build_status: string
+  build_image: string
+  build_long_status: string
+}
+
+export interface RunInfo {
+  run_status: string
+  run_long_status: string
+}
+
+export interface Deployment {
+  deploy_id: string
+  creation_time: string
+  description: string
+  builds: Record<string, BuildInfo>
+  runs: Record<string, RunInfo>
+  status: string
+  long_status: string
+  force_build: boolean
+  force_run: boolean
+  tool_config?: unknown
+}
+
+export interface ResponseMessages {
+  info: string[]
+  warning: string[]
+  error: string[]
+}
+
+export interface DeploymentEnvelope {
+  data: Deployment
+  messages: ResponseMessages
+}
+
+export interface DeploymentRequest {
+  description: string
+  forceBuild: boolean
+  forceRun: boolean
+}
+
+type Json = Record<string, unknown>
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function text(value: unknown, fallback: string): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  return fallback
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map((item) => text(item, JSON.stringify(item) ?? '')) : []
+}
+
+/** Reads `messages`, also from FastAPI's own `{"detail": ...}` error bodies. */
+export function parseMessages(body: unknown): ResponseMessages {
+  const messages = isObject(body) && isObject(body.messages) ? body.messages : {}
+  const parsed = { info: strings(messages.info), warning: strings(messages.warning), error: strings(messages.error) }
+  if (isObject(body) && parsed.error.length === 0) {
+    if (typeof body.detail === 'string') parsed.error.push(body.detail)
+    else if (Array.isArray(body.detail)) {
+      parsed.error.push(...body.detail.map((item) => (isObject(item) ? text(item.msg, '') : text(item, ''))).filter(Boolean))
+    }
+  }
+  return parsed
+}
+
+function parseRecord<T>(value: unknown, parseItem: (item: Json) => T): Record<string, T> {
+  const record: Record<string, T> = {}
+  if (!isObject(value)) return record
+  for (const [name, item] of Object.entries(value)) record[name] = parseItem(isObject(item) ? item : {})
+  return record
+}
+
+/**
+ * Checks a Deployment, filling the defaults the OpenAPI document gives for absent or null
+ * fields. Returns undefined when even `deploy_id` is missing: nothing can be followed then.
+ */
+export function parseDeployment(value: unknown): Deployment | undefined {
+  if (!isObject(value)) return undefined
+  const deployId = text(value.deploy_id, '')
+  if (deployId === '') return undefined
+  const deployment: Deployment = {
+    deploy_id: deployId,
+    creation_time: text(value.creation_time, ''),
+    description: text(value.description, ''),
+    builds: parseRecord(value.builds, (build) => ({
+      build_id: text(build.build_id, 'no-id-yet'),
+      build_status: text(build.build_status, 'unknown'),
+      build_image: text(build.build_image, 'no-image-yet'),
+      build_long_status: text(build.build_long_status, '')
+    })),
+    runs: parseRecord(value.runs, (run) => ({
+      run_status: text(run.run_status, 'unknown'),
+      run_long_status: text(run.run_long_status, '')
+    })),
+    status: text(value.status, 'pending'),
+    long_status: text(value.long_status, ''),
+    force_build: value.force_build === true,
+    force_run: value.force_run === true
+  }
+  if (value.tool_config !== undefined) deployment.tool_config = value.tool_config
+  return deployment
+}
+
+/** The deployment without its tool_config: what the action shows and sets as an output. */
+export function withoutToolConfig(deployment: Deployment): Deployment {
+  const copy = { ...deployment }
+  delete copy.tool_config
+  return copy
+}

@@ -1,0 +1,4 @@
+/** The action's version, as in package.json (a unit test keeps the two equal). */
+export const VERSION = '1.0.0'
+
+export const USER_AGENT = `toolforge-deploy-action/${VERSION} (+https://github.com/toolforge/deploy-action)`

@@ -1,0 +1,100 @@
+import { ApiError, isTransient } from './api-error.js'
+import { backoffDelay, type Backoff } from './backoff.js'
+import type { Clock } from './clock.js'
+import { nextPollDelay, QUICK_MS } from './poll-policy.js'
+import { isFinal, phaseOf } from './status.js'
+import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
+import type { Deployment } from './toolforge-types.js'
+
+/** Status checks that may fail in a row, network errors included, before giving up. */
+export const MAX_CONSECUTIVE_FAILURES = 10
+export const READ_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 30_000 }
+
+export interface WaitObserver {
+  /** Every good answer, in order. */
+  polled(response: ApiResponse): void
+  /** A transient failure; the next check comes after `delayMs`. */
+  retrying(error: ApiError, failures: number, delayMs: number): void
+}
+
+export interface WaitOptions {
+  deployId: string
+  /** What creation returned, if the action created the deployment. */
+  initial: Deployment | undefined
+  /** Absolute time (on the clock) after which the loop stops waiting. */
+  deadline: number
+  pollIntervalMs: number
+  signal: AbortSignal
+  random?: () => number
+}
+
+export type WaitEnd = 'final' | 'timeout' | 'cancelled'
+
+export interface WaitResult {
+  end: WaitEnd
+  deployment: Deployment | undefined
+}
+
+/** Transient failures kept coming until the budget was spent. */
+export class GaveUpError extends Error {
+  constructor(
+    activity: string,
+    readonly failures: number,
+    readonly last: ApiError
+  ) {
+    super(`gave up after ${failures} failed ${activity} in a row; the last one: ${last.message}`)
+    this.name = 'GaveUpError'
+  }
+}
+
+function stateKey(deployment: Deployment | undefined): string {
+  if (!deployment) return ''
+  const builds = Object.entries(deployment.builds).map(([name, b]) => `b:${name}=${b.build_status}`)
+  const runs = Object.entries(deployment.runs).map(([name, r]) => `r:${name}=${r.run_status}`)
+  return [deployment.status, ...builds.sort(), ...runs.sort()].join('|')
+}
+
+/**
+ * Checks the deployment until its status is final, the deadline passes or the signal
+ * aborts. Throws an ApiError that retrying cannot mend, or GaveUpError.
+ */
+export async function waitForDeployment(
+  api: ToolforgeApi,
+  clock: Clock,
+  options: WaitOptions,
+  observer: WaitObserver
+): Promise<WaitResult> {
+  const { deadline, signal, pollIntervalMs } = options
+  let last = options.initial
+  let failures = 0
+  let pollDelay = last ? Math.min(QUICK_MS, pollIntervalMs) : 0
+  let delay = pollDelay
+  let notBefore = 0
+  for (;;) {
+    const wake = Math.min(clock.now() + delay, deadline)
+    await clock.sleep(wake - clock.now(), signal)
+    if (signal.aborted) return { end: 'cancelled', deployment: last }
+    // Asking before the server's Retry-After would be rude; past the deadline, pointless.
+    if (clock.now() < notBefore) return { end: 'timeout', deployment: last }
+    try {
+      const response = await api.getDeployment(options.deployId, signal)
+      failures = 0
+      observer.polled(response)
+      const changed = stateKey(response.deployment) !== stateKey(last)
+      last = response.deployment
+      if (isFinal(last.status)) return { end: 'final', deployment: last }
+      pollDelay = nextPollDelay({ phase: phaseOf(last), changed, previousDelayMs: pollDelay, pollIntervalMs })
+      delay = Math.max(pollDelay, response.retryAfterMs ?? 0)
+      notBefore = clock.now() + (response.retryAfterMs ?? 0)
+    } catch (error) {
+      if (signal.aborted) return { end: 'cancelled', deployment: last }
+      if (!(error instanceof ApiError) || !isTransient(error)) throw error
+      failures += 1
+      if (failures >= MAX_CONSECUTIVE_FAILURES) throw new GaveUpError('status checks', failures, error)
+      delay = Math.max(backoffDelay(READ_BACKOFF, failures, options.random), error.retryAfterMs ?? 0)
+      notBefore = clock.now() + (error.retryAfterMs ?? 0)
+      observer.retrying(error, failures, delay)
+    }
+    if (clock.now() >= deadline) return { end: 'timeout', deployment: last }
+  }
+}
