@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const BUNDLE = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
+
+export interface Annotation {
+  kind: 'error' | 'warning' | 'notice'
+  title: string | undefined
+  message: string
+}
+
+export interface ActionRun {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  annotations: Annotation[]
+  /** Everything the run left behind, for leak checks. */
+  everything: string
+  durationMs: number
+}
+
+export interface RunOptions {
+  inputs: Record<string, string>
+  env?: Record<string, string>
+  /** Leave GITHUB_STEP_SUMMARY unset, as on a developer's machine. */
+  noSummaryFile?: boolean
+  /** Send this signal once stdout contains `when` (a text or a pattern). */
+  signal?: { name: NodeJS.Signals; when: string | RegExp }
+  killAfterMs?: number
+}
+
+/** The GITHUB_OUTPUT file format: `name<<delimiter`, lines, `delimiter`. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<]+)<<(.+)$/.exec(lines[i]!)
+    if (!match) continue
+    const [, name, delimiter] = match
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i]!)
+    outputs[name!] = value.join('\n')
+  }
+  return outputs
+}
+
+function unescapeData(text: string): string {
+  return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+}
+
+/** Annotations as the runner would read them from the log. */
+export function parseAnnotations(stdout: string): Annotation[] {
+  const annotations: Annotation[] = []
+  for (const line of stdout.split('\n')) {
+    const match = /^::(error|warning|notice)( [^:]*)?::(.*)$/.exec(line)
+    if (!match) continue
+    const title = /(?:^| |,)title=([^,]*)/.exec(match[2] ?? '')?.[1]
+    annotations.push({
+      kind: match[1] as Annotation['kind'],
+      title: title === undefined ? undefined : unescapeData(title.replace(/%3A/g, ':').replace(/%2C/g, ',')),
+      message: unescapeData(match[3]!)
+    })
+  }
+  return annotations
+}
+
+/** Runs the committed bundle the way the runner does: INPUT_* variables and command files. */
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-action-'))
+  const outputFile = join(dir, 'output')
+  const summaryFile = join(dir, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    RUNNER_TEMP: dir,
+    ...(options.noSummaryFile ? {} : { GITHUB_STEP_SUMMARY: summaryFile }),
+    ...options.env
+  }
+  for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  const started = Date.now()
+  const child = spawn(process.execPath, [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  let signalled = false
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+    const when = options.signal?.when
+    if (!signalled && when !== undefined && (typeof when === 'string' ? stdout.includes(when) : when.test(stdout))) {
+      signalled = true
+      child.kill(options.signal!.name)
+    }
+  })
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (c, s) => resolve([c, s]))
+  )
+  clearTimeout(killer)
+  const outputText = readFileSync(outputFile, 'utf8')
+  const summary = readFileSync(summaryFile, 'utf8')
+  rmSync(dir, { recursive: true, force: true })
+  return {
+    code,
+    signal,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(outputText),
+    summary,
+    annotations: parseAnnotations(stdout),
+    everything: [stdout, stderr, outputText, summary].join('\n'),
+    durationMs: Date.now() - started
+  }
+}

@@ -1,0 +1,16 @@
+import { ToolforgeSimulator, type SimulatorOptions } from '../../simulator/server.js'
+
+export const TOKEN = 'tf-3f9a1c2e-77b4-4d0e-9a6b-5c1d2e3f4a5b'
+
+export interface Started {
+  sim: ToolforgeSimulator
+  url: string
+  close(): Promise<void>
+}
+
+/** A simulator on a free loopback port, accepting TOKEN for every tool. */
+export async function startSimulator(options: Partial<SimulatorOptions> = {}): Promise<Started> {
+  const sim = new ToolforgeSimulator({ token: TOKEN, ...options })
+  const url = await sim.listen(0)
+  return { sim, url, close: () => sim.close() }
+}
