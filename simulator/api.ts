@@ -1,5 +1,5 @@
 import { randomChars, seededRandom, type Random } from './random.js'
-import { finalAtMs, scaleTimeline, scenario, stateAt, type ScenarioName, type Timeline } from './scenarios.js'
+import { finalAtMs, HOSTILE_TEXT, scaleTimeline, scenario, stateAt, type ScenarioName, type Timeline } from './scenarios.js'
 
 /**
  * The Components API as a deploy token sees it, without the network: paths, token
@@ -169,6 +169,10 @@ export class SimulatedApi {
     }
   }
 
+  private messagesFor(d: StoredDeployment): { info: string[]; warning: string[] } {
+    return { info: d.timeline.hostile ? [HOSTILE_TEXT] : [], warning: [BETA_WARNING] }
+  }
+
   private isActive(d: StoredDeployment): boolean {
     return this.now() - d.createdAt < finalAtMs(d.timeline)
   }
@@ -211,7 +215,7 @@ export class SimulatedApi {
   private read(tool: string, deployId: string): SimResponse {
     const found = (this.store.get(tool) ?? []).find((d) => d.deployId === deployId)
     if (!found) return apiError(404, `Deployment ${deployId} for tool ${tool} not found`)
-    return json(200, envelope(this.view(found), { warning: [BETA_WARNING] }))
+    return json(200, envelope(this.view(found), this.messagesFor(found)))
   }
 
   private createFrom(tool: string, query: URLSearchParams, rawBody: string): SimResponse {
@@ -250,6 +254,6 @@ export class SimulatedApi {
       return apiError(409, `There's already ${running} running, the limit is 1. Wait for it to finish for now.`)
     }
     const created = this.create(tool, this.scenarios.get(tool) ?? this.defaultScenario, description, forceBuild, forceRun)
-    return json(200, envelope(this.view(created), { warning: [BETA_WARNING] }))
+    return json(200, envelope(this.view(created), this.messagesFor(created)))
   }
 }

@@ -108,7 +108,15 @@ export function scenario(name: ScenarioName): Timeline {
     case 'unknown-status':
       return { ...base, components: [web(2_000)], unknownStatus: { status: 'paused-for-maintenance', fromMs: 600, toMs: 1_600 } }
     case 'hostile':
-      return { ...base, components: [web(1_200, { buildFails: true }), worker(1_200)], hostile: true }
+      return {
+        ...base,
+        components: [
+          web(1_200, { buildFails: true }),
+          worker(1_200),
+          { name: '<img src=x onerror=alert(1)>|::warning::x\n::error::y', buildStartMs: 300, buildEndMs: 1_100, buildFails: true, runMs: 100 }
+        ],
+        hostile: true
+      }
     case 'many-failures':
       return {
         ...base,

@@ -23,6 +23,8 @@ export interface ActionRun {
   /** Everything the run left behind, for leak checks. */
   everything: string
   durationMs: number
+  /** When the signal was sent, in ms after the start. */
+  signalledAtMs: number | undefined
 }
 
 export interface RunOptions {
@@ -32,6 +34,8 @@ export interface RunOptions {
   noSummaryFile?: boolean
   /** Send this signal once stdout contains `when` (a text or a pattern). */
   signal?: { name: NodeJS.Signals; when: string | RegExp }
+  /** Called with all of stdout so far, each time more arrives. */
+  onStdout?: (stdout: string) => void
   killAfterMs?: number
 }
 
@@ -89,22 +93,22 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   const started = Date.now()
   const child = spawn(process.execPath, [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
   let stdout = ''
   let stderr = ''
-  let signalled = false
+  let signalledAtMs: number | undefined
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString()
+    options.onStdout?.(stdout)
     const when = options.signal?.when
-    if (!signalled && when !== undefined && (typeof when === 'string' ? stdout.includes(when) : when.test(stdout))) {
-      signalled = true
+    if (signalledAtMs === undefined && when !== undefined && (typeof when === 'string' ? stdout.includes(when) : when.test(stdout))) {
+      signalledAtMs = Date.now() - started
       child.kill(options.signal!.name)
     }
   })
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.on('close', (c, s) => resolve([c, s]))
-  )
+  const [code, signal] = await exited
   clearTimeout(killer)
   const outputText = readFileSync(outputFile, 'utf8')
   const summary = readFileSync(summaryFile, 'utf8')
@@ -118,6 +122,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     summary,
     annotations: parseAnnotations(stdout),
     everything: [stdout, stderr, outputText, summary].join('\n'),
-    durationMs: Date.now() - started
+    durationMs: Date.now() - started,
+    signalledAtMs
   }
 }
