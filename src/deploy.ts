@@ -134,7 +134,7 @@ async function create(
       if (error.kind === 'http' && error.status === 409 && settings.onConflict === 'wait') {
         queuedSince ??= clock.now()
         conflicts += 1
-        delay = Math.min(CONFLICT_BACKOFF.maxMs, CONFLICT_BACKOFF.firstMs * CONFLICT_BACKOFF.growth ** (conflicts - 1))
+        delay = Math.round(Math.min(CONFLICT_BACKOFF.maxMs, CONFLICT_BACKOFF.firstMs * CONFLICT_BACKOFF.growth ** (conflicts - 1)))
         delay = Math.max(delay, error.retryAfterMs ?? 0)
         observer.queued(error, conflicts, delay)
       } else if (creationSurelyNotStarted(error)) {

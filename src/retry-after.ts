@@ -8,7 +8,8 @@ export function parseRetryAfter(header: string | string[] | undefined, now: numb
   let ms: number
   if (/^\d+$/.test(value)) ms = Number(value) * 1000
   else {
-    const date = Date.parse(value)
+    // Every HTTP date form starts with the day's name.
+    const date = /^[A-Za-z]/.test(value) ? Date.parse(value) : Number.NaN
     if (Number.isNaN(date)) return undefined
     ms = date - now
   }

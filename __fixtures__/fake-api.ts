@@ -1,0 +1,35 @@
+import type { ApiError } from '../src/api-error.js'
+import type { ApiResponse, ToolforgeApi } from '../src/toolforge-client.js'
+import type { Deployment } from '../src/toolforge-types.js'
+
+export type Step = Deployment | ApiError | { deployment: Deployment; retryAfterMs: number }
+
+/** Answers status checks and creations from scripted steps, recording when each was asked. */
+export class ScriptedApi implements ToolforgeApi {
+  readonly getTimes: number[] = []
+  readonly postTimes: number[] = []
+  constructor(
+    private readonly now: () => number,
+    private readonly gets: Step[],
+    private readonly posts: Step[] = []
+  ) {}
+
+  private answer(steps: Step[]): Promise<ApiResponse> {
+    const step = steps.length > 1 ? steps.shift()! : steps[0]!
+    if (step instanceof Error) return Promise.reject(step)
+    const [deployment, retryAfterMs] = 'retryAfterMs' in step ? [step.deployment, step.retryAfterMs] : [step, undefined]
+    return Promise.resolve({ deployment, messages: { info: [], warning: [], error: [] }, status: 200, retryAfterMs })
+  }
+
+  getDeployment(): Promise<ApiResponse> {
+    this.getTimes.push(this.now())
+    return this.answer(this.gets)
+  }
+
+  createDeployment(): Promise<ApiResponse> {
+    this.postTimes.push(this.now())
+    return this.answer(this.posts)
+  }
+
+  dispose(): void {}
+}
