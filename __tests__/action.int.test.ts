@@ -1,20 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { expectNoToken } from './helpers/leaks.js'
-import { runAction, type ActionRun } from './helpers/run-action.js'
-import { startSimulator, TOKEN, type Started } from './helpers/simulator.js'
-import type { ScenarioName } from '../simulator/scenarios.js'
+import { runAction, type ActionRun } from '../scripts/run-bundle.js'
+import { TOKEN, withSimulator } from './helpers/simulator.js'
 
-/** A simulator for one test, closed when the test ends (tests run concurrently). */
-function withSimulator(scenario: ScenarioName, body: (started: Started) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const started = await startSimulator({ scenario })
-    try {
-      await body(started)
-    } finally {
-      await started.close()
-    }
-  }
-}
 
 function inputs(url: string, extra: Record<string, string> = {}): Record<string, string> {
   return { tool: 'mytool', token: TOKEN, 'api-url': url, ...extra }

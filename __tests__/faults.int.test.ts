@@ -1,21 +1,10 @@
 import { createServer } from 'node:net'
 import { describe, expect, test } from '@jest/globals'
 import { ToolforgeSimulator } from '../simulator/server.js'
-import type { ScenarioName } from '../simulator/scenarios.js'
 import { expectNoToken } from './helpers/leaks.js'
-import { runAction } from './helpers/run-action.js'
-import { startSimulator, TOKEN, type Started } from './helpers/simulator.js'
+import { runAction } from '../scripts/run-bundle.js'
+import { TOKEN, withSimulator } from './helpers/simulator.js'
 
-function withSimulator(scenario: ScenarioName, body: (started: Started) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const started = await startSimulator({ scenario })
-    try {
-      await body(started)
-    } finally {
-      await started.close()
-    }
-  }
-}
 
 const inputs = (url: string, extra: Record<string, string> = {}) => ({ tool: 'mytool', token: TOKEN, 'api-url': url, ...extra })
 

@@ -1,19 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
-import type { ScenarioName } from '../simulator/scenarios.js'
 import { expectNoToken } from './helpers/leaks.js'
-import { runAction } from './helpers/run-action.js'
-import { startSimulator, TOKEN, type Started } from './helpers/simulator.js'
+import { runAction } from '../scripts/run-bundle.js'
+import { TOKEN, withSimulator } from './helpers/simulator.js'
 
-function withSimulator(scenario: ScenarioName, body: (started: Started) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const started = await startSimulator({ scenario })
-    try {
-      await body(started)
-    } finally {
-      await started.close()
-    }
-  }
-}
 
 /** A wrong token whose URI, form and base64 encodings all differ from it. */
 const WRONG = 'wr0ng/t0k+en=é!*(x)~'

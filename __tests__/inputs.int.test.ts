@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { runAction } from './helpers/run-action.js'
+import { runAction } from '../scripts/run-bundle.js'
 import { startSimulator, TOKEN, type Started } from './helpers/simulator.js'
 
 let started: Started

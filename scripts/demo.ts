@@ -3,14 +3,9 @@
  * successful and a failing deployment. Shows the log, the outputs and the job summary
  * (printed to the log, as on any machine without GITHUB_STEP_SUMMARY).
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { runAction } from './run-bundle.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
 
-const BUNDLE = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 const TOKEN = 'demo-token-0000'
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
 
@@ -25,42 +20,31 @@ function show(line: string): string | undefined {
 }
 
 async function runOnce(url: string, tool: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'deploy-demo-'))
-  const outputFile = join(dir, 'output')
-  writeFileSync(outputFile, '')
   console.log(bold(`\n━━ uses: toolforge/deploy-action@v1   with: tool: ${tool}, api-url: ${url}\n`))
-  const child = spawn(process.execPath, [BUNDLE], {
+  let printed = 0
+  const run = await runAction({
+    inputs: { tool, token: TOKEN, 'api-url': url },
     env: {
-      PATH: process.env.PATH,
-      GITHUB_ACTIONS: 'true',
-      GITHUB_OUTPUT: outputFile,
       GITHUB_REPOSITORY: `example/${tool}`,
       GITHUB_SHA: '4e1c0de5a7d0c0ffee0ddba11deadbeef0000000',
       GITHUB_REF_NAME: 'main',
       GITHUB_ACTOR: 'demo-user',
-      GITHUB_RUN_ID: '1',
-      INPUT_TOOL: tool,
-      INPUT_TOKEN: TOKEN,
-      'INPUT_API-URL': url
+      GITHUB_RUN_ID: '1'
     },
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  let pending = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n')
-    pending = lines.pop()!
-    for (const line of lines) {
-      const shown = show(line)
-      if (shown !== undefined) console.log(`  ${shown}`)
+    noSummaryFile: true,
+    onStdout: (stdout) => {
+      const complete = stdout.slice(0, stdout.lastIndexOf('\n') + 1)
+      for (const line of complete.slice(printed).split('\n').slice(0, -1)) {
+        const shown = show(line)
+        if (shown !== undefined) console.log(`  ${shown}`)
+      }
+      printed = complete.length
     }
   })
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  console.log(bold(`\n  exit code ${code}; outputs:`))
-  for (const match of readFileSync(outputFile, 'utf8').matchAll(/^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
-    const value = match[3]!
-    console.log(`    ${match[1]} = ${value.length > 100 ? `${value.slice(0, 100)}…` : value}`)
+  console.log(bold(`\n  exit code ${run.code}; outputs:`))
+  for (const [name, value] of Object.entries(run.outputs)) {
+    console.log(`    ${name} = ${value.length > 100 ? `${value.slice(0, 100)}…` : value}`)
   }
-  rmSync(dir, { recursive: true, force: true })
 }
 
 const sim = new ToolforgeSimulator({ token: TOKEN, scenario: 'success', timeScale: 2 })

@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { SimulatedApi, type SimApiOptions, type SimResponse } from './api.js'
 import { gatewayPage, randomFault, type Fault, type FaultKind } from './faults.js'
+import { seededRandom, type Random } from './random.js'
 
 export interface RequestRecord {
   method: string
+  tool: string
   /** The path with the token replaced by `***`. */
   path: string
   status: number | 'reset' | 'hang'
@@ -24,9 +26,13 @@ export class ToolforgeSimulator {
   readonly requests: RequestRecord[] = []
   private readonly server: Server
   private readonly sockets = new Set<Socket>()
-  private readonly queued: Record<'GET' | 'POST', Fault[]> = { GET: [], POST: [] }
+  /** Scripted faults by method and tool ('*': any tool). */
+  private readonly queued = new Map<string, Fault[]>()
   private chaosRate = 0
   private chaosKinds: FaultKind[] | undefined
+  /** One generator per tool, so that a tool's faults replay whatever else runs beside it. */
+  private readonly chaosRandom = new Map<string, Random>()
+  private readonly seed: number
   private readonly log: (line: string) => void
   private readonly token: string
   private readonly now: () => number
@@ -37,6 +43,7 @@ export class ToolforgeSimulator {
     this.log = options.log ?? (() => {})
     this.token = options.token
     this.now = options.now ?? Date.now
+    this.seed = options.seed ?? 1
     this.server = createServer((req, res) => void this.serve(req, res))
     this.server.on('connection', (socket) => {
       this.sockets.add(socket)
@@ -61,10 +68,16 @@ export class ToolforgeSimulator {
 
   /** The next requests of this method meet these faults, in order. */
   addFaults(method: 'GET' | 'POST', ...faults: Fault[]): void {
-    this.queued[method].push(...faults)
+    this.addFaultsFor('*', method, ...faults)
   }
 
-  /** From now on, a share `rate` of status reads meets a random fault. */
+  /** The next requests of this method about `tool` meet these faults, in order. */
+  addFaultsFor(tool: string, method: 'GET' | 'POST', ...faults: Fault[]): void {
+    const key = `${method} ${tool}`
+    this.queued.set(key, [...(this.queued.get(key) ?? []), ...faults])
+  }
+
+  /** From now on, a share `rate` of status reads meets a random fault, seeded per tool. */
   chaos(rate: number, kinds?: FaultKind[]): void {
     this.chaosRate = rate
     this.chaosKinds = kinds
@@ -74,14 +87,16 @@ export class ToolforgeSimulator {
     return this.requests.filter((r) => r.method === method).length
   }
 
-  private pickFault(method: string): Fault | undefined {
-    if (method !== 'GET' && method !== 'POST') return undefined
-    const scripted = this.queued[method].shift()
+  private pickFault(method: string, tool: string): Fault | undefined {
+    const scripted = this.queued.get(`${method} ${tool}`)?.shift() ?? this.queued.get(`${method} *`)?.shift()
     if (scripted) return scripted
-    if (method === 'GET' && this.chaosRate > 0 && this.api.random() < this.chaosRate) {
-      return randomFault(this.api.random, this.chaosKinds)
+    if (method !== 'GET' || this.chaosRate <= 0) return undefined
+    let random = this.chaosRandom.get(tool)
+    if (!random) {
+      random = seededRandom(this.seed * 31 + [...tool].reduce((h, c) => (h * 33 + c.charCodeAt(0)) >>> 0, 5381))
+      this.chaosRandom.set(tool, random)
     }
-    return undefined
+    return random() < this.chaosRate ? randomFault(random, this.chaosKinds) : undefined
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -89,8 +104,10 @@ export class ToolforgeSimulator {
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const method = req.method ?? 'GET'
     const path = (req.url ?? '/').replace(/([?&]token=)[^&]*/, '$1***')
+    const tool = decodeURIComponent(/\/tool\/([^/?]+)/.exec(req.url ?? '')?.[1] ?? '')
     const record: RequestRecord = {
       method,
+      tool,
       path,
       status: 0,
       fault: undefined,
@@ -100,7 +117,7 @@ export class ToolforgeSimulator {
     this.requests.push(record)
     const given = new URL(req.url ?? '/', 'http://simulator.invalid').searchParams.get('token')
     const mask = (line: string) => [this.token, given].reduce<string>((text, secret) => (secret ? text.split(secret).join('***') : text), line)
-    const fault = this.pickFault(method)
+    const fault = this.pickFault(method, tool)
     if (fault) {
       record.fault = fault.kind
       this.faultsInjected += 1

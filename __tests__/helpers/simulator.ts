@@ -1,3 +1,4 @@
+import type { ScenarioName } from '../../simulator/scenarios.js'
 import { ToolforgeSimulator, type SimulatorOptions } from '../../simulator/server.js'
 
 export const TOKEN = 'tf-3f9a1c2e-77b4-4d0e-9a6b-5c1d2e3f4a5b'
@@ -13,4 +14,16 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
   const sim = new ToolforgeSimulator({ token: TOKEN, ...options })
   const url = await sim.listen(0)
   return { sim, url, close: () => sim.close() }
+}
+
+/** A test body with its own simulator, closed when the test ends (tests run concurrently). */
+export function withSimulator(scenario: ScenarioName, body: (started: Started) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const started = await startSimulator({ scenario })
+    try {
+      await body(started)
+    } finally {
+      await started.close()
+    }
+  }
 }

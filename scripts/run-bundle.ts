@@ -1,10 +1,18 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const BUNDLE = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
+/** The project's root, from this file's place in the sources or in the compiled tools. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'action.yml'))) dir = dirname(dir)
+  return dir
+}
+
+/** The committed bundle, run as the runner runs it. */
+export const BUNDLE = join(projectRoot(), 'dist', 'index.js')
 
 export interface Annotation {
   kind: 'error' | 'warning' | 'notice'
