@@ -4,7 +4,7 @@ import { deploy, type DeployObserver } from '../src/deploy.js'
 import type { Settings } from '../src/settings.js'
 import { deployment } from '../__fixtures__/deployments.js'
 import { ScriptedApi, type Step } from '../__fixtures__/fake-api.js'
-import { VirtualClock } from '../__fixtures__/virtual-clock.js'
+import { VirtualClock } from '../scripts/virtual-clock.js'
 
 const settings: Settings = {
   tool: 'mytool',

@@ -3,7 +3,7 @@ import { ApiError } from '../src/api-error.js'
 import { GaveUpError, MAX_CONSECUTIVE_FAILURES, waitForDeployment, type WaitObserver } from '../src/wait-for-deployment.js'
 import { deployment } from '../__fixtures__/deployments.js'
 import { ScriptedApi, type Step } from '../__fixtures__/fake-api.js'
-import { VirtualClock } from '../__fixtures__/virtual-clock.js'
+import { VirtualClock } from '../scripts/virtual-clock.js'
 
 const building = deployment('running', { web: 'running' }, { web: 'pending' })
 const done = deployment('successful', { web: 'successful' }, { web: 'successful' })

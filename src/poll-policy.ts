@@ -16,7 +16,7 @@ import type { Phase } from './status.js'
  */
 export const QUICK_MS = 1_000
 export const RUNS_PHASE_MIN_MS = 2_000
-export const LAG_BUDGET_MS = 3_000
+export const LAG_BUDGET_MS = 2_000
 export const BUILDING_MAX_MS = RUNS_PHASE_MIN_MS + LAG_BUDGET_MS
 export const FINISHING_MS = 250
 const GROWTH = 1.5
