@@ -36,7 +36,9 @@ export async function run(): Promise<void> {
       api.dispose()
     }
   } catch (error) {
-    if (error instanceof InputError) core.setFailed(redact(error.message))
-    else core.setFailed(oneLine(redact(`unexpected error: ${error instanceof Error ? error.message : String(error)}`)))
+    if (error instanceof InputError) return core.setFailed(redact(error.message))
+    // With NODE_OPTIONS=--enable-source-maps the stack points into src/.
+    if (error instanceof Error && error.stack) core.debug(redact(error.stack))
+    core.setFailed(oneLine(redact(`unexpected error: ${error instanceof Error ? error.message : String(error)}`)))
   }
 }

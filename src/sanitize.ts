@@ -1,3 +1,5 @@
+import { withoutToolConfig, type Deployment } from './toolforge-types.js'
+
 /**
  * Text from Toolforge is untrusted: it may hold newlines, control characters or `::`
  * that the runner would read as workflow commands, HTML or Markdown that would reshape
@@ -39,4 +41,11 @@ export function markdownText(text: string, limit = SUMMARY_TEXT_LIMIT): string {
 /** Text inside a Markdown code span: entities and HTML are literal there, backticks and pipes are not. */
 export function markdownCode(text: string, limit = SUMMARY_TEXT_LIMIT): string {
   return `\`${oneLine(text, limit).replace(/`/g, "'").replace(/\|/g, '\\|')}\``
+}
+
+/** The deployment as JSON for outputs and debug logs: no tool_config, long texts shortened. */
+export function deploymentJson(deployment: Deployment): string {
+  return JSON.stringify(withoutToolConfig(deployment), (_key, value: unknown) =>
+    typeof value === 'string' ? truncate(value, OUTPUT_TEXT_LIMIT) : value
+  )
 }
