@@ -24,48 +24,65 @@ const FALSE = ['false', 'False', 'FALSE']
 
 export type InputReader = (name: string) => string
 
+/** How a front end names its inputs in messages: the action's inputs, or the CLI's flags. */
+export interface InputNames {
+  /** "Input 'tool'", "--tool": the subject of a message */
+  label(name: string): string
+  /** "'tool'", "--tool": what to set */
+  ref(name: string): string
+  /** Where the token comes from, for the message about an empty one. */
+  tokenSource: string
+}
+
+export const ACTION_INPUT_NAMES: InputNames = {
+  label: (name) => `Input '${name}'`,
+  ref: (name) => `'${name}'`,
+  tokenSource: 'passed from a secret such as ${{ secrets.TOOLFORGE_DEPLOY_TOKEN }}. If the secret is set, check that this workflow can read it'
+}
+
 function quoted(value: string): string {
   return JSON.stringify(value)
 }
 
-function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
+function parseBoolean(names: InputNames, name: string, raw: string, fallback: boolean): boolean {
   if (raw === '') return fallback
   if (TRUE.includes(raw)) return true
   if (FALSE.includes(raw)) return false
-  throw new InputError(name, `Input '${name}' is ${quoted(raw)}; accepted: true or false (also True, TRUE, False, FALSE).`)
+  throw new InputError(name, `${names.label(name)} is ${quoted(raw)}; accepted: true or false (also True, TRUE, False, FALSE).`)
 }
 
-function parseDurationInput(name: string, raw: string, fallback: string, min: number, max: number): number {
+function parseDurationInput(names: InputNames, name: string, raw: string, fallback: string, min: number, max: number): number {
   const text = raw === '' ? fallback : raw
   const ms = parseDuration(text)
   const accepted = `a number of seconds or a duration like 45s, 30m, 1h30m, from ${formatDuration(min)} to ${formatDuration(max)}`
   if (ms === undefined || ms < min || ms > max) {
-    throw new InputError(name, `Input '${name}' is ${quoted(text)}; accepted: ${accepted}.`)
+    throw new InputError(name, `${names.label(name)} is ${quoted(text)}; accepted: ${accepted}.`)
   }
   return ms
 }
 
-function parseTool(raw: string, env: NodeJS.ProcessEnv): string {
-  const fromRepository = (env.GITHUB_REPOSITORY ?? '').split('/')[1] ?? ''
+function parseTool(names: InputNames, raw: string, env: NodeJS.ProcessEnv): string {
+  const fromRepository = (env.GITHUB_REPOSITORY ?? '').split('/')[1] || env.CI_PROJECT_NAME || ''
   const tool = raw === '' ? fromRepository : raw
   if (DNS_LABEL.test(tool)) return tool
   const accepted = 'a Toolforge tool name: 1 to 63 lowercase letters, digits or "-", not starting or ending with "-"'
   if (raw === '') {
     const seen = tool === '' ? 'no repository name was available' : `the repository name ${quoted(tool)} is not a valid tool name`
-    throw new InputError('tool', `Input 'tool' is not set and ${seen}; set 'tool' to ${accepted}.`)
+    throw new InputError('tool', `${names.label('tool')} is not set and ${seen}; set ${names.ref('tool')} to ${accepted}.`)
   }
-  throw new InputError('tool', `Input 'tool' is ${quoted(raw)}; accepted: ${accepted}.`)
+  throw new InputError('tool', `${names.label('tool')} is ${quoted(raw)}; accepted: ${accepted}.`)
 }
 
-function parseToken(raw: string): string {
+function parseToken(names: InputNames, raw: string): string {
+  const label = names.label('token')
   if (raw === '') {
     throw new InputError(
       'token',
-      "Input 'token' is empty; accepted: the tool's deploy token (create one with `toolforge components deploy-token create`), passed from a secret such as ${{ secrets.TOOLFORGE_DEPLOY_TOKEN }}. If the secret is set, check that this workflow can read it."
+      `${label} is empty; accepted: the tool's deploy token (create one with \`toolforge components deploy-token create\`), ${names.tokenSource}.`
     )
   }
   if (/\s/.test(raw)) {
-    throw new InputError('token', "Input 'token' contains white space; accepted: the deploy token alone, without spaces or line breaks (check the secret for a trailing newline).")
+    throw new InputError('token', `${label} contains white space; accepted: the deploy token alone, without spaces or line breaks (check the secret for a trailing newline).`)
   }
   return raw
 }
@@ -76,7 +93,7 @@ function isLoopback(hostname: string): boolean {
   return isIP(host) === 4 && host.startsWith('127.')
 }
 
-function parseApiUrl(raw: string): string {
+function parseApiUrl(names: InputNames, raw: string): string {
   const text = raw === '' ? 'https://api.svc.toolforge.org' : raw
   const accepted =
     'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for 127.0.0.1, localhost or [::1]), without credentials, query or fragment'
@@ -84,51 +101,57 @@ function parseApiUrl(raw: string): string {
   try {
     url = new URL(text)
   } catch {
-    throw new InputError('api-url', `Input 'api-url' is ${quoted(text)}; accepted: ${accepted}.`)
+    throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
   const schemeOk = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))
   if (!schemeOk || url.username || url.password || url.search || url.hash) {
-    throw new InputError('api-url', `Input 'api-url' is ${quoted(text)}; accepted: ${accepted}.`)
+    throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
 
-function parseDeployId(raw: string): string | undefined {
+function parseDeployId(names: InputNames, raw: string): string | undefined {
   if (raw === '') return undefined
   if (DEPLOY_ID.test(raw)) return raw
   throw new InputError(
     'deploy-id',
-    `Input 'deploy-id' is ${quoted(raw)}; accepted: empty, or a Toolforge deployment id like 20250703-075322-5zxh2hip26.`
+    `${names.label('deploy-id')} is ${quoted(raw)}; accepted: empty, or a Toolforge deployment id like 20250703-075322-5zxh2hip26.`
   )
 }
 
-function parseOnConflict(raw: string): 'wait' | 'fail' {
+function parseOnConflict(names: InputNames, raw: string): 'wait' | 'fail' {
   if (raw === '' || raw === 'wait') return 'wait'
   if (raw === 'fail') return 'fail'
-  throw new InputError('on-conflict', `Input 'on-conflict' is ${quoted(raw)}; accepted: wait or fail.`)
+  throw new InputError('on-conflict', `${names.label('on-conflict')} is ${quoted(raw)}; accepted: wait or fail.`)
 }
 
 /**
  * Reads and checks every input, in the order they are documented, before anything is
  * sent anywhere. Throws InputError for the first bad one.
  */
-export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Settings {
-  const tool = parseTool(read('tool').trim(), env)
-  const token = parseToken(read('token'))
-  const apiUrl = parseApiUrl(read('api-url').trim())
-  const forceBuild = parseBoolean('force-build', read('force-build').trim(), false)
-  const forceRun = parseBoolean('force-run', read('force-run').trim(), false)
-  const description = read('description').trim() || defaultDescription(env)
-  const wait = parseBoolean('wait', read('wait').trim(), true)
-  const timeoutMs = parseDurationInput('timeout', read('timeout').trim(), '30m', 1_000, MAX_TIMEOUT_MS)
+export function readSettings(
+  read: InputReader,
+  env: NodeJS.ProcessEnv,
+  names: InputNames = ACTION_INPUT_NAMES,
+  program = 'toolforge/deploy-action'
+): Settings {
+  const tool = parseTool(names, read('tool').trim(), env)
+  const token = parseToken(names, read('token'))
+  const apiUrl = parseApiUrl(names, read('api-url').trim())
+  const forceBuild = parseBoolean(names, 'force-build', read('force-build').trim(), false)
+  const forceRun = parseBoolean(names, 'force-run', read('force-run').trim(), false)
+  const description = read('description').trim() || defaultDescription(env, program)
+  const wait = parseBoolean(names, 'wait', read('wait').trim(), true)
+  const timeoutMs = parseDurationInput(names, 'timeout', read('timeout').trim(), '30m', 1_000, MAX_TIMEOUT_MS)
   const pollIntervalMs = parseDurationInput(
+    names,
     'poll-interval',
     read('poll-interval').trim(),
     '10s',
     MIN_POLL_INTERVAL_MS,
     MAX_POLL_INTERVAL_MS
   )
-  const deployId = parseDeployId(read('deploy-id').trim())
-  const onConflict = parseOnConflict(read('on-conflict').trim())
+  const deployId = parseDeployId(names, read('deploy-id').trim())
+  const onConflict = parseOnConflict(names, read('on-conflict').trim())
   return { tool, token, apiUrl, forceBuild, forceRun, description, wait, timeoutMs, pollIntervalMs, deployId, onConflict }
 }

@@ -1,0 +1,41 @@
+import { parseCliArgs, UsageError, USAGE, CLI_INPUT_NAMES } from './cli-args.js'
+import { createCliReporter, EXIT, type Terminal } from './cli-reporter.js'
+import { systemClock } from './clock.js'
+import { deploy } from './deploy.js'
+import { InputError, readSettings } from './inputs.js'
+import { createRedactor } from './redact.js'
+import { abortOnSignals } from './signals.js'
+import { createToolforgeClient } from './toolforge-client.js'
+import { CLI_USER_AGENT, VERSION } from './version.js'
+
+/** The command: same engine and messages as the action; returns the exit code. Never throws. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal): Promise<number> {
+  const redact = createRedactor([env.TOOLFORGE_DEPLOY_TOKEN ?? ''])
+  const fail = (code: number, message: string) => {
+    terminal.err.write(`toolforge-deploy: ${redact(message)}\n`)
+    return code
+  }
+  try {
+    const options = parseCliArgs(argv, env)
+    if (options.help || options.version) {
+      terminal.out.write(options.help ? USAGE : `toolforge-deploy ${VERSION}\n`)
+      return EXIT.success
+    }
+    const settings = readSettings(options.read, env, CLI_INPUT_NAMES, 'toolforge-deploy')
+    const reporter = createCliReporter(settings, terminal, env, options, redact, systemClock.now)
+    const api = createToolforgeClient({ apiUrl: settings.apiUrl, tool: settings.tool, token: settings.token, userAgent: CLI_USER_AGENT })
+    const cancel = new AbortController()
+    const removeHandlers = abortOnSignals(cancel)
+    try {
+      const outcome = await deploy(settings, { api, clock: systemClock, signal: cancel.signal, observer: reporter })
+      return reporter.finish(outcome)
+    } finally {
+      removeHandlers()
+      api.dispose()
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return fail(EXIT.usage, `${error.message}\nRun toolforge-deploy --help for the options.`)
+    if (error instanceof InputError) return fail(EXIT.usage, error.message)
+    return fail(EXIT.refused, `unexpected error: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
