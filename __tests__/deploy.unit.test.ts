@@ -82,6 +82,22 @@ describe('deploy', () => {
     expect(api.postTimes).toHaveLength(3)
   })
 
+  test('an API that cannot be reached before the timeout is that failure, not a timeout', async () => {
+    const refused = new ApiError('network', 'could not connect', { reachedServer: false })
+    const { run } = setup([refused], [done], { timeoutMs: 5_000 })
+    const outcome = await run()
+    expect(outcome.end).toBe('error')
+    expect(outcome.error?.message).toMatch(/^gave up after \d+ failed attempts to create the deployment in a row; the last one: could not connect$/)
+  })
+
+  test('running out of time behind another deployment is a timeout', async () => {
+    const { run } = setup([conflict()], [done], { timeoutMs: 20_000 })
+    const outcome = await run()
+    expect(outcome.end).toBe('timeout')
+    expect(outcome.deployment).toBeUndefined()
+    expect(outcome.queuedMs).toBe(20_000)
+  })
+
   test('wait: false ends right after creation, without a status check', async () => {
     const { api, run } = setup([pending], [done], { wait: false })
     const outcome = await run()

@@ -123,6 +123,7 @@ async function create(
   let queuedSince: number | undefined
   for (;;) {
     let delay: number
+    let failure: ApiError
     try {
       const response = await api.createDeployment(request, signal)
       if (queuedSince !== undefined) setQueuedMs(clock.now() - queuedSince)
@@ -131,6 +132,7 @@ async function create(
     } catch (error) {
       if (signal.aborted) return { end: 'interrupted' }
       if (!(error instanceof ApiError)) throw error
+      failure = error
       if (error.kind === 'http' && error.status === 409 && settings.onConflict === 'wait') {
         queuedSince ??= clock.now()
         conflicts += 1
@@ -149,7 +151,10 @@ async function create(
     if (signal.aborted) return { end: 'interrupted' }
     if (giveUp) {
       if (queuedSince !== undefined) setQueuedMs(clock.now() - queuedSince)
-      return { end: 'timeout' }
+      // Out of time behind another deployment is a timeout; out of time because the API
+      // cannot be reached is that failure.
+      if (failure.status === 409) return { end: 'timeout' }
+      throw new GaveUpError('attempts to create the deployment', failures, failure)
     }
   }
 }

@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { BUNDLE } from './run-bundle.js'
+
+export const CLI = join(BUNDLE, '..', 'cli.js')
+
+export interface CliRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  durationMs: number
+  signalledAtMs: number | undefined
+}
+
+/** Runs a command (by default the committed CLI bundle) with a clean environment. */
+export async function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; signal?: { name: NodeJS.Signals; when: string }; command?: string[]; cwd?: string } = {}
+): Promise<CliRun> {
+  const [program, ...prefix] = options.command ?? [process.execPath, CLI]
+  const started = Date.now()
+  const child = spawn(program!, [...prefix, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  let signalledAtMs: number | undefined
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+    if (options.signal && signalledAtMs === undefined && stdout.includes(options.signal.when)) {
+      signalledAtMs = Date.now() - started
+      child.kill(options.signal.name)
+    }
+  })
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  return { code, stdout, stderr, durationMs: Date.now() - started, signalledAtMs }
+}
