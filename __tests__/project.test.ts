@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from '@jest/globals'
 import * as validator from '@action-validator/core'
+import { parse } from 'yaml'
 import { VERSION } from '../src/version.js'
 
 const root = new URL('../', import.meta.url)
@@ -48,11 +49,16 @@ describe('the project files', () => {
     }
   }, 120_000)
 
-  test('every input and output of action.yml is documented in the README', () => {
-    const action = read('action.yml')
+  test('the README documents every input with its action.yml default, and every output', () => {
+    const action = parse(read('action.yml')) as {
+      inputs: Record<string, { default?: string; required?: boolean }>
+      outputs: Record<string, unknown>
+    }
     const readme = read('README.md')
-    const names = [...action.matchAll(/^ {2}([a-z_-]+):$/gm)].map((match) => match[1]!)
-    expect(names.length).toBeGreaterThan(10)
-    for (const name of names) expect(readme).toContain(`\`${name}\``)
+    for (const [name, input] of Object.entries(action.inputs)) {
+      const documented = input.required ? '*required*' : input.default ? `\`${input.default}\`` : 'empty'
+      expect(readme).toContain(`| \`${name}\` | ${documented} |`)
+    }
+    for (const name of Object.keys(action.outputs)) expect(readme).toContain(`| \`${name}\` |`)
   })
 })

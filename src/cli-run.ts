@@ -1,11 +1,9 @@
 import { parseCliArgs, UsageError, USAGE, CLI_INPUT_NAMES } from './cli-args.js'
 import { createCliReporter, EXIT, type Terminal } from './cli-reporter.js'
 import { systemClock } from './clock.js'
-import { deploy } from './deploy.js'
 import { InputError, readSettings } from './inputs.js'
+import { deployLive } from './live-deploy.js'
 import { createRedactor } from './redact.js'
-import { abortOnSignals } from './signals.js'
-import { createToolforgeClient } from './toolforge-client.js'
 import { CLI_USER_AGENT, VERSION } from './version.js'
 
 /** The command: same engine and messages as the action; returns the exit code. Never throws. */
@@ -23,16 +21,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
     }
     const settings = readSettings(options.read, env, CLI_INPUT_NAMES, 'toolforge-deploy')
     const reporter = createCliReporter(settings, terminal, env, options, redact, systemClock.now)
-    const api = createToolforgeClient({ apiUrl: settings.apiUrl, tool: settings.tool, token: settings.token, userAgent: CLI_USER_AGENT })
-    const cancel = new AbortController()
-    const removeHandlers = abortOnSignals(cancel)
-    try {
-      const outcome = await deploy(settings, { api, clock: systemClock, signal: cancel.signal, observer: reporter })
-      return reporter.finish(outcome)
-    } finally {
-      removeHandlers()
-      api.dispose()
-    }
+    return reporter.finish(await deployLive(settings, reporter, CLI_USER_AGENT))
   } catch (error) {
     if (error instanceof UsageError) return fail(EXIT.usage, `${error.message}\nRun toolforge-deploy --help for the options.`)
     if (error instanceof InputError) return fail(EXIT.usage, error.message)

@@ -2,12 +2,10 @@ import * as core from '@actions/core'
 import { createActionLog } from './action-log.js'
 import { createActionReporter } from './action-reporter.js'
 import { systemClock } from './clock.js'
-import { deploy } from './deploy.js'
 import { InputError, readSettings } from './inputs.js'
+import { deployLive } from './live-deploy.js'
 import { createRedactor, secretForms } from './redact.js'
 import { oneLine } from './sanitize.js'
-import { abortOnSignals } from './signals.js'
-import { createToolforgeClient } from './toolforge-client.js'
 import { USER_AGENT } from './version.js'
 
 /** The action: the one place where the run's fate is decided. Never throws. */
@@ -20,21 +18,10 @@ export async function run(): Promise<void> {
     const settings = readSettings((name) => (name === 'token' ? token : core.getInput(name)), process.env)
     const log = createActionLog(redact)
     const reporter = createActionReporter(settings, log, redact, systemClock.now)
-    const api = createToolforgeClient({ apiUrl: settings.apiUrl, tool: settings.tool, token: settings.token, userAgent: USER_AGENT })
-    const cancel = new AbortController()
-    const removeHandlers = abortOnSignals(cancel)
-    try {
-      log.info(
-        settings.deployId
-          ? `Following deployment ${settings.deployId} of ${settings.tool}`
-          : `Deploying ${settings.tool} through ${settings.apiUrl}`
-      )
-      const outcome = await deploy(settings, { api, clock: systemClock, signal: cancel.signal, observer: reporter })
-      await reporter.finish(outcome)
-    } finally {
-      removeHandlers()
-      api.dispose()
-    }
+    log.info(
+      settings.deployId ? `Following deployment ${settings.deployId} of ${settings.tool}` : `Deploying ${settings.tool} through ${settings.apiUrl}`
+    )
+    await reporter.finish(await deployLive(settings, reporter, USER_AGENT))
   } catch (error) {
     if (error instanceof InputError) return core.setFailed(redact(error.message))
     // With NODE_OPTIONS=--enable-source-maps the stack points into src/.
