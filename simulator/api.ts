@@ -219,35 +219,41 @@ export class SimulatedApi {
   }
 
   private createFrom(tool: string, query: URLSearchParams, rawBody: string): SimResponse {
-    const problems: string[] = []
+    // FastAPI's ValidationError shape; the API also formats each one into messages.error.
+    const problems: Array<{ loc: Array<string | number>; msg: string; type: string }> = []
+    const problem = (loc: Array<string | number>, msg: string, type: string) => problems.push({ loc, msg, type })
     const flag = (name: string): boolean => {
       const value = query.get(name)
       if (value === null) return false
       const lower = value.toLowerCase()
       if (PYDANTIC_TRUE.has(lower)) return true
-      if (!PYDANTIC_FALSE.has(lower)) problems.push(`query.${name}: Input should be a valid boolean, unable to interpret input`)
+      if (!PYDANTIC_FALSE.has(lower)) problem(['query', name], 'Input should be a valid boolean, unable to interpret input', 'bool_parsing')
       return false
     }
     const forceBuild = flag('force-build')
     const forceRun = flag('force-run')
+    flag('rebuild_storage')
     let description = ''
     if (rawBody.trim() !== '') {
       let body: unknown
       try {
         body = JSON.parse(rawBody)
       } catch (error) {
-        problems.push(`body: JSON decode error (${error instanceof Error ? error.message : 'invalid JSON'})`)
+        problem(['body', 0], `JSON decode error (${error instanceof Error ? error.message : 'invalid JSON'})`, 'json_invalid')
       }
       if (body !== null && body !== undefined) {
-        if (typeof body !== 'object' || Array.isArray(body)) problems.push('body: Input should be a valid dictionary or object')
+        if (typeof body !== 'object' || Array.isArray(body)) problem(['body'], 'Input should be a valid dictionary or object', 'model_type')
         else {
           const given = (body as Record<string, unknown>).description
-          if (given !== undefined && typeof given !== 'string') problems.push('body.description: Input should be a valid string')
+          if (given !== undefined && typeof given !== 'string') problem(['body', 'description'], 'Input should be a valid string', 'string_type')
           else description = given ?? ''
         }
       }
     }
-    if (problems.length > 0) return json(422, envelope(undefined, { error: problems }))
+    if (problems.length > 0) {
+      const formatted = problems.map((p) => `${p.loc.join('.')}: ${p.msg}`)
+      return json(422, JSON.stringify({ detail: problems, messages: { info: [], warning: [], error: formatted } }))
+    }
     if (this.withoutConfig.has(tool)) return apiError(404, `Tool config for tool ${tool} not found`)
     const running = (this.store.get(tool) ?? []).filter((d) => this.isActive(d)).length
     if (running > 0) {
