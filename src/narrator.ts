@@ -55,7 +55,7 @@ export function createNarrator(
     const status = deployment.status
     if (!isKnownStatus(status) && !warnedStatuses.has(status) && warnedStatuses.size < MAX_UNKNOWN_STATUS_WARNINGS) {
       warnedStatuses.add(status)
-      sink.warning(`Toolforge reported a status this action does not know, "${oneLine(status, 100)}"; it is taken as not final and the action keeps waiting.`)
+      sink.warning(`Toolforge reported a status this version does not know, "${oneLine(status, 100)}"; it is taken as not final, and waiting goes on.`)
     }
     const line = progress.update(deployment, now()) ?? progress.heartbeat(now())
     if (line) sink.line(line)

@@ -12,6 +12,9 @@ import type { Phase } from './status.js'
  * - Running components: the final status is seconds away: check every second.
  * - Finishing (every build and run done, or a build failed): only the server's
  *   bookkeeping remains: check every quarter second.
+ * - When "seconds away" proves wrong (nothing changed for SOON_MS: a long cancel, a
+ *   stuck run), the pace falls back to the building one, so that a deployment stuck in
+ *   a late phase costs at most one request per BUILDING_MAX_MS.
  * `poll-interval` is always the ceiling, and the caller adds Retry-After as the floor.
  */
 export const QUICK_MS = 1_000
@@ -19,20 +22,24 @@ export const RUNS_PHASE_MIN_MS = 2_000
 export const LAG_BUDGET_MS = 2_000
 export const BUILDING_MAX_MS = RUNS_PHASE_MIN_MS + LAG_BUDGET_MS
 export const FINISHING_MS = 250
+export const SOON_MS = 10_000
 const GROWTH = 1.5
 
 export interface PollContext {
   phase: Phase
   /** The last check saw a different state from the one before. */
   changed: boolean
+  /** Time since the state last changed (or since the wait began). */
+  msSinceChange: number
   previousDelayMs: number
   pollIntervalMs: number
 }
 
-export function nextPollDelay({ phase, changed, previousDelayMs, pollIntervalMs }: PollContext): number {
+export function nextPollDelay({ phase, changed, msSinceChange, previousDelayMs, pollIntervalMs }: PollContext): number {
   const grown = changed ? QUICK_MS : Math.max(QUICK_MS, previousDelayMs * GROWTH)
+  const late = phase === 'finishing' || phase === 'running-components'
   let delay: number
-  switch (phase) {
+  switch (late && msSinceChange > SOON_MS ? 'building' : phase) {
     case 'finishing':
       delay = FINISHING_MS
       break

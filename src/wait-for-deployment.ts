@@ -70,6 +70,7 @@ export async function waitForDeployment(
   let pollDelay = last ? Math.min(QUICK_MS, pollIntervalMs) : 0
   let delay = pollDelay
   let notBefore = 0
+  let lastChangeAt = clock.now()
   for (;;) {
     const wake = Math.min(clock.now() + delay, deadline)
     await clock.sleep(wake - clock.now(), signal)
@@ -81,9 +82,16 @@ export async function waitForDeployment(
       failures = 0
       observer.polled(response)
       const changed = stateKey(response.deployment) !== stateKey(last)
+      if (changed) lastChangeAt = clock.now()
       last = response.deployment
       if (isFinal(last.status)) return { end: 'final', deployment: last }
-      pollDelay = nextPollDelay({ phase: phaseOf(last), changed, previousDelayMs: pollDelay, pollIntervalMs })
+      pollDelay = nextPollDelay({
+        phase: phaseOf(last),
+        changed,
+        msSinceChange: clock.now() - lastChangeAt,
+        previousDelayMs: pollDelay,
+        pollIntervalMs
+      })
       delay = Math.max(pollDelay, response.retryAfterMs ?? 0)
       notBefore = clock.now() + (response.retryAfterMs ?? 0)
     } catch (error) {
