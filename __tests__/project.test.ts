@@ -7,6 +7,7 @@ import { describe, expect, test } from '@jest/globals'
 import * as validator from '@action-validator/core'
 import { parse } from 'yaml'
 import { VERSION } from '../src/version.js'
+import { gitlabErrors } from './helpers/gitlab-schema.js'
 
 const root = new URL('../', import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8')
@@ -48,6 +49,17 @@ describe('the project files', () => {
       rmSync(out, { recursive: true, force: true })
     }
   }, 120_000)
+
+  test('every workflow and pipeline in the README is valid', () => {
+    const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!)
+    const workflows = blocks.filter((block) => /^jobs:/m.test(block))
+    const pipelines = blocks.filter((block) => /^include:/m.test(block))
+    expect(workflows.length).toBeGreaterThanOrEqual(3)
+    expect(pipelines).toHaveLength(1)
+    expect(workflows.length + pipelines.length).toBe(blocks.length)
+    for (const workflow of workflows) expect(validator.validateWorkflow(workflow).errors).toEqual([])
+    for (const pipeline of pipelines) expect(gitlabErrors(parse(pipeline))).toEqual([])
+  })
 
   test('the README documents every input with its action.yml default, and every output', () => {
     const action = parse(read('action.yml')) as {
