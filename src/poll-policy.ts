@@ -3,7 +3,9 @@ import type { Phase } from './status.js'
 /**
  * How long to pause before the next status check, from what the deployment tells.
  *
- * - A change of state is a reason to look again soon (1 s): one step often follows another.
+ * - A change of state is a reason to look again soon (1 s): one step often follows
+ *   another. Not so a build that ends while others still run: what follows it is
+ *   another build, minutes away, so the building pace goes on.
  * - Queued (pending, or every build waiting for a slot): nothing can end soon; the pause
  *   grows by half each time towards `poll-interval`.
  * - Building: builds take minutes, but the runs phase that follows the last build lasts
@@ -19,7 +21,7 @@ import type { Phase } from './status.js'
  */
 export const QUICK_MS = 1_000
 export const RUNS_PHASE_MIN_MS = 2_000
-export const LAG_BUDGET_MS = 2_000
+export const LAG_BUDGET_MS = 2_500
 export const BUILDING_MAX_MS = RUNS_PHASE_MIN_MS + LAG_BUDGET_MS
 export const FINISHING_MS = 250
 export const SOON_MS = 10_000
@@ -29,14 +31,17 @@ export interface PollContext {
   phase: Phase
   /** The last check saw a different state from the one before. */
   changed: boolean
+  /** ...and a different phase. */
+  phaseChanged: boolean
   /** Time since the state last changed (or since the wait began). */
   msSinceChange: number
   previousDelayMs: number
   pollIntervalMs: number
 }
 
-export function nextPollDelay({ phase, changed, msSinceChange, previousDelayMs, pollIntervalMs }: PollContext): number {
-  const grown = changed ? QUICK_MS : Math.max(QUICK_MS, previousDelayMs * GROWTH)
+export function nextPollDelay({ phase, changed, phaseChanged, msSinceChange, previousDelayMs, pollIntervalMs }: PollContext): number {
+  const soon = changed && (phaseChanged || phase !== 'building')
+  const grown = soon ? QUICK_MS : Math.max(QUICK_MS, previousDelayMs * GROWTH)
   const late = phase === 'finishing' || phase === 'running-components'
   let delay: number
   switch (late && msSinceChange > SOON_MS ? 'building' : phase) {

@@ -83,11 +83,14 @@ export async function waitForDeployment(
       observer.polled(response)
       const changed = stateKey(response.deployment) !== stateKey(last)
       if (changed) lastChangeAt = clock.now()
+      const phase = phaseOf(response.deployment)
+      const phaseChanged = last === undefined || phase !== phaseOf(last)
       last = response.deployment
       if (isFinal(last.status)) return { end: 'final', deployment: last }
       pollDelay = nextPollDelay({
-        phase: phaseOf(last),
+        phase,
         changed,
+        phaseChanged,
         msSinceChange: clock.now() - lastChangeAt,
         previousDelayMs: pollDelay,
         pollIntervalMs
