@@ -36,7 +36,6 @@ export class ToolforgeSimulator {
   private readonly log: (line: string) => void
   private readonly token: string
   private readonly now: () => number
-  faultsInjected = 0
 
   constructor(options: SimulatorOptions) {
     this.api = new SimulatedApi(options)
@@ -118,10 +117,7 @@ export class ToolforgeSimulator {
     const given = new URL(req.url ?? '/', 'http://simulator.invalid').searchParams.get('token')
     const mask = (line: string) => [this.token, given].reduce<string>((text, secret) => (secret ? text.split(secret).join('***') : text), line)
     const fault = this.pickFault(method, tool)
-    if (fault) {
-      record.fault = fault.kind
-      this.faultsInjected += 1
-    }
+    if (fault) record.fault = fault.kind
     const answer = (response: SimResponse, delayMs = 0) => {
       record.status = response.status
       this.log(mask(`${method} ${path} → ${response.status}${fault ? ` (fault: ${fault.kind})` : ''}${describe(response)}`))

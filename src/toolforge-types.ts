@@ -45,11 +45,6 @@ export interface ResponseMessages {
   error: string[]
 }
 
-export interface DeploymentEnvelope {
-  data: Deployment
-  messages: ResponseMessages
-}
-
 export interface DeploymentRequest {
   description: string
   forceBuild: boolean
