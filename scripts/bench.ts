@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process'
 import { statSync, writeFileSync } from 'node:fs'
 import { deploy } from '../src/deploy.js'
 import { BUILDING_MAX_MS } from '../src/poll-policy.js'
+import { isFinal } from '../src/status.js'
 import type { Settings } from '../src/settings.js'
 import type { ToolforgeApi } from '../src/toolforge-client.js'
 import { SimulatedApi } from '../simulator/api.js'
@@ -129,7 +130,7 @@ async function fixedSample(timeline: Timeline, intervalMs: number): Promise<Samp
     await clock.sleep(intervalMs)
     requests += 1
     const { deployment: d } = await api.getDeployment(deployment.deploy_id)
-    if (['successful', 'failed', 'timed_out', 'cancelled'].includes(d.status)) break
+    if (isFinal(d.status)) break
   }
   return { lagMs: clock.now() - (created + finalAtMs(timeline)), requests, durationMs: finalAtMs(timeline) }
 }

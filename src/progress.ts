@@ -1,5 +1,6 @@
 import { formatDuration } from './duration.js'
 import { oneLine } from './sanitize.js'
+import { isComponentDone } from './status.js'
 import type { Deployment } from './toolforge-types.js'
 
 export const HEARTBEAT_MS = 60_000
@@ -52,7 +53,7 @@ export class ProgressLog {
   /** A reminder that the action is still waiting, when the log has been quiet for a minute. */
   heartbeat(now: number): string | undefined {
     if (this.status === undefined || now - this.lastLineAt < HEARTBEAT_MS) return undefined
-    const open = [...this.states].filter(([, state]) => !['successful', 'failed', 'skipped', 'cancelled'].includes(state))
+    const open = [...this.states].filter(([what, state]) => !isComponentDone(what.startsWith('build ') ? 'build' : 'run', state))
     return `${this.stamp(now)} still ${oneLine(this.status, 100)}${describe(open)}`
   }
 }

@@ -18,6 +18,11 @@ export function isFinal(status: string): boolean {
   return FINAL.has(status)
 }
 
+/** A build or run that will not change any more. */
+export function isComponentDone(stage: 'build' | 'run', state: string): boolean {
+  return (stage === 'build' ? FINAL_BUILD : FINAL_RUN).has(state)
+}
+
 export function isKnownStatus(status: string): boolean {
   return KNOWN.has(status)
 }
