@@ -1,8 +1,40 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
+/**
+ * The architecture, enforced: each folder of src/ may import only from the layers below it.
+ * settings ← engine ← report ← action | cli. Only the action speaks to the GitHub runner
+ * (@actions/core); the engine and the command never do.
+ */
+const LAYERS = {
+  settings: { forbidden: ['engine', 'report', 'action', 'cli'], packages: ['@actions/core', '@actions/http-client'] },
+  engine: { forbidden: ['report', 'action', 'cli'], packages: ['@actions/core'] },
+  report: { forbidden: ['action', 'cli'], packages: ['@actions/core', '@actions/http-client'] },
+  cli: { forbidden: ['action'], packages: ['@actions/core'] },
+  action: { forbidden: ['cli'], packages: [] }
+}
+
+const boundaries = Object.entries(LAYERS).map(([folder, { forbidden, packages }]) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: packages.map((name) => ({ name, message: `src/${folder}/ must not depend on ${name} (see src/${folder}/README.md).` })),
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(src/)?(${forbidden.join('|')})(/|$)`,
+            message: `src/${folder}/ must not import from src/${forbidden.join('/, src/')}/ (see src/${folder}/README.md).`
+          },
+          ...packages.map((name) => ({ regex: `^${name.replace('/', '\\/')}/`, message: `src/${folder}/ must not depend on ${name}.` }))
+        ]
+      }
+    ]
+  }
+}))
+
 export default tseslint.config(
-  { ignores: ['dist/', '.build/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', '.build/', 'node_modules/', 'coverage/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -10,5 +42,6 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
     }
-  }
+  },
+  ...boundaries
 )

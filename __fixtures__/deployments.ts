@@ -1,4 +1,4 @@
-import type { Deployment } from '../src/toolforge-types.js'
+import type { Deployment } from '../src/engine/toolforge-types.js'
 
 type Builds = Record<string, string>
 type Runs = Record<string, string>

@@ -1,6 +1,6 @@
-import type { ApiError } from '../src/api-error.js'
-import type { ApiResponse, ToolforgeApi } from '../src/toolforge-client.js'
-import type { Deployment } from '../src/toolforge-types.js'
+import type { ApiError } from '../src/engine/api-error.js'
+import type { ApiResponse, ToolforgeApi } from '../src/engine/toolforge-client.js'
+import type { Deployment } from '../src/engine/toolforge-types.js'
 
 export type Step = Deployment | ApiError | { deployment: Deployment; retryAfterMs: number }
 

@@ -7,11 +7,11 @@
  */
 import { spawn } from 'node:child_process'
 import { statSync, writeFileSync } from 'node:fs'
-import { deploy } from '../src/deploy.js'
-import { BUILDING_MAX_MS } from '../src/poll-policy.js'
-import { isFinal } from '../src/status.js'
-import type { Settings } from '../src/settings.js'
-import type { ToolforgeApi } from '../src/toolforge-client.js'
+import { deploy } from '../src/engine/deploy.js'
+import { BUILDING_MAX_MS } from '../src/engine/poll-policy.js'
+import { isFinal } from '../src/engine/status.js'
+import type { Settings } from '../src/settings/settings.js'
+import type { ToolforgeApi } from '../src/engine/toolforge-client.js'
 import { SimulatedApi } from '../simulator/api.js'
 import { finalAtMs, type ComponentPlan, type Timeline } from '../simulator/scenarios.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   out('# Benchmarks')
   out()
   out(`Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${process.platform}/${process.arch}).`)
-  out(`Detection lag is the time from the server's final state to the moment the client has it; each timeline runs ${PHASES} times, shifted by 0 to ${PHASE_SPAN_MS / 1000} s, in virtual time through the action's own engine (src/deploy.ts) and the simulator's state machine. Requests are status checks (GET).`)
+  out(`Detection lag is the time from the server's final state to the moment the client has it; each timeline runs ${PHASES} times, shifted by 0 to ${PHASE_SPAN_MS / 1000} s, in virtual time through the action's own engine (src/engine/deploy.ts) and the simulator's state machine. Requests are status checks (GET).`)
   out()
   out('| timeline | poller | mean lag | median lag | max lag | requests |')
   out('| --- | --- | --- | --- | --- | --- |')

@@ -1,6 +1,6 @@
-import { ApiError } from '../src/api-error.js'
-import type { ApiResponse, ToolforgeApi } from '../src/toolforge-client.js'
-import { parseDeployment, parseMessages } from '../src/toolforge-types.js'
+import { ApiError } from '../src/engine/api-error.js'
+import type { ApiResponse, ToolforgeApi } from '../src/engine/toolforge-client.js'
+import { parseDeployment, parseMessages } from '../src/engine/toolforge-types.js'
 import type { SimulatedApi } from '../simulator/api.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../src/clock.js'
+import type { Clock } from '../src/engine/clock.js'
 
 /** A clock whose sleeps pass instantly, advancing virtual time. */
 export class VirtualClock implements Clock {

@@ -1,0 +1,168 @@
+import { describe, expect, test } from '@jest/globals'
+import { expectNoToken } from '../helpers/leaks.js'
+import { runAction, type ActionRun } from '../../scripts/run-bundle.js'
+import { TOKEN, withSimulator } from '../helpers/simulator.js'
+
+
+function inputs(url: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { tool: 'mytool', token: TOKEN, 'api-url': url, ...extra }
+}
+
+function deploymentOutput(run: ActionRun): Record<string, unknown> {
+  return JSON.parse(run.outputs.deployment!) as Record<string, unknown>
+}
+
+function progressLines(run: ActionRun): string[] {
+  return run.stdout.split('\n').filter((line) => /^\[\d+(m\d\d)?s\] /.test(line))
+}
+
+describe('the bundled action against the simulator', () => {
+  test.concurrent('a quiet deployment logs its changes, not its polls', withSimulator('slow-builds', async ({ sim, url }) => {
+    const run = await runAction({ inputs: inputs(url) })
+    expect(run.code).toBe(0)
+    const progress = progressLines(run)
+    expect(progress.length).toBeLessThan(sim.countRequests('GET'))
+    // Every line after the first names what changed; none repeats the state before it.
+    for (const line of progress.slice(1)) expect(line).toMatch(/ · |\] (running|successful)$/)
+    expect(new Set(progress.map((line) => line.replace(/^\[[^\]]*\] /, ''))).size).toBe(progress.length)
+  }))
+
+  test.concurrent('a successful deployment turns the step green with every output', withSimulator('success', async ({ sim, url }) => {
+    const run = await runAction({ inputs: inputs(url), env: { GITHUB_REPOSITORY: 'me/mytool', GITHUB_SHA: 'abcdef1234567', GITHUB_RUN_ID: '42' } })
+    expect(run.code).toBe(0)
+    expect(run.outputs.status).toBe('successful')
+    expect(run.outputs.deploy_id).toMatch(/^\d{8}-\d{6}-[a-z0-9]{10}$/)
+    expect(run.outputs.long_status).toMatch(/^Finished at /)
+    expect(run.outputs.url).toBe('https://mytool.toolforge.org/')
+    const deployment = deploymentOutput(run)
+    expect(deployment.deploy_id).toBe(run.outputs.deploy_id)
+    expect(deployment).not.toHaveProperty('tool_config')
+    expect(run.annotations.filter((a) => a.kind === 'error')).toEqual([])
+    expect(run.summary).toContain('✅ Toolforge deployment successful: mytool')
+    expect(run.summary).toContain(run.outputs.deploy_id)
+    expect(run.summary).toMatch(/\| web \| successful \| `mytool-buildpacks-pipelinerun-[a-z0-9]{5}` \|/)
+    expect(run.summary).toContain('Deployed by GitHub Actions from me/mytool@abcdef1')
+    expect(sim.countRequests('POST')).toBe(1)
+    expect(sim.requests[0]!.userAgent).toMatch(/^toolforge-deploy-action\/\d+\.\d+\.\d+/)
+    const progress = progressLines(run)
+    expect(progress[0]).toMatch(/^\[0s\] pending · build web: pending · build worker: pending$/)
+    expect(progress.at(-1)).toMatch(/^\[\d+s\] successful/)
+    expect(run.stdout).toContain('Toolforge warning: You are using a beta feature of Toolforge.')
+    expect(run.stdout.split('You are using a beta feature').length).toBe(2)
+    expectNoToken(run.everything, TOKEN)
+  }))
+
+  test.concurrent('a build failure fails the step and names the component and its reason', withSimulator('build-failure', async ({ url }) => {
+    const run = await runAction({ inputs: inputs(url) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    const errors = run.annotations.filter((a) => a.kind === 'error')
+    expect(errors.find((a) => a.title === 'Toolforge build failed: web')?.message).toMatch(/^Build failed: step-build exited with code 1/)
+    expect(errors.some((a) => a.message.includes('Some builds failed'))).toBe(true)
+    expect(run.summary).toContain('❌ Toolforge deployment failed: mytool')
+    expect(run.summary).toMatch(/toolforge build logs mytool-buildpacks-pipelinerun-[a-z0-9]{5}/)
+    expect(run.summary).toContain('force-build: true')
+    expect(run.summary).toMatch(/\| worker \| successful .* \| skipped \|/)
+  }))
+
+  test.concurrent('a run failure fails the step with a run annotation', withSimulator('run-failure', async ({ url }) => {
+    const run = await runAction({ inputs: inputs(url) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    const annotation = run.annotations.find((a) => a.title === 'Toolforge run failed: worker')
+    expect(annotation?.message).toContain('CrashLoopBackOff')
+    expect(run.summary).toContain('toolforge jobs logs worker')
+  }))
+
+  test.concurrent("Toolforge's own timed_out fails the step", withSimulator('timed-out', async ({ url }) => {
+    const run = await runAction({ inputs: inputs(url) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('timed_out')
+    expect(run.annotations.some((a) => a.kind === 'error' && a.message.includes('ended timed_out'))).toBe(true)
+  }))
+
+  test.concurrent('a deployment cancelled on Toolforge fails the step', withSimulator('cancelled', async ({ url }) => {
+    const run = await runAction({ inputs: inputs(url) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('cancelled')
+    expect(run.stdout).toMatch(/\] cancelling/)
+  }))
+
+  test.concurrent('an unknown status is waited through with a single warning', withSimulator('unknown-status', async ({ url }) => {
+    const run = await runAction({ inputs: inputs(url) })
+    expect(run.code).toBe(0)
+    expect(run.outputs.status).toBe('successful')
+    const warnings = run.annotations.filter((a) => a.kind === 'warning')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]!.message).toContain('paused-for-maintenance')
+  }))
+
+  test.concurrent('wait: false returns as soon as the deployment exists', withSimulator('slow-builds', async ({ sim, url }) => {
+    const run = await runAction({ inputs: inputs(url, { wait: 'false' }) })
+    expect(run.code).toBe(0)
+    expect(run.outputs.status).toBe('pending')
+    expect(run.outputs.deploy_id).toMatch(/^\d{8}-/)
+    expect(sim.countRequests('GET')).toBe(0)
+    expect(run.durationMs).toBeLessThan(3_000)
+    expect(run.summary).toContain('Toolforge deployment started')
+  }))
+
+  test.concurrent('deploy-id follows an existing deployment without creating one', withSimulator('success', async ({ sim, url }) => {
+    const id = sim.api.occupy('mytool', 1_500)
+    const run = await runAction({ inputs: inputs(url, { 'deploy-id': id }) })
+    expect(run.code).toBe(0)
+    expect(run.outputs.deploy_id).toBe(id)
+    expect(run.outputs.status).toBe('successful')
+    expect(sim.countRequests('POST')).toBe(0)
+  }))
+
+  test.concurrent("the action's own timeout is a different failure, and the deployment goes on", withSimulator('slow-builds', async ({ url }) => {
+    const run = await runAction({ inputs: inputs(url, { timeout: '3s' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('running')
+    expect(run.outputs.deploy_id).toMatch(/^\d{8}-/)
+    const failure = run.annotations.find((a) => a.kind === 'error')!
+    expect(failure.message).toContain(`stopped waiting after 3s; deployment ${run.outputs.deploy_id} is still running on Toolforge`)
+    expect(failure.message).toContain('goes on there')
+    expect(run.summary).toContain('Stopped waiting for the Toolforge deployment')
+    expect(run.durationMs).toBeGreaterThanOrEqual(3_000)
+    expect(run.durationMs).toBeLessThan(6_000)
+  }))
+
+  test.concurrent('an unknown deploy-id fails with the 404 explanation', withSimulator('success', async ({ url }) => {
+    const run = await runAction({ inputs: inputs(url, { 'deploy-id': '20250703-075322-5zxh2hip26' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.deploy_id).toBe('20250703-075322-5zxh2hip26')
+    expect(run.annotations.find((a) => a.kind === 'error')?.message).toContain('Toolforge knows no deployment 20250703-075322-5zxh2hip26 of tool mytool (HTTP 404)')
+  }))
+
+  test.concurrent('a tool without config fails with 404 and the advice to check the config', withSimulator('success', async ({ sim, url }) => {
+    sim.api.removeConfig('mytool')
+    const run = await runAction({ inputs: inputs(url) })
+    expect(run.code).toBe(1)
+    expect(run.annotations.find((a) => a.kind === 'error')?.message).toContain('Tool config for tool mytool not found')
+    expect(run.summary).toContain('toolforge components config show')
+  }))
+
+  test.concurrent('without GITHUB_STEP_SUMMARY the summary is printed to the log', withSimulator('single', async ({ url }) => {
+    const run = await runAction({ inputs: inputs(url), noSummaryFile: true })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('✔ Toolforge deployment successful: mytool')
+    expect(run.stdout).toMatch(/\n {2}Component +Build +Build id/)
+  }))
+
+  test.concurrent('the tool defaults to the repository name', withSimulator('single', async ({ sim, url }) => {
+    const run = await runAction({ inputs: { token: TOKEN, 'api-url': url }, env: { GITHUB_REPOSITORY: 'someone/othertool' } })
+    expect(run.code).toBe(0)
+    expect(sim.requests[0]!.path).toMatch(/^\/components\/v1\/tool\/othertool\/deployment\?token=\*\*\*$/)
+    expect(run.outputs.url).toBe('https://othertool.toolforge.org/')
+  }))
+
+  test.concurrent('force-build and force-run reach Toolforge as query flags', withSimulator('single', async ({ sim, url }) => {
+    const run = await runAction({ inputs: inputs(url, { 'force-build': 'true', 'force-run': 'True', description: 'hotfix' }) })
+    expect(run.code).toBe(0)
+    expect(sim.requests[0]!.path).toBe('/components/v1/tool/mytool/deployment?token=***&force-build=true&force-run=true')
+    const deployment = deploymentOutput(run)
+    expect(deployment).toMatchObject({ force_build: true, force_run: true, description: 'hotfix' })
+  }))
+})

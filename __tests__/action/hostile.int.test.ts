@@ -1,0 +1,70 @@
+import { describe, expect, test } from '@jest/globals'
+import { expectNoToken } from '../helpers/leaks.js'
+import { runAction } from '../../scripts/run-bundle.js'
+import { TOKEN, withSimulator } from '../helpers/simulator.js'
+
+
+/** A wrong token whose URI, form and base64 encodings all differ from it. */
+const WRONG = 'wr0ng/t0k+en=é!*(x)~'
+
+describe('the token never shows', () => {
+  test.concurrent.each([
+    ['a wrong token, echoed by the 401', WRONG, undefined],
+    ['an expired token, echoed by the 401', TOKEN, 'expired'],
+    ['a tool without a token', TOKEN, 'none']
+  ] as const)('%s', (_name, token, kind) =>
+    withSimulator('single', async ({ sim, url }) => {
+      if (kind === 'expired') sim.api.setToolToken('mytool', { kind, token })
+      if (kind === 'none') sim.api.setToolToken('mytool', { kind })
+      const run = await runAction({ inputs: { tool: 'mytool', token, 'api-url': url } })
+      expect(run.code).toBe(1)
+      const failure = run.annotations.find((a) => a.kind === 'error')!.message
+      expect(failure).toMatch(/^creating the deployment failed: Toolforge refused the deploy token \(HTTP 401\): /)
+      if (kind !== 'none') expect(failure).toContain("The token passed '***'")
+      expect(run.summary).toContain('toolforge components deploy-token create')
+      expectNoToken(run.everything, token)
+    })()
+  )
+
+  test.concurrent('is masked in debug logs and outputs too', withSimulator('single', async ({ url }) => {
+    const run = await runAction({ inputs: { tool: 'mytool', token: WRONG, 'api-url': url }, env: { RUNNER_DEBUG: '1' } })
+    expect(run.code).toBe(1)
+    expectNoToken(run.everything, WRONG)
+  }))
+})
+
+describe('hostile responses', () => {
+  test.concurrent('newlines, workflow commands, HTML and megabytes stay inert and bounded', withSimulator('hostile', async ({ url }) => {
+    const run = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': url } })
+    expect(run.code).toBe(1)
+    const commands = run.stdout
+      .split('\n')
+      .filter((line) => /^\s*(::|##\[)/.test(line))
+      .map((line) => /^\s*(::[a-z-]+|##\[[a-z-]+)/.exec(line)![1])
+    expect(new Set(commands)).toEqual(new Set(['::add-mask', '::debug', '::error']))
+    expect(run.stdout).not.toMatch(/^::set-output/m)
+    expect(run.annotations.every((a) => a.title !== 'injected')).toBe(true)
+    for (const annotation of run.annotations) expect(annotation.message.length).toBeLessThan(1_100)
+    expect(run.summary).not.toContain('<script>')
+    expect(run.summary).toContain('&lt;script&gt;')
+    expect(run.summary.length).toBeLessThan(100_000)
+    for (const value of Object.values(run.outputs)) expect(value.length).toBeLessThan(20_000)
+    // The summary's tables keep their shape: every row of the component table has 6 cells.
+    const rows = run.summary.split('\n').filter((line) => line.startsWith('| web') || line.startsWith('| worker'))
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(6)
+    expect(run.outputs.status).toBe('failed')
+    expect(run.stdout).toMatch(/^Toolforge says: line one ⏎ ::error title=injected::workflow command injection ⏎ /m)
+    expect(run.summary).not.toContain('<img')
+  }))
+
+  test.concurrent('many failed components stay within the annotation limit', withSimulator('many-failures', async ({ url }) => {
+    const run = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': url } })
+    expect(run.code).toBe(1)
+    const errors = run.annotations.filter((a) => a.kind === 'error')
+    expect(errors.length).toBeLessThanOrEqual(10)
+    expect(errors.filter((a) => a.title?.startsWith('Toolforge build failed: '))).toHaveLength(8)
+    const rest = errors.find((a) => a.title === '6 more Toolforge components failed')!
+    expect(rest.message).toBe('Also failed: build job-09, build job-10, build job-11, build job-12, build job-13, build job-14')
+    expect(run.summary.split('\n').filter((line) => line.startsWith('| job-'))).toHaveLength(14)
+  }))
+})

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { runAction } from '../../scripts/run-bundle.js'
+import { startSimulator, TOKEN, type Started } from '../helpers/simulator.js'
+
+let started: Started
+beforeAll(async () => {
+  started = await startSimulator()
+})
+afterAll(() => started.close())
+
+const cases: Array<[string, Record<string, string>, RegExp]> = [
+  ['tool', { tool: 'My_Tool' }, /^Input 'tool' is "My_Tool"; accepted: a Toolforge tool name/],
+  ['tool', { tool: '-tool' }, /^Input 'tool' is "-tool"/],
+  ['tool', { tool: 'a'.repeat(64) }, /^Input 'tool' is "a{64}"/],
+  ['token', { token: '' }, /^Input 'token' is empty; accepted: the tool's deploy token/],
+  ['token', { token: 'abc def' }, /^Input 'token' contains white space/],
+  ['token', { token: 'abcdef\n' }, /^Input 'token' contains white space/],
+  ['api-url', { 'api-url': 'http://api.svc.toolforge.org' }, /^Input 'api-url' is "http:\/\/api.svc.toolforge.org"; accepted: the https:\/\/ address/],
+  ['api-url', { 'api-url': 'not a url' }, /^Input 'api-url' is "not a url"/],
+  ['api-url', { 'api-url': 'https://user:pw@example.org' }, /^Input 'api-url' is/],
+  ['force-build', { 'force-build': 'yes' }, /^Input 'force-build' is "yes"; accepted: true or false/],
+  ['force-run', { 'force-run': '1' }, /^Input 'force-run' is "1"; accepted: true or false/],
+  ['wait', { wait: 'nope' }, /^Input 'wait' is "nope"; accepted: true or false/],
+  ['timeout', { timeout: '7h' }, /^Input 'timeout' is "7h"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 6h/],
+  ['timeout', { timeout: '10 minutes' }, /^Input 'timeout' is "10 minutes"/],
+  ['timeout', { timeout: '0' }, /^Input 'timeout' is "0"/],
+  ['poll-interval', { 'poll-interval': '500ms' }, /^Input 'poll-interval' is "500ms"; accepted: .* from 1s to 1h/],
+  ['deploy-id', { 'deploy-id': '../../config' }, /^Input 'deploy-id' is "..\/..\/config"; accepted: empty, or a Toolforge deployment id/],
+  ['on-conflict', { 'on-conflict': 'queue' }, /^Input 'on-conflict' is "queue"; accepted: wait or fail/]
+]
+
+describe('bad inputs', () => {
+  test.concurrent.each(cases)('%s %j is refused before any request', async (_name, bad, message) => {
+    const run = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': started.url, ...bad } })
+    expect(run.code).toBe(1)
+    const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error'))
+    expect(errors).toHaveLength(1)
+    expect(run.annotations[0]!.message).toMatch(message)
+    expect(run.stderr).toBe('')
+    expect(run.stdout).not.toMatch(/\n\s+at /)
+    expect(run.outputs).toEqual({})
+    // No run in this file may reach the simulator they share.
+    expect(started.sim.requests).toHaveLength(0)
+  })
+
+  test('a default tool name that is not valid asks to set tool', async () => {
+    const run = await runAction({ inputs: { token: TOKEN, 'api-url': started.url }, env: { GITHUB_REPOSITORY: 'me/My.Repo' } })
+    expect(run.code).toBe(1)
+    expect(run.annotations[0]!.message).toBe(
+      `Input 'tool' is not set and the repository name "My.Repo" is not a valid tool name; set 'tool' to a Toolforge tool name: 1 to 63 lowercase letters, digits or "-", not starting or ending with "-".`
+    )
+  })
+
+  test('a bad token value is never printed', async () => {
+    const run = await runAction({ inputs: { tool: 'mytool', token: 'sekrit value', 'api-url': started.url } })
+    expect(run.code).toBe(1)
+    expect(run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')).not.toContain('sekrit')
+  })
+})

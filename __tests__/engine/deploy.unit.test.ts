@@ -1,0 +1,124 @@
+import { describe, expect, test } from '@jest/globals'
+import { ApiError } from '../../src/engine/api-error.js'
+import { deploy, type DeployObserver } from '../../src/engine/deploy.js'
+import type { Settings } from '../../src/settings/settings.js'
+import { deployment } from '../../__fixtures__/deployments.js'
+import { ScriptedApi, type Step } from '../../__fixtures__/fake-api.js'
+import { VirtualClock } from '../../scripts/virtual-clock.js'
+
+const settings: Settings = {
+  tool: 'mytool',
+  token: 't',
+  apiUrl: 'https://api.svc.toolforge.org',
+  forceBuild: false,
+  forceRun: false,
+  description: '',
+  wait: true,
+  timeoutMs: 30 * 60_000,
+  pollIntervalMs: 10_000,
+  deployId: undefined,
+  onConflict: 'wait'
+}
+
+const pending = deployment('pending', { web: 'pending' }, { web: 'pending' })
+const done = deployment('successful', { web: 'successful' }, { web: 'successful' })
+const conflict = () => new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy'], reachedServer: true })
+
+function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings> = {}) {
+  const clock = new VirtualClock()
+  const api = new ScriptedApi(clock.now, gets, posts)
+  const queued: number[] = []
+  const observer: DeployObserver = {
+    created: () => {},
+    polled: () => {},
+    retrying: () => {},
+    creationRetrying: () => {},
+    queued: (_error, _attempt, delay) => queued.push(delay)
+  }
+  const run = () => deploy({ ...settings, ...overrides }, { api, clock, signal: new AbortController().signal, observer, random: () => 0.5 })
+  return { clock, api, queued, run }
+}
+
+describe('deploy', () => {
+  test('creates, follows and succeeds', async () => {
+    const { api, run } = setup([pending])
+    const outcome = await run()
+    expect(outcome.end).toBe('successful')
+    expect(outcome.deployment).toBe(done)
+    expect(api.postTimes).toHaveLength(1)
+  })
+
+  test('queues behind a 409 from 5 s, growing to at most 30 s, and records the time queued', async () => {
+    const posts: Step[] = [...Array.from({ length: 8 }, conflict), pending]
+    const { api, queued, run } = setup(posts)
+    const outcome = await run()
+    expect(outcome.end).toBe('successful')
+    expect(queued).toEqual([5_000, 7_500, 11_250, 16_875, 25_313, 30_000, 30_000, 30_000])
+    expect(outcome.queuedMs).toBe(queued.reduce((a, b) => a + b, 0))
+    expect(api.postTimes).toHaveLength(9)
+  })
+
+  test('on-conflict: fail fails at the first 409', async () => {
+    const { api, run } = setup([conflict()], [done], { onConflict: 'fail' })
+    const outcome = await run()
+    expect(outcome.end).toBe('error')
+    expect(outcome.mayHaveStarted).toBe(false)
+    expect(api.postTimes).toHaveLength(1)
+  })
+
+  test('a creation that may have reached the API is never repeated', async () => {
+    const reset = new ApiError('network', 'reset', { reachedServer: true })
+    const { api, run } = setup([reset, pending])
+    const outcome = await run()
+    expect(outcome.end).toBe('error')
+    expect(outcome.mayHaveStarted).toBe(true)
+    expect(api.postTimes).toHaveLength(1)
+  })
+
+  test('a creation refused before reaching the API is repeated', async () => {
+    const refused = new ApiError('network', 'refused', { reachedServer: false })
+    const { api, run } = setup([refused, refused, pending])
+    expect((await run()).end).toBe('successful')
+    expect(api.postTimes).toHaveLength(3)
+  })
+
+  test('an API that cannot be reached before the timeout is that failure, not a timeout', async () => {
+    const refused = new ApiError('network', 'could not connect', { reachedServer: false })
+    const { run } = setup([refused], [done], { timeoutMs: 5_000 })
+    const outcome = await run()
+    expect(outcome.end).toBe('error')
+    expect(outcome.error?.message).toMatch(/^gave up after \d+ failed attempts to create the deployment in a row; the last one: could not connect$/)
+  })
+
+  test('running out of time behind another deployment is a timeout', async () => {
+    const { run } = setup([conflict()], [done], { timeoutMs: 20_000 })
+    const outcome = await run()
+    expect(outcome.end).toBe('timeout')
+    expect(outcome.deployment).toBeUndefined()
+    expect(outcome.queuedMs).toBe(20_000)
+  })
+
+  test('wait: false ends right after creation, without a status check', async () => {
+    const { api, run } = setup([pending], [done], { wait: false })
+    const outcome = await run()
+    expect(outcome.end).toBe('no-wait')
+    expect(outcome.deployment).toBe(pending)
+    expect(api.getTimes).toHaveLength(0)
+  })
+
+  test('with deploy-id and wait: false, the deployment is read once', async () => {
+    const building = deployment('running', { web: 'running' })
+    const { api, run } = setup([], [building], { wait: false, deployId: building.deploy_id })
+    const outcome = await run()
+    expect(outcome.end).toBe('no-wait')
+    expect(outcome.deployment).toBe(building)
+    expect(api.getTimes).toHaveLength(1)
+    expect(api.postTimes).toHaveLength(0)
+  })
+
+  test('a failed final status is a failure', async () => {
+    const failed = deployment('failed', { web: 'failed' }, { web: 'skipped' })
+    const { run } = setup([pending], [failed])
+    expect((await run()).end).toBe('failed')
+  })
+})

@@ -1,0 +1,169 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { ApiError } from '../../src/engine/api-error.js'
+import { createToolforgeClient } from '../../src/engine/toolforge-client.js'
+
+const TOKEN = 'tok/en+1'
+type Handler = (req: IncomingMessage, res: ServerResponse) => void
+const servers: Array<{ close: () => void; closeAllConnections: () => void }> = []
+
+afterEach(() => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections()
+    server.close()
+  }
+})
+
+/** A bare HTTP server answering as `handler` says, and the client pointed at it. */
+async function clientFor(handler: Handler, options: { requestTimeoutMs?: number; maxBodyBytes?: number } = {}) {
+  const seen: IncomingMessage[] = []
+  const server = createServer((req, res) => {
+    seen.push(req)
+    handler(req, res)
+  })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const api = createToolforgeClient({ apiUrl: `http://127.0.0.1:${port}/`, tool: 'mytool', token: TOKEN, userAgent: 'test-agent/1', ...options })
+  return { api, seen }
+}
+
+const deployment = { deploy_id: '20250703-075322-5zxh2hip26', creation_time: '20250703-075322', builds: {}, runs: {}, status: 'pending' }
+const ok = (res: ServerResponse, body: unknown = { data: deployment, messages: { info: [], warning: [], error: [] } }) => {
+  res.writeHead(200, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+
+async function failure(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught
+  )
+  expect(error).toBeInstanceOf(ApiError)
+  expect((error as Error).message).not.toContain(TOKEN)
+  expect((error as Error).message).not.toContain(encodeURIComponent(TOKEN))
+  return error as ApiError
+}
+
+describe('the Components API client', () => {
+  test('creates with the documented path, query, body and User-Agent', async () => {
+    let body = ''
+    const { api, seen } = await clientFor((req, res) => {
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      req.on('end', () => ok(res))
+    })
+    const response = await api.createDeployment({ description: 'why', forceBuild: true, forceRun: false })
+    api.dispose()
+    expect(response.deployment.deploy_id).toBe(deployment.deploy_id)
+    expect(seen[0]!.method).toBe('POST')
+    expect(seen[0]!.url).toBe(`/components/v1/tool/mytool/deployment?token=${encodeURIComponent(TOKEN)}&force-build=true`)
+    expect(seen[0]!.headers['user-agent']).toBe('test-agent/1')
+    expect(seen[0]!.headers['content-type']).toBe('application/json')
+    expect(JSON.parse(body)).toEqual({ description: 'why' })
+  })
+
+  test('fills the defaults of absent fields', async () => {
+    const { api } = await clientFor((_req, res) => ok(res, { data: { deploy_id: 'x', builds: { web: { build_status: null } }, runs: null } }))
+    const { deployment: d } = await api.getDeployment('x')
+    api.dispose()
+    expect(d).toMatchObject({ status: 'pending', long_status: '', runs: {}, builds: { web: { build_id: 'no-id-yet', build_status: 'unknown', build_image: 'no-image-yet' } } })
+  })
+
+  test('an error envelope becomes an ApiError with the status and Toolforge’s text, masked', async () => {
+    const { api } = await clientFor((req, res) => {
+      const given = new URL(req.url!, 'http://x').searchParams.get('token')
+      res.writeHead(401, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ messages: { info: [], warning: [], error: [`The token passed '${given}' does not match the tool's token`] } }))
+    })
+    const error = await failure(api.getDeployment('x'))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'http', status: 401, toolforgeErrors: ["The token passed '***' does not match the tool's token"] })
+  })
+
+  test('a gateway HTML page is not passed on', async () => {
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' })
+      res.end(`<html><body>bad gateway for token=${TOKEN}</body></html>`)
+    })
+    const error = await failure(api.getDeployment('x'))
+    api.dispose()
+    expect(error.message).toBe('Toolforge answered HTTP 502 with a non-JSON body (text/html), probably from the gateway,')
+  })
+
+  test('a 200 without data is a bad response', async () => {
+    const { api } = await clientFor((_req, res) => ok(res, { messages: { error: ['oops'] } }))
+    const error = await failure(api.getDeployment('x'))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'bad-response', status: 200 })
+    expect(error.message).toBe('Toolforge answered HTTP 200 without a deployment in "data": oops')
+  })
+
+  test('a redirect is not followed', async () => {
+    const { api, seen } = await clientFor((_req, res) => {
+      res.writeHead(307, { location: '/elsewhere' })
+      res.end()
+    })
+    const error = await failure(api.getDeployment('x'))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'redirect', status: 307 })
+    expect(seen).toHaveLength(1)
+  })
+
+  test('a request that hangs ends at its total deadline', async () => {
+    const { api } = await clientFor(() => {}, { requestTimeoutMs: 300 })
+    const started = Date.now()
+    const error = await failure(api.getDeployment('x'))
+    api.dispose()
+    expect(error.kind).toBe('deadline')
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+
+  test('a body that trickles past the deadline ends at the deadline too', async () => {
+    const { api } = await clientFor(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        const timer = setInterval(() => res.write(' '), 50)
+        res.on('close', () => clearInterval(timer))
+      },
+      { requestTimeoutMs: 400 }
+    )
+    const error = await failure(api.getDeployment('x'))
+    api.dispose()
+    expect(error.kind).toBe('deadline')
+  })
+
+  test('a body larger than the cap is not read into memory', async () => {
+    const { api } = await clientFor((_req, res) => ok(res, { data: { deploy_id: 'x', long_status: 'y'.repeat(5_000) } }), { maxBodyBytes: 1_000 })
+    const error = await failure(api.getDeployment('x'))
+    api.dispose()
+    expect(error.message).toBe("Toolforge's answer was larger than 1000 bytes; it was not read")
+  })
+
+  test('a refused connection is known not to have reached the API', async () => {
+    const { api } = await clientFor((_req, res) => ok(res))
+    const server = servers.pop()!
+    server.close()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'network', reachedServer: false })
+  })
+
+  test('a reset after the request was sent may have reached the API', async () => {
+    const { api } = await clientFor((req) => req.socket.destroy())
+    const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'network', reachedServer: true })
+  })
+
+  test('Retry-After on a good answer is passed on', async () => {
+    const { api } = await clientFor((_req, res) => {
+      res.setHeader('retry-after', '4')
+      ok(res)
+    })
+    const response = await api.getDeployment('x')
+    api.dispose()
+    expect(response.retryAfterMs).toBe(4_000)
+  })
+})

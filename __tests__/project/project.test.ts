@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, test } from '@jest/globals'
+import * as validator from '@action-validator/core'
+import { parse } from 'yaml'
+import { VERSION } from '../../src/engine/version.js'
+import { gitlabErrors } from '../helpers/gitlab-schema.js'
+
+const root = new URL('../../', import.meta.url)
+const read = (path: string) => readFileSync(new URL(path, root), 'utf8')
+
+describe('the project files', () => {
+  test('the User-Agent version is the package version', () => {
+    expect(VERSION).toBe((JSON.parse(read('package.json')) as { version: string }).version)
+  })
+
+  test('action.yml is valid and runs the bundle on node24', () => {
+    const action = read('action.yml')
+    expect(action).toMatch(/^ {2}using: node24$/m)
+    expect(action).toMatch(/^ {2}main: dist\/index\.js$/m)
+    // The validator's embedded schema predates node24; everything else is checked as is.
+    const result = validator.validateAction(action.replace('using: node24', 'using: node20'))
+    expect(result.errors).toEqual([])
+  })
+
+  test.each(readdirSync(new URL('.github/workflows/', root)).filter((name) => name.endsWith('.yml')))('workflow %s is valid', (name) => {
+    const result = validator.validateWorkflow(read(`.github/workflows/${name}`))
+    expect(result.errors).toEqual([])
+  })
+
+  test('dist/ is the bundle of the committed src/ (rebuild with npm run build)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dist-check-'))
+    const list = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? list(join(dir, entry.name)).map((file) => `${entry.name}/${file}`) : [entry.name]
+      )
+    try {
+      // The package's own build, writing elsewhere.
+      execFileSync('npm', ['run', '-s', 'build'], { cwd: fileURLToPath(root), env: { ...process.env, DIST: out }, stdio: 'pipe' })
+      const built = list(out).sort()
+      expect(built).toEqual(list(fileURLToPath(new URL('dist/', root))).sort())
+      for (const file of built) {
+        expect([file, readFileSync(join(out, file)).equals(readFileSync(new URL(`dist/${file}`, root)))]).toEqual([file, true])
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  test('every workflow and pipeline in the README is valid', () => {
+    const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!)
+    const workflows = blocks.filter((block) => /^jobs:/m.test(block))
+    const pipelines = blocks.filter((block) => /^include:/m.test(block))
+    expect(workflows.length).toBeGreaterThanOrEqual(3)
+    expect(pipelines).toHaveLength(1)
+    expect(workflows.length + pipelines.length).toBe(blocks.length)
+    for (const workflow of workflows) expect(validator.validateWorkflow(workflow).errors).toEqual([])
+    for (const pipeline of pipelines) expect(gitlabErrors(parse(pipeline))).toEqual([])
+  })
+
+  test('the README documents every input with its action.yml default, and every output', () => {
+    const action = parse(read('action.yml')) as {
+      inputs: Record<string, { default?: string; required?: boolean }>
+      outputs: Record<string, unknown>
+    }
+    const readme = read('README.md')
+    for (const [name, input] of Object.entries(action.inputs)) {
+      const documented = input.required ? '*required*' : input.default ? `\`${input.default}\`` : 'empty'
+      expect(readme).toContain(`| \`${name}\` | ${documented} |`)
+    }
+    for (const name of Object.keys(action.outputs)) expect(readme).toContain(`| \`${name}\` |`)
+  })
+})

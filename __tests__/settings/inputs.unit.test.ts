@@ -1,0 +1,89 @@
+import { describe, expect, test } from '@jest/globals'
+import { defaultDescription } from '../../src/settings/description.js'
+import { InputError, readSettings } from '../../src/settings/inputs.js'
+
+const reader = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? ''
+
+describe('readSettings', () => {
+  test('applies every documented default', () => {
+    const settings = readSettings(reader({ token: 't0k' }), { GITHUB_REPOSITORY: 'me/mytool' })
+    expect(settings).toEqual({
+      tool: 'mytool',
+      token: 't0k',
+      apiUrl: 'https://api.svc.toolforge.org',
+      forceBuild: false,
+      forceRun: false,
+      description: 'Deployed by GitHub Actions from me/mytool',
+      wait: true,
+      timeoutMs: 30 * 60_000,
+      pollIntervalMs: 10_000,
+      deployId: undefined,
+      onConflict: 'wait'
+    })
+  })
+
+  test.each([
+    ['https://api.svc.toolforge.org/', 'https://api.svc.toolforge.org'],
+    ['https://gateway.example.org/prefix//', 'https://gateway.example.org/prefix'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['http://127.45.0.9', 'http://127.45.0.9'],
+    ['http://localhost:3000/', 'http://localhost:3000'],
+    ['http://[::1]:8000', 'http://[::1]:8000']
+  ])('api-url %j becomes %j', (given, expected) => {
+    expect(readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {}).apiUrl).toBe(expected)
+  })
+
+  test.each(['http://10.0.0.1', 'http://localhost.example.org', 'ftp://api.svc.toolforge.org', 'https://x.org/?a=1', 'https://x.org/#f'])(
+    'api-url %j is refused',
+    (given) => {
+      expect(() => readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {})).toThrow(InputError)
+    }
+  )
+
+  test.each([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false],
+    ['', false]
+  ])('force-build %j is %s', (given, expected) => {
+    expect(readSettings(reader({ token: 't', tool: 'x', 'force-build': given }), {}).forceBuild).toBe(expected)
+  })
+
+  test('the first bad input is named', () => {
+    let error: unknown
+    try {
+      readSettings(reader({ token: 't', tool: 'x', wait: 'maybe', timeout: 'never' }), {})
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(InputError)
+    expect((error as InputError).input).toBe('wait')
+  })
+
+  test('a tool name of exactly 63 characters is accepted', () => {
+    expect(readSettings(reader({ token: 't', tool: `a${'-'.repeat(61)}b` }), {}).tool).toHaveLength(63)
+  })
+})
+
+describe('defaultDescription', () => {
+  test('names the repository, commit, ref, actor and run', () => {
+    expect(
+      defaultDescription({
+        GITHUB_REPOSITORY: 'me/mytool',
+        GITHUB_SHA: '0123456789abcdef',
+        GITHUB_REF_NAME: 'main',
+        GITHUB_ACTOR: 'alice',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_RUN_ID: '99',
+        GITHUB_RUN_ATTEMPT: '2'
+      })
+    ).toBe('Deployed by GitHub Actions from me/mytool@0123456, ref main, by alice, run https://github.com/me/mytool/actions/runs/99/attempts/2')
+  })
+
+  test('says who deployed even outside GitHub', () => {
+    expect(defaultDescription({})).toBe('Deployed by toolforge/deploy-action')
+  })
+})

@@ -1,0 +1,36 @@
+import * as core from '@actions/core'
+import type { Redactor } from '../engine/redact.js'
+import { ANNOTATION_TEXT_LIMIT, oneLine } from '../report/sanitize.js'
+
+export interface AnnotationOptions {
+  title?: string
+}
+
+/** Everything the action prints passes through here: masked, and unable to issue commands. */
+export interface ActionLog {
+  info(text: string): void
+  debug(text: string): void
+  warning(text: string, options?: AnnotationOptions): void
+  error(text: string, options?: AnnotationOptions): void
+  notice(text: string, options?: AnnotationOptions): void
+}
+
+/** A log line that the runner would take for a workflow command gets a harmless prefix. */
+function inert(line: string): string {
+  return /^\s*(::|##\[)/.test(line) ? `› ${line}` : line
+}
+
+export function createActionLog(redact: Redactor): ActionLog {
+  const annotation = (text: string, options: AnnotationOptions = {}) => {
+    const props: core.AnnotationProperties = {}
+    if (options.title) props.title = oneLine(redact(options.title), 200)
+    return [oneLine(redact(text), ANNOTATION_TEXT_LIMIT), props] as const
+  }
+  return {
+    info: (text) => core.info(redact(text).split(/\r?\n/).map(inert).join('\n')),
+    debug: (text) => core.debug(redact(text)),
+    warning: (text, options) => core.warning(...annotation(text, options)),
+    error: (text, options) => core.error(...annotation(text, options)),
+    notice: (text, options) => core.notice(...annotation(text, options))
+  }
+}

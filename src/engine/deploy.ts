@@ -1,0 +1,160 @@
+import { ApiError, creationMayHaveStarted, creationSurelyNotStarted } from './api-error.js'
+import { backoffDelay, type Backoff } from './backoff.js'
+import type { Clock } from './clock.js'
+import type { Settings } from '../settings/settings.js'
+import { isSuccess } from './status.js'
+import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
+import type { Deployment } from './toolforge-types.js'
+import { GaveUpError, MAX_CONSECUTIVE_FAILURES, waitForDeployment, type WaitObserver } from './wait-for-deployment.js'
+
+/** Pauses between creation attempts while another deployment of the tool is in progress. */
+export const CONFLICT_BACKOFF = { firstMs: 5_000, growth: 1.5, maxMs: 30_000 }
+export const CREATE_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 30_000 }
+
+export interface DeployObserver extends WaitObserver {
+  created(response: ApiResponse): void
+  /** Toolforge answered 409; the next attempt comes after `delayMs`. */
+  queued(error: ApiError, attempt: number, delayMs: number): void
+  /** The creation provably did not reach the API; it is tried again after `delayMs`. */
+  creationRetrying(error: ApiError, attempt: number, delayMs: number): void
+}
+
+export type DeployEnd =
+  /** Toolforge's final status is `successful`. */
+  | 'successful'
+  /** Toolforge's final status is `failed`, `timed_out` or `cancelled`. */
+  | 'failed'
+  /** Asked not to wait: created (or read once) and left to go on. */
+  | 'no-wait'
+  /** The action's own timeout passed first. */
+  | 'timeout'
+  /** The run was cancelled (SIGINT/SIGTERM). */
+  | 'interrupted'
+  /** The API refused, or could not be asked. */
+  | 'error'
+
+export interface DeployOutcome {
+  end: DeployEnd
+  /** The last deployment Toolforge reported, if any. */
+  deployment: Deployment | undefined
+  error: Error | undefined
+  /** The creation failed in a way that may still have started a deployment. */
+  mayHaveStarted: boolean
+  startedAt: number
+  endedAt: number
+  /** Time spent waiting behind another deployment of the tool. */
+  queuedMs: number
+}
+
+export interface DeployDependencies {
+  api: ToolforgeApi
+  clock: Clock
+  signal: AbortSignal
+  observer: DeployObserver
+  random?: () => number
+}
+
+type Creation = { response: ApiResponse } | { end: 'timeout' | 'interrupted' }
+
+/** Creates the deployment (or takes the given id) and follows it. Never throws. */
+export async function deploy(settings: Settings, deps: DeployDependencies): Promise<DeployOutcome> {
+  const { clock, signal } = deps
+  const startedAt = clock.now()
+  const deadline = startedAt + settings.timeoutMs
+  let queuedMs = 0
+  let deployment: Deployment | undefined
+  const finish = (end: DeployEnd, error?: Error, mayHaveStarted = false): DeployOutcome => ({
+    end,
+    deployment,
+    error,
+    mayHaveStarted,
+    startedAt,
+    endedAt: clock.now(),
+    queuedMs
+  })
+
+  try {
+    if (settings.deployId === undefined) {
+      const creation = await create(settings, deps, deadline, (ms) => (queuedMs = ms))
+      if ('end' in creation) return finish(creation.end)
+      deployment = creation.response.deployment
+      if (!settings.wait) return finish('no-wait')
+    }
+    const result = await waitForDeployment(
+      deps.api,
+      clock,
+      {
+        deployId: settings.deployId ?? deployment!.deploy_id,
+        initial: deployment,
+        // Without waiting, an existing deployment is read once.
+        deadline: settings.wait ? deadline : clock.now(),
+        pollIntervalMs: settings.pollIntervalMs,
+        signal,
+        random: deps.random
+      },
+      {
+        polled: (response) => {
+          deployment = response.deployment
+          deps.observer.polled(response)
+        },
+        retrying: (error, failures, delayMs) => deps.observer.retrying(error, failures, delayMs)
+      }
+    )
+    deployment = result.deployment
+    if (result.end === 'cancelled') return finish('interrupted')
+    if (result.end === 'timeout') return finish(settings.wait ? 'timeout' : 'no-wait')
+    return finish(isSuccess(result.deployment!.status) ? 'successful' : 'failed')
+  } catch (error) {
+    if (signal.aborted) return finish('interrupted')
+    const mayHaveStarted = deployment === undefined && error instanceof ApiError && creationMayHaveStarted(error)
+    return finish('error', error instanceof Error ? error : new Error(String(error)), mayHaveStarted)
+  }
+}
+
+async function create(
+  settings: Settings,
+  { api, clock, signal, observer, random }: DeployDependencies,
+  deadline: number,
+  setQueuedMs: (ms: number) => void
+): Promise<Creation> {
+  const request = { description: settings.description, forceBuild: settings.forceBuild, forceRun: settings.forceRun }
+  let conflicts = 0
+  let failures = 0
+  let queuedSince: number | undefined
+  for (;;) {
+    let delay: number
+    let failure: ApiError
+    try {
+      const response = await api.createDeployment(request, signal)
+      if (queuedSince !== undefined) setQueuedMs(clock.now() - queuedSince)
+      observer.created(response)
+      return { response }
+    } catch (error) {
+      if (signal.aborted) return { end: 'interrupted' }
+      if (!(error instanceof ApiError)) throw error
+      failure = error
+      if (error.kind === 'http' && error.status === 409 && settings.onConflict === 'wait') {
+        queuedSince ??= clock.now()
+        conflicts += 1
+        delay = Math.round(Math.min(CONFLICT_BACKOFF.maxMs, CONFLICT_BACKOFF.firstMs * CONFLICT_BACKOFF.growth ** (conflicts - 1)))
+        delay = Math.max(delay, error.retryAfterMs ?? 0)
+        observer.queued(error, conflicts, delay)
+      } else if (creationSurelyNotStarted(error)) {
+        failures += 1
+        if (failures >= MAX_CONSECUTIVE_FAILURES) throw new GaveUpError('attempts to create the deployment', failures, error)
+        delay = Math.max(backoffDelay(CREATE_BACKOFF, failures, random), error.retryAfterMs ?? 0)
+        observer.creationRetrying(error, failures, delay)
+      } else throw error
+    }
+    const giveUp = clock.now() + delay >= deadline
+    await clock.sleep(giveUp ? deadline - clock.now() : delay, signal)
+    if (signal.aborted) return { end: 'interrupted' }
+    if (giveUp) {
+      if (queuedSince !== undefined) setQueuedMs(clock.now() - queuedSince)
+      // Out of time behind another deployment is a timeout; out of time because the API
+      // cannot be reached is that failure.
+      if (failure.status === 409) return { end: 'timeout' }
+      throw new GaveUpError('attempts to create the deployment', failures, failure)
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { systemClock } from './clock.js'
+import { deploy, type DeployObserver, type DeployOutcome } from './deploy.js'
+import type { Settings } from '../settings/settings.js'
+import { abortOnSignals } from './signals.js'
+import { createToolforgeClient } from './toolforge-client.js'
+
+/** Deploys for real: the HTTP client, the system clock, and cancellation on SIGINT/SIGTERM. */
+export async function deployLive(settings: Settings, observer: DeployObserver, userAgent: string): Promise<DeployOutcome> {
+  const api = createToolforgeClient({ apiUrl: settings.apiUrl, tool: settings.tool, token: settings.token, userAgent })
+  const cancel = new AbortController()
+  const removeHandlers = abortOnSignals(cancel)
+  try {
+    return await deploy(settings, { api, clock: systemClock, signal: cancel.signal, observer })
+  } finally {
+    removeHandlers()
+    api.dispose()
+  }
+}

@@ -1,0 +1,93 @@
+import type { ApiError } from '../engine/api-error.js'
+import type { DeployObserver } from '../engine/deploy.js'
+import { formatDuration } from '../settings/duration.js'
+import { HEARTBEAT_MS, ProgressLog } from './progress.js'
+import { deploymentJson, oneLine } from './sanitize.js'
+import type { Settings } from '../settings/settings.js'
+import { isKnownStatus } from '../engine/status.js'
+import type { ApiResponse } from '../engine/toolforge-client.js'
+import type { Deployment, ResponseMessages } from '../engine/toolforge-types.js'
+
+/** Where a front end puts what the narrator says. */
+export interface NarrationSink {
+  line(text: string): void
+  debug(text: string): void
+  warning(text: string, title?: string): void
+  notice(text: string, title?: string): void
+}
+
+const MAX_UNKNOWN_STATUS_WARNINGS = 5
+
+/**
+ * Tells a deployment's progress in words, the same for every front end: a line per
+ * change, a heartbeat per quiet minute, Toolforge's messages once each, one warning per
+ * unknown status, and what is being retried.
+ */
+export function createNarrator(
+  settings: Settings,
+  sink: NarrationSink,
+  now: () => number,
+  onDeployment: (deployment: Deployment) => void = () => {}
+): DeployObserver {
+  const startedAt = now()
+  const progress = new ProgressLog(startedAt)
+  const shownMessages = new Set<string>()
+  const warnedStatuses = new Set<string>()
+  let lastQueuedLine = -Infinity
+  const elapsed = () => `[${formatDuration(now() - startedAt)}]`
+
+  function showMessages(messages: ResponseMessages): void {
+    for (const [kind, texts] of Object.entries(messages)) {
+      for (const text of texts as string[]) {
+        const key = `${kind}:${text}`
+        if (shownMessages.has(key)) continue
+        shownMessages.add(key)
+        sink.line(`Toolforge ${kind === 'info' ? 'says' : kind}: ${oneLine(text)}`)
+      }
+    }
+  }
+
+  function observe(response: ApiResponse): void {
+    const { deployment } = response
+    onDeployment(deployment)
+    showMessages(response.messages)
+    sink.debug(`status check: ${deploymentJson(deployment)}`)
+    const status = deployment.status
+    if (!isKnownStatus(status) && !warnedStatuses.has(status) && warnedStatuses.size < MAX_UNKNOWN_STATUS_WARNINGS) {
+      warnedStatuses.add(status)
+      sink.warning(`Toolforge reported a status this version does not know, "${oneLine(status, 100)}"; it is taken as not final, and waiting goes on.`)
+    }
+    const line = progress.update(deployment, now()) ?? progress.heartbeat(now())
+    if (line) sink.line(line)
+  }
+
+  function retryLine(what: string, error: ApiError, attempt: number, delayMs: number): void {
+    sink.line(`${elapsed()} ${what} failed (${oneLine(error.message)}); trying again in ${formatDuration(delayMs)} (failure ${attempt} in a row)`)
+  }
+
+  return {
+    created(response) {
+      sink.line(`Created deployment ${oneLine(response.deployment.deploy_id, 100)} of ${settings.tool}`)
+      observe(response)
+    },
+    polled: observe,
+    retrying(error, failures, delayMs) {
+      retryLine('status check', error, failures, delayMs)
+    },
+    creationRetrying(error, attempt, delayMs) {
+      retryLine('creating the deployment', error, attempt, delayMs)
+    },
+    queued(error, attempt, delayMs) {
+      if (attempt === 1) {
+        const said = error.toolforgeErrors.join('; ')
+        sink.notice(
+          `Another deployment of ${settings.tool} is in progress on Toolforge${said ? ` (${said})` : ''}; this one will be created when it has finished (on-conflict: wait).`,
+          'Queued behind another Toolforge deployment'
+        )
+      } else if (now() - lastQueuedLine >= HEARTBEAT_MS) {
+        sink.line(`${elapsed()} still queued behind another deployment; next attempt in ${formatDuration(delayMs)}`)
+      } else return
+      lastQueuedLine = now()
+    }
+  }
+}
