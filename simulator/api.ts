@@ -1,10 +1,27 @@
 import { randomChars, seededRandom, type Random } from './random.js'
-import { finalAtMs, HOSTILE_TEXT, scaleTimeline, scenario, stateAt, type ScenarioName, type Timeline } from './scenarios.js'
+import {
+  finalAtMs,
+  HOSTILE_TEXT,
+  scaleTimeline,
+  scenario,
+  stateAt,
+  trajectory,
+  type ComponentPlan,
+  type ScenarioName,
+  type Snapshot,
+  type StateContext,
+  type Timeline
+} from './scenarios.js'
 
 /**
- * The Components API as a deploy token sees it, without the network: paths, token
- * checks, the one-deployment-at-a-time rule, envelopes and the deployment state machine,
- * after the OpenAPI document and API-NOTES.md.
+ * The Components API without the network, answering as the real server does (upstream
+ * 0.6.0, checked against it by the differential test): its routes and the order of its
+ * checks (JSON body, then authentication, then parameters, then the handler), its
+ * envelopes (unset fields absent, `messages` as each route fills them), its texts, and
+ * the one-deployment-at-a-time rule counting only `pending` and `running` deployments.
+ * With the gateway's `x-toolforge-tool` header it also reads, lists and cancels
+ * deployments, as a maintainer can; the other maintainer routes (config, tokens) are not
+ * simulated and answer 501.
  */
 
 export interface SimRequest {
@@ -28,17 +45,20 @@ interface StoredDeployment {
   deployId: string
   createdAt: number
   timeline: Timeline
+  context: StateContext
   description: string
   forceBuild: boolean
   forceRun: boolean
-  buildIds: Record<string, string>
+  snapshots: Snapshot[]
+  /** When a maintainer asked to cancel it. */
+  cancelledAt?: number
 }
 
 export interface SimApiOptions {
   /** The token every tool accepts unless told otherwise. */
   token: string
   scenario?: ScenarioName | Timeline
-  /** Stretches (>1) or shrinks (<1) every scenario's times. */
+  /** Stretches (>1) or shrinks (<1) every scenario's times, the server's pace included. */
   timeScale?: number
   seed?: number
   now?: () => number
@@ -46,31 +66,139 @@ export interface SimApiOptions {
 
 export const BETA_WARNING = 'You are using a beta feature of Toolforge.'
 const KEPT_PER_TOOL = 25
-const PREFIX = '/components/v1'
+const ACTIVE = new Set(['pending', 'running'])
+const TOKEN_DENIED = "The 'x-toolforge-tool' header or a token are required"
+const HEADER_REQUIRED = "The 'x-toolforge-tool' header is required"
 
-function envelope(data: unknown, messages: Partial<Record<'info' | 'warning' | 'error', string[]>> = {}): string {
-  return JSON.stringify({
-    ...(data === undefined ? {} : { data }),
-    messages: { info: messages.info ?? [], warning: messages.warning ?? [], error: messages.error ?? [] }
-  })
+type Auth = 'none' | 'header' | 'token'
+interface Route {
+  method: string
+  pattern: RegExp
+  auth: Auth
+  name: string
 }
 
-function json(status: number, body: string): SimResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body }
+// Upstream's routes in the order its router tries them; the first whose path matches decides.
+const ROUTES: Route[] = [
+  ['GET', /^\/healthz$/, 'none', 'healthz'],
+  ['GET', /^\/tool\/([^/]+)\/config$/, 'header', 'config'],
+  ['POST', /^\/tool\/([^/]+)\/config$/, 'header', 'config'],
+  ['DELETE', /^\/tool\/([^/]+)\/config$/, 'header', 'config'],
+  ['GET', /^\/tool\/([^/]+)\/config\/generate$/, 'header', 'config'],
+  ['GET', /^\/tool\/([^/]+)\/deployment\/token$/, 'header', 'token'],
+  ['GET', /^\/tool\/([^/]+)\/deployment\/latest$/, 'header', 'latest'],
+  ['GET', /^\/tool\/([^/]+)\/deployment\/([^/]+)$/, 'token', 'read'],
+  ['PUT', /^\/tool\/([^/]+)\/deployment\/latest\/cancel$/, 'header', 'cancel-latest'],
+  ['PUT', /^\/tool\/([^/]+)\/deployment\/([^/]+)\/cancel$/, 'header', 'cancel'],
+  ['GET', /^\/tool\/([^/]+)\/deployment$/, 'header', 'list'],
+  ['POST', /^\/tool\/([^/]+)\/deployment$/, 'token', 'create'],
+  ['POST', /^\/tool\/([^/]+)\/deployment\/token$/, 'header', 'token'],
+  ['PUT', /^\/tool\/([^/]+)\/deployment\/token$/, 'header', 'token'],
+  ['DELETE', /^\/tool\/([^/]+)\/deployment\/token$/, 'header', 'token'],
+  ['DELETE', /^\/tool\/([^/]+)\/deployment\/([^/]+)$/, 'header', 'delete']
+].map(([method, pattern, auth, name]) => ({ method, pattern, auth, name }) as Route)
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): SimResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }
 }
 
-function apiError(status: number, detail: string): SimResponse {
-  return json(status, envelope(undefined, { error: [detail] }))
+/** An error as upstream's exception handlers shape it: no `data`, the beta warning. */
+function apiError(status: number, ...errors: string[]): SimResponse {
+  return json(status, { messages: { info: [], warning: [BETA_WARNING], error: errors } })
 }
 
 const PYDANTIC_TRUE = new Set(['true', '1', 'yes', 'on', 't', 'y'])
 const PYDANTIC_FALSE = new Set(['false', '0', 'no', 'off', 'f', 'n'])
 
-function utcStamp(ms: number, withSeconds = true): string {
+function utcStamp(ms: number): string {
   const iso = new Date(ms).toISOString()
-  const date = iso.slice(0, 10).replace(/-/g, '')
-  const time = iso.slice(11, 19).replace(/:/g, '')
-  return withSeconds ? `${date}-${time}` : date
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`
+}
+
+function header(request: SimRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/**
+ * Where Python's json module stops reading a body, and its message: enough of a JSON
+ * reader to find the first character that cannot continue the document.
+ */
+export function jsonProblem(text: string): string {
+  let i = 0
+  const fail = (message: string, at = i): never => {
+    throw new Error(`Invalid JSON at position ${at}: ${message}`)
+  }
+  const space = () => {
+    while (/\s/.test(text[i] ?? '')) i++
+  }
+  const string = () => {
+    const start = i++
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1
+    if (i >= text.length) fail('Unterminated string starting at', start)
+    i++
+  }
+  const value = (): void => {
+    space()
+    const c = text[i]
+    if (c === '{') {
+      i++
+      space()
+      if (text[i] === '}') return void i++
+      for (;;) {
+        space()
+        if (text[i] !== '"') fail('Expecting property name enclosed in double quotes')
+        string()
+        space()
+        if (text[i] !== ':') fail("Expecting ':' delimiter")
+        i++
+        value()
+        space()
+        if (text[i] === '}') return void i++
+        if (text[i] !== ',') fail("Expecting ',' delimiter")
+        i++
+      }
+    }
+    if (c === '[') {
+      i++
+      space()
+      if (text[i] === ']') return void i++
+      for (;;) {
+        value()
+        space()
+        if (text[i] === ']') return void i++
+        if (text[i] !== ',') fail("Expecting ',' delimiter")
+        i++
+      }
+    }
+    if (c === '"') return string()
+    const literal = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i))
+    if (!literal) fail('Expecting value')
+    i += literal![0].length
+  }
+  try {
+    value()
+    space()
+    if (i < text.length) fail('Extra data')
+    return ''
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
+function configOf(tool: string, components: ComponentPlan[]): Record<string, unknown> {
+  return {
+    config_version: 'v1beta1',
+    components: Object.fromEntries(
+      components.map((c) => {
+        const build = c.build.kind === 'reuse-from' ? { reuse_from: c.build.from } : { repository: `https://gitlab.wikimedia.org/toolforge-repos/${tool}`, ref: 'main' }
+        const run: Record<string, unknown> =
+          c.type === 'scheduled' ? { command: `python ${c.name}.py`, schedule: '@hourly' } : { command: c.name === 'web' ? 'gunicorn app:app' : `python ${c.name}.py` }
+        if (c.publish) Object.assign(run, { port: 8000, publish: '/' }, c.publish.healthCheck ? { health_check_http: c.publish.healthCheck } : {})
+        return [c.name, { build, run, component_type: c.type ?? 'continuous' }]
+      })
+    )
+  }
 }
 
 export class SimulatedApi {
@@ -96,7 +224,7 @@ export class SimulatedApi {
     return scaleTimeline(typeof which === 'string' ? scenario(which) : which, this.timeScale)
   }
 
-  /** Deployments of `tool` created from now on follow this scenario. */
+  /** Deployments of `tool` (of every tool, without one) created from now on follow this scenario. */
   setScenario(tool: string | undefined, which: ScenarioName | Timeline): void {
     if (tool === undefined) this.defaultScenario = this.timeline(which)
     else this.scenarios.set(tool, this.timeline(which))
@@ -110,75 +238,93 @@ export class SimulatedApi {
     this.withoutConfig.add(tool)
   }
 
-  /** Starts a deployment of `tool` outside any client, busy for `ms`: a 409 meanwhile. */
+  /** Starts a deployment of `tool` outside any client, busy for about `ms`: a 409 meanwhile. */
   occupy(tool: string, ms: number): string {
-    const timeline: Timeline = { pendingMs: 0, finalizeMs: 0, components: [{ name: 'web', buildStartMs: 0, buildEndMs: ms, runMs: 0 }] }
-    return this.create(tool, timeline, 'started by a maintainer', false, false).deployId
+    const timeline: Timeline = { components: [{ name: 'web', build: { kind: 'source', queueMs: 0, buildMs: ms } }] }
+    return this.create(tool, scaleTimeline(timeline, 1), 'started by a maintainer', false, false).deployId
+  }
+
+  /** What a maintainer's `PUT .../cancel` does. */
+  cancel(tool: string, deployId: string): SimResponse {
+    return this.handle({ method: 'PUT', url: `/components/v1/tool/${tool}/deployment/${deployId}/cancel`, headers: { 'x-toolforge-tool': tool }, body: '' })
   }
 
   deploymentsOf(tool: string): Array<{ deployId: string; createdAt: number; finalAt: number }> {
-    return (this.store.get(tool) ?? []).map((d) => ({ deployId: d.deployId, createdAt: d.createdAt, finalAt: d.createdAt + finalAtMs(d.timeline) }))
+    return (this.store.get(tool) ?? []).map((d) => ({ deployId: d.deployId, createdAt: d.createdAt, finalAt: d.createdAt + finalAtMs(d.snapshots) }))
   }
 
   private create(tool: string, timeline: Timeline, description: string, forceBuild: boolean, forceRun: boolean): StoredDeployment {
     const createdAt = this.now()
+    const chars = (n: number) => randomChars(this.random, n)
+    const digest = () => Array.from({ length: 64 }, () => '0123456789abcdef'[Math.floor(this.random() * 16)]).join('')
+    const built = (c: ComponentPlan) => c.build.kind === 'source' || (forceBuild && c.build.kind === 'reused')
+    const components = timeline.components.map((c) =>
+      forceBuild && c.build.kind === 'reused' ? { ...c, build: { kind: 'source' as const, queueMs: 500, buildMs: 2_000 } } : c
+    )
+    const effective = { ...timeline, components }
+    const context: StateContext = {
+      tool,
+      buildIds: Object.fromEntries(components.filter(built).map((c) => [c.name, `${tool}-buildpacks-pipelinerun-${chars(5)}`])),
+      reusedBuilds: Object.fromEntries(
+        components
+          .filter((c) => c.build.kind === 'reused')
+          .map((c) => [c.name, { id: `${tool}-buildpacks-pipelinerun-${chars(5)}`, image: `tools-harbor.wmcloud.org/tool-${tool}/${c.name}:latest@sha256:${digest()}` }])
+      ),
+      digests: Object.fromEntries(components.map((c) => [c.name, digest()])),
+      creationTime: new Date(createdAt),
+      forceRun
+    }
     const deployment: StoredDeployment = {
       tool,
-      deployId: `${utcStamp(createdAt)}-${randomChars(this.random, 10)}`,
+      deployId: `${utcStamp(createdAt)}-${chars(10)}`,
       createdAt,
-      timeline,
+      timeline: effective,
+      context,
       description,
       forceBuild,
       forceRun,
-      buildIds: Object.fromEntries(
-        timeline.components.map((c) => [c.name, `${tool}-buildpacks-pipelinerun-${randomChars(this.random, 5)}`])
-      )
+      snapshots: trajectory(effective, context)
     }
-    const kept = [...(this.store.get(tool) ?? []), deployment].slice(-KEPT_PER_TOOL)
-    this.store.set(tool, kept)
+    this.store.set(tool, [...(this.store.get(tool) ?? []), deployment].slice(-KEPT_PER_TOOL))
     return deployment
   }
 
+  private statusOf(d: StoredDeployment): string {
+    const elapsed = this.now() - d.createdAt
+    const status = stateAt(d.snapshots, elapsed).status ?? 'pending'
+    const odd = d.timeline.unknownStatus
+    if (odd && status === 'running' && elapsed >= odd.fromMs && elapsed < odd.toMs) return odd.status
+    const cancelAt = d.cancelledAt ?? d.timeline.cancelAtMs
+    if (cancelAt !== undefined && elapsed >= cancelAt && ACTIVE.has(status)) return 'cancelling'
+    return status
+  }
+
   private view(d: StoredDeployment): Record<string, unknown> {
-    const state = stateAt(d.timeline, this.now() - d.createdAt, {
-      tool: d.tool,
-      buildIds: d.buildIds,
-      creationTime: new Date(d.createdAt)
-    })
-    const components = Object.fromEntries(
-      d.timeline.components.map((c) => [
-        c.name,
-        {
-          component_type: 'continuous',
-          build: { repository: `https://gitlab.wikimedia.org/toolforge-repos/${d.tool}`, ref: 'main' },
-          run: { command: c.name === 'web' ? 'web' : `run-${c.name}` }
-        }
-      ])
-    )
-    return {
+    const state = stateAt(d.snapshots, this.now() - d.createdAt)
+    const view: Record<string, unknown> = {
       deploy_id: d.deployId,
       creation_time: utcStamp(d.createdAt),
       description: d.description,
       builds: state.builds,
       runs: state.runs,
-      tool_config: { config_version: 'v1beta1', components },
-      status: state.status,
-      long_status: state.long_status,
-      force_build: d.forceBuild,
-      force_run: d.forceRun
+      tool_config: configOf(d.tool, d.timeline.components)
     }
+    const status = this.statusOf(d)
+    if (state.status !== undefined || status === 'cancelling') view.status = status
+    if (state.long_status !== undefined) view.long_status = state.long_status
+    view.force_build = d.forceBuild
+    view.force_run = d.forceRun
+    return view
   }
 
-  private messagesFor(d: StoredDeployment): { info: string[]; warning: string[] } {
-    return { info: d.timeline.hostile ? [HOSTILE_TEXT] : [], warning: [BETA_WARNING] }
+  private hostileMessages(d: StoredDeployment): Record<string, string[]> {
+    return d.timeline.hostile ? { info: [HOSTILE_TEXT] } : {}
   }
 
-  private isActive(d: StoredDeployment): boolean {
-    return this.now() - d.createdAt < finalAtMs(d.timeline)
-  }
-
-  private checkToken(tool: string, given: string | undefined): SimResponse | undefined {
-    if (given === undefined || given === '') return apiError(401, "The 'x-toolforge-tool' header or a token are required")
+  private checkToken(tool: string, request: SimRequest, query: URLSearchParams): SimResponse | undefined {
+    if (header(request, 'x-toolforge-tool')) return undefined
+    const given = query.get('token') ?? ''
+    if (given === '') return apiError(401, TOKEN_DENIED)
     const expected = this.tokens.get(tool) ?? { kind: 'token', token: this.defaultToken }
     if (expected.kind === 'none') return apiError(401, `The tool '${tool}' has no deploy token yet, you have to create one before using it`)
     if (given !== expected.token) return apiError(401, `The token passed '${given}' does not match the tool's token`)
@@ -186,80 +332,95 @@ export class SimulatedApi {
     return undefined
   }
 
-  /** Answers one request. */
+  /** Answers one request, as it reaches the app behind the gateway. */
   handle(request: SimRequest): SimResponse {
     const url = new URL(request.url, 'http://simulator.invalid')
-    const path = url.pathname
-    if (path === `${PREFIX}/healthz` && request.method === 'GET') {
-      return json(200, envelope({ status: 'OK' }, { warning: [BETA_WARNING] }))
+    const path = url.pathname.startsWith('/components/v1/') ? url.pathname.slice('/components/v1'.length) : undefined
+    const matching = path === undefined ? [] : ROUTES.filter((r) => r.pattern.test(path))
+    const route = matching.find((r) => r.method === request.method)
+    if (!route) return apiError(matching.length > 0 ? 405 : 404, matching.length > 0 ? 'Method Not Allowed' : 'Not Found')
+    if (route.name === 'healthz') return json(200, { data: { status: 'OK' }, messages: { info: [], warning: [BETA_WARNING], error: [] } })
+    const [, rawTool, rawId] = route.pattern.exec(path!)!
+    const tool = decodeURIComponent(rawTool!)
+    // The body is decoded before anything else is checked.
+    const problem = route.name === 'create' && request.body.trim() !== '' ? jsonProblem(request.body) : ''
+    if (problem) return apiError(422, problem)
+    if (route.auth === 'header' && !header(request, 'x-toolforge-tool')) return apiError(401, HEADER_REQUIRED)
+    if (route.auth === 'token') {
+      const refused = this.checkToken(tool, request, url.searchParams)
+      if (refused) return refused
     }
-    const match = /^\/components\/v1\/tool\/([^/]+)\/deployment(?:\/([^/]+))?$/.exec(path)
-    const other = /^\/components\/v1\/tool\/[^/]+\/(config|config\/generate|deployment\/token|deployment\/latest|deployment\/[^/]+\/cancel|deployment\/latest\/cancel)$/.test(path)
-    if (!match) {
-      // Endpoints that only the gateway's x-toolforge-tool header opens.
-      if (other) return apiError(401, "The 'x-toolforge-tool' header or a token are required")
-      return json(404, JSON.stringify({ detail: 'Not Found' }))
+    const id = rawId === undefined ? undefined : decodeURIComponent(rawId)
+    switch (route.name) {
+      case 'create':
+        return this.createFrom(tool, url.searchParams, request.body)
+      case 'read':
+        return this.read(tool, id!)
+      case 'list':
+        return json(200, { data: { deployments: (this.store.get(tool) ?? []).map((d) => this.view(d)) }, messages: {} })
+      case 'latest': {
+        const latest = this.store.get(tool)?.at(-1)
+        return latest ? json(200, { data: this.view(latest), messages: {} }) : apiError(404, `No deployments found for tool: ${tool}`)
+      }
+      case 'cancel':
+      case 'cancel-latest':
+        return this.cancelDeployment(tool, route.name === 'cancel' ? id! : this.store.get(tool)?.at(-1)?.deployId)
+      default:
+        return apiError(501, `The simulator does not simulate ${request.method} ${url.pathname}`)
     }
-    const tool = decodeURIComponent(match[1]!)
-    const deployId = match[2] && decodeURIComponent(match[2])
-    const allowed = deployId ? ['GET', 'DELETE'] : ['GET', 'POST']
-    if (!allowed.includes(request.method)) return json(405, JSON.stringify({ detail: 'Method Not Allowed' }))
-    if (request.method !== (deployId ? 'GET' : 'POST')) {
-      return apiError(401, "The 'x-toolforge-tool' header or a token are required")
-    }
-    const unauthorized = this.checkToken(tool, url.searchParams.get('token') ?? undefined)
-    if (unauthorized) return unauthorized
-    return deployId ? this.read(tool, deployId) : this.createFrom(tool, url.searchParams, request.body)
+  }
+
+  private find(tool: string, deployId: string | undefined): StoredDeployment | undefined {
+    return (this.store.get(tool) ?? []).find((d) => d.deployId === deployId)
   }
 
   private read(tool: string, deployId: string): SimResponse {
-    const found = (this.store.get(tool) ?? []).find((d) => d.deployId === deployId)
-    if (!found) return apiError(404, `Deployment ${deployId} for tool ${tool} not found`)
-    return json(200, envelope(this.view(found), this.messagesFor(found)))
+    const found = this.find(tool, deployId)
+    if (!found) return apiError(404, `Deployment ${deployId} not found for tool: ${tool}`)
+    return json(200, { data: this.view(found), messages: this.hostileMessages(found) })
+  }
+
+  private cancelDeployment(tool: string, deployId: string | undefined): SimResponse {
+    const found = this.find(tool, deployId)
+    if (!found) return apiError(404, deployId ? `Deployment ${deployId} not found for tool: ${tool}` : `No deployments found for tool: ${tool}`)
+    const status = this.statusOf(found)
+    if (!ACTIVE.has(status)) return apiError(409, `Deployment can't be cancelled, it's state is ${status}`)
+    found.cancelledAt = this.now() - found.createdAt
+    found.snapshots = trajectory(found.timeline, found.context, found.cancelledAt)
+    return json(200, { data: this.view(found), messages: { info: ['Deployment flagged for cancellation, might take a moment to cancel.'] } })
   }
 
   private createFrom(tool: string, query: URLSearchParams, rawBody: string): SimResponse {
-    // FastAPI's ValidationError shape; the API also formats each one into messages.error.
-    const problems: Array<{ loc: Array<string | number>; msg: string; type: string }> = []
-    const problem = (loc: Array<string | number>, msg: string, type: string) => problems.push({ loc, msg, type })
+    // Every parameter problem at once, in upstream's wording.
+    const problems: string[] = []
     const flag = (name: string): boolean => {
       const value = query.get(name)
       if (value === null) return false
       const lower = value.toLowerCase()
       if (PYDANTIC_TRUE.has(lower)) return true
-      if (!PYDANTIC_FALSE.has(lower)) problem(['query', name], 'Input should be a valid boolean, unable to interpret input', 'bool_parsing')
+      if (!PYDANTIC_FALSE.has(lower)) problems.push(`Validation error at ${name}: Input should be a valid boolean, unable to interpret input. Received value: '${value}'`)
       return false
     }
     const forceBuild = flag('force-build')
     const forceRun = flag('force-run')
-    flag('rebuild_storage')
     let description = ''
-    if (rawBody.trim() !== '') {
-      let body: unknown
-      try {
-        body = JSON.parse(rawBody)
-      } catch (error) {
-        problem(['body', 0], `JSON decode error (${error instanceof Error ? error.message : 'invalid JSON'})`, 'json_invalid')
-      }
-      if (body !== null && body !== undefined) {
-        if (typeof body !== 'object' || Array.isArray(body)) problem(['body'], 'Input should be a valid dictionary or object', 'model_type')
-        else {
-          const given = (body as Record<string, unknown>).description
-          if (given !== undefined && typeof given !== 'string') problem(['body', 'description'], 'Input should be a valid string', 'string_type')
-          else description = given ?? ''
-        }
+    const body: unknown = rawBody.trim() === '' ? null : JSON.parse(rawBody)
+    if (body !== null) {
+      if (typeof body !== 'object' || Array.isArray(body)) {
+        problems.push(`Validation error at : Input should be a valid dictionary or object to extract fields from. Received value: '${JSON.stringify(body)}'`)
+      } else {
+        const given = (body as Record<string, unknown>).description
+        if (given !== undefined && typeof given !== 'string') {
+          problems.push(`Validation error at description: Input should be a valid string${given === null ? '' : `. Received value: '${String(given)}'`}`)
+        } else description = given ?? ''
       }
     }
-    if (problems.length > 0) {
-      const formatted = problems.map((p) => `${p.loc.join('.')}: ${p.msg}`)
-      return json(422, JSON.stringify({ detail: problems, messages: { info: [], warning: [], error: formatted } }))
-    }
-    if (this.withoutConfig.has(tool)) return apiError(404, `Tool config for tool ${tool} not found`)
-    const running = (this.store.get(tool) ?? []).filter((d) => this.isActive(d)).length
-    if (running > 0) {
-      return apiError(409, `There's already ${running} running, the limit is 1. Wait for it to finish for now.`)
-    }
+    if (problems.length > 0) return apiError(422, ...problems)
+    if (this.withoutConfig.has(tool)) return apiError(404, `No configuration found for tool: ${tool}`)
+    const active = (this.store.get(tool) ?? []).filter((d) => ACTIVE.has(this.statusOf(d))).length
+    if (active > 0) return apiError(409, `There's already ${active} running, the limit is 1. Wait for it to finish for now.`)
     const created = this.create(tool, this.scenarios.get(tool) ?? this.defaultScenario, description, forceBuild, forceRun)
-    return json(200, envelope(this.view(created), this.messagesFor(created)))
+    const info = [`Deployment for ${tool} created successfully.`, ...(this.hostileMessages(created).info ?? [])]
+    return json(200, { data: this.view(created), messages: { info } })
   }
 }

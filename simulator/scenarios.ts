@@ -1,293 +1,358 @@
 /**
- * Deployment timelines, and the state a deployment following one is in at any moment.
- * The state is computed from the elapsed time alone, so the simulator can run on a real
- * or a virtual clock and gives the same answers for the same times.
+ * What a deployment does on the simulated server, and the states a client sees, computed
+ * the way the real Components API's background task produces them (components/
+ * deploy_task.py upstream): `pending` for tens of milliseconds; `running` while builds
+ * start one by one (the builds map briefly lists only those started); then a check of
+ * every unfinished build each `tickMs` (2 s upstream), so that a build shows `pending`,
+ * `unknown` while it waits in the build queue, `running`, then its final state, each
+ * only from the tick after the build service changed; a last pause of one tick; then the
+ * runs, one component after the other. A deployment's states are computed at creation
+ * from its plan (and again when a maintainer cancels it), so the simulator can run on a
+ * real or a virtual clock and gives the same answers for the same times.
  */
+
+export type BuildPlan =
+  /** Built from source: waits `queueMs` for a slot (`unknown`), builds for `buildMs`. */
+  | { kind: 'source'; queueMs: number; buildMs: number; fails?: boolean }
+  /** This commit was built before: `skipped`, reusing that build's id and image. */
+  | { kind: 'reused' }
+  /** The component takes another component's image (`reuse_from`). */
+  | { kind: 'reuse-from'; from: string }
+
+export interface RunPlan {
+  /** The jobs service refuses the job with this reason (HTTP 400). */
+  fails?: string
+  /** What the jobs service already has of the job (default: nothing, it is created). */
+  job?: 'created' | 'updated' | 'unchanged'
+  /** How long the jobs service takes to answer. */
+  ms?: number
+}
 
 export interface ComponentPlan {
   name: string
-  /** When its build starts and ends, in ms after creation. */
-  buildStartMs: number
-  buildEndMs: number
-  buildFails?: boolean
-  /** How long its run takes once the runs phase reaches it. */
-  runMs: number
-  runFails?: boolean
+  type?: 'continuous' | 'scheduled'
+  build: BuildPlan
+  run?: RunPlan
+  /** The component serves the tool's web address, with this health check path if any. */
+  publish?: { healthCheck?: string }
 }
 
 export interface Timeline {
-  /** Time spent as `pending` before the server's task starts. */
-  pendingMs: number
   components: ComponentPlan[]
-  /** Time between the last run (or a failed build) and the final status. */
-  finalizeMs: number
-  /** Toolforge's own one-hour limit, scaled: the deployment ends `timed_out` here. */
+  /** How long the deployment stays `pending` before the task starts. */
+  pendingMs?: number
+  /** Starting one build from source (checking for a reusable build, asking the build service). */
+  startBuildMs?: number
+  /** The task's pause between two checks of the builds. */
+  tickMs?: number
+  /** Toolforge's own time limit, as production applies it: `timed_out` on the next read. */
   timesOutAtMs?: number
-  /** A maintainer cancels here: `cancelling` for `cancellingMs`, then `cancelled`. */
+  /** A maintainer cancels here (as `PUT .../cancel` does at any time). */
   cancelAtMs?: number
-  cancellingMs?: number
-  /** A status this API version does not define, reported during [fromMs, toMs). */
+  /** A status this client version does not know, reported during [fromMs, toMs). */
   unknownStatus?: { status: string; fromMs: number; toMs: number }
-  /** Texts meant to break reports: used for long statuses and messages. */
+  /** Texts meant to break reports: in long statuses and messages. */
   hostile?: boolean
 }
 
-export interface BuildState {
+export interface BuildView {
   build_id: string
   build_status: string
-  build_image: string
-  build_long_status: string
+  build_image?: string
+  build_long_status?: string
 }
 
-export interface RunState {
+export interface RunView {
   run_status: string
-  run_long_status: string
+  run_long_status?: string
 }
 
+/** The parts of a deployment that change, exactly as the server would send them. */
 export interface DeploymentState {
-  status: string
-  long_status: string
-  builds: Record<string, BuildState>
-  runs: Record<string, RunState>
-  /** The moment this deployment stops counting against the one-at-a-time limit. */
-  final: boolean
+  status?: string
+  long_status?: string
+  builds: Record<string, BuildView>
+  runs: Record<string, RunView>
+}
+
+export interface Snapshot extends DeploymentState {
+  at: number
 }
 
 /** A long status built to break naive reporting: newlines, workflow commands, HTML, `%`. */
 export const HOSTILE_TEXT =
   'line one\n::error title=injected::workflow command injection\n::set-output name=status::successful\n%0A%25 <script>alert(1)</script> | cell | `code` **bold** [link](https://example.invalid) ##[error]legacy'
 
+export const DEFAULT_TICK_MS = 2_000
+const DEFAULT_PENDING_MS = 20
+const DEFAULT_START_BUILD_MS = 80
+/** Finding that an earlier build of the commit can be reused takes the same questions as starting one. */
+const REUSED_BUILD_MS = 50
+/** Asking the build service about one build; the map changes build by build during a pass. */
+const CHECK_MS = 10
+const DEFAULT_RUN_MS = 30
+/** Where the jobs service is, as it appears in the runtime's error texts. */
+const JOBS_SERVICE = 'https://api.svc.tools.eqiad1.wikimedia.cloud'
+
 export const SCENARIO_NAMES = [
   'success',
+  'single',
   'build-failure',
   'run-failure',
   'timed-out',
   'cancelled',
   'slow-builds',
+  'build-queue',
+  'reused-builds',
   'unknown-status',
   'hostile',
-  'many-failures',
-  'single'
+  'many-failures'
 ] as const
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number]
 
-const web = (buildEndMs: number, extra: Partial<ComponentPlan> = {}): ComponentPlan => ({
-  name: 'web',
-  buildStartMs: 300,
-  buildEndMs,
-  runMs: 400,
-  ...extra
-})
-const worker = (buildEndMs: number, extra: Partial<ComponentPlan> = {}): ComponentPlan => ({
-  name: 'worker',
-  buildStartMs: 300,
-  buildEndMs,
-  runMs: 400,
-  ...extra
-})
+const source = (queueMs: number, buildMs: number, fails = false): BuildPlan => ({ kind: 'source', queueMs, buildMs, fails })
+const web = (build: BuildPlan, extra: Partial<ComponentPlan> = {}): ComponentPlan => ({ name: 'web', build, publish: { healthCheck: '/healthz' }, ...extra })
+const worker = (build: BuildPlan, extra: Partial<ComponentPlan> = {}): ComponentPlan => ({ name: 'worker', build, ...extra })
+const cron = (extra: Partial<ComponentPlan> = {}): ComponentPlan => ({ name: 'cron', type: 'scheduled', build: { kind: 'reuse-from', from: 'web' }, ...extra })
 
-/** Short timelines (seconds), for tests and the demo; `scaleTimeline` stretches them. */
+/** Named scenarios, with the real server's pace, for tests, the demo and by hand. */
 export function scenario(name: ScenarioName): Timeline {
-  const base = { pendingMs: 200, finalizeMs: 200 }
   switch (name) {
     case 'success':
-      return { ...base, components: [web(1_800), worker(2_200)] }
+      return { components: [web(source(1_000, 3_000)), worker(source(1_000, 3_000)), cron()] }
     case 'single':
-      return { ...base, components: [web(1_200)] }
+      return { components: [web(source(1_000, 1_500))] }
     case 'build-failure':
-      return { ...base, components: [web(1_500, { buildFails: true }), worker(2_000)] }
+      return { components: [web(source(1_000, 3_000)), worker(source(1_000, 2_000, true))] }
     case 'run-failure':
-      return { ...base, components: [web(1_500), worker(1_800, { runFails: true })] }
+      return { components: [web(source(1_000, 2_000)), cron({ run: { fails: "Unable to parse cron expression 'every day at noon'" } }), worker(source(1_000, 2_000))] }
     case 'timed-out':
-      return { ...base, components: [web(60_000), worker(1_500)], timesOutAtMs: 2_500 }
+      return { components: [web(source(1_000, 60_000)), worker(source(1_000, 2_000))], timesOutAtMs: 3_000 }
     case 'cancelled':
-      return { ...base, components: [web(60_000), worker(60_000)], cancelAtMs: 1_800, cancellingMs: 600 }
+      return { components: [web(source(1_000, 60_000)), worker(source(30_000, 60_000))], cancelAtMs: 2_500 }
     case 'slow-builds':
-      return { ...base, components: [web(8_000), worker(9_000)] }
+      return { components: [web(source(1_000, 14_000)), worker(source(1_000, 16_000))] }
+    case 'build-queue':
+      return { components: [web(source(90_000, 20_000)), worker(source(90_000, 20_000))] }
+    case 'reused-builds':
+      return { components: [web({ kind: 'reused' }, { run: { job: 'unchanged' } }), worker({ kind: 'reused' }, { run: { job: 'unchanged' } }), cron({ run: { job: 'unchanged' } })] }
     case 'unknown-status':
-      return { ...base, components: [web(2_000)], unknownStatus: { status: 'paused-for-maintenance', fromMs: 600, toMs: 1_600 } }
+      return { components: [web(source(1_000, 8_000))], unknownStatus: { status: 'paused-for-maintenance', fromMs: 1_000, toMs: 9_000 } }
     case 'hostile':
       return {
-        ...base,
         components: [
-          web(1_200, { buildFails: true }),
-          worker(1_200),
-          { name: '<img src=x onerror=alert(1)>|::warning::x\n::error::y', buildStartMs: 300, buildEndMs: 1_100, buildFails: true, runMs: 100 }
+          web(source(300, 1_000, true)),
+          worker(source(300, 1_000)),
+          { name: '<img src=x onerror=alert(1)>|::warning::x\n::error::y', build: source(300, 1_000, true) }
         ],
         hostile: true
       }
     case 'many-failures':
       return {
-        ...base,
-        components: Array.from({ length: 14 }, (_, i) => ({
-          name: `job-${String(i + 1).padStart(2, '0')}`,
-          buildStartMs: 300,
-          buildEndMs: 1_000 + i * 20,
-          buildFails: true,
-          runMs: 100
-        }))
+        components: Array.from({ length: 14 }, (_, i) => ({ name: `job-${String(i + 1).padStart(2, '0')}`, build: source(300, 1_000 + i * 20, true) }))
       }
   }
 }
 
+function scaleBuild(build: BuildPlan, s: (ms: number) => number): BuildPlan {
+  return build.kind === 'source' ? { ...build, queueMs: s(build.queueMs), buildMs: s(build.buildMs) } : build
+}
+
+/** Stretches (>1) or shrinks (<1) every time of a timeline, the server's pace included. */
 export function scaleTimeline(timeline: Timeline, factor: number): Timeline {
+  if (factor === 1) return timeline
   const s = (ms: number) => Math.round(ms * factor)
+  const maybe = (ms: number | undefined) => (ms === undefined ? undefined : s(ms))
   return {
     ...timeline,
-    pendingMs: s(timeline.pendingMs),
-    finalizeMs: s(timeline.finalizeMs),
-    timesOutAtMs: timeline.timesOutAtMs === undefined ? undefined : s(timeline.timesOutAtMs),
-    cancelAtMs: timeline.cancelAtMs === undefined ? undefined : s(timeline.cancelAtMs),
-    cancellingMs: timeline.cancellingMs === undefined ? undefined : s(timeline.cancellingMs),
-    unknownStatus: timeline.unknownStatus && {
-      ...timeline.unknownStatus,
-      fromMs: s(timeline.unknownStatus.fromMs),
-      toMs: s(timeline.unknownStatus.toMs)
-    },
-    components: timeline.components.map((c) => ({
-      ...c,
-      buildStartMs: s(c.buildStartMs),
-      buildEndMs: s(c.buildEndMs),
-      runMs: s(c.runMs)
-    }))
+    pendingMs: s(timeline.pendingMs ?? DEFAULT_PENDING_MS),
+    startBuildMs: s(timeline.startBuildMs ?? DEFAULT_START_BUILD_MS),
+    tickMs: s(timeline.tickMs ?? DEFAULT_TICK_MS),
+    timesOutAtMs: maybe(timeline.timesOutAtMs),
+    cancelAtMs: maybe(timeline.cancelAtMs),
+    unknownStatus: timeline.unknownStatus && { ...timeline.unknownStatus, fromMs: s(timeline.unknownStatus.fromMs), toMs: s(timeline.unknownStatus.toMs) },
+    components: timeline.components.map((c) => ({ ...c, build: scaleBuild(c.build, s), run: c.run && { ...c.run, ms: maybe(c.run.ms) } }))
   }
-}
-
-/** When the deployment reaches its final status if nothing interrupts it. */
-export function naturalEndMs(timeline: Timeline): number {
-  const buildsDone = Math.max(timeline.pendingMs, ...timeline.components.map((c) => c.buildEndMs))
-  if (timeline.components.some((c) => c.buildFails)) return buildsDone + timeline.finalizeMs
-  let t = buildsDone
-  for (const c of timeline.components) {
-    t += c.runMs
-    if (c.runFails) break
-  }
-  return t + timeline.finalizeMs
-}
-
-/** The moment the deployment's status becomes final, whatever ends it. */
-export function finalAtMs(timeline: Timeline): number {
-  const ends = [naturalEndMs(timeline)]
-  if (timeline.timesOutAtMs !== undefined) ends.push(timeline.timesOutAtMs)
-  if (timeline.cancelAtMs !== undefined) ends.push(timeline.cancelAtMs + (timeline.cancellingMs ?? 0))
-  return Math.min(...ends)
 }
 
 export interface StateContext {
   tool: string
-  /** One build id per component, fixed at creation. */
+  /** One build id per component built from source, fixed at creation. */
   buildIds: Record<string, string>
+  /** The ids and images of the earlier builds that `reused` components take. */
+  reusedBuilds: Record<string, { id: string; image: string }>
+  /** One image digest per component built from source. */
+  digests: Record<string, string>
   creationTime: Date
+  forceRun: boolean
 }
 
-function stamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')
+/** Python's `str(datetime.now(tz=UTC))`, as the server writes it into long statuses. */
+export function pythonTime(date: Date): string {
+  return `${date.toISOString().replace('T', ' ').replace(/Z$/, '')}000+00:00`
 }
 
-export function stateAt(timeline: Timeline, t: number, context: StateContext): DeploymentState {
-  const at = (ms: number) => stamp(new Date(context.creationTime.getTime() + ms))
-  const text = (plain: string) => (timeline.hostile ? `${plain}\n${HOSTILE_TEXT}\n${'x'.repeat(1_100_000)}` : plain)
-  const builds: Record<string, BuildState> = {}
-  const runs: Record<string, RunState> = {}
-  const interruptAt = Math.min(timeline.timesOutAtMs ?? Infinity, timeline.cancelAtMs ?? Infinity)
-  const interrupted = t >= interruptAt
-  const started = t >= timeline.pendingMs
-  const buildsDone = Math.max(timeline.pendingMs, ...timeline.components.map((c) => c.buildEndMs))
-  const buildFailed = timeline.components.some((c) => c.buildFails)
+function clone<T>(value: T): T {
+  return structuredClone(value)
+}
 
-  for (const c of timeline.components) {
-    const id = context.buildIds[c.name]!
-    const image = `tools-harbor.wmcloud.org/tool-${context.tool}/${c.name}:latest`
-    const clock = interrupted ? interruptAt : t
-    if (!started || clock < c.buildStartMs) {
-      builds[c.name] = {
-        build_id: 'no-id-yet',
-        build_status: interrupted ? 'cancelled' : 'pending',
-        build_image: 'no-image-yet',
-        build_long_status: ''
-      }
-    } else if (clock < c.buildEndMs) {
-      builds[c.name] = {
-        build_id: id,
-        build_status: interrupted ? 'cancelled' : 'running',
-        build_image: 'no-image-yet',
-        build_long_status: interrupted ? 'Build cancelled' : `Build started at ${at(c.buildStartMs)}`
-      }
-    } else if (c.buildFails) {
-      builds[c.name] = {
-        build_id: id,
-        build_status: 'failed',
-        build_image: 'no-image-yet',
-        build_long_status: text(`Build failed: step-build exited with code 1, see \`toolforge build logs ${id}\``)
-      }
-    } else {
-      builds[c.name] = {
-        build_id: id,
-        build_status: 'successful',
-        build_image: image,
-        build_long_status: `Build finished at ${at(c.buildEndMs)}`
-      }
-    }
+const logsHint = (id: string) => `You can see the logs with \`toolforge build logs ${id}\``
+
+/**
+ * Every state the deployment will be in, with the moment it starts, as the real task
+ * would store them. `cancelAt` is when a maintainer asked to cancel, if one did.
+ */
+export function trajectory(timeline: Timeline, context: StateContext, cancelAt = timeline.cancelAtMs): Snapshot[] {
+  const tickMs = timeline.tickMs ?? DEFAULT_TICK_MS
+  const at = (ms: number) => pythonTime(new Date(context.creationTime.getTime() + ms))
+  const hostile = (text: string) => (timeline.hostile ? `${text}\n${HOSTILE_TEXT}\n${'x'.repeat(1_100_000)}` : text)
+  const names = timeline.components.map((c) => c.name)
+  const state: DeploymentState = {
+    builds: Object.fromEntries(names.map((name) => [name, { build_id: 'no-id-yet', build_status: 'pending' }])),
+    runs: Object.fromEntries(names.map((name) => [name, { run_status: 'pending' }]))
+  }
+  const snapshots: Snapshot[] = [{ at: 0, ...clone(state) }]
+  const store = (t: number) => snapshots.push({ at: t, ...clone(state) })
+  const cancelled = (t: number) => cancelAt !== undefined && t >= cancelAt
+
+  class Cancelled extends Error {}
+  /** `_update_deployment`: a cancellation asked for meanwhile wins over the update. */
+  const update = (t: number) => {
+    if (cancelled(t)) throw new Cancelled()
+    store(t)
   }
 
-  let runClock = buildsDone
-  let runFailedAt: number | undefined
-  for (const c of timeline.components) {
-    const end = runClock + c.runMs
-    const clock = interrupted ? interruptAt : t
-    if (buildFailed && t >= buildsDone) {
-      runs[c.name] = { run_status: 'skipped', run_long_status: 'Skipped due to previous failure' }
-    } else if (runFailedAt !== undefined || (interrupted && clock < end)) {
-      runs[c.name] = { run_status: 'skipped', run_long_status: 'Skipped due to previous failure' }
-    } else if (clock < end) {
-      runs[c.name] = { run_status: 'pending', run_long_status: '' }
-    } else if (c.runFails) {
-      runs[c.name] = { run_status: 'failed', run_long_status: text(`Job ${c.name} failed to start: CrashLoopBackOff`) }
-      runFailedAt = end
-    } else {
-      runs[c.name] = { run_status: 'successful', run_long_status: `Run finished at ${at(end)}` }
-    }
-    runClock = end
+  let t = timeline.pendingMs ?? DEFAULT_PENDING_MS
+  const skipRemaining = (text: string) => {
+    for (const run of Object.values(state.runs)) if (run.run_status === 'pending') Object.assign(run, { run_status: 'skipped', run_long_status: text })
   }
+  try {
+    state.status = 'running'
+    state.long_status = `Started at ${at(t)}`
+    store(t)
+    if (cancelled(t)) throw new Cancelled()
 
-  const finalAt = finalAtMs(timeline)
-  let status: string
-  let longStatus: string
-  if (!started) {
-    status = 'pending'
-    longStatus = ''
-  } else if (t >= finalAt) {
-    if (timeline.timesOutAtMs !== undefined && finalAt === timeline.timesOutAtMs) {
-      status = 'timed_out'
-      longStatus = text(`Timed out at ${at(finalAt)}: the deployment took longer than allowed`)
-    } else if (timeline.cancelAtMs !== undefined && finalAt === timeline.cancelAtMs + (timeline.cancellingMs ?? 0)) {
-      status = 'cancelled'
-      longStatus = `Cancelled at ${at(finalAt)}`
-    } else if (buildFailed) {
-      const failedIds = timeline.components
-        .filter((c) => c.buildFails)
-        .map((c) => `${c.name}(id:${context.buildIds[c.name]})`)
-        .join(', ')
-      status = 'failed'
-      longStatus = text(`Got exception: Some builds failed, you can check the build logs for more info: ${failedIds}`)
-    } else if (timeline.components.some((c) => c.runFails)) {
-      const failed = timeline.components.find((c) => c.runFails)!
-      status = 'failed'
-      longStatus = text(`Got exception: Failed to run component ${failed.name}`)
-    } else {
-      status = 'successful'
-      longStatus = `Finished at ${at(finalAt)}`
+    // _start_builds: the map is replaced by the builds started so far.
+    const builds: Record<string, BuildView> = {}
+    const started: Record<string, number> = {}
+    for (const c of timeline.components) {
+      if (c.build.kind === 'source') {
+        t += timeline.startBuildMs ?? DEFAULT_START_BUILD_MS
+        started[c.name] = t
+        builds[c.name] = { build_id: context.buildIds[c.name]!, build_status: 'pending', build_long_status: 'Not started yet' }
+      } else {
+        if (c.build.kind === 'reused') t += REUSED_BUILD_MS
+        builds[c.name] =
+          c.build.kind === 'reused'
+            ? { build_id: context.reusedBuilds[c.name]!.id, build_status: 'skipped', build_image: context.reusedBuilds[c.name]!.image, build_long_status: 'Reusing existing build' }
+            : { build_id: 'no-build-needed', build_status: 'skipped', build_long_status: `Component re-uses build from ${c.build.from}` }
+      }
+      state.builds = clone(builds)
+      update(t)
     }
-  } else if (timeline.cancelAtMs !== undefined && t >= timeline.cancelAtMs) {
-    status = 'cancelling'
-    longStatus = `Cancelling since ${at(timeline.cancelAtMs)}`
-  } else if (timeline.unknownStatus && t >= timeline.unknownStatus.fromMs && t < timeline.unknownStatus.toMs) {
-    status = timeline.unknownStatus.status
-    longStatus = `Started at ${at(timeline.pendingMs)}`
-  } else {
-    status = 'running'
-    longStatus = `Started at ${at(timeline.pendingMs)}`
+
+    // _wait_for_builds: one pass over the unfinished builds, then a pause.
+    const unfinished = timeline.components.filter((c) => c.build.kind === 'source')
+    while (unfinished.length > 0) {
+      for (const c of [...unfinished]) {
+        t += CHECK_MS
+        const plan = c.build as Extract<BuildPlan, { kind: 'source' }>
+        const elapsed = t - started[c.name]!
+        const id = context.buildIds[c.name]!
+        const image = `tools-harbor.wmcloud.org/tool-${context.tool}/${c.name}:latest`
+        const next: BuildView =
+          elapsed < plan.queueMs
+            ? { build_id: id, build_status: 'unknown', build_image: image, build_long_status: logsHint(id) }
+            : elapsed < plan.queueMs + plan.buildMs
+              ? { build_id: id, build_status: 'running', build_image: image, build_long_status: logsHint(id) }
+              : plan.fails
+                ? { build_id: id, build_status: 'failed', build_image: image, build_long_status: hostile(logsHint(id)) }
+                : { build_id: id, build_status: 'successful', build_image: `${image}@sha256:${context.digests[c.name]}`, build_long_status: logsHint(id) }
+        const changed = state.builds[c.name]!.build_status !== next.build_status
+        state.builds[c.name] = next
+        if (changed) update(t)
+        if (next.build_status === 'successful' || next.build_status === 'failed') unfinished.splice(unfinished.indexOf(c), 1)
+      }
+      if (cancelled(t)) throw new Cancelled()
+      t += tickMs
+    }
+    const failedBuilds = timeline.components.filter((c) => state.builds[c.name]!.build_status === 'failed')
+    if (failedBuilds.length > 0) {
+      state.status = 'failed'
+      state.long_status = hostile(
+        `Got exception: Some builds failed, you can check the build logs for more info: ${failedBuilds.map((c) => `${c.name}(id:${context.buildIds[c.name]})`).join(' ')}`
+      )
+      skipRemaining('Skipped due to previous failure')
+      store(t)
+      return finish(snapshots, timeline)
+    }
+    if (cancelled(t)) throw new Cancelled()
+
+    // _do_run: one component after the other.
+    for (const c of timeline.components) {
+      state.runs[c.name] = { run_status: 'pending' }
+      update(t)
+      t += c.run?.ms ?? DEFAULT_RUN_MS
+      if (c.run?.fails) {
+        const message = `400 Client Error: Bad Request for url: ${JOBS_SERVICE}/jobs/v1/tool/${context.tool}/jobs/ (400): ${c.run.fails}`
+        state.runs[c.name] = { run_status: 'failed', run_long_status: hostile(message) }
+        update(t)
+        state.status = 'failed'
+        state.long_status = hostile(`Got exception: Failed run for component ${c.name}: ${message}`)
+        skipRemaining('Skipped due to previous failure')
+        store(t)
+        return finish(snapshots, timeline)
+      }
+      state.runs[c.name] = { run_status: 'successful', run_long_status: runText(c, state.builds, context) }
+      update(t)
+    }
+    state.status = 'successful'
+    state.long_status = `Finished at ${at(t)}`
+    update(t)
+  } catch (error) {
+    if (!(error instanceof Cancelled)) throw error
+    state.status = 'cancelled'
+    state.long_status = 'Deployment was cancelled'
+    for (const build of Object.values(state.builds)) {
+      if (build.build_status === 'pending' || build.build_status === 'running') build.build_status = 'cancelled'
+    }
+    skipRemaining('The deployment was cancelled')
+    store(t)
   }
-  return { status, long_status: longStatus, builds, runs, final: t >= finalAt }
+  return finish(snapshots, timeline)
+}
+
+/** What the jobs service answered, as the runtime words it. */
+function runText(c: ComponentPlan, builds: Record<string, BuildView>, context: StateContext): string {
+  const from = c.build.kind === 'reuse-from' ? c.build.from : c.name
+  const rebuilt = builds[from]?.build_status === 'successful'
+  // A new image changes the job's definition.
+  const job = c.run?.job === 'unchanged' && rebuilt ? 'updated' : (c.run?.job ?? 'created')
+  if (job === 'created') return `created or updated job ${c.name}, [info](Job ${c.name} created in storage and runtime)`
+  if (job === 'updated') return `created or updated job ${c.name}, [info](Job ${c.name} was updated in storage and runtime)`
+  if (context.forceRun && c.type !== 'scheduled') return `restarted job ${c.name}, [info](Job ${c.name} is already up to date)`
+  return `job ${c.name} is already up to date, [info](Job ${c.name} is already up to date)`
+}
+
+/** Production's lazy time limit: from then on, reads say `timed_out`, the rest unchanged. */
+function finish(snapshots: Snapshot[], timeline: Timeline): Snapshot[] {
+  const limit = timeline.timesOutAtMs
+  if (limit === undefined || snapshots.at(-1)!.at <= limit) return snapshots
+  const before = snapshots.filter((s) => s.at <= limit)
+  return [...before, { ...clone(before.at(-1)!), at: limit, status: 'timed_out' }]
+}
+
+/** The state in force at `t`. */
+export function stateAt(snapshots: Snapshot[], t: number): DeploymentState {
+  let current = snapshots[0]!
+  for (const snapshot of snapshots) if (snapshot.at <= t) current = snapshot
+  const { at: _at, ...state } = current
+  return state
+}
+
+/** When the deployment's status becomes final, if nothing interrupts it. */
+export function finalAtMs(snapshots: Snapshot[]): number {
+  const final = snapshots.find((s) => s.status !== undefined && ['successful', 'failed', 'timed_out', 'cancelled'].includes(s.status))
+  return final?.at ?? Infinity
 }

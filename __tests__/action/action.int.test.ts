@@ -40,15 +40,14 @@ describe('the bundled action against the simulator', () => {
     expect(run.annotations.filter((a) => a.kind === 'error')).toEqual([])
     expect(run.summary).toContain('✅ Toolforge deployment successful: mytool')
     expect(run.summary).toContain(run.outputs.deploy_id)
-    expect(run.summary).toMatch(/\| web \| successful \| `mytool-buildpacks-pipelinerun-[a-z0-9]{5}` \|/)
+    expect(run.summary).toMatch(/\| web \| successful \| <code>mytool-buildpacks-pipelinerun-[a-z0-9]{5}<\/code> \|/)
     expect(run.summary).toContain('Deployed by GitHub Actions from me/mytool@abcdef1')
     expect(sim.countRequests('POST')).toBe(1)
     expect(sim.requests[0]!.userAgent).toMatch(/^toolforge-deploy-action\/\d+\.\d+\.\d+/)
     const progress = progressLines(run)
-    expect(progress[0]).toMatch(/^\[0s\] pending · build web: pending · build worker: pending$/)
+    expect(progress[0]).toMatch(/^\[0s\] pending · build cron: pending · build web: pending · build worker: pending$/)
     expect(progress.at(-1)).toMatch(/^\[\d+s\] successful/)
-    expect(run.stdout).toContain('Toolforge warning: You are using a beta feature of Toolforge.')
-    expect(run.stdout.split('You are using a beta feature').length).toBe(2)
+    expect(run.stdout.split('Toolforge says: Deployment for mytool created successfully.').length).toBe(2)
     expectNoToken(run.everything, TOKEN)
   }))
 
@@ -57,21 +56,21 @@ describe('the bundled action against the simulator', () => {
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('failed')
     const errors = run.annotations.filter((a) => a.kind === 'error')
-    expect(errors.find((a) => a.title === 'Toolforge build failed: web')?.message).toMatch(/^Build failed: step-build exited with code 1/)
+    expect(errors.find((a) => a.title === 'Toolforge build failed: worker')?.message).toMatch(/toolforge build logs mytool-buildpacks-pipelinerun-[a-z0-9]{5}/)
     expect(errors.some((a) => a.message.includes('Some builds failed'))).toBe(true)
     expect(run.summary).toContain('❌ Toolforge deployment failed: mytool')
     expect(run.summary).toMatch(/toolforge build logs mytool-buildpacks-pipelinerun-[a-z0-9]{5}/)
     expect(run.summary).toContain('force-build: true')
-    expect(run.summary).toMatch(/\| worker \| successful .* \| skipped \|/)
+    expect(run.summary).toMatch(/\| web \| successful .* \| skipped \|/)
   }))
 
   test.concurrent('a run failure fails the step with a run annotation', withSimulator('run-failure', async ({ url }) => {
     const run = await runAction({ inputs: inputs(url) })
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('failed')
-    const annotation = run.annotations.find((a) => a.title === 'Toolforge run failed: worker')
-    expect(annotation?.message).toContain('CrashLoopBackOff')
-    expect(run.summary).toContain('toolforge jobs logs worker')
+    const annotation = run.annotations.find((a) => a.title === 'Toolforge run failed: cron')
+    expect(annotation?.message).toContain("Unable to parse cron expression 'every day at noon'")
+    expect(run.summary).toContain('toolforge jobs logs cron')
   }))
 
   test.concurrent("Toolforge's own timed_out fails the step", withSimulator('timed-out', async ({ url }) => {
@@ -85,7 +84,7 @@ describe('the bundled action against the simulator', () => {
     const run = await runAction({ inputs: inputs(url) })
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('cancelled')
-    expect(run.stdout).toMatch(/\] cancelling/)
+    expect(run.stdout).toMatch(/\] cancelled · build web: cancelled/)
   }))
 
   test.concurrent('an unknown status is waited through with a single warning', withSimulator('unknown-status', async ({ url }) => {
@@ -140,7 +139,7 @@ describe('the bundled action against the simulator', () => {
     sim.api.removeConfig('mytool')
     const run = await runAction({ inputs: inputs(url) })
     expect(run.code).toBe(1)
-    expect(run.annotations.find((a) => a.kind === 'error')?.message).toContain('Tool config for tool mytool not found')
+    expect(run.annotations.find((a) => a.kind === 'error')?.message).toContain('No configuration found for tool: mytool')
     expect(run.summary).toContain('toolforge components config show')
   }))
 

@@ -17,7 +17,7 @@ describe('sanitize', () => {
     expect(markdownText('<b>|*x*_`[a](b)&')).toBe('&lt;b&gt;\\|\\*x\\*\\_\\`\\[a\\](b)&amp;')
   })
   test('markdownCode keeps a code span closed and a table cell whole', () => {
-    expect(markdownCode('a`b|c')).toBe("`a'b\\|c`")
+    expect(markdownCode('a`b|c<d>&')).toBe('<code>a&#96;b&#124;c&#60;d&#62;&#38;</code>')
   })
 })
 
@@ -59,7 +59,7 @@ describe('the job summary', () => {
     const markdown = renderMarkdown(model)
     expect(markdown).toContain('## ❌ Toolforge deployment failed: mytool')
     expect(markdown).toContain('| Duration | 1m35s, of which 20s queued behind another deployment |')
-    expect(markdown).toContain('- Read the build log of web: `toolforge build logs web-build`')
+    expect(markdown).toContain('- Read the build log of web: <code>toolforge build logs web-build</code>')
     const text = renderText(model)
     expect(text).toContain('✖ Toolforge deployment failed: mytool')
     expect(text).toContain('  - Read the build log of web: toolforge build logs web-build')

@@ -1,132 +1,229 @@
 // Response bodies are untyped JSON, read freely in the assertions.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { describe, expect, test } from '@jest/globals'
-import { BETA_WARNING, SimulatedApi } from '../../simulator/api.js'
-import type { ScenarioName } from '../../simulator/scenarios.js'
+import { BETA_WARNING, jsonProblem, SimulatedApi } from '../../simulator/api.js'
+import { pythonTime, type ScenarioName, type Timeline } from '../../simulator/scenarios.js'
 
 const TOKEN = 'sim-token'
-const BUILD_STATES = ['pending', 'running', 'failed', 'successful', 'unknown', 'skipped', 'cancelled']
-const RUN_STATES = ['pending', 'failed', 'successful', 'skipped', 'unknown']
-const DEPLOYMENT_STATES = ['pending', 'running', 'failed', 'timed_out', 'successful', 'cancelling', 'cancelled']
+const ENVELOPE = (error: string) => ({ messages: { info: [], warning: [BETA_WARNING], error: [error] } })
 
-function world(scenario: ScenarioName = 'success') {
+function world(scenario: ScenarioName | Timeline = 'success') {
   let time = Date.parse('2026-11-28T10:00:00Z')
   const api = new SimulatedApi({ token: TOKEN, scenario, now: () => time })
-  const call = (method: string, url: string, body = '') => {
-    const response = api.handle({ method, url, headers: {}, body })
+  const call = (method: string, url: string, body = '', headers: Record<string, string> = {}) => {
+    const response = api.handle({ method, url, headers, body })
     return { status: response.status, body: JSON.parse(response.body) as Record<string, any> }
   }
   const create = (tool = 'mytool', query = '', body = '') => call('POST', `/components/v1/tool/${tool}/deployment?token=${TOKEN}${query}`, body)
   const read = (id: string, tool = 'mytool', token = TOKEN) => call('GET', `/components/v1/tool/${tool}/deployment/${id}?token=${token}`)
-  return { api, call, create, read, advance: (ms: number) => (time += ms) }
+  return { api, call, create, read, advance: (ms: number) => (time += ms), at: () => time }
 }
 
-function expectDeploymentShape(data: Record<string, any>) {
-  expect(data.deploy_id).toMatch(/^\d{8}-\d{6}-[a-z0-9]{10}$/)
-  expect(data.creation_time).toMatch(/^\d{8}-\d{6}$/)
-  expect(DEPLOYMENT_STATES).toContain(data.status)
-  expect(typeof data.long_status).toBe('string')
-  expect(typeof data.description).toBe('string')
-  expect(typeof data.force_build).toBe('boolean')
-  expect(typeof data.force_run).toBe('boolean')
-  for (const build of Object.values<Record<string, unknown>>(data.builds)) {
-    expect(BUILD_STATES).toContain(build.build_status)
-    expect(typeof build.build_id).toBe('string')
-    expect(typeof build.build_image).toBe('string')
-    expect(typeof build.build_long_status).toBe('string')
+/** The sequence of distinct (status, builds, runs) a client polling every 10 ms would see. */
+function walk(scenario: ScenarioName | Timeline, untilMs: number): string[] {
+  const { create, read, advance } = world(scenario)
+  const id = create().body.data.deploy_id as string
+  const seen: string[] = []
+  for (let t = 0; t <= untilMs; t += 10) {
+    const data = read(id).body.data
+    const line = [
+      data.status ?? '-',
+      Object.entries<any>(data.builds).map(([n, b]) => `${n}:${b.build_status}`).join(','),
+      Object.entries<any>(data.runs).map(([n, r]) => `${n}:${r.run_status}`).join(',')
+    ].join(' ')
+    if (seen.at(-1) !== line) seen.push(line)
+    advance(10)
   }
-  for (const run of Object.values<Record<string, unknown>>(data.runs)) {
-    expect(RUN_STATES).toContain(run.run_status)
-    expect(typeof run.run_long_status).toBe('string')
-  }
-  expect(data.tool_config.config_version).toBe('v1beta1')
-  for (const component of Object.values<Record<string, any>>(data.tool_config.components)) {
-    expect(component.build.repository).toMatch(/^https:\/\//)
-    expect(typeof component.build.ref).toBe('string')
-    expect(typeof component.run.command).toBe('string')
-  }
+  return seen
 }
 
 describe('the simulated Components API', () => {
-  test('creates a pending deployment in the documented envelope', () => {
+  test('creation answers without status or long_status, with the real message only', () => {
     const { create } = world()
     const { status, body } = create('mytool', '&force-build=true', JSON.stringify({ description: 'why' }))
     expect(status).toBe(200)
-    expect(body.messages).toEqual({ info: [], warning: [BETA_WARNING], error: [] })
-    expectDeploymentShape(body.data)
-    expect(body.data).toMatchObject({ status: 'pending', description: 'why', force_build: true, force_run: false })
-    expect(Object.values<Record<string, string>>(body.data.builds).every((b) => b.build_status === 'pending' && b.build_id === 'no-id-yet')).toBe(true)
+    expect(body.messages).toEqual({ info: ['Deployment for mytool created successfully.'] })
+    expect(Object.keys(body.data)).toEqual(['deploy_id', 'creation_time', 'description', 'builds', 'runs', 'tool_config', 'force_build', 'force_run'])
+    expect(body.data).toMatchObject({ description: 'why', force_build: true, force_run: false })
+    expect(body.data.builds.web).toEqual({ build_id: 'no-id-yet', build_status: 'pending' })
+    expect(body.data.runs.web).toEqual({ run_status: 'pending' })
   })
 
-  test('walks pending → running (builds) → runs → successful', () => {
-    const { create, read, advance } = world('success')
-    const id = create().body.data.deploy_id as string
-    const seen: string[] = []
-    for (let t = 0; t < 4_000; t += 100) {
-      const data = read(id).body.data
-      expectDeploymentShape(data)
-      const line = `${data.status} ${data.builds.web.build_status} ${data.runs.web.run_status}`
-      if (seen.at(-1) !== line) seen.push(line)
-      advance(100)
-    }
-    expect(seen).toEqual([
-      'pending pending pending',
-      'running pending pending',
-      'running running pending',
-      'running successful pending',
-      'running successful successful',
-      'successful successful successful'
+  test('a deployment walks the real states: partial builds map, queue as unknown, a tick behind, runs one by one', () => {
+    expect(walk('single', 7_000)).toEqual([
+      '- web:pending web:pending',
+      'running web:pending web:pending',
+      'running web:unknown web:pending',
+      'running web:running web:pending',
+      'running web:successful web:pending',
+      'successful web:successful web:successful'
     ])
+    const success = walk('success', 12_000)
+    expect(success.slice(0, 4)).toEqual([
+      '- web:pending,worker:pending,cron:pending web:pending,worker:pending,cron:pending',
+      'running web:pending,worker:pending,cron:pending web:pending,worker:pending,cron:pending',
+      'running web:pending web:pending,worker:pending,cron:pending',
+      'running web:pending,worker:pending,cron:skipped web:pending,worker:pending,cron:pending'
+    ])
+    expect(success.at(-1)).toBe('successful web:successful,worker:successful,cron:skipped web:successful,worker:successful,cron:successful')
   })
 
-  test('a failed build fails the deployment and skips the runs', () => {
+  test('state changes land on the task’s 2 s ticks, and the runs start one tick after the last build', () => {
+    const { create, read, advance } = world({ components: [{ name: 'web', build: { kind: 'source', queueMs: 0, buildMs: 3_000 } }] })
+    const id = create().body.data.deploy_id as string
+    const changes: Array<[number, string]> = []
+    let last = ''
+    for (let t = 0; t < 10_000; t += 10) {
+      const data = read(id).body.data
+      const line = `${data.status} ${data.builds.web.build_status} ${data.runs.web.run_status}`
+      if (line !== last) changes.push([t, line])
+      last = line
+      advance(10)
+    }
+    const when = (line: string) => changes.find(([, l]) => l === line)![0]
+    expect(when('running successful pending') - when('running running pending')).toBe(4_020)
+    expect(when('successful successful successful') - when('running successful pending')).toBeGreaterThanOrEqual(2_000)
+    expect(when('successful successful successful') - when('running successful pending')).toBeLessThan(2_100)
+  })
+
+  test('a build waiting in the queue shows unknown for as long as it waits', () => {
+    const seen = walk('build-queue', 95_000)
+    expect(seen.filter((line) => line.includes('web:unknown,worker:unknown'))).toHaveLength(1)
+    expect(seen.at(-1)).toContain('web:running,worker:running')
+  })
+
+  test('reused and reuse_from builds are skipped, with the old id and image or no-build-needed', () => {
+    const { create, read, advance } = world('reused-builds')
+    const id = create().body.data.deploy_id as string
+    advance(2_000)
+    const data = read(id).body.data
+    expect(data.status).toBe('successful')
+    expect(data.builds.web).toMatchObject({ build_status: 'skipped', build_long_status: 'Reusing existing build' })
+    expect(data.builds.web.build_id).toMatch(/^mytool-buildpacks-pipelinerun-[a-z0-9]{5}$/)
+    expect(data.builds.web.build_image).toMatch(/^tools-harbor\.wmcloud\.org\/tool-mytool\/web:latest@sha256:[0-9a-f]{64}$/)
+    expect(data.builds.cron).toEqual({ build_id: 'no-build-needed', build_status: 'skipped', build_long_status: 'Component re-uses build from web' })
+    expect(data.runs.web.run_long_status).toBe('job web is already up to date, [info](Job web is already up to date)')
+  })
+
+  test('a failed build says only where its log is; the deployment fails and the runs are skipped', () => {
     const { create, read, advance } = world('build-failure')
     const id = create().body.data.deploy_id as string
-    advance(5_000)
+    advance(12_000)
     const data = read(id).body.data
+    const buildId = data.builds.worker.build_id
+    expect(data.builds.worker).toEqual({
+      build_id: buildId,
+      build_status: 'failed',
+      build_image: 'tools-harbor.wmcloud.org/tool-mytool/worker:latest',
+      build_long_status: `You can see the logs with \`toolforge build logs ${buildId}\``
+    })
     expect(data.status).toBe('failed')
-    expect(data.long_status).toMatch(/^Got exception: Some builds failed, you can check the build logs for more info: web\(id:/)
+    expect(data.long_status).toBe(`Got exception: Some builds failed, you can check the build logs for more info: worker(id:${buildId})`)
     expect(data.runs.web).toEqual({ run_status: 'skipped', run_long_status: 'Skipped due to previous failure' })
   })
 
-  test('answers the real 401 texts, echoing the token as the real service does', () => {
+  test('a run the jobs service refuses fails the deployment with its text; later runs are skipped', () => {
+    const { create, read, advance } = world('run-failure')
+    const id = create().body.data.deploy_id as string
+    advance(12_000)
+    const data = read(id).body.data
+    expect(data.runs.web.run_long_status).toBe('created or updated job web, [info](Job web created in storage and runtime)')
+    expect(data.runs.cron).toEqual({
+      run_status: 'failed',
+      run_long_status:
+        "400 Client Error: Bad Request for url: https://api.svc.tools.eqiad1.wikimedia.cloud/jobs/v1/tool/mytool/jobs/ (400): Unable to parse cron expression 'every day at noon'"
+    })
+    expect(data.runs.worker).toEqual({ run_status: 'skipped', run_long_status: 'Skipped due to previous failure' })
+    expect(data.long_status).toBe(`Got exception: Failed run for component cron: ${data.runs.cron.run_long_status}`)
+  })
+
+  test('long statuses carry Python’s timestamps', () => {
+    const { create, read, advance, at } = world('single')
+    const created = at()
+    const id = create().body.data.deploy_id as string
+    advance(100)
+    expect(read(id).body.data.long_status).toBe(`Started at ${pythonTime(new Date(created + 20))}`)
+    expect(pythonTime(new Date('2026-11-28T06:45:37.123Z'))).toBe('2026-11-28 06:45:37.123000+00:00')
+  })
+
+  test('a maintainer’s cancel: cancelling until the task’s next check, then cancelled; a queued build stays unknown', () => {
+    const { api, create, read, advance, call } = world('cancelled')
+    const id = create().body.data.deploy_id as string
+    advance(2_600)
+    expect(read(id).body.data.status).toBe('cancelling')
+    expect(call('POST', `/components/v1/tool/mytool/deployment?token=${TOKEN}`).status).toBe(200)
+    advance(4_000)
+    const data = read(id).body.data
+    expect(data).toMatchObject({ status: 'cancelled', long_status: 'Deployment was cancelled' })
+    expect(data.builds.web.build_status).toBe('cancelled')
+    expect(data.builds.worker.build_status).toBe('unknown')
+    expect(data.runs.web).toEqual({ run_status: 'skipped', run_long_status: 'The deployment was cancelled' })
+    expect(api.cancel('mytool', id)).toMatchObject({ status: 409 })
+  })
+
+  test('PUT …/cancel needs the gateway header, and answers as upstream does', () => {
+    const { create, call } = world('slow-builds')
+    const id = create().body.data.deploy_id as string
+    expect(call('PUT', `/components/v1/tool/mytool/deployment/${id}/cancel?token=${TOKEN}`)).toEqual({ status: 401, body: ENVELOPE("The 'x-toolforge-tool' header is required") })
+    const cancelled = call('PUT', `/components/v1/tool/mytool/deployment/${id}/cancel`, '', { 'x-toolforge-tool': 'mytool' })
+    expect(cancelled.status).toBe(200)
+    expect(cancelled.body.messages).toEqual({ info: ['Deployment flagged for cancellation, might take a moment to cancel.'] })
+    expect(cancelled.body.data.status).toBe('cancelling')
+  })
+
+  test('Toolforge’s own time limit: timed_out on the next read, the long status unchanged', () => {
+    const { create, read, advance } = world('timed-out')
+    const id = create().body.data.deploy_id as string
+    advance(3_100)
+    expect(read(id).body.data).toMatchObject({ status: 'timed_out', long_status: expect.stringMatching(/^Started at /) })
+  })
+
+  test('the real 401 texts, echoing the token as the real service does', () => {
     const { api, call, create } = world()
-    expect(call('POST', '/components/v1/tool/mytool/deployment').body.messages.error).toEqual(["The 'x-toolforge-tool' header or a token are required"])
-    expect(call('POST', '/components/v1/tool/mytool/deployment?token=nope').body.messages.error).toEqual(["The token passed 'nope' does not match the tool's token"])
+    expect(call('POST', '/components/v1/tool/mytool/deployment')).toEqual({ status: 401, body: ENVELOPE("The 'x-toolforge-tool' header or a token are required") })
+    expect(call('POST', '/components/v1/tool/mytool/deployment?token=nope').body).toEqual(ENVELOPE("The token passed 'nope' does not match the tool's token"))
     api.setToolToken('mytool', { kind: 'expired', token: TOKEN })
-    expect(create()).toEqual({ status: 401, body: { messages: { info: [], warning: [], error: [`The token passed '${TOKEN}' has expired, please create a new one`] } } })
+    expect(create().body).toEqual(ENVELOPE(`The token passed '${TOKEN}' has expired, please create a new one`))
     api.setToolToken('other', { kind: 'none' })
-    expect(create('other').body.messages.error).toEqual(["The tool 'other' has no deploy token yet, you have to create one before using it"])
+    expect(create('other').body).toEqual(ENVELOPE("The tool 'other' has no deploy token yet, you have to create one before using it"))
   })
 
-  test('404 for an unknown id or a tool without config; FastAPI 404 for unknown routes', () => {
+  test('404 and 405 in the API’s own envelope, for unknown ids, tools without config, routes and methods', () => {
     const { api, call, create, read } = world()
-    expect(read('20250703-075322-5zxh2hip26').status).toBe(404)
+    expect(read('20250703-075322-5zxh2hip26')).toEqual({ status: 404, body: ENVELOPE('Deployment 20250703-075322-5zxh2hip26 not found for tool: mytool') })
     api.removeConfig('mytool')
-    expect(create()).toMatchObject({ status: 404, body: { messages: { error: ['Tool config for tool mytool not found'] } } })
-    expect(call('GET', '/components/v1/nowhere')).toEqual({ status: 404, body: { detail: 'Not Found' } })
-    expect(call('GET', `/components/v1/tool/mytool/deployment?token=${TOKEN}`).body.messages.error).toEqual([
-      "The 'x-toolforge-tool' header or a token are required"
-    ])
+    expect(create()).toEqual({ status: 404, body: ENVELOPE('No configuration found for tool: mytool') })
+    expect(call('GET', '/components/v1/nowhere')).toEqual({ status: 404, body: ENVELOPE('Not Found') })
+    expect(call('PATCH', `/components/v1/tool/mytool/deployment?token=${TOKEN}`)).toEqual({ status: 405, body: ENVELOPE('Method Not Allowed') })
+    expect(call('GET', `/components/v1/tool/mytool/deployment?token=${TOKEN}`)).toEqual({ status: 401, body: ENVELOPE("The 'x-toolforge-tool' header is required") })
   })
 
-  test('409 while another deployment of the tool is pending or running', () => {
-    const { create, advance } = world('single')
-    expect(create().status).toBe(200)
-    expect(create()).toMatchObject({ status: 409, body: { messages: { error: ["There's already 1 running, the limit is 1. Wait for it to finish for now."] } } })
+  test('409 counts only pending and running deployments', () => {
+    const { api, create, advance } = world('slow-builds')
+    const first = create().body.data.deploy_id as string
+    expect(create()).toEqual({ status: 409, body: ENVELOPE("There's already 1 running, the limit is 1. Wait for it to finish for now.") })
     expect(create('othertool').status).toBe(200)
-    advance(10_000)
+    advance(1_000)
+    api.cancel('mytool', first)
     expect(create().status).toBe(200)
   })
 
-  test('422 for a bad body or flag, in FastAPI’s shape and as messages', () => {
-    const { create } = world()
-    const bad = create('mytool', '', '{not json')
-    expect(bad.status).toBe(422)
-    expect(bad.body.detail[0]).toMatchObject({ loc: ['body', 0], type: 'json_invalid' })
-    expect(bad.body.messages.error[0]).toMatch(/^body\.0: JSON decode error/)
-    expect(create('mytool', '', JSON.stringify({ description: 5 })).body.messages.error).toEqual(['body.description: Input should be a valid string'])
-    expect(create('mytool', '&force-run=maybe').body.messages.error).toEqual(['query.force-run: Input should be a valid boolean, unable to interpret input'])
+  test('422: a malformed body before the token is checked, parameters after it, in upstream’s words', () => {
+    const { create, call } = world()
+    expect(jsonProblem('{"a": [1, 2,, 3]}')).toBe('Invalid JSON at position 12: Expecting value')
+    expect(jsonProblem('{"a" 1}')).toBe("Invalid JSON at position 5: Expecting ':' delimiter")
+    expect(jsonProblem('{"a": "b')).toBe('Invalid JSON at position 6: Unterminated string starting at')
+    expect(jsonProblem('{} x')).toBe('Invalid JSON at position 3: Extra data')
+    expect(jsonProblem('{"a": [true, null, -1.5e3, "\\"x"]}')).toBe('')
+    expect(call('POST', '/components/v1/tool/mytool/deployment?token=wrong', '{"description": }')).toEqual({
+      status: 422,
+      body: ENVELOPE('Invalid JSON at position 16: Expecting value')
+    })
+    expect(call('POST', '/components/v1/tool/mytool/deployment?token=wrong&force-build=maybe').status).toBe(401)
+    expect(create('mytool', '&force-build=maybe').body).toEqual(
+      ENVELOPE("Validation error at force-build: Input should be a valid boolean, unable to interpret input. Received value: 'maybe'")
+    )
+    expect(create('mytool', '', JSON.stringify({ description: 42 })).body).toEqual(ENVELOPE("Validation error at description: Input should be a valid string. Received value: '42'"))
     expect(create('mytool', '', 'null').status).toBe(200)
   })
 

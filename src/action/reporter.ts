@@ -6,7 +6,7 @@ import { toolUrl } from '../report/outcome.js'
 import type { Redactor } from '../engine/redact.js'
 import { ANNOTATION_TEXT_LIMIT, deploymentJson, OUTPUT_TEXT_LIMIT, oneLine, truncate } from '../report/sanitize.js'
 import type { Settings } from '../settings/settings.js'
-import { failedComponents } from '../engine/status.js'
+import { failedComponents, statusOf } from '../engine/status.js'
 import { renderMarkdown, renderText, summaryModel } from '../report/summary.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 
@@ -47,8 +47,8 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
       const deployment = outcome.deployment
       if (deployment) {
         announceId(deployment)
-        setOutput('status', deployment.status)
-        setOutput('long_status', truncate(deployment.long_status, OUTPUT_TEXT_LIMIT))
+        setOutput('status', statusOf(deployment))
+        setOutput('long_status', truncate(deployment.long_status ?? '', OUTPUT_TEXT_LIMIT))
         setOutput('deployment', deploymentJson(deployment))
       }
       setOutput('url', toolUrl(settings.tool))
@@ -69,7 +69,7 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
         }
       }
       if (outcome.end === 'no-wait' && deployment) {
-        log.notice(`Deployment ${deployment.deploy_id} is ${deployment.status} on Toolforge; not waiting for it (wait: false).`)
+        log.notice(`Deployment ${deployment.deploy_id} is ${statusOf(deployment)} on Toolforge; not waiting for it (wait: false).`)
       }
 
       const model = summaryModel(outcome, settings)

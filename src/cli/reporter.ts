@@ -6,6 +6,7 @@ import type { Redactor } from '../engine/redact.js'
 import { deploymentJson, oneLine } from '../report/sanitize.js'
 import type { Settings } from '../settings/settings.js'
 import { renderText, summaryModel } from '../report/summary.js'
+import { statusOf } from '../engine/status.js'
 
 export interface Terminal {
   out: NodeJS.WritableStream & { isTTY?: boolean }
@@ -100,7 +101,7 @@ export function createCliReporter(
         const safe = (text: string) => text.replace(/[^A-Za-z0-9_.:/-]/g, '_')
         const lines = [
           `DEPLOY_ID=${safe(deployment?.deploy_id ?? settings.deployId ?? '')}`,
-          `DEPLOY_STATUS=${safe(deployment?.status ?? '')}`,
+          `DEPLOY_STATUS=${safe(deployment ? statusOf(deployment) : '')}`,
           `DEPLOY_URL=${toolUrl(settings.tool)}`
         ]
         writeFileSync(options.dotenv, redact(`${lines.join('\n')}\n`))

@@ -54,7 +54,7 @@ export interface DeployDependencies {
   random?: () => number
 }
 
-type Creation = { response: ApiResponse } | { end: 'timeout' | 'interrupted' }
+type Creation = { response: ApiResponse; sentAt: number } | { end: 'timeout' | 'interrupted' }
 
 /** Creates the deployment (or takes the given id) and follows it. Never throws. */
 export async function deploy(settings: Settings, deps: DeployDependencies): Promise<DeployOutcome> {
@@ -63,6 +63,7 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
   const deadline = startedAt + settings.timeoutMs
   let queuedMs = 0
   let deployment: Deployment | undefined
+  let createdSentAt: number | undefined
   const finish = (end: DeployEnd, error?: Error, mayHaveStarted = false): DeployOutcome => ({
     end,
     deployment,
@@ -78,6 +79,7 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
       const creation = await create(settings, deps, deadline, (ms) => (queuedMs = ms))
       if ('end' in creation) return finish(creation.end)
       deployment = creation.response.deployment
+      createdSentAt = creation.sentAt
       if (!settings.wait) return finish('no-wait')
     }
     const result = await waitForDeployment(
@@ -86,6 +88,7 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
       {
         deployId: settings.deployId ?? deployment!.deploy_id,
         initial: deployment,
+        initialSentAt: createdSentAt,
         // Without waiting, an existing deployment is read once.
         deadline: settings.wait ? deadline : clock.now(),
         pollIntervalMs: settings.pollIntervalMs,
@@ -125,10 +128,11 @@ async function create(
     let delay: number
     let failure: ApiError
     try {
+      const sentAt = clock.now()
       const response = await api.createDeployment(request, signal)
       if (queuedSince !== undefined) setQueuedMs(clock.now() - queuedSince)
       observer.created(response)
-      return { response }
+      return { response, sentAt }
     } catch (error) {
       if (signal.aborted) return { end: 'interrupted' }
       if (!(error instanceof ApiError)) throw error

@@ -1,30 +1,43 @@
+import { tickClosingAfter, tickWindow, type TickModel } from './server-ticks.js'
 import type { Phase } from './status.js'
 
 /**
- * How long to pause before the next status check, from what the deployment tells.
+ * How long to pause before the next status check, from what the deployment tells and
+ * from when the server's task changes it (server-ticks.ts).
  *
- * - A change of state is a reason to look again soon (1 s): one step often follows
- *   another. Not so a build that ends while others still run: what follows it is
- *   another build, minutes away, so the building pace goes on.
- * - Queued (pending, or every build waiting for a slot): nothing can end soon; the pause
- *   grows by half each time towards `poll-interval`.
- * - Building: builds take minutes, but the runs phase that follows the last build lasts
- *   only seconds. Pausing at most RUNS_PHASE_MIN + LAG_BUDGET means a check lands either
- *   inside the runs phase (and the pace quickens) or at most LAG_BUDGET after the end.
- * - Running components: the final status is seconds away: check every second.
- * - Finishing (every build and run done, or a build failed): only the server's
- *   bookkeeping remains: check every quarter second.
- * - When "seconds away" proves wrong (nothing changed for SOON_MS: a long cancel, a
- *   stuck run), the pace falls back to the building one, so that a deployment stuck in
- *   a late phase costs at most one request per BUILDING_MAX_MS.
- * `poll-interval` is always the ceiling, and the caller adds Retry-After as the floor.
+ * - Queued (the deployment pending, or every unfinished build waiting for a slot, shown
+ *   `unknown`; a slot can take up to 30 minutes): nothing can end soon. The first check
+ *   comes after FIRST_CHECK_MS, when the task has usually started the builds, and the
+ *   next ones every FIRST_TICK_STEP_MS until its first tick is seen (which dates every
+ *   later tick); the pause then grows by half each time towards `poll-interval`, at
+ *   least to the second tick ahead.
+ * - Building: the final status comes one tick after the last build ends, so checking just
+ *   after every second tick sees it at most a moment late; without a known tick, at most
+ *   BUILDING_MAX_MS apart (the runs start a tick after the builds end: a check lands then,
+ *   or at most LAG_BUDGET_MS after the end).
+ * - Running components: just after the next tick, when the runs start; then every second.
+ * - Finishing (every build and run done, a build failed, or a cancel asked for): only the
+ *   server's bookkeeping remains: every quarter second.
+ * - When "soon" proves wrong (nothing changed for SOON_MS in a late phase), the building
+ *   pace applies.
+ * Every check that can be placed just after a predicted tick is. `poll-interval` is
+ * always the ceiling, and the caller adds Retry-After as the floor.
  */
+export const FIRST_CHECK_MS = 300
+/** Until the first tick is seen, how soon to look again: the first tick dates all the others. */
+export const FIRST_TICK_STEP_MS = 200
+/** ...for as long as the first tick usually takes to come (the builds starting). */
+export const FIRST_TICK_WITHIN_MS = 1_500
 export const QUICK_MS = 1_000
 export const RUNS_PHASE_MIN_MS = 2_000
-export const LAG_BUDGET_MS = 2_500
+export const LAG_BUDGET_MS = 1_200
 export const BUILDING_MAX_MS = RUNS_PHASE_MIN_MS + LAG_BUDGET_MS
 export const FINISHING_MS = 250
 export const SOON_MS = 10_000
+/** After a predicted tick: the pass over the builds, and the runs that follow a tick, are done by then. */
+export const TICK_MARGIN_MS = 60
+/** A tick predicted less precisely than this is not worth aiming at. */
+export const MAX_TICK_SPREAD_MS = 1_000
 const GROWTH = 1.5
 
 export interface PollContext {
@@ -35,13 +48,32 @@ export interface PollContext {
   phaseChanged: boolean
   /** Time since the state last changed (or since the wait began). */
   msSinceChange: number
+  /** Time since the wait began. */
+  msWaiting: number
   previousDelayMs: number
   pollIntervalMs: number
+  /** What is known of the server's ticks, on the same clock as `now`. */
+  ticks: TickModel | undefined
+  now: number
 }
 
-export function nextPollDelay({ phase, changed, phaseChanged, msSinceChange, previousDelayMs, pollIntervalMs }: PollContext): number {
-  const soon = changed && (phaseChanged || phase !== 'building')
-  const grown = soon ? QUICK_MS : Math.max(QUICK_MS, previousDelayMs * GROWTH)
+/**
+ * The pause that puts the check just after a predicted tick: the first one at least
+ * `minMs` away, or the last one within `maxMs` when that is further. Undefined when no
+ * tick is known well enough to aim at.
+ */
+function afterTick(ticks: TickModel | undefined, now: number, minMs: number, maxMs: number): number | undefined {
+  if (!ticks) return undefined
+  let k = tickClosingAfter(ticks, now + minMs - TICK_MARGIN_MS)
+  if (tickWindow(ticks, k).hi + TICK_MARGIN_MS - now > maxMs) k -= 1
+  const tick = tickWindow(ticks, Math.max(0, k))
+  const delay = tick.hi + TICK_MARGIN_MS - now
+  return tick.hi - tick.lo <= MAX_TICK_SPREAD_MS && delay > 0 && delay <= maxMs ? delay : undefined
+}
+
+export function nextPollDelay(context: PollContext): number {
+  const { phase, changed, phaseChanged, msSinceChange, msWaiting, previousDelayMs, pollIntervalMs, ticks, now } = context
+  const period = ticks ? (ticks.minPeriod + ticks.maxPeriod) / 2 : RUNS_PHASE_MIN_MS
   const late = phase === 'finishing' || phase === 'running-components'
   let delay: number
   switch (late && msSinceChange > SOON_MS ? 'building' : phase) {
@@ -49,13 +81,22 @@ export function nextPollDelay({ phase, changed, phaseChanged, msSinceChange, pre
       delay = FINISHING_MS
       break
     case 'running-components':
-      delay = QUICK_MS
+      delay = (changed && afterTick(ticks, now, period / 2, 1.5 * period)) || QUICK_MS
       break
-    case 'building':
-      delay = Math.min(grown, BUILDING_MAX_MS)
+    case 'building': {
+      const grown = changed && phaseChanged ? QUICK_MS : Math.max(QUICK_MS, previousDelayMs * GROWTH)
+      delay = afterTick(ticks, now, 1.5 * period, pollIntervalMs) ?? Math.min(grown, BUILDING_MAX_MS)
       break
-    default:
-      delay = grown
+    }
+    default: {
+      if (!ticks && msWaiting < FIRST_TICK_WITHIN_MS) {
+        delay = FIRST_TICK_STEP_MS
+        break
+      }
+      const grown = Math.min(Math.max(FIRST_CHECK_MS, previousDelayMs * GROWTH), pollIntervalMs)
+      // Never closer than every second tick: the end is a tick after the last build ends.
+      delay = afterTick(ticks, now, Math.max(grown, 1.5 * period), pollIntervalMs) ?? grown
+    }
   }
   return Math.min(Math.round(delay), pollIntervalMs)
 }

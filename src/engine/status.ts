@@ -14,8 +14,13 @@ const FINAL_BUILD: ReadonlySet<string> = new Set(['failed', 'successful', 'skipp
 const FINAL_RUN: ReadonlySet<string> = new Set(['failed', 'successful', 'skipped'])
 
 /** Only these four end a deployment; anything else, known or not, is still under way. */
-export function isFinal(status: string): boolean {
-  return FINAL.has(status)
+export function isFinal(status: string | undefined): boolean {
+  return status !== undefined && FINAL.has(status)
+}
+
+/** The status, or the documented default before the server's task has set one. */
+export function statusOf(deployment: Deployment): string {
+  return deployment.status ?? 'pending'
 }
 
 /** A build or run that will not change any more. */
@@ -27,24 +32,30 @@ export function isKnownStatus(status: string): boolean {
   return KNOWN.has(status)
 }
 
-export function isSuccess(status: string): boolean {
+export function isSuccess(status: string | undefined): boolean {
   return status === 'successful'
 }
 
 /** Where a deployment stands, as far as it tells how soon its final status can come. */
 export type Phase = 'final' | 'queued' | 'building' | 'running-components' | 'finishing'
 
+/** Every component's build, a component the builds map does not list yet counting as not started. */
+function buildStates(deployment: Deployment): string[] {
+  const names = new Set([...Object.keys(deployment.builds), ...Object.keys(deployment.runs)])
+  return [...names].map((name) => deployment.builds[name]?.build_status ?? 'pending')
+}
+
 export function phaseOf(deployment: Deployment): Phase {
-  if (isFinal(deployment.status)) return 'final'
-  if (deployment.status === 'cancelling') return 'finishing'
-  const builds = Object.values(deployment.builds)
+  const status = statusOf(deployment)
+  if (isFinal(status)) return 'final'
+  if (status === 'cancelling') return 'finishing'
+  const builds = buildStates(deployment)
   const runs = Object.values(deployment.runs)
-  if (deployment.status === 'pending' || (builds.length > 0 && builds.every((b) => b.build_status === 'pending'))) {
-    return 'queued'
-  }
-  if (!builds.every((b) => FINAL_BUILD.has(b.build_status))) return 'building'
-  const aBuildFailed = builds.some((b) => b.build_status === 'failed')
-  if (aBuildFailed || runs.every((r) => FINAL_RUN.has(r.run_status))) return 'finishing'
+  if (status === 'pending') return 'queued'
+  if (builds.includes('running')) return 'building'
+  // Started builds show `pending`, then `unknown` while they wait for a build slot.
+  if (!builds.every((b) => FINAL_BUILD.has(b))) return 'queued'
+  if (builds.includes('failed') || runs.every((r) => FINAL_RUN.has(r.run_status))) return 'finishing'
   return 'running-components'
 }
 
@@ -60,10 +71,10 @@ export function failedComponents(deployment: Deployment): FailedComponent[] {
   const builds = Object.entries(deployment.builds)
     .sort(byName)
     .filter(([, b]) => b.build_status === 'failed')
-    .map(([component, b]) => ({ stage: 'build' as const, component, reason: b.build_long_status }))
+    .map(([component, b]) => ({ stage: 'build' as const, component, reason: b.build_long_status ?? '' }))
   const runs = Object.entries(deployment.runs)
     .sort(byName)
     .filter(([, r]) => r.run_status === 'failed')
-    .map(([component, r]) => ({ stage: 'run' as const, component, reason: r.run_long_status }))
+    .map(([component, r]) => ({ stage: 'run' as const, component, reason: r.run_long_status ?? '' }))
   return [...builds, ...runs]
 }

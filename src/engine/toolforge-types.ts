@@ -14,16 +14,22 @@ export type KnownDeploymentState =
   | 'cancelling'
   | 'cancelled'
 
+/**
+ * A field the server has not set yet is absent (it serialises with exclude_unset), and
+ * stays absent here: a report must not state what the server never said.
+ */
 export interface BuildInfo {
+  /** An id, or a placeholder: `no-id-yet`, `no-build-needed`. */
   build_id: string
   build_status: string
-  build_image: string
-  build_long_status: string
+  /** An image reference, or the placeholder `no-image-yet`. */
+  build_image?: string
+  build_long_status?: string
 }
 
 export interface RunInfo {
   run_status: string
-  run_long_status: string
+  run_long_status?: string
 }
 
 export interface Deployment {
@@ -32,8 +38,9 @@ export interface Deployment {
   description: string
   builds: Record<string, BuildInfo>
   runs: Record<string, RunInfo>
-  status: string
-  long_status: string
+  /** Absent until the server's task starts (the documented default is `pending`). */
+  status?: string
+  long_status?: string
   force_build: boolean
   force_run: boolean
   tool_config?: unknown
@@ -87,9 +94,17 @@ function parseRecord<T>(value: unknown, parseItem: (item: Json) => T): Record<st
   return record
 }
 
+/** Copies the fields that are there, as text. */
+function present<K extends string>(from: Json, keys: K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {}
+  for (const key of keys) if (from[key] !== undefined && from[key] !== null) out[key] = text(from[key], '')
+  return out
+}
+
 /**
- * Checks a Deployment, filling the defaults the OpenAPI document gives for absent or null
- * fields. Returns undefined when even `deploy_id` is missing: nothing can be followed then.
+ * Checks a Deployment, filling the required fields the OpenAPI document gives defaults
+ * for and leaving the optional ones absent when the server left them out. Returns
+ * undefined when even `deploy_id` is missing: nothing can be followed then.
  */
 export function parseDeployment(value: unknown): Deployment | undefined {
   if (!isObject(value)) return undefined
@@ -102,15 +117,13 @@ export function parseDeployment(value: unknown): Deployment | undefined {
     builds: parseRecord(value.builds, (build) => ({
       build_id: text(build.build_id, 'no-id-yet'),
       build_status: text(build.build_status, 'unknown'),
-      build_image: text(build.build_image, 'no-image-yet'),
-      build_long_status: text(build.build_long_status, '')
+      ...present(build, ['build_image', 'build_long_status'])
     })),
     runs: parseRecord(value.runs, (run) => ({
       run_status: text(run.run_status, 'unknown'),
-      run_long_status: text(run.run_long_status, '')
+      ...present(run, ['run_long_status'])
     })),
-    status: text(value.status, 'pending'),
-    long_status: text(value.long_status, ''),
+    ...present(value, ['status', 'long_status']),
     force_build: value.force_build === true,
     force_run: value.force_run === true
   }

@@ -1,7 +1,8 @@
 import { ApiError, isTransient } from './api-error.js'
 import { backoffDelay, type Backoff } from './backoff.js'
 import type { Clock } from './clock.js'
-import { nextPollDelay, QUICK_MS } from './poll-policy.js'
+import { FIRST_CHECK_MS, nextPollDelay } from './poll-policy.js'
+import { changedOnTick, observeTick, type TickModel } from './server-ticks.js'
 import { isFinal, phaseOf } from './status.js'
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
@@ -19,8 +20,10 @@ export interface WaitObserver {
 
 export interface WaitOptions {
   deployId: string
-  /** What creation returned, if the action created the deployment. */
+  /** What creation returned, if the action created the deployment... */
   initial: Deployment | undefined
+  /** ...and when that request was sent. */
+  initialSentAt?: number
   /** Absolute time (on the clock) after which the loop stops waiting. */
   deadline: number
   pollIntervalMs: number
@@ -66,11 +69,14 @@ export async function waitForDeployment(
 ): Promise<WaitResult> {
   const { deadline, signal, pollIntervalMs } = options
   let last = options.initial
+  let lastSentAt = options.initialSentAt ?? clock.now()
+  let ticks: TickModel | undefined
   let failures = 0
-  let pollDelay = last ? Math.min(QUICK_MS, pollIntervalMs) : 0
+  let pollDelay = last ? Math.min(FIRST_CHECK_MS, pollIntervalMs) : 0
   let delay = pollDelay
   let notBefore = 0
-  let lastChangeAt = clock.now()
+  const waitingSince = clock.now()
+  let lastChangeAt = waitingSince
   for (;;) {
     const wake = Math.min(clock.now() + delay, deadline)
     await clock.sleep(wake - clock.now(), signal)
@@ -78,22 +84,28 @@ export async function waitForDeployment(
     // Asking before the server's Retry-After would be rude; past the deadline, pointless.
     if (clock.now() < notBefore) return { end: 'timeout', deployment: last }
     try {
+      const sentAt = clock.now()
       const response = await api.getDeployment(options.deployId, signal)
       failures = 0
       observer.polled(response)
       const changed = stateKey(response.deployment) !== stateKey(last)
       if (changed) lastChangeAt = clock.now()
+      if (last && changedOnTick(last, response.deployment)) ticks = observeTick(ticks, lastSentAt, clock.now())
       const phase = phaseOf(response.deployment)
       const phaseChanged = last === undefined || phase !== phaseOf(last)
       last = response.deployment
+      lastSentAt = sentAt
       if (isFinal(last.status)) return { end: 'final', deployment: last }
       pollDelay = nextPollDelay({
         phase,
         changed,
         phaseChanged,
         msSinceChange: clock.now() - lastChangeAt,
+        msWaiting: clock.now() - waitingSince,
         previousDelayMs: pollDelay,
-        pollIntervalMs
+        pollIntervalMs,
+        ticks,
+        now: clock.now()
       })
       delay = Math.max(pollDelay, response.retryAfterMs ?? 0)
       notBefore = clock.now() + (response.retryAfterMs ?? 0)

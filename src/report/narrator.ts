@@ -4,7 +4,7 @@ import { formatDuration } from '../settings/duration.js'
 import { HEARTBEAT_MS, ProgressLog } from './progress.js'
 import { deploymentJson, oneLine } from './sanitize.js'
 import type { Settings } from '../settings/settings.js'
-import { isKnownStatus } from '../engine/status.js'
+import { isKnownStatus, statusOf } from '../engine/status.js'
 import type { ApiResponse } from '../engine/toolforge-client.js'
 import type { Deployment, ResponseMessages } from '../engine/toolforge-types.js'
 
@@ -52,7 +52,7 @@ export function createNarrator(
     onDeployment(deployment)
     showMessages(response.messages)
     sink.debug(`status check: ${deploymentJson(deployment)}`)
-    const status = deployment.status
+    const status = statusOf(deployment)
     if (!isKnownStatus(status) && !warnedStatuses.has(status) && warnedStatuses.size < MAX_UNKNOWN_STATUS_WARNINGS) {
       warnedStatuses.add(status)
       sink.warning(`Toolforge reported a status this version does not know, "${oneLine(status, 100)}"; it is taken as not final, and waiting goes on.`)

@@ -2,7 +2,7 @@ import { ApiError } from '../engine/api-error.js'
 import type { DeployOutcome } from '../engine/deploy.js'
 import { formatDuration } from '../settings/duration.js'
 import type { Settings } from '../settings/settings.js'
-import { failedComponents } from '../engine/status.js'
+import { failedComponents, statusOf } from '../engine/status.js'
 
 /**
  * What an outcome means, in words, for any front end: the failure message and the
@@ -40,14 +40,14 @@ export function failureMessage(outcome: DeployOutcome, settings: Settings): stri
     case 'no-wait':
       return undefined
     case 'failed':
-      return `Toolforge deployment ${id} of ${settings.tool} ended ${d!.status}: ${d!.long_status || 'no reason given'}`
+      return `Toolforge deployment ${id} of ${settings.tool} ended ${statusOf(d!)}: ${d!.long_status || 'no reason given'}`
     case 'timeout':
       return id
-        ? `stopped waiting after ${formatDuration(settings.timeoutMs)}; deployment ${id} is still ${d?.status ?? 'in progress'} on Toolforge. It goes on there; this run no longer follows it.`
+        ? `stopped waiting after ${formatDuration(settings.timeoutMs)}; deployment ${id} is still ${d ? statusOf(d) : 'in progress'} on Toolforge. It goes on there; this run no longer follows it.`
         : `stopped waiting after ${formatDuration(settings.timeoutMs)}; another deployment of ${settings.tool} was still in progress on Toolforge, so none was created.`
     case 'interrupted':
       if (id) {
-        return `the run was cancelled; deployment ${id} goes on on Toolforge (a deploy token cannot cancel it). Last status: ${d?.status ?? 'unknown'}.`
+        return `the run was cancelled; deployment ${id} goes on on Toolforge (a deploy token cannot cancel it). Last status: ${d ? statusOf(d) : 'unknown'}.`
       }
       return 'the run was cancelled before a deployment was created.'
     case 'error': {

@@ -1,6 +1,6 @@
 import { formatDuration } from '../settings/duration.js'
 import { oneLine } from './sanitize.js'
-import { isComponentDone } from '../engine/status.js'
+import { isComponentDone, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 
 export const HEARTBEAT_MS = 60_000
@@ -43,11 +43,12 @@ export class ProgressLog {
     const changed = [...next].filter(([what, state]) =>
       first ? !what.startsWith('run ') || state !== 'pending' : this.states.get(what) !== state
     )
-    const statusChanged = deployment.status !== this.status
-    this.status = deployment.status
+    const status = statusOf(deployment)
+    const statusChanged = status !== this.status
+    this.status = status
     this.states = next
     if (!statusChanged && changed.length === 0) return undefined
-    return `${this.stamp(now)} ${oneLine(deployment.status, 100)}${describe(changed)}`
+    return `${this.stamp(now)} ${oneLine(status, 100)}${describe(changed)}`
   }
 
   /** A reminder that the action is still waiting, when the log has been quiet for a minute. */

@@ -38,9 +38,13 @@ export function markdownText(text: string, limit = SUMMARY_TEXT_LIMIT): string {
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
 }
 
-/** Text inside a Markdown code span: entities and HTML are literal there, backticks and pipes are not. */
+/**
+ * Text as code: an HTML `<code>` element rather than a backtick span, so that every
+ * character can be escaped (a code span shows entities literally) and a `|` cannot end a
+ * table cell.
+ */
 export function markdownCode(text: string, limit = SUMMARY_TEXT_LIMIT): string {
-  return `\`${oneLine(text, limit).replace(/`/g, "'").replace(/\|/g, '\\|')}\``
+  return `<code>${oneLine(text, limit).replace(/[&<>|`]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`
 }
 
 /** The deployment as JSON for outputs and debug logs: no tool_config, long texts shortened. */

@@ -3,6 +3,7 @@ import { formatDuration } from '../settings/duration.js'
 import { failureMessage, nextSteps, toolUrl, type NextStep } from './outcome.js'
 import { markdownCode, markdownText, oneLine, truncate } from './sanitize.js'
 import type { Settings } from '../settings/settings.js'
+import { statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 
 /** The job summary as data, so that it can be drawn as Markdown or for a terminal. */
@@ -59,7 +60,7 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings): Summar
   const id = d?.deploy_id ?? settings.deployId
   const facts: SummaryModel['facts'] = [{ label: 'Tool', value: settings.tool, link: toolUrl(settings.tool) }]
   if (id) facts.push({ label: 'Deployment', value: id, code: true })
-  if (d) facts.push({ label: 'Status', value: d.long_status ? `${d.status}: ${d.long_status}` : d.status })
+  if (d) facts.push({ label: 'Status', value: d.long_status ? `${statusOf(d)}: ${d.long_status}` : statusOf(d) })
   let duration = formatDuration(outcome.endedAt - outcome.startedAt)
   if (outcome.queuedMs > 0) duration += `, of which ${formatDuration(outcome.queuedMs)} queued behind another deployment`
   facts.push({ label: 'Duration', value: duration })

@@ -1,0 +1,165 @@
+import { describe, expect, test } from '@jest/globals'
+import { runAction, type ActionRun } from '../../scripts/run-bundle.js'
+import { expectNoToken } from '../helpers/leaks.js'
+import { CRON, readAsMaintainer, startDeployment, toolName, useRealApi, WEB, WORKER } from '../helpers/real-api.js'
+
+const realApi = useRealApi()
+
+function inputs(tool: string, token: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { tool, token, 'api-url': realApi().apiUrl, ...extra }
+}
+
+const DEPLOY_ID = /^\d{8}-\d{6}-[a-z0-9]{10}$/
+const errors = (run: ActionRun) => run.annotations.filter((a) => a.kind === 'error')
+
+describe('the bundled action against the real Components API', () => {
+  test.concurrent('deploys a tool with a reuse_from component, and says so', async () => {
+    const tool = toolName('ok')
+    const token = await realApi().seedTool(tool, { web: WEB, cron: CRON })
+    const run = await runAction({ inputs: inputs(tool, token) })
+    expect(run.code).toBe(0)
+    expect(run.outputs.status).toBe('successful')
+    expect(run.outputs.deploy_id).toMatch(DEPLOY_ID)
+    expect(run.outputs.long_status).toMatch(/^Finished at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+00:00$/)
+    const deployment = JSON.parse(run.outputs.deployment!) as { builds: Record<string, { build_status: string; build_id: string }> }
+    expect(deployment.builds.cron).toMatchObject({ build_status: 'skipped', build_id: 'no-build-needed' })
+    expect(deployment.builds.web!.build_status).toBe('successful')
+    expect(errors(run)).toEqual([])
+    expect(run.summary).toContain(`Toolforge deployment successful: ${tool}`)
+    expect(run.summary).toContain(run.outputs.deploy_id)
+    expect(run.stdout).toContain(`Toolforge says: Deployment for ${tool} created successfully.`)
+    expectNoToken(run.everything, token)
+  })
+
+  test.concurrent('a redeploy without force-build reuses the builds', async () => {
+    const tool = toolName('again')
+    const token = await realApi().seedTool(tool, { web: WEB })
+    expect((await runAction({ inputs: inputs(tool, token) })).code).toBe(0)
+    const run = await runAction({ inputs: inputs(tool, token) })
+    expect(run.code).toBe(0)
+    const deployment = JSON.parse(run.outputs.deployment!) as { builds: Record<string, { build_status: string; build_long_status: string }>; runs: Record<string, { run_long_status: string }> }
+    expect(deployment.builds.web).toMatchObject({ build_status: 'skipped', build_long_status: 'Reusing existing build' })
+    expect(deployment.runs.web!.run_long_status).toMatch(/^job web is already up to date/)
+    expectNoToken(run.everything, token)
+  })
+
+  test.concurrent('force-build, force-run and the description reach Toolforge and are stored', async () => {
+    const tool = toolName('force')
+    const token = await realApi().seedTool(tool, { web: WEB })
+    expect((await runAction({ inputs: inputs(tool, token) })).code).toBe(0)
+    const run = await runAction({ inputs: inputs(tool, token, { 'force-build': 'true', 'force-run': 'true', description: 'Hotfix T1234: restart' }) })
+    expect(run.code).toBe(0)
+    const stored = await readAsMaintainer(realApi(), tool, run.outputs.deploy_id!)
+    expect(stored).toMatchObject({ force_build: true, force_run: true, description: 'Hotfix T1234: restart', status: 'successful' })
+    expect((stored.builds as Record<string, { build_status: string }>).web!.build_status).toBe('successful')
+    expect(run.summary).toContain('force-build, force-run')
+  })
+
+  test.concurrent('a build failure fails the step and names the component', async () => {
+    const tool = toolName('bfail')
+    const token = await realApi().seedTool(tool, { web: WEB, worker: { ...WORKER, ref: 'broken' } })
+    const run = await runAction({ inputs: inputs(tool, token) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    const failed = errors(run).find((a) => a.title === 'Toolforge build failed: worker')
+    expect(failed?.message).toMatch(/toolforge build logs \S+-buildpacks-pipelinerun-[a-z0-9]{5}/)
+    expect(errors(run).some((a) => a.message.includes('Some builds failed'))).toBe(true)
+    expect(run.summary).toMatch(/toolforge build logs \S+-buildpacks-pipelinerun-[a-z0-9]{5}/)
+    expectNoToken(run.everything, token)
+  })
+
+  test.concurrent('a run the jobs service refuses fails the step with its reason', async () => {
+    const tool = toolName('rfail')
+    const token = await realApi().seedTool(tool, { web: WEB, cron: { ...CRON, run: { command: 'python cleanup.py', schedule: 'every day at noon' } } })
+    const run = await runAction({ inputs: inputs(tool, token) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    expect(errors(run).find((a) => a.title === 'Toolforge run failed: cron')?.message).toContain("Unable to parse cron expression 'every day at noon'")
+    expect(run.summary).toContain('toolforge jobs logs cron')
+  })
+
+  test.concurrent('a wrong token is refused, and the token Toolforge echoes stays masked', async () => {
+    const tool = toolName('token')
+    await realApi().seedTool(tool, { web: WEB })
+    const wrong = '0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b'
+    const run = await runAction({ inputs: inputs(tool, wrong) })
+    expect(run.code).toBe(1)
+    expect(errors(run)[0]!.message).toContain("Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token")
+    expect(run.outputs.deploy_id).toBeUndefined()
+    expectNoToken(run.everything, wrong)
+  })
+
+  test.concurrent('a tool without a components config fails with 404 and the advice to create one', async () => {
+    const tool = toolName('noconf')
+    const token = await realApi().createToken(tool)
+    const run = await runAction({ inputs: inputs(tool, token) })
+    expect(run.code).toBe(1)
+    expect(errors(run)[0]!.message).toContain(`No configuration found for tool: ${tool}`)
+    expect(run.summary).toContain('toolforge components config')
+  })
+
+  test.concurrent('on-conflict: fail fails at once while another deployment runs', async () => {
+    const tool = toolName('busy')
+    const token = await realApi().seedTool(tool, { web: WEB })
+    await startDeployment(realApi(), tool, token)
+    const run = await runAction({ inputs: inputs(tool, token, { 'on-conflict': 'fail' }) })
+    expect(run.code).toBe(1)
+    expect(errors(run)[0]!.message).toContain("(HTTP 409): There's already 1 running, the limit is 1.")
+    expect(run.durationMs).toBeLessThan(3_000)
+  })
+
+  test.concurrent('on-conflict: wait queues behind the deployment in progress, then deploys', async () => {
+    const tool = toolName('queue')
+    const token = await realApi().seedTool(tool, { web: WEB })
+    const first = await startDeployment(realApi(), tool, token)
+    const run = await runAction({ inputs: inputs(tool, token) })
+    expect(run.code).toBe(0)
+    expect(run.outputs.deploy_id).not.toBe(first)
+    expect(run.annotations.find((a) => a.kind === 'notice')?.title).toBe('Queued behind another Toolforge deployment')
+    expect(run.summary).toMatch(/queued behind another deployment/)
+    expect((await readAsMaintainer(realApi(), tool, first)).status).toBe('successful')
+  })
+
+  test.concurrent('wait: false returns at creation; deploy-id then follows it to the end', async () => {
+    const tool = toolName('nowait')
+    const token = await realApi().seedTool(tool, { web: WEB })
+    const start = await runAction({ inputs: inputs(tool, token, { wait: 'false' }) })
+    expect(start.code).toBe(0)
+    expect(start.outputs.deploy_id).toMatch(DEPLOY_ID)
+    const follow = await runAction({ inputs: inputs(tool, token, { 'deploy-id': start.outputs.deploy_id! }) })
+    expect(follow.code).toBe(0)
+    expect(follow.outputs.status).toBe('successful')
+    expect(follow.outputs.deploy_id).toBe(start.outputs.deploy_id)
+    expectNoToken(start.everything + follow.everything, token)
+  })
+
+  test.concurrent('a maintainer cancelling the deployment fails the step as cancelled', async () => {
+    const tool = toolName('cancel')
+    const token = await realApi().seedTool(tool, { web: WEB })
+    await realApi().setToolTimings(tool, { build_running_s: 30 })
+    let cancelled: Promise<unknown> | undefined
+    const run = await runAction({
+      inputs: inputs(tool, token),
+      onStdout: (stdout) => {
+        const id = /Created deployment (\S+)/.exec(stdout)?.[1]
+        if (id && !cancelled && / running /.test(stdout)) cancelled = realApi().asMaintainer(tool, 'PUT', `/deployment/${id}/cancel`)
+      }
+    })
+    expect((await cancelled) as { status: number }).toMatchObject({ status: 200 })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('cancelled')
+    expect(run.stdout).toMatch(/\] cancelled · build web: cancelled/)
+  })
+
+  test.concurrent("the action's own timeout stops waiting; the deployment goes on", async () => {
+    const tool = toolName('slow')
+    const token = await realApi().seedTool(tool, { web: WEB })
+    await realApi().setToolTimings(tool, { build_running_s: 20 })
+    const run = await runAction({ inputs: inputs(tool, token, { timeout: '4s' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('running')
+    expect(errors(run)[0]!.message).toContain(`stopped waiting after 4s; deployment ${run.outputs.deploy_id} is still running on Toolforge`)
+    expect(run.durationMs).toBeLessThan(8_000)
+    expect((await readAsMaintainer(realApi(), tool, run.outputs.deploy_id!)).status).toBe('running')
+  })
+})

@@ -1,0 +1,45 @@
+import { join } from 'node:path'
+import { describe, expect, test } from '@jest/globals'
+import { realApiDir, RealApiUnavailable, startRealApi } from '../../scripts/real-api.js'
+import { runAction } from '../../scripts/run-bundle.js'
+import { expectNoToken } from '../helpers/leaks.js'
+import { WEB, WORKER } from '../helpers/real-api.js'
+
+describe('the real-server harness', () => {
+  test('a server that is not there fails loudly, saying where it looked and what to set', async () => {
+    const attempt = startRealApi({ ...process.env, TOOLFORGE_REAL_API_DIR: '/nonexistent/real-api', TOOLFORGE_COMPONENTS_API_SRC: '' })
+    await expect(attempt).rejects.toThrow(RealApiUnavailable)
+    await expect(attempt).rejects.toThrow(/not at \/nonexistent\/real-api\/serve\.py; set TOOLFORGE_REAL_API_DIR/)
+  })
+
+  test('a server that exits at start-up fails with its own output', async () => {
+    const attempt = startRealApi({ ...process.env, TOOLFORGE_COMPONENTS_API_SRC: '', PYTHON: 'false' })
+    await expect(attempt).rejects.toThrow(/did not start: it exited \(code 1\)/)
+  })
+
+  // The GitHub workflow runs the suite against an upstream checkout behind the project's
+  // own stand-ins (real-api/); here they run the upstream code shipped beside the project.
+  test("the project's stand-ins run upstream's app: it deploys and fails as the shipped server does", async () => {
+    const shipped = realApiDir()
+    const api = await startRealApi({
+      ...process.env,
+      TOOLFORGE_COMPONENTS_API_SRC: join(shipped, 'vendor', 'components-api'),
+      TOOLFORGE_REAL_API_PYTHONPATH: [join(shipped, 'vendor'), join(shipped, 'stubs')].join(':')
+    })
+    try {
+      const token = await api.seedTool('upstream', { web: WEB, worker: { ...WORKER, ref: 'broken' } })
+      const run = await runAction({ inputs: { tool: 'upstream', token, 'api-url': api.apiUrl } })
+      expect(run.code).toBe(1)
+      expect(run.outputs.status).toBe('failed')
+      expect(run.annotations.find((a) => a.title === 'Toolforge build failed: worker')).toBeDefined()
+      await api.setConfig('upstream', { web: WEB })
+      const again = await runAction({ inputs: { tool: 'upstream', token, 'api-url': api.apiUrl } })
+      expect(again.code).toBe(0)
+      expect(JSON.parse(again.outputs.deployment!)).toMatchObject({ builds: { web: { build_status: 'skipped', build_long_status: 'Reusing existing build' } } })
+      expect(api.requestLog).toContain('"path": "/components/v1/tool/upstream/deployment"'.replace(/": "/g, '":"'))
+      expectNoToken(run.everything + again.everything + api.requestLog, token)
+    } finally {
+      await api.stop()
+    }
+  }, 60_000)
+})

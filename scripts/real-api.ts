@@ -1,0 +1,255 @@
+/**
+ * The real Toolforge Components API server, run on 127.0.0.1 for tests and benchmarks:
+ * by default the upstream server shipped beside this project (`serve.py`, see its README),
+ * or, with TOOLFORGE_COMPONENTS_API_SRC, a checkout of upstream behind the project's own
+ * stand-ins (see real-api/README.md). Tools are seeded through the real API with the
+ * gateway's `x-toolforge-tool` header, as a maintainer's `toolforge` command would.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startStandIns } from '../real-api/stand-ins.js'
+
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'action.yml'))) dir = dirname(dir)
+  return dir
+}
+
+export const ROOT = projectRoot()
+
+/** Where the shipped server lives, unless TOOLFORGE_REAL_API_DIR says otherwise. */
+export function realApiDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(ROOT, env.TOOLFORGE_REAL_API_DIR ?? '../shared/toolforge/real-api')
+}
+
+export interface ComponentSpec {
+  type?: 'continuous' | 'scheduled'
+  /** A git ref of the sample repository (`broken` fails to build), or another component to reuse. */
+  ref?: string
+  reuseFrom?: string
+  run?: Record<string, unknown>
+}
+
+/** Timing and failure knobs of the stand-in build and jobs services. */
+export interface BackendKnobs {
+  build_pending_s?: number
+  build_running_s?: number
+  fail_refs?: string[]
+  max_parallel_builds?: number
+  tool_overrides?: Record<string, { build_pending_s?: number; build_running_s?: number }>
+}
+
+export interface MaintainerAnswer {
+  status: number
+  body: { data?: unknown; messages?: Record<string, string[]> }
+}
+
+export interface RealApi {
+  /** The gateway root, as given to the action's `api-url`. */
+  apiUrl: string
+  backendsUrl: string
+  /** The sample repository, as a tool config's `build.repository`. */
+  repoUrl: string
+  /** Every request the server answered, one JSON object per line (token values replaced). */
+  requestLog: string
+  /** Stores a config for `tool` and creates its deploy token; returns the token. */
+  seedTool(tool: string, components: Record<string, ComponentSpec>): Promise<string>
+  /** Stores a config only (no token). */
+  setConfig(tool: string, components: Record<string, ComponentSpec>): Promise<void>
+  createToken(tool: string): Promise<string>
+  configure(knobs: BackendKnobs): Promise<void>
+  /** Build timings for one tool, kept beside those of other tools. */
+  setToolTimings(tool: string, timings: { build_pending_s?: number; build_running_s?: number }): Promise<void>
+  /** A call with the gateway's authentication header, which a deploy token cannot make. */
+  asMaintainer(tool: string, method: string, path: string, body?: unknown): Promise<MaintainerAnswer>
+  stop(): Promise<void>
+}
+
+export class RealApiUnavailable extends Error {
+  override name = 'RealApiUnavailable'
+}
+
+function makeSampleRepository(gitRoot: string, work: string): void {
+  const src = join(work, 'src')
+  const git = (args: string[], cwd = src) =>
+    execFileSync('git', args, {
+      cwd,
+      stdio: 'pipe',
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@127.0.0.1', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@127.0.0.1' }
+    })
+  execFileSync('git', ['init', '-q', '-b', 'main', src], { stdio: 'pipe' })
+  writeFileSync(join(src, 'Procfile'), 'web: gunicorn app:app\n')
+  git(['add', '.'])
+  git(['commit', '-qm', 'app'])
+  git(['branch', 'broken'])
+  git(['clone', '-q', '--bare', src, join(gitRoot, 'sample-app.git')], work)
+  git(['update-server-info'], join(gitRoot, 'sample-app.git'))
+}
+
+/** Waits for `READY api=... backends=...` on the child's stdout. */
+function waitForReady(child: ChildProcess, what: string, timeoutMs: number): Promise<{ api: string; backends: string }> {
+  return new Promise((resolvePromise, reject) => {
+    let output = ''
+    let settled = false
+    const timer = setTimeout(() => fail(`it printed no READY line within ${timeoutMs / 1000}s`), timeoutMs)
+    function fail(reason: string) {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      child.kill('SIGKILL')
+      reject(new RealApiUnavailable(`${what} did not start: ${reason}.\nIts output:\n${output.trim() || '(none)'}`))
+    }
+    const take = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /READY api=(\S+) backends=(\S+)/.exec(output)
+      if (match && !settled) {
+        settled = true
+        clearTimeout(timer)
+        resolvePromise({ api: match[1]!, backends: match[2]! })
+      }
+    }
+    child.stdout!.on('data', take)
+    child.stderr!.on('data', take)
+    child.once('error', (error) => fail(error.message))
+    child.once('exit', (code, signal) => fail(`it exited (${signal ?? `code ${code}`})`))
+  })
+}
+
+async function waitForHealth(apiUrl: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      const response = await fetch(`${apiUrl}/components/v1/healthz`)
+      if (response.ok) return
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new RealApiUnavailable(`the real Components API at ${apiUrl} never answered its healthz`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+function componentConfig(spec: ComponentSpec, repoUrl: string): Record<string, unknown> {
+  const type = spec.type ?? 'continuous'
+  const build = spec.reuseFrom ? { reuse_from: spec.reuseFrom } : { repository: repoUrl, ref: spec.ref ?? 'main' }
+  const run = spec.run ?? (type === 'scheduled' ? { command: 'python cleanup.py', schedule: '@hourly' } : { command: 'python worker.py' })
+  return { component_type: type, build, run }
+}
+
+/** The server shipped beside the project: `serve.py` with its own stand-ins. */
+async function startShipped(dir: string, gitRoot: string, log: string, env: NodeJS.ProcessEnv) {
+  const serve = join(dir, 'serve.py')
+  if (!existsSync(serve)) {
+    throw new RealApiUnavailable(
+      `the real Components API server is not at ${serve}; set TOOLFORGE_REAL_API_DIR to the folder holding serve.py, or TOOLFORGE_COMPONENTS_API_SRC to a checkout of upstream (see the README's "Testing against the real server")`
+    )
+  }
+  const child = spawn(env.PYTHON ?? 'python3', [serve, '--git-root', gitRoot, '--port', '0', '--log', log], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }
+  })
+  const ready = await waitForReady(child, `the real Components API (${serve})`, 30_000)
+  return {
+    apiUrl: ready.api,
+    backendsUrl: ready.backends,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+/**
+ * Starts the real server on a free loopback port. Fails with RealApiUnavailable, saying
+ * why, when it cannot: a suite that needs it must never pass without it.
+ */
+export async function startRealApi(env: NodeJS.ProcessEnv = process.env): Promise<RealApi> {
+  const work = mkdtempSync(join(tmpdir(), 'real-api-'))
+  const gitRoot = join(work, 'git')
+  const requestLog = join(work, 'requests.jsonl')
+  mkdirSync(gitRoot)
+  makeSampleRepository(gitRoot, work)
+
+  let server: { apiUrl: string; backendsUrl: string; stop(): Promise<void> }
+  try {
+    const upstream = env.TOOLFORGE_COMPONENTS_API_SRC
+    server = upstream
+      ? await startStandIns({ gitRoot, upstream: resolve(upstream), python: env.PYTHON ?? 'python3', log: requestLog, pythonPath: env.TOOLFORGE_REAL_API_PYTHONPATH })
+      : await startShipped(realApiDir(env), gitRoot, requestLog, env)
+    await waitForHealth(server.apiUrl, 15_000)
+  } catch (error) {
+    rmSync(work, { recursive: true, force: true })
+    throw error instanceof RealApiUnavailable ? error : new RealApiUnavailable(error instanceof Error ? error.message : String(error))
+  }
+  const { apiUrl, backendsUrl } = server
+  const repoUrl = `${backendsUrl}/git/sample-app.git`
+
+  async function asMaintainer(tool: string, method: string, path: string, body?: unknown): Promise<MaintainerAnswer> {
+    const response = await fetch(`${apiUrl}/components/v1/tool/${tool}${path}`, {
+      method,
+      headers: { 'x-toolforge-tool': tool, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    })
+    return { status: response.status, body: (await response.json()) as MaintainerAnswer['body'] }
+  }
+
+  async function setConfig(tool: string, components: Record<string, ComponentSpec>): Promise<void> {
+    const config = {
+      config_version: 'v1beta1',
+      components: Object.fromEntries(Object.entries(components).map(([name, spec]) => [name, componentConfig(spec, repoUrl)]))
+    }
+    const answer = await asMaintainer(tool, 'POST', '/config', config)
+    if (answer.status !== 200) throw new Error(`storing the config of ${tool} failed: HTTP ${answer.status} ${JSON.stringify(answer.body)}`)
+  }
+
+  async function createToken(tool: string): Promise<string> {
+    const answer = await asMaintainer(tool, 'POST', '/deployment/token')
+    const token = (answer.body.data as { token?: string } | undefined)?.token
+    if (answer.status !== 200 || !token) throw new Error(`creating the token of ${tool} failed: HTTP ${answer.status}`)
+    return token
+  }
+
+  // The backends merge knobs shallowly: every tool's timings go together.
+  const overrides: Record<string, { build_pending_s?: number; build_running_s?: number }> = {}
+  async function configure(knobs: BackendKnobs): Promise<void> {
+    const response = await fetch(`${backendsUrl}/__fake/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(knobs)
+    })
+    if (!response.ok) throw new Error(`configuring the backends failed: HTTP ${response.status}`)
+    await response.body?.cancel()
+  }
+
+  return {
+    apiUrl,
+    backendsUrl,
+    repoUrl,
+    get requestLog() {
+      return existsSync(requestLog) ? readFileSync(requestLog, 'utf8') : ''
+    },
+    setConfig,
+    createToken,
+    async seedTool(tool, components) {
+      await setConfig(tool, components)
+      return createToken(tool)
+    },
+    configure,
+    setToolTimings(tool, timings) {
+      overrides[tool] = timings
+      return configure({ tool_overrides: overrides })
+    },
+    asMaintainer,
+    async stop() {
+      await server.stop()
+      rmSync(work, { recursive: true, force: true })
+    }
+  }
+}
