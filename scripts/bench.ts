@@ -185,8 +185,9 @@ async function traceSection(out: (line?: string) => void): Promise<void> {
 }
 
 /** A shell loop (`sleep N` between reads) in real time, with the same observer. */
-async function shellLoop(api: RealApi, c: RealCase, sleepS: number, extraBuildS: number): Promise<RealSample> {
-  const tool = `loop-${sleepS}-${Math.round(extraBuildS * 10)}-${process.pid % 1000}`
+async function shellLoop(api: RealApi, c: RealCase, sleepS: number, run: number, runs: number): Promise<RealSample> {
+  const tool = `loop-${c.buildS}-${sleepS}-${run}-${process.pid % 1000}`
+  const extraBuildS = (run * c.spreadS) / runs
   const components = Object.fromEntries(Array.from({ length: c.components }, (_, i) => [i === 0 ? 'web' : `worker${i}`, {}]))
   const token = await api.seedTool(tool, components)
   await api.setToolTimings(tool, { build_pending_s: c.queueS, build_running_s: c.buildS + extraBuildS })
@@ -237,7 +238,8 @@ async function realSection(out: (line?: string) => void): Promise<void> {
       out(`| ${c.name} | **the action** | ${n} | **${s(st.medianLag)}** | **${s(st.maxLag)}** | **${st.meanRequests.toFixed(1)} / ${st.maxRequests}** | ${queued} (max) |`)
       if (c.queueS > 1) continue
       for (const sleepS of [10, 1]) {
-        const loops = await Promise.all(Array.from({ length: quick ? 3 : 8 }, (_, i) => shellLoop(api, c, sleepS, (i * c.spreadS) / (quick ? 3 : 8))))
+        const runs = quick ? 3 : 8
+        const loops = await Promise.all(Array.from({ length: runs }, (_, i) => shellLoop(api, c, sleepS, i, runs)))
         const lt = stats(loops)
         out(`| | \`sleep ${sleepS}\` loop | ${loops.length} | ${s(lt.medianLag)} | ${s(lt.maxLag)} | ${lt.meanRequests.toFixed(1)} / ${lt.maxRequests} | |`)
       }

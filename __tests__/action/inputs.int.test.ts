@@ -15,7 +15,9 @@ const cases: Array<[string, Record<string, string>, RegExp]> = [
   ['token', { token: '' }, /^Input 'token' is empty; accepted: the tool's deploy token/],
   ['token', { token: 'abc def' }, /^Input 'token' contains white space/],
   ['token', { token: 'abcdef\n' }, /^Input 'token' contains white space/],
-  ['api-url', { 'api-url': 'http://api.svc.toolforge.org' }, /^Input 'api-url' is "http:\/\/api.svc.toolforge.org"; accepted: the https:\/\/ address/],
+  ['api-url', { 'api-url': 'http://10.20.30.40' }, /^Input 'api-url' is "http:\/\/10.20.30.40"; accepted: the https:\/\/ address/],
+  ['api-url', { 'api-url': 'https://api.svc.toolforge.org/components/v1' }, /, which already ends in "\/components\/v1"; give the gateway's root, "https:\/\/api.svc.toolforge.org"/],
+  ['token', { token: 'not/a+token=' }, /^Input 'token' holds characters no deploy token has/],
   ['api-url', { 'api-url': 'not a url' }, /^Input 'api-url' is "not a url"/],
   ['api-url', { 'api-url': 'https://user:pw@example.org' }, /^Input 'api-url' is/],
   ['force-build', { 'force-build': 'yes' }, /^Input 'force-build' is "yes"; accepted: true or false/],
@@ -49,6 +51,17 @@ describe('bad inputs', () => {
     expect(run.annotations[0]!.message).toBe(
       `Input 'tool' is not set and the repository name "My.Repo" is not a valid tool name; set 'tool' to a Toolforge tool name: 1 to 63 lowercase letters, digits or "-", not starting or ending with "-".`
     )
+  })
+
+  test('http:// to a name that resolves to loopback addresses only is accepted', async () => {
+    const own = await startSimulator()
+    try {
+      const run = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': own.url.replace('127.0.0.1', 'localhost'), wait: 'false' } })
+      expect(run.code).toBe(0)
+      expect(own.sim.requests).toHaveLength(1)
+    } finally {
+      await own.close()
+    }
   })
 
   test('a bad token value is never printed', async () => {

@@ -44,7 +44,7 @@ describe('toolforge-deploy', () => {
   }))
 
   test.concurrent('a refused token exits 4 and is never shown', withSimulator('single', async ({ url }) => {
-    const wrong = 'wr0ng/t0k+en=é!'
+    const wrong = 'wr0ng.t0k_en~9-c4e5'
     const run = await runCli(['--tool', 'mytool', '--api-url', url, '--json'], { env: { TOOLFORGE_DEPLOY_TOKEN: wrong } })
     expect(run.code).toBe(4)
     expect(run.stderr).toContain("Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token")

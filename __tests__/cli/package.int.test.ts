@@ -79,8 +79,8 @@ describe('the packed command, as a new user meets it', () => {
   }), 60_000)
 
   test('the template’s command exits 4 on a refused token, and never shows it', withSimulator('single', async ({ url }) => {
-    const run = await runTemplate(url, 'mytool', 'not/the+token=')
+    const run = await runTemplate(url, 'mytool', 'not.the_token~at-all')
     expect(run.code).toBe(4)
-    expectNoToken(run.stdout + run.stderr, 'not/the+token=')
+    expectNoToken(run.stdout + run.stderr, 'not.the_token~at-all')
   }), 60_000)
 })

@@ -29,7 +29,8 @@ async function clientFor(handler: Handler, options: { requestTimeoutMs?: number;
   return { api, seen }
 }
 
-const deployment = { deploy_id: '20250703-075322-5zxh2hip26', creation_time: '20250703-075322', builds: {}, runs: {}, status: 'pending' }
+const ID = '20250703-075322-5zxh2hip26'
+const deployment = { deploy_id: ID, creation_time: '20250703-075322', builds: {}, runs: {}, status: 'pending' }
 const ok = (res: ServerResponse, body: unknown = { data: deployment, messages: { info: [], warning: [], error: [] } }) => {
   res.writeHead(200, { 'content-type': 'application/json' })
   res.end(JSON.stringify(body))
@@ -64,10 +65,10 @@ describe('the Components API client', () => {
   })
 
   test('fills the required fields the server left out, and leaves the optional ones absent', async () => {
-    const { api } = await clientFor((_req, res) => ok(res, { data: { deploy_id: 'x', builds: { web: { build_status: null } }, runs: null } }))
-    const { deployment: d } = await api.getDeployment('x')
+    const { api } = await clientFor((_req, res) => ok(res, { data: { deploy_id: ID, builds: { web: { build_status: null } }, runs: null } }))
+    const { deployment: d } = await api.getDeployment(ID)
     api.dispose()
-    expect(d).toEqual({ deploy_id: 'x', creation_time: '', description: '', runs: {}, builds: { web: { build_id: 'no-id-yet', build_status: 'unknown' } }, force_build: false, force_run: false })
+    expect(d).toEqual({ deploy_id: ID, creation_time: '', description: '', runs: {}, builds: { web: { build_id: 'no-id-yet', build_status: 'unknown' } }, force_build: false, force_run: false })
   })
 
   test('an error envelope becomes an ApiError with the status and Toolforge’s text, masked', async () => {
@@ -76,7 +77,7 @@ describe('the Components API client', () => {
       res.writeHead(401, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ messages: { info: [], warning: [], error: [`The token passed '${given}' does not match the tool's token`] } }))
     })
-    const error = await failure(api.getDeployment('x'))
+    const error = await failure(api.getDeployment(ID))
     api.dispose()
     expect(error).toMatchObject({ kind: 'http', status: 401, toolforgeErrors: ["The token passed '***' does not match the tool's token"] })
   })
@@ -86,17 +87,17 @@ describe('the Components API client', () => {
       res.writeHead(502, { 'content-type': 'text/html' })
       res.end(`<html><body>bad gateway for token=${TOKEN}</body></html>`)
     })
-    const error = await failure(api.getDeployment('x'))
+    const error = await failure(api.getDeployment(ID))
     api.dispose()
     expect(error.message).toBe('Toolforge answered HTTP 502 with a non-JSON body (text/html), probably from the gateway,')
   })
 
   test('a 200 without data is a bad response', async () => {
     const { api } = await clientFor((_req, res) => ok(res, { messages: { error: ['oops'] } }))
-    const error = await failure(api.getDeployment('x'))
+    const error = await failure(api.getDeployment(ID))
     api.dispose()
     expect(error).toMatchObject({ kind: 'bad-response', status: 200 })
-    expect(error.message).toBe('Toolforge answered HTTP 200 without a deployment in "data": oops')
+    expect(error.message).toBe('Toolforge answered HTTP 200 with no deployment in "data": oops')
   })
 
   test('a redirect is not followed', async () => {
@@ -104,7 +105,7 @@ describe('the Components API client', () => {
       res.writeHead(307, { location: '/elsewhere' })
       res.end()
     })
-    const error = await failure(api.getDeployment('x'))
+    const error = await failure(api.getDeployment(ID))
     api.dispose()
     expect(error).toMatchObject({ kind: 'redirect', status: 307 })
     expect(seen).toHaveLength(1)
@@ -113,7 +114,7 @@ describe('the Components API client', () => {
   test('a request that hangs ends at its total deadline', async () => {
     const { api } = await clientFor(() => {}, { requestTimeoutMs: 300 })
     const started = Date.now()
-    const error = await failure(api.getDeployment('x'))
+    const error = await failure(api.getDeployment(ID))
     api.dispose()
     expect(error.kind).toBe('deadline')
     expect(Date.now() - started).toBeLessThan(2_000)
@@ -128,14 +129,14 @@ describe('the Components API client', () => {
       },
       { requestTimeoutMs: 400 }
     )
-    const error = await failure(api.getDeployment('x'))
+    const error = await failure(api.getDeployment(ID))
     api.dispose()
     expect(error.kind).toBe('deadline')
   })
 
   test('a body larger than the cap is not read into memory', async () => {
-    const { api } = await clientFor((_req, res) => ok(res, { data: { deploy_id: 'x', long_status: 'y'.repeat(5_000) } }), { maxBodyBytes: 1_000 })
-    const error = await failure(api.getDeployment('x'))
+    const { api } = await clientFor((_req, res) => ok(res, { data: { deploy_id: ID, long_status: 'y'.repeat(5_000) } }), { maxBodyBytes: 1_000 })
+    const error = await failure(api.getDeployment(ID))
     api.dispose()
     expect(error.message).toBe("Toolforge's answer was larger than 1000 bytes; it was not read")
   })
@@ -162,8 +163,56 @@ describe('the Components API client', () => {
       res.setHeader('retry-after', '4')
       ok(res)
     })
-    const response = await api.getDeployment('x')
+    const response = await api.getDeployment(ID)
     api.dispose()
     expect(response.retryAfterMs).toBe(4_000)
+  })
+
+  test('an answer is parsed first, then masked: JSON escapes cannot hide the token', async () => {
+    const escaped = [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' })
+      res.end(`{"messages": {"error": ["The token passed '${escaped}' does not match"]}}`)
+    })
+    const error = await failure(api.getDeployment(ID))
+    api.dispose()
+    expect(error.toolforgeErrors).toEqual(["The token passed '***' does not match"])
+  })
+
+  test('a deployment id that is not one is refused, and never put into a path', async () => {
+    const { api, seen } = await clientFor((_req, res) => ok(res, { data: { ...deployment, deploy_id: '../../config' } }))
+    const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
+    expect(error).toMatchObject({ kind: 'bad-response', status: 200 })
+    expect(error.message).toBe('Toolforge answered HTTP 200 with a deployment id that is not one (expected like 20250703-075322-5zxh2hip26)')
+    for (const id of ['..', '.', `${ID}/../x`, '$(touch PWNED)"; echo "x']) {
+      expect(await failure(api.getDeployment(id))).toMatchObject({ kind: 'bad-response', reachedServer: false })
+    }
+    api.dispose()
+    expect(seen).toHaveLength(1)
+  })
+
+  test('odd states read as unknown; a component named __proto__ stays a component', async () => {
+    // A computed key makes `__proto__` an own property, as JSON.parse does.
+    const data = { ...deployment, status: '$(rm -rf /)', builds: { ['__proto__']: { build_id: 'b', build_status: 'RUNNING!' } }, runs: { constructor: { run_status: 'pending' } } }
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ data }))
+    })
+    const { deployment: d } = await api.getDeployment(ID)
+    api.dispose()
+    expect(d.status).toBe('unknown')
+    expect(Object.keys(d.builds)).toEqual(['__proto__'])
+    expect(Object.getOwnPropertyDescriptor(d.builds, '__proto__')?.value).toEqual({ build_id: 'b', build_status: 'unknown' })
+    expect(Object.keys(d.runs)).toEqual(['constructor'])
+  })
+
+  test('a request never outlasts the deadline it is given (the run’s own timeout)', async () => {
+    const { api } = await clientFor(() => {}, { requestTimeoutMs: 30_000 })
+    const started = Date.now()
+    const error = await failure(api.getDeployment(ID, { deadline: Date.now() + 300 }))
+    api.dispose()
+    expect(error.kind).toBe('deadline')
+    expect(Date.now() - started).toBeLessThan(1_500)
+    expect(error.message).toMatch(/^Toolforge did not answer completely within 0\.[0-9]s$/)
   })
 })

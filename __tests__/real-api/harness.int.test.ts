@@ -17,15 +17,19 @@ describe('the real-server harness', () => {
     await expect(attempt).rejects.toThrow(/did not start: it exited \(code 1\)/)
   })
 
-  // The GitHub workflow runs the suite against an upstream checkout behind the project's
-  // own stand-ins (real-api/); here they run the upstream code shipped beside the project.
+  // The GitHub workflow runs every suite against an upstream checkout behind the project's
+  // own stand-ins (real-api/); elsewhere they run the upstream code shipped beside the project.
   test("the project's stand-ins run upstream's app: it deploys and fails as the shipped server does", async () => {
     const shipped = realApiDir()
-    const api = await startRealApi({
-      ...process.env,
-      TOOLFORGE_COMPONENTS_API_SRC: join(shipped, 'vendor', 'components-api'),
-      TOOLFORGE_REAL_API_PYTHONPATH: [join(shipped, 'vendor'), join(shipped, 'stubs')].join(':')
-    })
+    const api = await startRealApi(
+      process.env.TOOLFORGE_COMPONENTS_API_SRC
+        ? process.env
+        : {
+            ...process.env,
+            TOOLFORGE_COMPONENTS_API_SRC: join(shipped, 'vendor', 'components-api'),
+            TOOLFORGE_REAL_API_PYTHONPATH: [join(shipped, 'vendor'), join(shipped, 'stubs')].join(':')
+          }
+    )
     try {
       const token = await api.seedTool('upstream', { web: WEB, worker: { ...WORKER, ref: 'broken' } })
       const run = await runAction({ inputs: { tool: 'upstream', token, 'api-url': api.apiUrl } })

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { defaultDescription } from '../../src/settings/description.js'
-import { InputError, readSettings } from '../../src/settings/inputs.js'
+import { InputError } from '../../src/settings/input-error.js'
+import { readSettings } from '../../src/settings/inputs.js'
 
 const reader = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? ''
 
@@ -33,12 +34,33 @@ describe('readSettings', () => {
     expect(readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {}).apiUrl).toBe(expected)
   })
 
-  test.each(['http://10.0.0.1', 'http://localhost.example.org', 'ftp://api.svc.toolforge.org', 'https://x.org/?a=1', 'https://x.org/#f'])(
+  test.each(['http://10.0.0.1', 'http://[fe80::1]', 'http://128.0.0.1', 'ftp://api.svc.toolforge.org', 'https://x.org/?a=1', 'https://x.org/#f'])(
     'api-url %j is refused',
     (given) => {
       expect(() => readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {})).toThrow(InputError)
     }
   )
+
+  test.each([
+    ['https://api.svc.toolforge.org/components', 'https://api.svc.toolforge.org'],
+    ['https://api.svc.toolforge.org/components/v1/', 'https://api.svc.toolforge.org'],
+    ['http://127.0.0.1:8080/prefix/components/v1', 'http://127.0.0.1:8080/prefix']
+  ])('an api-url ending in the part the action adds (%j) is refused with the fix', (given, root) => {
+    expect(() => readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {})).toThrow(
+      `: /components/v1/... is added to it.`
+    )
+    expect(() => readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {})).toThrow(`give the gateway's root, "${root}"`)
+  })
+
+  test.each(['0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b', 'A.b_c~d-1'])('token %j is accepted', (token) => {
+    expect(readSettings(reader({ token, tool: 'x' }), {}).token).toBe(token)
+  })
+
+  test.each(['tok/en', 'a+b', 'x%41', 'é', 'a&b', 'a\\b'])('a token with characters no deploy token has (%j) is refused, without repeating it', (token) => {
+    expect(() => readSettings(reader({ token, tool: 'x' }), {})).toThrow(
+      new InputError('token', 'Input \'token\' holds characters no deploy token has; accepted: letters, digits, ".", "_", "~" and "-" (deploy tokens are UUIDs).')
+    )
+  })
 
   test.each([
     ['true', true],

@@ -2,7 +2,9 @@ import * as core from '@actions/core'
 import { createActionLog } from './log.js'
 import { createActionReporter } from './reporter.js'
 import { systemClock } from '../engine/clock.js'
-import { InputError, readSettings } from '../settings/inputs.js'
+import { InputError } from '../settings/input-error.js'
+import { ACTION_INPUT_NAMES, readSettings } from '../settings/inputs.js'
+import { requireLoopbackHost } from '../settings/loopback.js'
 import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor, secretForms } from '../engine/redact.js'
 import { oneLine } from '../report/sanitize.js'
@@ -16,6 +18,7 @@ export async function run(): Promise<void> {
   try {
     if (token) for (const form of secretForms(token)) core.setSecret(form)
     const settings = readSettings((name) => (name === 'token' ? token : core.getInput(name)), process.env)
+    await requireLoopbackHost(settings.apiUrl, ACTION_INPUT_NAMES)
     const log = createActionLog(redact)
     const reporter = createActionReporter(settings, log, redact, systemClock.now)
     log.info(

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
-import type { InputNames, InputReader } from '../settings/inputs.js'
+import type { InputNames } from '../settings/input-error.js'
+import type { InputReader } from '../settings/inputs.js'
 
 export const TOKEN_VARIABLE = 'TOOLFORGE_DEPLOY_TOKEN'
 

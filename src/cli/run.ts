@@ -1,7 +1,9 @@
 import { parseCliArgs, UsageError, USAGE, CLI_INPUT_NAMES } from './args.js'
 import { createCliReporter, EXIT, type Terminal } from './reporter.js'
 import { systemClock } from '../engine/clock.js'
-import { InputError, readSettings } from '../settings/inputs.js'
+import { InputError } from '../settings/input-error.js'
+import { readSettings } from '../settings/inputs.js'
+import { requireLoopbackHost } from '../settings/loopback.js'
 import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor } from '../engine/redact.js'
 import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
@@ -20,6 +22,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
       return EXIT.success
     }
     const settings = readSettings(options.read, env, CLI_INPUT_NAMES, 'toolforge-deploy')
+    await requireLoopbackHost(settings.apiUrl, CLI_INPUT_NAMES)
     const reporter = createCliReporter(settings, terminal, env, options, redact, systemClock.now)
     return reporter.finish(await deployLive(settings, reporter, CLI_USER_AGENT))
   } catch (error) {

@@ -129,7 +129,7 @@ async function create(
     let failure: ApiError
     try {
       const sentAt = clock.now()
-      const response = await api.createDeployment(request, signal)
+      const response = await api.createDeployment(request, { signal, deadline })
       if (queuedSince !== undefined) setQueuedMs(clock.now() - queuedSince)
       observer.created(response)
       return { response, sentAt }

@@ -1,34 +1,94 @@
 /** What a secret is replaced with, the same marker the runner's own masking uses. */
 export const MASK = '***'
 
-/**
- * Every form in which a secret can reach a log through an HTTP exchange: as typed, in a
- * URL path or query (percent-encoded), in a form body (`+` for space), inside a JSON
- * string, and in base64 (as some gateways echo credentials).
- */
-export function secretForms(secret: string): string[] {
-  const forms = new Set([
-    secret,
-    encodeURIComponent(secret),
-    new URLSearchParams({ t: secret }).toString().slice(2),
-    JSON.stringify(secret).slice(1, -1),
-    Buffer.from(secret, 'utf8').toString('base64'),
-    Buffer.from(secret, 'utf8').toString('base64').replace(/=+$/, '')
-  ])
-  // Longest first, so that a form containing another is replaced whole.
-  return [...forms].filter((form) => form.length > 0).sort((a, b) => b.length - a.length)
-}
+/** Base64 of a secret can start at any of three byte offsets inside a longer encoded text. */
+const BASE64_OFFSETS = [0, 1, 2]
+/** Shorter encoded fragments would mask ordinary text by chance. */
+const MIN_ENCODED_LENGTH = 8
 
-export type Redactor = (text: string) => string
-
-export function createRedactor(secrets: string[]): Redactor {
-  const forms = secrets.filter((secret) => secret.length > 0).flatMap(secretForms)
-  if (forms.length === 0) return (text) => text
-  // Case-insensitive because percent-encoding may come back with either hex case.
-  const pattern = new RegExp(forms.map(escapeRegExp).join('|'), 'gi')
-  return (text) => text.replace(pattern, MASK)
+const NAMED_ENTITIES: Record<string, string[]> = {
+  '.': ['&period;'],
+  _: ['&lowbar;', '&UnderBar;'],
+  '-': ['&hyphen;', '&dash;'],
+  '~': ['&Tilde;'],
+  ' ': ['&nbsp;']
 }
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/**
+ * One character of a secret in any way a text can carry it: as is, Markdown-escaped
+ * (`\.`), percent-encoded, `+` for a space (forms), as an HTML entity, or as a JSON
+ * `\u` escape; so that a secret written with any mix of these is found.
+ */
+function characterPattern(character: string): string {
+  const code = character.codePointAt(0)!
+  const hex = code.toString(16)
+  const alternatives = [
+    `\\\\?${escapeRegExp(character)}`,
+    [...Buffer.from(character, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join(''),
+    `&#0*${code};`,
+    `&#x0*${hex};`,
+    ...(NAMED_ENTITIES[character] ?? []).map(escapeRegExp)
+  ]
+  if (code <= 0xffff) alternatives.push(`\\\\u${hex.padStart(4, '0')}`)
+  if (character === ' ') alternatives.push('\\+')
+  return `(?:${alternatives.join('|')})`
+}
+
+/**
+ * The base64 encodings of the secret wherever it starts in the encoded data (the first
+ * and last characters, which depend on the bytes around it, left out), in the standard
+ * and the URL-safe alphabets.
+ */
+export function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8')
+  const forms = new Set<string>()
+  for (const offset of BASE64_OFFSETS) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64')
+    const core = encoded.slice(Math.ceil((offset * 4) / 3), Math.floor(((offset + bytes.length) * 8) / 6))
+    if (core.length < MIN_ENCODED_LENGTH) continue
+    forms.add(core)
+    forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'))
+  }
+  return [...forms]
+}
+
+/** The exact strings the runner should mask too (it masks line by line what it is told). */
+export function secretForms(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret), Buffer.from(secret, 'utf8').toString('base64'), ...base64Forms(secret)])
+  return [...forms].filter((form) => form.length > 0)
+}
+
+export type Redactor = (text: string) => string
+
+/** Replaces every form of the secrets (see characterPattern and base64Forms) with MASK. */
+export function createRedactor(secrets: string[]): Redactor {
+  const patterns = secrets
+    .filter((secret) => secret.length > 0)
+    .flatMap((secret) => [
+      [...secret].map(characterPattern).join(''),
+      // The whole encoding first, padding included, then the parts that survive any neighbours.
+      `${escapeRegExp(Buffer.from(secret, 'utf8').toString('base64').replace(/=+$/, ''))}=*`,
+      ...base64Forms(secret).map(escapeRegExp)
+    ])
+  if (patterns.length === 0) return (text) => text
+  // Case-insensitive: hex digits come back in either case; other case variants are masked too.
+  const pattern = new RegExp(patterns.join('|'), 'gi')
+  return (text) => text.replace(pattern, MASK)
+}
+
+/**
+ * Masks every string in a decoded JSON value, object keys included. Objects come back
+ * without a prototype, so that a key such as `__proto__` is data like any other.
+ */
+export function redactJson(value: unknown, redact: Redactor): unknown {
+  if (typeof value === 'string') return redact(value)
+  if (Array.isArray(value)) return value.map((item) => redactJson(item, redact))
+  if (typeof value !== 'object' || value === null) return value
+  const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+  for (const [key, item] of Object.entries(value)) copy[redact(key)] = redactJson(item, redact)
+  return copy
 }

@@ -2,9 +2,10 @@ import type { IncomingMessage, RequestOptions } from 'node:http'
 import { HttpClient, type HttpClientResponse } from '@actions/http-client'
 import type { RequestHandler } from '@actions/http-client/lib/interfaces'
 import { ApiError } from './api-error.js'
-import { createRedactor, type Redactor } from './redact.js'
+import { createRedactor, redactJson, type Redactor } from './redact.js'
 import { parseRetryAfter } from './retry-after.js'
 import {
+  DEPLOY_ID,
   parseDeployment,
   parseMessages,
   type Deployment,
@@ -21,10 +22,17 @@ export interface ApiResponse {
   retryAfterMs: number | undefined
 }
 
+export interface CallOptions {
+  /** Cancels the request (the run was cancelled). */
+  signal?: AbortSignal
+  /** A time (on the client's clock) the request must not outlast: the run's own timeout. */
+  deadline?: number
+}
+
 /** The two calls a deploy token may make. */
 export interface ToolforgeApi {
-  createDeployment(request: DeploymentRequest, signal?: AbortSignal): Promise<ApiResponse>
-  getDeployment(deployId: string, signal?: AbortSignal): Promise<ApiResponse>
+  createDeployment(request: DeploymentRequest, options?: CallOptions): Promise<ApiResponse>
+  getDeployment(deployId: string, options?: CallOptions): Promise<ApiResponse>
   dispose(): void
 }
 
@@ -83,10 +91,11 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
     url: string,
     body: string | null,
     headers: Record<string, string>,
-    outer: AbortSignal | undefined
+    { signal: outer, deadline: runDeadline }: CallOptions = {}
   ): Promise<ApiResponse> {
     const deadline = new AbortController()
-    const timer = setTimeout(() => deadline.abort(), timeoutMs)
+    const allowedMs = Math.max(0, Math.min(timeoutMs, (runDeadline ?? Infinity) - now()))
+    const timer = setTimeout(() => deadline.abort(), allowedMs)
     const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal
     try {
       handler.next = signal
@@ -95,7 +104,7 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
       const response = await pending
       return await readResponse(response.message, signal)
     } catch (error) {
-      throw toApiError(error, deadline.signal.aborted, outer?.aborted ?? false)
+      throw toApiError(error, deadline.signal.aborted, outer?.aborted ?? false, allowedMs)
     } finally {
       handler.next = undefined
       clearTimeout(timer)
@@ -113,12 +122,13 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
         { status, reachedServer: true }
       )
     }
-    const text = redact(await readBody(message, maxBodyBytes, signal))
+    const text = await readBody(message, maxBodyBytes, signal)
     let body: unknown
     try {
-      body = JSON.parse(text)
+      // Parsed first, then every decoded string masked: no escape can hide the token.
+      body = redactJson(JSON.parse(text), redact)
     } catch {
-      const what = describeNonJson(message.headers['content-type'])
+      const what = describeNonJson(redact(String(message.headers['content-type'] ?? '')))
       if (status >= 200 && status < 300) {
         throw new ApiError('bad-response', `Toolforge answered HTTP ${status} with ${what} instead of a deployment`, {
           status,
@@ -129,8 +139,8 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
       throw new ApiError('http', `Toolforge answered HTTP ${status} with ${what}`, { status, retryAfterMs, reachedServer: true })
     }
     const messages = parseMessages(body)
+    const detail = messages.error.length > 0 ? `: ${messages.error.join('; ')}` : ''
     if (status < 200 || status >= 300) {
-      const detail = messages.error.length > 0 ? `: ${messages.error.join('; ')}` : ''
       throw new ApiError('http', `Toolforge answered HTTP ${status}${detail}`, {
         status,
         retryAfterMs,
@@ -138,10 +148,12 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
         reachedServer: true
       })
     }
-    const deployment = parseDeployment(typeof body === 'object' && body !== null ? (body as { data?: unknown }).data : undefined)
+    const data = typeof body === 'object' && body !== null ? (body as { data?: unknown }).data : undefined
+    const deployment = parseDeployment(data)
     if (!deployment) {
-      const detail = messages.error.length > 0 ? `: ${messages.error.join('; ')}` : ''
-      throw new ApiError('bad-response', `Toolforge answered HTTP ${status} without a deployment in "data"${detail}`, {
+      const hasId = typeof data === 'object' && data !== null && 'deploy_id' in data
+      const what = hasId ? 'a deployment id that is not one (expected like 20250703-075322-5zxh2hip26)' : 'no deployment in "data"'
+      throw new ApiError('bad-response', `Toolforge answered HTTP ${status} with ${what}${detail}`, {
         status,
         retryAfterMs,
         toolforgeErrors: messages.error,
@@ -151,23 +163,27 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
     return { deployment, messages, status, retryAfterMs }
   }
 
-  function toApiError(error: unknown, deadlinePassed: boolean, cancelled: boolean): ApiError {
+  function toApiError(error: unknown, deadlinePassed: boolean, cancelled: boolean, allowedMs: number): ApiError {
     if (error instanceof ApiError) return error
     if (cancelled) return new ApiError('aborted', 'the request was cancelled', { reachedServer: true })
     if (deadlinePassed) {
-      return new ApiError('deadline', `Toolforge did not answer completely within ${timeoutMs / 1000}s`, { reachedServer: true })
+      return new ApiError('deadline', `Toolforge did not answer completely within ${Math.round(allowedMs / 100) / 10}s`, { reachedServer: true })
     }
     return networkError(error, redact)
   }
 
   return {
-    createDeployment(request, signal) {
+    createDeployment(request, callOptions) {
       const flags = `${request.forceBuild ? '&force-build=true' : ''}${request.forceRun ? '&force-run=true' : ''}`
       const body = JSON.stringify({ description: request.description })
-      return call(writes, 'POST', `${base}?${token}${flags}`, body, { 'content-type': 'application/json' }, signal)
+      return call(writes, 'POST', `${base}?${token}${flags}`, body, { 'content-type': 'application/json' }, callOptions)
     },
-    getDeployment(deployId, signal) {
-      return call(reads, 'GET', `${base}/${encodeURIComponent(deployId)}?${token}`, null, {}, signal)
+    getDeployment(deployId, callOptions) {
+      // Only a well-formed id goes into the path: no `.`, `..` or `/` can move where the token is sent.
+      if (!DEPLOY_ID.test(deployId)) {
+        return Promise.reject(new ApiError('bad-response', 'the deployment id is not one; it was not asked for', { reachedServer: false }))
+      }
+      return call(reads, 'GET', `${base}/${deployId}?${token}`, null, {}, callOptions)
     },
     dispose() {
       reads.dispose()
@@ -204,8 +220,8 @@ function readBody(message: IncomingMessage, maxBytes: number, signal: AbortSigna
   })
 }
 
-function describeNonJson(contentType: string | string[] | undefined): string {
-  const type = String(contentType ?? '').split(';')[0]?.trim()
+function describeNonJson(contentType: string): string {
+  const type = contentType.split(';')[0]?.trim().slice(0, 60)
   return type ? `a non-JSON body (${type}), probably from the gateway,` : 'a body that is not JSON'
 }
 

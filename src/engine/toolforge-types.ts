@@ -60,6 +60,11 @@ export interface DeploymentRequest {
 
 type Json = Record<string, unknown>
 
+/** `YYYYMMDD-HHMMSS-` and ten lowercase letters or digits, as the API makes them. */
+export const DEPLOY_ID = /^\d{8}-\d{6}-[a-z0-9]{10}$/
+/** States are short lowercase words; anything else is read as `unknown`, never repeated. */
+const STATE_WORD = /^[a-z][a-z0-9_-]{0,31}$/
+
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -87,8 +92,14 @@ export function parseMessages(body: unknown): ResponseMessages {
   return parsed
 }
 
+function state(value: unknown): string {
+  const word = text(value, 'unknown')
+  return STATE_WORD.test(word) ? word : 'unknown'
+}
+
+/** Component names are keys of a map without a prototype: `__proto__` is a name like any other. */
 function parseRecord<T>(value: unknown, parseItem: (item: Json) => T): Record<string, T> {
-  const record: Record<string, T> = {}
+  const record = Object.create(null) as Record<string, T>
   if (!isObject(value)) return record
   for (const [name, item] of Object.entries(value)) record[name] = parseItem(isObject(item) ? item : {})
   return record
@@ -104,26 +115,27 @@ function present<K extends string>(from: Json, keys: K[]): Partial<Record<K, str
 /**
  * Checks a Deployment, filling the required fields the OpenAPI document gives defaults
  * for and leaving the optional ones absent when the server left them out. Returns
- * undefined when even `deploy_id` is missing: nothing can be followed then.
+ * undefined without a well-formed `deploy_id`: nothing can be followed then.
  */
 export function parseDeployment(value: unknown): Deployment | undefined {
   if (!isObject(value)) return undefined
   const deployId = text(value.deploy_id, '')
-  if (deployId === '') return undefined
+  if (!DEPLOY_ID.test(deployId)) return undefined
   const deployment: Deployment = {
     deploy_id: deployId,
     creation_time: text(value.creation_time, ''),
     description: text(value.description, ''),
     builds: parseRecord(value.builds, (build) => ({
       build_id: text(build.build_id, 'no-id-yet'),
-      build_status: text(build.build_status, 'unknown'),
+      build_status: state(build.build_status),
       ...present(build, ['build_image', 'build_long_status'])
     })),
     runs: parseRecord(value.runs, (run) => ({
-      run_status: text(run.run_status, 'unknown'),
+      run_status: state(run.run_status),
       ...present(run, ['run_long_status'])
     })),
-    ...present(value, ['status', 'long_status']),
+    ...(value.status === undefined || value.status === null ? {} : { status: state(value.status) }),
+    ...present(value, ['long_status']),
     force_build: value.force_build === true,
     force_run: value.force_run === true
   }

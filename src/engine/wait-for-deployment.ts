@@ -85,7 +85,7 @@ export async function waitForDeployment(
     if (clock.now() < notBefore) return { end: 'timeout', deployment: last }
     try {
       const sentAt = clock.now()
-      const response = await api.getDeployment(options.deployId, signal)
+      const response = await api.getDeployment(options.deployId, { signal, deadline })
       failures = 0
       observer.polled(response)
       const changed = stateKey(response.deployment) !== stateKey(last)

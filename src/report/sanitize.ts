@@ -10,6 +10,12 @@ export const LOG_TEXT_LIMIT = 2_000
 export const ANNOTATION_TEXT_LIMIT = 1_000
 export const SUMMARY_TEXT_LIMIT = 1_000
 export const OUTPUT_TEXT_LIMIT = 2_000
+/**
+ * The `deployment` output's size: GitHub keeps at most 1 MB of outputs per job, and the
+ * other outputs take a few kilobytes at most.
+ */
+export const DEPLOYMENT_JSON_LIMIT = 256 * 1024
+const SHORT_TEXT_LIMIT = 200
 
 export function truncate(text: string, limit: number): string {
   if (text.length <= limit) return text
@@ -28,14 +34,30 @@ export function oneLine(text: string, limit = LOG_TEXT_LIMIT): string {
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' }
 
+const ZERO_WIDTH_SPACE = '\u200b'
+
+/**
+ * Breaks what GitHub would turn into a link by itself (`https://…`, `www.…`, an e-mail
+ * address) with a zero-width space: server text never becomes something to click.
+ */
+export function unlinked(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*)(:\/\/)/gi, `$1${ZERO_WIDTH_SPACE}$2`)
+    .replace(/\b(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`)
+    .replace(/@(?=[a-z0-9-]+\.[a-z0-9])/gi, `@${ZERO_WIDTH_SPACE}`)
+}
+
 /**
  * Text for a Markdown table cell or a prefixed line: no HTML, no inline Markdown, no
- * newlines. (Line-start syntax such as `#` cannot apply: callers never start a line with it.)
+ * links, no newlines. (Line-start syntax such as `#` cannot apply: callers never start
+ * a line with it.)
  */
 export function markdownText(text: string, limit = SUMMARY_TEXT_LIMIT): string {
-  return oneLine(text, limit)
-    .replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!)
-    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+  return unlinked(
+    oneLine(text, limit)
+      .replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!)
+      .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+  )
 }
 
 /**
@@ -47,9 +69,29 @@ export function markdownCode(text: string, limit = SUMMARY_TEXT_LIMIT): string {
   return `<code>${oneLine(text, limit).replace(/[&<>|`]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`
 }
 
-/** The deployment as JSON for outputs and debug logs: no tool_config, long texts shortened. */
-export function deploymentJson(deployment: Deployment): string {
-  return JSON.stringify(withoutToolConfig(deployment), (_key, value: unknown) =>
-    typeof value === 'string' ? truncate(value, OUTPUT_TEXT_LIMIT) : value
-  )
+function shortened(deployment: Deployment, textLimit: number): string {
+  return JSON.stringify(withoutToolConfig(deployment), (_key, value: unknown) => (typeof value === 'string' ? truncate(value, textLimit) : value))
+}
+
+/**
+ * The deployment as JSON for outputs and debug logs: no tool_config, long texts
+ * shortened, and never more than `maxBytes`: texts are cut shorter, then components
+ * left out (counted in `components_left_out`).
+ */
+export function deploymentJson(deployment: Deployment, maxBytes = DEPLOYMENT_JSON_LIMIT): string {
+  const fits = (json: string) => Buffer.byteLength(json) <= maxBytes
+  for (const limit of [OUTPUT_TEXT_LIMIT, SHORT_TEXT_LIMIT]) {
+    const json = shortened(deployment, limit)
+    if (fits(json)) return json
+  }
+  const names = [...new Set([...Object.keys(deployment.builds), ...Object.keys(deployment.runs)])].sort()
+  const keep = (count: number) => {
+    const kept = new Set(names.slice(0, count))
+    const pick = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([name]) => kept.has(name)))
+    const json = shortened({ ...deployment, long_status: deployment.long_status, builds: pick(deployment.builds), runs: pick(deployment.runs) }, SHORT_TEXT_LIMIT)
+    return `${json.slice(0, -1)},"components_left_out":${names.length - count}}`
+  }
+  let count = names.length
+  while (count > 0 && !fits(keep(count))) count = Math.floor(count / 2)
+  return keep(count)
 }

@@ -1,38 +1,20 @@
 import { isIP } from 'node:net'
+import { InputError, type InputNames } from './input-error.js'
+import { isLoopbackAddress } from './loopback.js'
 import { defaultDescription } from './description.js'
 import { formatDuration, parseDuration } from './duration.js'
 import type { Settings } from './settings.js'
-
-/** A bad input: the message names the input, the value and what is accepted. */
-export class InputError extends Error {
-  constructor(
-    readonly input: string,
-    message: string
-  ) {
-    super(message)
-    this.name = 'InputError'
-  }
-}
 
 export const MAX_TIMEOUT_MS = 6 * 3_600_000
 export const MIN_POLL_INTERVAL_MS = 1_000
 export const MAX_POLL_INTERVAL_MS = 3_600_000
 const DEPLOY_ID = /^\d{8}-\d{6}-[a-z0-9]{10}$/
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+const TOKEN_CHARACTERS = /^[A-Za-z0-9._~-]+$/
 const TRUE = ['true', 'True', 'TRUE']
 const FALSE = ['false', 'False', 'FALSE']
 
 export type InputReader = (name: string) => string
-
-/** How a front end names its inputs in messages: the action's inputs, or the CLI's flags. */
-export interface InputNames {
-  /** "Input 'tool'", "--tool": the subject of a message */
-  label(name: string): string
-  /** "'tool'", "--tool": what to set */
-  ref(name: string): string
-  /** Where the token comes from, for the message about an empty one. */
-  tokenSource: string
-}
 
 export const ACTION_INPUT_NAMES: InputNames = {
   label: (name) => `Input '${name}'`,
@@ -84,30 +66,39 @@ function parseToken(names: InputNames, raw: string): string {
   if (/\s/.test(raw)) {
     throw new InputError('token', `${label} contains white space; accepted: the deploy token alone, without spaces or line breaks (check the secret for a trailing newline).`)
   }
+  // Deploy tokens are UUIDs; allowing only these characters makes every encoding of the
+  // token that a server could echo easy to recognise and mask.
+  if (!TOKEN_CHARACTERS.test(raw)) {
+    throw new InputError('token', `${label} holds characters no deploy token has; accepted: letters, digits, ".", "_", "~" and "-" (deploy tokens are UUIDs).`)
+  }
   return raw
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '')
-  if (host === 'localhost' || host === '::1') return true
-  return isIP(host) === 4 && host.startsWith('127.')
 }
 
 function parseApiUrl(names: InputNames, raw: string): string {
   const text = raw === '' ? 'https://api.svc.toolforge.org' : raw
   const accepted =
-    'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for 127.0.0.1, localhost or [::1]), without credentials, query or fragment'
+    'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for a host on this machine: 127.0.0.1, [::1], or a name that resolves to loopback addresses only, like localhost), without credentials, query or fragment'
   let url: URL
   try {
     url = new URL(text)
   } catch {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
-  const schemeOk = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  // A name is resolved later (resolveLoopback): it must lead to loopback addresses only.
+  const schemeOk = url.protocol === 'https:' || (url.protocol === 'http:' && (isIP(host) === 0 || isLoopbackAddress(host)))
   if (!schemeOk || url.username || url.password || url.search || url.hash) {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+  const path = url.pathname.replace(/\/+$/, '')
+  if (/\/components(\/v1)?$/.test(path)) {
+    const root = `${url.origin}${path.replace(/\/components(\/v1)?$/, '')}`
+    throw new InputError(
+      'api-url',
+      `${names.label('api-url')} is ${quoted(text)}, which already ends in ${quoted(path.slice(path.lastIndexOf('/components')))}; give the gateway's root, ${quoted(root)}: /components/v1/... is added to it.`
+    )
+  }
+  return `${url.origin}${path}`
 }
 
 function parseDeployId(names: InputNames, raw: string): string | undefined {

@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from '@jest/globals'
+import { runAction } from '../../scripts/run-bundle.js'
+import { runCli } from '../../scripts/run-cli.js'
+import { tokenForms } from '../../scripts/leaks.js'
+import { startEchoServer } from '../helpers/echo-server.js'
+import { expectNoToken } from '../helpers/leaks.js'
+
+const TOKENS = ['0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b', 'k3J_9xQ.v~Z-0aB', 'Wr0ng.t0k_en~x-9f8e']
+
+describe('a server that echoes the token in every form, through every channel', () => {
+  test.concurrent.each(TOKENS)('the action shows none of %s: log, debug log, annotations, outputs, summary', async (token) => {
+    const server = await startEchoServer()
+    try {
+      const run = await runAction({ inputs: { tool: 'mytool', token, 'api-url': server.url }, env: { RUNNER_DEBUG: '1' } })
+      expect(run.code).toBe(1)
+      expect(run.annotations.filter((a) => a.kind === 'error').length).toBeGreaterThanOrEqual(2)
+      expect(run.summary).toContain('Toolforge')
+      expect(run.outputs.deployment).toContain('"status":"failed"')
+      expect(run.stdout).toContain('::debug::')
+      expect(tokenForms(token).length).toBeGreaterThanOrEqual(10)
+      expectNoToken(run.everything, token)
+    } finally {
+      await server.close()
+    }
+  })
+
+  test.concurrent.each(TOKENS)('the command shows none of %s: stdout, stderr, --json, --dotenv, --verbose', async (token) => {
+    const server = await startEchoServer()
+    const dotenv = join(mkdtempSync(join(tmpdir(), 'echo-')), 'deploy.env')
+    try {
+      for (const extra of [['--json', '--dotenv', dotenv, '--verbose'], []]) {
+        const run = await runCli(['--tool', 'mytool', '--api-url', server.url, ...extra], { env: { TOOLFORGE_DEPLOY_TOKEN: token, NO_COLOR: '' } })
+        expect(run.code).toBe(1)
+        expectNoToken(run.stdout + run.stderr, token)
+      }
+      expectNoToken(readFileSync(dotenv, 'utf8'), token)
+    } finally {
+      await server.close()
+    }
+  })
+})

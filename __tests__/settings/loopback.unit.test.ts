@@ -1,0 +1,44 @@
+import { describe, expect, test } from '@jest/globals'
+import { InputError } from '../../src/settings/input-error.js'
+import { ACTION_INPUT_NAMES } from '../../src/settings/inputs.js'
+import { isLoopbackAddress, requireLoopbackHost, type Lookup } from '../../src/settings/loopback.js'
+
+/** A resolver from a table, so that no test looks up a real name. */
+const resolver =
+  (table: Record<string, string[]>): Lookup =>
+  (host) =>
+    table[host] ? Promise.resolve(table[host]) : Promise.reject(new Error('ENOTFOUND'))
+
+const check = (url: string, table: Record<string, string[]> = {}) => requireLoopbackHost(url, ACTION_INPUT_NAMES, resolver(table))
+
+describe('plain http:// only for loopback', () => {
+  test.each(['127.0.0.1', '127.255.0.9', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])('%s is loopback', (address) => {
+    expect(isLoopbackAddress(address)).toBe(true)
+  })
+
+  test.each(['128.0.0.1', '10.0.0.1', '::2', 'fe80::1', '::ffff:10.0.0.1', '127.0.0.1.nip.io', 'localhost', '1127.0.0.1'])('%s is not', (address) => {
+    expect(isLoopbackAddress(address)).toBe(false)
+  })
+
+  test('a name resolving to loopback addresses only is accepted', async () => {
+    await expect(check('http://localhost:8080', { localhost: ['127.0.0.1', '::1'] })).resolves.toBeUndefined()
+  })
+
+  test('a name that also resolves elsewhere, or starts with 127., is refused', async () => {
+    await expect(check('http://localhost:8080', { localhost: ['127.0.0.1', '192.168.1.5'] })).rejects.toThrow(
+      new InputError(
+        'api-url',
+        `Input 'api-url' is "http://localhost:8080", whose host resolves to 192.168.1.5; plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], or a name that resolves to them only). Use https:// for any other server.`
+      )
+    )
+    await expect(check('http://127.0.0.1.nip.io', { '127.0.0.1.nip.io': ['203.0.113.7'] })).rejects.toThrow('resolves to 203.0.113.7;')
+    await expect(check('http://nowhere.invalid')).rejects.toThrow('whose host does not resolve;')
+  })
+
+  test('addresses and https:// need no lookup', async () => {
+    const lookup = () => Promise.reject(new Error('must not be asked'))
+    await expect(requireLoopbackHost('http://127.0.0.1:9', ACTION_INPUT_NAMES, lookup)).resolves.toBeUndefined()
+    await expect(requireLoopbackHost('http://[::1]:9', ACTION_INPUT_NAMES, lookup)).resolves.toBeUndefined()
+    await expect(requireLoopbackHost('https://api.svc.toolforge.org', ACTION_INPUT_NAMES, lookup)).resolves.toBeUndefined()
+  })
+})

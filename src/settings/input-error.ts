@@ -1,0 +1,20 @@
+/** A bad input: the message names the input, the value and what is accepted. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'InputError'
+  }
+}
+
+/** How a front end names its inputs in messages: the action's inputs, or the CLI's flags. */
+export interface InputNames {
+  /** "Input 'tool'", "--tool": the subject of a message */
+  label(name: string): string
+  /** "'tool'", "--tool": what to set */
+  ref(name: string): string
+  /** Where the token comes from, for the message about an empty one. */
+  tokenSource: string
+}
