@@ -8,17 +8,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join, resolve } from 'node:path'
 import { startStandIns } from '../real-api/stand-ins.js'
+import { ROOT } from './project-root.js'
 
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  while (!existsSync(join(dir, 'action.yml'))) dir = dirname(dir)
-  return dir
-}
 
-export const ROOT = projectRoot()
 
 /** Where the shipped server lives, unless TOOLFORGE_REAL_API_DIR says otherwise. */
 export function realApiDir(env: NodeJS.ProcessEnv = process.env): string {

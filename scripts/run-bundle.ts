@@ -1,18 +1,12 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-/** The project's root, from this file's place in the sources or in the compiled tools. */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  while (!existsSync(join(dir, 'action.yml'))) dir = dirname(dir)
-  return dir
-}
+import { join } from 'node:path'
+import { ROOT } from './project-root.js'
+import { ACTION_NODE_MAJOR, nodeBinary } from './runtimes.js'
 
 /** The committed bundle, run as the runner runs it. */
-export const BUNDLE = join(projectRoot(), 'dist', 'index.js')
+export const BUNDLE = join(ROOT, 'dist', 'index.js')
 
 export interface Annotation {
   kind: 'error' | 'warning' | 'notice'
@@ -100,7 +94,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   }
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   const started = Date.now()
-  const child = spawn(process.execPath, [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // The runner's runtime for the action: Node 24.
+  const child = spawn(nodeBinary(ACTION_NODE_MAJOR), [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
   let stdout = ''
   let stderr = ''

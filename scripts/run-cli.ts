@@ -15,9 +15,9 @@ export interface CliRun {
 /** Runs a command (by default the committed CLI bundle) with a clean environment. */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string>; signal?: { name: NodeJS.Signals; when: string }; command?: string[]; cwd?: string } = {}
+  options: { env?: Record<string, string>; signal?: { name: NodeJS.Signals; when: string }; command?: string[]; cwd?: string; node?: string } = {}
 ): Promise<CliRun> {
-  const [program, ...prefix] = options.command ?? [process.execPath, CLI]
+  const [program, ...prefix] = options.command ?? [options.node ?? process.execPath, CLI]
   const started = Date.now()
   const child = spawn(program!, [...prefix, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },

@@ -10,7 +10,8 @@ import { ApiError } from '../src/engine/api-error.js'
 import type { Clock } from '../src/engine/clock.js'
 import type { ApiResponse, ToolforgeApi } from '../src/engine/toolforge-client.js'
 import { parseDeployment, parseMessages } from '../src/engine/toolforge-types.js'
-import { ROOT, type ComponentSpec, type RealApi } from './real-api.js'
+import { ROOT } from './project-root.js'
+import type { ComponentSpec, RealApi } from './real-api.js'
 
 export interface Trace {
   name: string

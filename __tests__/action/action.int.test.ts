@@ -164,4 +164,13 @@ describe('the bundled action against the simulator', () => {
     const deployment = deploymentOutput(run)
     expect(deployment).toMatchObject({ force_build: true, force_run: true, description: 'hotfix' })
   }))
+
+  test.concurrent('the bundle runs on Node 24, the runtime action.yml names', withSimulator('single', async ({ url }) => {
+    const run = await runAction({
+      inputs: inputs(url, { wait: 'false' }),
+      env: { NODE_OPTIONS: "--import=data:text/javascript,process.stderr.write('runtime='+process.versions.node)" }
+    })
+    expect(run.code).toBe(0)
+    expect(run.stderr).toMatch(/^runtime=24\./)
+  }))
 })

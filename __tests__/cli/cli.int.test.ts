@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from '@jest/globals'
 import { runCli } from '../../scripts/run-cli.js'
+import { nodeBinary } from '../../scripts/runtimes.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { TOKEN, withSimulator } from '../helpers/simulator.js'
 
@@ -123,4 +124,25 @@ describe('toolforge-deploy', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).not.toContain('\x1b[')
   }))
+})
+
+describe('toolforge-deploy on each runtime it supports', () => {
+  const runtimes: Array<[string, string]> = [
+    [`this Node (${process.versions.node})`, process.execPath],
+    ['Node 24', nodeBinary(24)]
+  ]
+
+  test.concurrent.each(runtimes)('on %s: deploys, fails and refuses with the documented exit codes', async (_name, node) => {
+    await withSimulator('single', async ({ url }) => {
+      const ok = await runCli(['--tool', 'mytool', '--api-url', url, '--json'], { env: env(), node })
+      expect(ok.code).toBe(0)
+      expect((JSON.parse(ok.stdout) as { status: string }).status).toBe('successful')
+      const refused = await runCli(['--tool', 'mytool', '--api-url', url], { env: { TOOLFORGE_DEPLOY_TOKEN: 'wr0ng.t0ken' }, node })
+      expect(refused.code).toBe(4)
+      expectNoToken(refused.stdout + refused.stderr, 'wr0ng.t0ken')
+    })()
+    await withSimulator('build-failure', async ({ url }) => {
+      expect((await runCli(['--tool', 'mytool', '--api-url', url], { env: env(), node })).code).toBe(1)
+    })()
+  })
 })
