@@ -3,21 +3,15 @@ import type { Deployment } from '../src/engine/toolforge-types.js'
 type Builds = Record<string, string>
 type Runs = Record<string, string>
 
-/** A deployment in the given states, with the OpenAPI document's field shapes. */
+/** A deployment in the given states, with the fields the real server sends once it has set them. */
 export function deployment(status: string, builds: Builds = {}, runs: Runs = {}, extra: Partial<Deployment> = {}): Deployment {
   return {
     deploy_id: '20250703-075322-5zxh2hip26',
     creation_time: '20250703-075322',
     description: '',
-    builds: Object.fromEntries(
-      Object.entries(builds).map(([name, build_status]) => [
-        name,
-        { build_id: `${name}-build`, build_status, build_image: 'no-image-yet', build_long_status: '' }
-      ])
-    ),
-    runs: Object.fromEntries(Object.entries(runs).map(([name, run_status]) => [name, { run_status, run_long_status: '' }])),
+    builds: Object.fromEntries(Object.entries(builds).map(([name, build_status]) => [name, { build_id: `${name}-build`, build_status }])),
+    runs: Object.fromEntries(Object.entries(runs).map(([name, run_status]) => [name, { run_status }])),
     status,
-    long_status: '',
     force_build: false,
     force_run: false,
     ...extra

@@ -60,7 +60,10 @@ const settings: Settings = {
   timeoutMs: 6 * 3_600_000,
   pollIntervalMs: 10_000,
   deployId: undefined,
-  onConflict: 'wait'
+  onConflict: 'wait',
+  check: 'off',
+  checkTimeoutMs: 180_000,
+  toolAddress: 'https://bench.toolforge.org/'
 }
 
 interface Sample {
@@ -108,7 +111,7 @@ async function actionSample(world: World): Promise<Sample> {
     api: counted(world.api, () => (requests += 1)),
     clock: world.clock as Clock,
     signal: new AbortController().signal,
-    observer: { created: () => {}, polled: () => {}, retrying: () => {}, creationRetrying: () => {}, queued: () => {} }
+    observer: { created: () => {}, polled: () => {}, retrying: () => {}, creationRetrying: () => {}, queued: () => {}, probed: () => {} }
   })
   if (outcome.end !== 'successful' && outcome.end !== 'failed') throw new Error(`bench run ended ${outcome.end}`)
   return { lagMs: outcome.endedAt - world.finalAt(), requests }

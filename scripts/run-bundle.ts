@@ -5,6 +5,9 @@ import { join } from 'node:path'
 import { ROOT } from './project-root.js'
 import { ACTION_NODE_MAJOR, nodeBinary } from './runtimes.js'
 
+/** Where tools' web addresses point in tests unless a test serves them: a closed loopback port. */
+export const UNREACHABLE_TOOL_URL = 'http://127.0.0.1:9/{tool}/'
+
 /** The committed bundle, run as the runner runs it. */
 export const BUNDLE = join(ROOT, 'dist', 'index.js')
 
@@ -92,6 +95,10 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     ...(options.noSummaryFile ? {} : { GITHUB_STEP_SUMMARY: summaryFile }),
     ...options.env
   }
+  // Probing a tool's address is asked for explicitly; and whatever is probed is on this
+  // machine: nothing a test runs may reach an outside address.
+  env.INPUT_CHECK ??= 'off'
+  env.TOOLFORGE_TOOL_URL ??= UNREACHABLE_TOOL_URL
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   const started = Date.now()
   // The runner's runtime for the action: Node 24.

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { BUNDLE } from './run-bundle.js'
+import { BUNDLE, UNREACHABLE_TOOL_URL } from './run-bundle.js'
 
 export const CLI = join(BUNDLE, '..', 'cli.js')
 
@@ -19,8 +19,10 @@ export async function runCli(
 ): Promise<CliRun> {
   const [program, ...prefix] = options.command ?? [options.node ?? process.execPath, CLI]
   const started = Date.now()
-  const child = spawn(program!, [...prefix, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
+  // As for the action: a check only when asked for, and never outside this machine.
+  const checkArgs = options.command || args.includes('--check') ? [] : ['--check', 'off']
+  const child = spawn(program!, [...prefix, ...args, ...checkArgs], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TOOLFORGE_TOOL_URL: UNREACHABLE_TOOL_URL, ...options.env },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe']
   })

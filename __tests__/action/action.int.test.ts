@@ -28,7 +28,9 @@ describe('the bundled action against the simulator', () => {
   }))
 
   test.concurrent('a successful deployment turns the step green with every output', withSimulator('success', async ({ sim, url }) => {
-    const run = await runAction({ inputs: inputs(url), env: { GITHUB_REPOSITORY: 'me/mytool', GITHUB_SHA: 'abcdef1234567', GITHUB_RUN_ID: '42' } })
+    // The tools' default address, never asked: the check is off.
+    const env = { GITHUB_REPOSITORY: 'me/mytool', GITHUB_SHA: 'abcdef1234567', GITHUB_RUN_ID: '42', TOOLFORGE_TOOL_URL: 'https://{tool}.toolforge.org/' }
+    const run = await runAction({ inputs: inputs(url), env })
     expect(run.code).toBe(0)
     expect(run.outputs.status).toBe('successful')
     expect(run.outputs.deploy_id).toMatch(/^\d{8}-\d{6}-[a-z0-9]{10}$/)
@@ -40,12 +42,15 @@ describe('the bundled action against the simulator', () => {
     expect(run.annotations.filter((a) => a.kind === 'error')).toEqual([])
     expect(run.summary).toContain('✅ Toolforge deployment successful: mytool')
     expect(run.summary).toContain(run.outputs.deploy_id)
-    expect(run.summary).toMatch(/\| web \| successful \| <code>mytool-buildpacks-pipelinerun-[a-z0-9]{5}<\/code> \|/)
+    expect(run.summary).toMatch(/\| web \| ✅ successful, \d+s<br><code>mytool-buildpacks-pipelinerun-[a-z0-9]{5}<\/code> \| ✅ successful/)
+    expect(run.summary).toMatch(/\| cron \| ⏭️ skipped<br>reused from web \| ✅ successful/)
+    expect(run.summary).toContain('```mermaid\ngantt\n')
+    expect(run.outputs.check).toBe('skipped')
     expect(run.summary).toContain('Deployed by GitHub Actions from me/mytool@abcdef1')
     expect(sim.countRequests('POST')).toBe(1)
     expect(sim.requests[0]!.userAgent).toMatch(/^toolforge-deploy-action\/\d+\.\d+\.\d+/)
     const progress = progressLines(run)
-    expect(progress[0]).toMatch(/^\[0s\] pending · build cron: pending · build web: pending · build worker: pending$/)
+    expect(progress[0]).toBe('[0s] pending · builds: cron waiting, web waiting, worker waiting')
     expect(progress.at(-1)).toMatch(/^\[\d+s\] successful/)
     expect(run.stdout.split('Toolforge says: Deployment for mytool created successfully.').length).toBe(2)
     expectNoToken(run.everything, TOKEN)
@@ -61,7 +66,10 @@ describe('the bundled action against the simulator', () => {
     expect(run.summary).toContain('❌ Toolforge deployment failed: mytool')
     expect(run.summary).toMatch(/toolforge build logs mytool-buildpacks-pipelinerun-[a-z0-9]{5}/)
     expect(run.summary).toContain('force-build: true')
-    expect(run.summary).toMatch(/\| web \| successful .* \| skipped \|/)
+    expect(run.summary).toMatch(/\| web \| ✅ successful, \d+s<br><code>[^<]+<\/code> \| ⏭️ skipped \|/)
+    expect(run.summary).toMatch(/\| worker \| ❌ failed, \d+s<br><code>[^<]+<\/code> \| ⏭️ skipped \|/)
+    // Toolforge's long status is the problem, stated once.
+    expect(run.summary.split('Some builds failed').length).toBe(2)
   }))
 
   test.concurrent('a run failure fails the step with a run annotation', withSimulator('run-failure', async ({ url }) => {
@@ -84,7 +92,7 @@ describe('the bundled action against the simulator', () => {
     const run = await runAction({ inputs: inputs(url) })
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('cancelled')
-    expect(run.stdout).toMatch(/\] cancelled · build web: cancelled/)
+    expect(run.stdout).toMatch(/\] cancelled · builds: web ⊘/)
   }))
 
   test.concurrent('an unknown status is waited through with a single warning', withSimulator('unknown-status', async ({ url }) => {
@@ -147,11 +155,11 @@ describe('the bundled action against the simulator', () => {
     const run = await runAction({ inputs: inputs(url), noSummaryFile: true })
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('✔ Toolforge deployment successful: mytool')
-    expect(run.stdout).toMatch(/\n {2}Component +Build +Build id/)
+    expect(run.stdout).toMatch(/\n {2}Component +Build +Run +Image +Toolforge says/)
   }))
 
   test.concurrent('the tool defaults to the repository name', withSimulator('single', async ({ sim, url }) => {
-    const run = await runAction({ inputs: { token: TOKEN, 'api-url': url }, env: { GITHUB_REPOSITORY: 'someone/othertool' } })
+    const run = await runAction({ inputs: { token: TOKEN, 'api-url': url }, env: { GITHUB_REPOSITORY: 'someone/othertool', TOOLFORGE_TOOL_URL: 'https://{tool}.toolforge.org/' } })
     expect(run.code).toBe(0)
     expect(sim.requests[0]!.path).toMatch(/^\/components\/v1\/tool\/othertool\/deployment\?token=\*\*\*$/)
     expect(run.outputs.url).toBe('https://othertool.toolforge.org/')

@@ -60,7 +60,7 @@ describe('transient faults while following a deployment', () => {
     const run = await runAction({
       inputs: inputs(url),
       onStdout: (stdout) => {
-        if (!expiredAt && stdout.includes('running · build web: running')) {
+        if (!expiredAt && stdout.includes('builds: web running')) {
           expiredAt = Date.now()
           sim.api.setToolToken('mytool', { kind: 'expired', token: TOKEN })
         }
@@ -157,14 +157,15 @@ describe('the one-deployment-per-tool limit (409)', () => {
 describe('cancellation', () => {
   test.concurrent.each(['SIGINT', 'SIGTERM'] as const)('%s stops the wait, reports, and exits within 2 s', (name) =>
     withSimulator('slow-builds', async ({ url }) => {
-      const run = await runAction({ inputs: inputs(url), signal: { name, when: 'running · build web: running' } })
+      const run = await runAction({ inputs: inputs(url), signal: { name, when: 'builds: web running' } })
       expect(run.code).toBe(1)
       expect(run.durationMs - run.signalledAtMs!).toBeLessThan(2_000)
       expect(run.outputs.deploy_id).toMatch(/^\d{8}-/)
       expect(run.outputs.status).toBe('running')
       const failure = run.annotations.find((a) => a.kind === 'error')!.message
       expect(failure).toContain(`deployment ${run.outputs.deploy_id} goes on on Toolforge (a deploy token cannot cancel it)`)
-      expect(run.summary).toContain('Cancelled while following the Toolforge deployment')
+      expect(run.summary).toContain('Interrupted while following the Toolforge deployment')
+      expect(run.summary).toContain(`deploy-id: ${run.outputs.deploy_id}`)
       expect(run.summary).toContain(run.outputs.deploy_id)
     })()
   )

@@ -14,11 +14,15 @@ describe('toolforge-deploy', () => {
     const dotenv = join(mkdtempSync(join(tmpdir(), 'cli-')), 'deploy.env')
     const run = await runCli(['--tool', 'mytool', '--api-url', url, '--json', '--dotenv', dotenv], { env: env() })
     expect(run.code).toBe(0)
-    const deployment = JSON.parse(run.stdout) as { deploy_id: string; status: string }
+    const report = JSON.parse(run.stdout) as { outcome: string; exitCode: number; error: unknown; deployment: { deploy_id: string; status: string } }
+    expect(report).toMatchObject({ outcome: 'successful', exitCode: 0, error: null, check: { result: 'skipped', reason: 'check: off' } })
+    const deployment = report.deployment
     expect(deployment.status).toBe('successful')
     expect(deployment).not.toHaveProperty('tool_config')
     expect(run.stderr).toContain('✔ Toolforge deployment successful: mytool')
-    expect(readFileSync(dotenv, 'utf8')).toBe(`DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_URL=https://mytool.toolforge.org/\n`)
+    expect(readFileSync(dotenv, 'utf8')).toBe(
+      `DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=skipped\nDEPLOY_URL=http://127.0.0.1:9/mytool/\n`
+    )
     expectNoToken(run.stdout + run.stderr, TOKEN)
   }))
 
@@ -38,7 +42,7 @@ describe('toolforge-deploy', () => {
   }))
 
   test.concurrent('SIGINT exits 3 within 2 s, saying the deployment goes on', withSimulator('slow-builds', async ({ url }) => {
-    const run = await runCli(['--tool', 'mytool', '--api-url', url], { env: env(), signal: { name: 'SIGINT', when: 'running · build web: running' } })
+    const run = await runCli(['--tool', 'mytool', '--api-url', url], { env: env(), signal: { name: 'SIGINT', when: 'builds: web running' } })
     expect(run.code).toBe(3)
     expect(run.durationMs - run.signalledAtMs!).toBeLessThan(2_000)
     expect(run.stderr).toContain('goes on on Toolforge (a deploy token cannot cancel it)')
@@ -49,7 +53,13 @@ describe('toolforge-deploy', () => {
     const run = await runCli(['--tool', 'mytool', '--api-url', url, '--json'], { env: { TOOLFORGE_DEPLOY_TOKEN: wrong } })
     expect(run.code).toBe(4)
     expect(run.stderr).toContain("Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token")
-    expect(run.stdout).toBe('null\n')
+    expect(JSON.parse(run.stdout)).toEqual({
+      outcome: 'refused',
+      exitCode: 4,
+      deployment: null,
+      check: null,
+      error: { kind: 'http', httpStatus: 401, message: "Toolforge answered HTTP 401: The token passed '***' does not match the tool's token" }
+    })
     expectNoToken(run.stdout + run.stderr, wrong)
   }))
 
@@ -114,7 +124,7 @@ describe('toolforge-deploy', () => {
     expect(run.stderr).toMatch(new RegExp(`${escape.replace('[', '\\[')}section_start:\\d+:toolforge_deploy\r${escape.replace('[', '\\[')}Waiting for the Toolforge deployment of mytool`))
     expect(run.stderr).toContain(`${escape}section_end:`)
     expect(sim.requests[0]!.path).toMatch(/^\/components\/v1\/tool\/mytool\/deployment/)
-    expect((JSON.parse(run.stdout) as { description: string }).description).toBe(
+    expect((JSON.parse(run.stdout) as { deployment: { description: string } }).deployment.description).toBe(
       'Deployed by GitLab CI from toolforge-repos/mytool@0123456, ref main, by alice, pipeline https://gitlab.wikimedia.org/toolforge-repos/mytool/-/pipelines/7'
     )
   }))
@@ -136,7 +146,7 @@ describe('toolforge-deploy on each runtime it supports', () => {
     await withSimulator('single', async ({ url }) => {
       const ok = await runCli(['--tool', 'mytool', '--api-url', url, '--json'], { env: env(), node })
       expect(ok.code).toBe(0)
-      expect((JSON.parse(ok.stdout) as { status: string }).status).toBe('successful')
+      expect((JSON.parse(ok.stdout) as { deployment: { status: string } }).deployment.status).toBe('successful')
       const refused = await runCli(['--tool', 'mytool', '--api-url', url], { env: { TOOLFORGE_DEPLOY_TOKEN: 'wr0ng.t0ken' }, node })
       expect(refused.code).toBe(4)
       expectNoToken(refused.stdout + refused.stderr, 'wr0ng.t0ken')

@@ -37,7 +37,7 @@ function runTemplate(url: string, tool: string, token = TOKEN) {
       npm_config_cache: join(home, 'npm-cache'),
       npm_config_update_notifier: 'false',
       TOOLFORGE_DEPLOY_PACKAGE: tarball,
-      TOOLFORGE_DEPLOY_ARGS: `--tool ${tool} --api-url ${url}`,
+      TOOLFORGE_DEPLOY_ARGS: `--tool ${tool} --api-url ${url} --check off`,
       TOOLFORGE_DEPLOY_TOKEN: token,
       GITLAB_CI: 'true'
     }
@@ -67,7 +67,7 @@ describe('the packed command, as a new user meets it', () => {
   test('the template’s command deploys and writes the dotenv report', withSimulator('single', async ({ url }) => {
     const run = await runTemplate(url, 'mytool')
     expect(run.code).toBe(0)
-    expect(run.dotenv()).toMatch(/^DEPLOY_ID=\d{8}-\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_URL=https:\/\/mytool\.toolforge\.org\/\n$/)
+    expect(run.dotenv()).toMatch(/^DEPLOY_ID=\d{8}-\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=skipped\nDEPLOY_URL=http:\/\/127\.0\.0\.1:9\/mytool\/\n$/)
     expect(run.stdout).toContain('section_start:')
     expectNoToken(run.stdout + run.stderr, TOKEN)
   }), 60_000)

@@ -17,7 +17,10 @@ const settings: Settings = {
   timeoutMs: 30 * 60_000,
   pollIntervalMs: 10_000,
   deployId: undefined,
-  onConflict: 'wait'
+  onConflict: 'wait',
+  check: 'off',
+  checkTimeoutMs: 180_000,
+  toolAddress: 'https://mytool.toolforge.org/'
 }
 
 const pending = deployment('pending', { web: 'pending' }, { web: 'pending' })
@@ -33,7 +36,8 @@ function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings
     polled: () => {},
     retrying: () => {},
     creationRetrying: () => {},
-    queued: (_error, _attempt, delay) => queued.push(delay)
+    queued: (_error, _attempt, delay) => queued.push(delay),
+    probed: () => {}
   }
   const run = () => deploy({ ...settings, ...overrides }, { api, clock, signal: new AbortController().signal, observer, random: () => 0.5 })
   return { clock, api, queued, run }

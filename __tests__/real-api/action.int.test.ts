@@ -148,7 +148,7 @@ describe('the bundled action against the real Components API', () => {
     expect((await cancelled) as { status: number }).toMatchObject({ status: 200 })
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('cancelled')
-    expect(run.stdout).toMatch(/\] cancelled · build web: cancelled/)
+    expect(run.stdout).toMatch(/\] cancelled · builds: web ⊘/)
   })
 
   test.concurrent("the action's own timeout stops waiting; the deployment goes on", async () => {

@@ -18,7 +18,7 @@ describe('toolforge-deploy against the real Components API', () => {
     const dotenv = dotenvFile()
     const run = await runCli(args(tool, '--json', '--dotenv', dotenv), { env: { TOOLFORGE_DEPLOY_TOKEN: token } })
     expect(run.code).toBe(0)
-    const deployment = JSON.parse(run.stdout) as { deploy_id: string; status: string }
+    const deployment = (JSON.parse(run.stdout) as { deployment: { deploy_id: string; status: string } }).deployment
     expect(deployment.status).toBe('successful')
     expect(readFileSync(dotenv, 'utf8')).toContain(`DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\n`)
     expect(run.stderr).toContain(`Toolforge deployment successful: ${tool}`)

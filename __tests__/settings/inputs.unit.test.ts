@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { defaultDescription } from '../../src/settings/description.js'
+import { defaultDescription, withoutCredentials } from '../../src/settings/description.js'
 import { InputError } from '../../src/settings/input-error.js'
 import { readSettings } from '../../src/settings/inputs.js'
 
@@ -19,8 +19,34 @@ describe('readSettings', () => {
       timeoutMs: 30 * 60_000,
       pollIntervalMs: 10_000,
       deployId: undefined,
-      onConflict: 'wait'
+      onConflict: 'wait',
+      check: 'auto',
+      checkTimeoutMs: 3 * 60_000,
+      toolAddress: 'https://mytool.toolforge.org/'
     })
+  })
+
+  test('check is auto, off, or a URL to ask (https, or http on this machine); check-timeout from 1s to 1h', () => {
+    const check = (value: string, timeout = '') => readSettings(reader({ token: 't0k', tool: 'x', check: value, 'check-timeout': timeout }), {})
+    expect(check('off').check).toBe('off')
+    expect(check('auto').check).toBe('auto')
+    expect((check('https://x.example/healthz').check as URL).href).toBe('https://x.example/healthz')
+    expect((check('http://127.0.0.1:8000/').check as URL).href).toBe('http://127.0.0.1:8000/')
+    expect(check('', '1s').checkTimeoutMs).toBe(1_000)
+    expect(check('', '1h').checkTimeoutMs).toBe(3_600_000)
+    for (const bad of ['maybe', 'http://10.0.0.1/', 'https://user:pw@x.example/', 'ftp://x.example/']) {
+      expect(() => check(bad)).toThrow(`Input 'check' is "${bad}"; accepted: auto (the tool's address, when a component publishes one), off, or an https:// URL`)
+    }
+    expect(() => check('', '0s')).toThrow("Input 'check-timeout' is \"0s\"")
+    expect(() => check('', '61m')).toThrow("Input 'check-timeout' is \"61m\"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 1h.")
+  })
+
+  test("the tools' address is https://<tool>.toolforge.org/, or what TOOLFORGE_TOOL_URL says", () => {
+    const address = (env: NodeJS.ProcessEnv) => readSettings(reader({ token: 't0k', tool: 'my-tool' }), env).toolAddress
+    expect(address({})).toBe('https://my-tool.toolforge.org/')
+    expect(address({ TOOLFORGE_TOOL_URL: 'https://{tool}.beta.example/' })).toBe('https://my-tool.beta.example/')
+    expect(address({ TOOLFORGE_TOOL_URL: 'http://127.0.0.1:8000/{tool}/' })).toBe('http://127.0.0.1:8000/my-tool/')
+    expect(() => address({ TOOLFORGE_TOOL_URL: 'http://192.168.0.5/{tool}' })).toThrow(/^TOOLFORGE_TOOL_URL is "http:\/\/192.168.0.5\/\{tool\}"; accepted: /)
   })
 
   test.each([
@@ -105,7 +131,22 @@ describe('defaultDescription', () => {
     ).toBe('Deployed by GitHub Actions from me/mytool@0123456, ref main, by alice, run https://github.com/me/mytool/actions/runs/99/attempts/2')
   })
 
-  test('says who deployed even outside GitHub', () => {
-    expect(defaultDescription({})).toBe('Deployed by toolforge/deploy-action')
+  test('outside CI and a git checkout, says only what deployed', () => {
+    expect(defaultDescription({}, 'toolforge-deploy', () => undefined)).toBe('Deployed by toolforge-deploy')
+  })
+
+  test('from a terminal in a git checkout: its remote (without credentials), commit, branch, and who', () => {
+    const answers: Record<string, string> = {
+      'rev-parse HEAD': '0123456789abcdef0123456789abcdef01234567',
+      'remote get-url origin': 'https://someone:glpat-secret@gitlab.wikimedia.org/toolforge-repos/mytool.git',
+      'rev-parse --abbrev-ref HEAD': 'feature/x'
+    }
+    const description = defaultDescription({}, 'toolforge-deploy', (args) => answers[args.join(' ')])
+    expect(description).toMatch(/^Deployed by toolforge-deploy from https:\/\/gitlab\.wikimedia\.org\/toolforge-repos\/mytool\.git@0123456, branch feature\/x, by [^@\s]+@\S+$/)
+    expect(description).not.toContain('secret')
+    expect(withoutCredentials('ssh://git@host/x.git')).toBe('ssh://host/x.git')
+    expect(withoutCredentials('git@gitlab.wikimedia.org:x/y.git')).toBe('git@gitlab.wikimedia.org:x/y.git')
+    const detached = defaultDescription({}, 'toolforge-deploy', (args) => (args.join(' ') === 'rev-parse --abbrev-ref HEAD' ? 'HEAD' : answers[args.join(' ')]))
+    expect(detached).not.toContain('branch')
   })
 })

@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { InputError } from '../../src/settings/input-error.js'
 import { ACTION_INPUT_NAMES } from '../../src/settings/inputs.js'
-import { isLoopbackAddress, requireLoopbackHost, type Lookup } from '../../src/settings/loopback.js'
+import { isLoopbackAddress } from '../../src/settings/addresses.js'
+import { requireLoopbackHost, type Lookup } from '../../src/settings/loopback.js'
 
 /** A resolver from a table, so that no test looks up a real name. */
 const resolver =

@@ -1,21 +1,42 @@
 import * as core from '@actions/core'
-import type { ActionLog } from './log.js'
-import type { DeployObserver, DeployOutcome } from '../engine/deploy.js'
-import { createNarrator } from '../report/narrator.js'
-import { toolUrl } from '../report/outcome.js'
+import type { DeployOutcome } from '../engine/deploy.js'
 import type { Redactor } from '../engine/redact.js'
-import { ANNOTATION_TEXT_LIMIT, deploymentJson, OUTPUT_TEXT_LIMIT, oneLine, truncate } from '../report/sanitize.js'
-import type { Settings } from '../settings/settings.js'
 import { failedComponents, statusOf } from '../engine/status.js'
-import { renderMarkdown, renderText, summaryModel } from '../report/summary.js'
 import type { Deployment } from '../engine/toolforge-types.js'
+import { renderMarkdown } from '../report/markdown.js'
+import { createNarrator, type Narrator } from '../report/narrator.js'
+import type { Voice } from '../report/outcome.js'
+import { ANNOTATION_TEXT_LIMIT, deploymentJson, OUTPUT_TEXT_LIMIT, oneLine, truncate } from '../report/sanitize.js'
+import { summaryModel, type SummaryModel } from '../report/summary.js'
+import { renderText } from '../report/text.js'
+import type { Settings } from '../settings/settings.js'
+import type { ActionLog } from './log.js'
 
 /** GitHub shows 10 annotations of a kind per step; one error is the run's own failure. */
 export const MAX_COMPONENT_ANNOTATIONS = 9
 
-export interface ActionReporter extends DeployObserver {
+/** The action's words for its own options, in advice. */
+export const ACTION_VOICE: Voice = {
+  option: (name, value) => (value === undefined ? `the input ${name}` : `${name}: ${value}`),
+  follow: (id) => `deploy-id: ${id}`
+}
+
+export interface ActionReporter extends Narrator {
   /** Outputs, annotations, job summary and the run's fate. */
   finish(outcome: DeployOutcome): Promise<void>
+}
+
+/** The job summary, or (without GITHUB_STEP_SUMMARY, on a developer's machine) the log. */
+export async function writeSummary(model: SummaryModel, log: ActionLog, redact: Redactor): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(redact(renderMarkdown(model))).write()
+      return
+    } catch (error) {
+      log.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  log.info(`\n${renderText(model)}`)
 }
 
 /** The GitHub Actions face of a deployment: log lines, outputs, annotations, summary. */
@@ -41,6 +62,18 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
     announceId
   )
 
+  function annotateFailures(deployment: Deployment): void {
+    const failed = failedComponents(deployment)
+    const shown = failed.length > MAX_COMPONENT_ANNOTATIONS ? MAX_COMPONENT_ANNOTATIONS - 1 : failed.length
+    for (const item of failed.slice(0, shown)) {
+      log.error(item.reason || `the ${item.stage} failed without a reason`, { title: `Toolforge ${item.stage} failed: ${item.component}` })
+    }
+    const rest = failed.slice(shown)
+    if (rest.length > 0) {
+      log.error(`Also failed: ${rest.map((item) => `${item.stage} ${item.component}`).join(', ')}`, { title: `${rest.length} more Toolforge components failed` })
+    }
+  }
+
   return {
     ...narrator,
     async finish(outcome) {
@@ -51,37 +84,17 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
         setOutput('long_status', truncate(deployment.long_status ?? '', OUTPUT_TEXT_LIMIT))
         setOutput('deployment', deploymentJson(deployment))
       }
-      setOutput('url', toolUrl(settings.tool))
+      setOutput('url', settings.toolAddress)
+      setOutput('check', outcome.check?.result ?? 'skipped')
+      if (outcome.check?.target) setOutput('check_url', outcome.check.target.url)
 
-      if (outcome.end === 'failed' && deployment) {
-        const failed = failedComponents(deployment)
-        const shown = failed.length > MAX_COMPONENT_ANNOTATIONS ? MAX_COMPONENT_ANNOTATIONS - 1 : failed.length
-        for (const item of failed.slice(0, shown)) {
-          log.error(item.reason || `the ${item.stage} failed without a reason`, {
-            title: `Toolforge ${item.stage} failed: ${item.component}`
-          })
-        }
-        const rest = failed.slice(shown)
-        if (rest.length > 0) {
-          log.error(`Also failed: ${rest.map((item) => `${item.stage} ${item.component}`).join(', ')}`, {
-            title: `${rest.length} more Toolforge components failed`
-          })
-        }
-      }
+      if (outcome.end === 'failed' && deployment) annotateFailures(deployment)
       if (outcome.end === 'no-wait' && deployment) {
-        log.notice(`Deployment ${deployment.deploy_id} is ${statusOf(deployment)} on Toolforge; not waiting for it (wait: false).`)
+        log.notice(`Deployment ${deployment.deploy_id} was created on Toolforge; not waiting for it (wait: false).`)
       }
-
-      const model = summaryModel(outcome, settings)
-      if (process.env.GITHUB_STEP_SUMMARY) {
-        try {
-          await core.summary.addRaw(redact(renderMarkdown(model))).write()
-        } catch (error) {
-          log.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`)
-          log.info(`\n${renderText(model)}`)
-        }
-      } else log.info(`\n${renderText(model)}`)
-      if (model.problem) core.setFailed(oneLine(redact(model.problem), ANNOTATION_TEXT_LIMIT))
+      const model = summaryModel(outcome, settings, ACTION_VOICE, narrator.timeline())
+      await writeSummary(model, log, redact)
+      if (model.verdict.problem) core.setFailed(oneLine(redact(model.verdict.problem), ANNOTATION_TEXT_LIMIT))
     }
   }
 }

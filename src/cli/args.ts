@@ -1,61 +1,95 @@
+import { accessSync, constants, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { InputNames } from '../settings/input-error.js'
+import { InputError, type InputNames } from '../settings/input-error.js'
 import type { InputReader } from '../settings/inputs.js'
 
 export const TOKEN_VARIABLE = 'TOOLFORGE_DEPLOY_TOKEN'
+/** The variables of Toolforge's own GitLab snippet, taken when the command's own are not set. */
+export const SNIPPET_TOKEN_VARIABLE = 'TOOLS_DEPLOY_TOKEN'
+export const SNIPPET_TOOL_VARIABLE = 'TOOL_NAME'
 
-export const CLI_INPUT_NAMES: InputNames = {
-  label: (name) => (name === 'token' ? TOKEN_VARIABLE : `--${name}`),
-  ref: (name) => `--${name}`,
-  tokenSource: `in the ${TOKEN_VARIABLE} environment variable (in GitLab, a masked CI/CD variable); it is never taken from a flag, so that it stays out of process lists and shell history`
+/** How the command names its inputs in messages: flags, and the variable the token came from. */
+export function cliInputNames(tokenVariable = TOKEN_VARIABLE): InputNames {
+  return {
+    label: (name) => (name === 'token' ? tokenVariable : `--${name}`),
+    ref: (name) => `--${name}`,
+    tokenSource: `in the ${TOKEN_VARIABLE} environment variable (or ${SNIPPET_TOKEN_VARIABLE}; in GitLab, a masked CI/CD variable); it is never taken from a flag, so that it stays out of process lists and shell history`
+  }
 }
 
 export const USAGE = `Usage: toolforge-deploy [options]
 
 Deploys a Toolforge tool through the Components API and waits until Toolforge has
-finished: every component built and restarted. The deploy token is read from the
-${TOKEN_VARIABLE} environment variable (create it with
-\`toolforge components deploy-token create\`).
+finished: every component built and restarted, and the web service answering. The
+deploy token is read from the ${TOKEN_VARIABLE} environment variable (or
+${SNIPPET_TOKEN_VARIABLE}; create it with \`toolforge components deploy-token create\`).
 
 Options:
-  --tool NAME            the tool (default: the repository or project name in CI)
+  --tool NAME            the tool (default: $${SNIPPET_TOOL_VARIABLE}, or the repository or project name in CI)
   --api-url URL          API gateway root (default: https://api.svc.toolforge.org)
   --force-build          rebuild even if the commit was built before
   --force-run            restart components even if their run config did not change
-  --description TEXT     stored with the deployment (default: names the CI run)
+  --description TEXT     stored with the deployment (default: names the CI run or git checkout)
   --no-wait              return as soon as the deployment is created
   --timeout DURATION     how long to wait, e.g. 45s, 30m, 1h30m (default: 30m, at most 6h)
   --poll-interval DUR    longest pause between status checks (default: 10s, at least 1s)
   --on-conflict MODE     wait (default) or fail, when another deployment is in progress
   --deploy-id ID         follow this existing deployment instead of creating one
-  --json                 print the final deployment as JSON on stdout, the rest on stderr
-  --dotenv FILE          write DEPLOY_ID, DEPLOY_STATUS and DEPLOY_URL to FILE
-                         (for GitLab's artifacts:reports:dotenv)
+  --check WHAT           after success, check the web service answers: auto (default),
+                         off, or a URL
+  --check-timeout DUR    how long the web service has to answer (default: 3m, at most 1h)
+  --json                 print one JSON object on stdout (outcome, exitCode, deployment,
+                         check, error); everything else goes to stderr
+  --dotenv FILE          write DEPLOY_ID, DEPLOY_STATUS, DEPLOY_OUTCOME, DEPLOY_CHECK and
+                         DEPLOY_URL to FILE (for GitLab's artifacts:reports:dotenv)
   --verbose              show every status check
   --help                 show this help
   --version              show the version
 
 Exit codes:
   0  the deployment is successful (or created, with --no-wait)
-  1  the deployment failed, timed out or was cancelled on Toolforge
-  2  bad usage or input
+  1  the deployment failed, timed out or was cancelled on Toolforge, or the web service
+     did not answer after it (--check)
+  2  bad usage or input; nothing was sent
   3  gave up waiting (--timeout) or was interrupted; the deployment goes on
   4  Toolforge refused (401, 404, 409 with --on-conflict fail) or could not be reached
 
-Environment: NO_COLOR disables colours; GITLAB_CI=true folds the wait into a section.
+Environment: NO_COLOR disables colours; GITLAB_CI=true folds the wait into a section;
+TOOLFORGE_TOOL_URL sets the tools' web address (default https://{tool}.toolforge.org/).
 `
 
 export interface CliOptions {
   read: InputReader
+  names: InputNames
   json: boolean
   dotenv: string | undefined
   verbose: boolean
   help: boolean
   version: boolean
+  /** Which of Toolforge's snippet variables were used, to say so. */
+  fromSnippet: string[]
 }
 
 /** Thrown for flags that are not options of the command. */
 export class UsageError extends Error {}
+
+/** The dotenv file must be writable where it is, before anything is sent. */
+function checkDestination(path: string): void {
+  const folder = dirname(resolve(path))
+  const problem = (why: string) => new InputError('dotenv', `--dotenv is "${path}", but ${why}; accepted: a file in an existing folder this user can write to.`)
+  try {
+    if (!statSync(folder).isDirectory()) throw problem(`${folder} is not a folder`)
+  } catch (error) {
+    throw error instanceof InputError ? error : problem(`the folder ${folder} does not exist`)
+  }
+  try {
+    accessSync(folder, constants.W_OK)
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw problem('it is a folder')
+  } catch (error) {
+    throw error instanceof InputError ? error : problem(`the folder ${folder} is not writable`)
+  }
+}
 
 /** Reads the flags; the token comes from the environment only. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -75,6 +109,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         'poll-interval': { type: 'string' },
         'on-conflict': { type: 'string' },
         'deploy-id': { type: 'string' },
+        check: { type: 'string' },
+        'check-timeout': { type: 'string' },
         json: { type: 'boolean' },
         dotenv: { type: 'string' },
         verbose: { type: 'boolean' },
@@ -89,23 +125,36 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   if (values.token !== undefined) {
     throw new UsageError(`--token is not accepted: pass the deploy token in the ${TOKEN_VARIABLE} environment variable.`)
   }
+  const fromSnippet: string[] = []
+  let tokenVariable = TOKEN_VARIABLE
+  if (!env[TOKEN_VARIABLE] && env[SNIPPET_TOKEN_VARIABLE]) {
+    tokenVariable = SNIPPET_TOKEN_VARIABLE
+    fromSnippet.push(SNIPPET_TOKEN_VARIABLE)
+  }
   const flags: Record<string, string> = {
-    token: env[TOKEN_VARIABLE] ?? '',
+    token: env[tokenVariable] ?? '',
     'force-build': values['force-build'] ? 'true' : '',
     'force-run': values['force-run'] ? 'true' : '',
     wait: values['no-wait'] ? 'false' : ''
   }
-  for (const name of ['tool', 'api-url', 'description', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id']) {
+  for (const name of ['tool', 'api-url', 'description', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout']) {
     const value = values[name]
     if (typeof value === 'string') flags[name] = value
   }
+  if (flags.tool === undefined && env[SNIPPET_TOOL_VARIABLE]) {
+    flags.tool = env[SNIPPET_TOOL_VARIABLE]
+    fromSnippet.push(SNIPPET_TOOL_VARIABLE)
+  }
+  const dotenv = typeof values.dotenv === 'string' ? values.dotenv : undefined
+  if (dotenv !== undefined && !values.help && !values.version) checkDestination(dotenv)
   return {
     read: (name) => flags[name] ?? '',
+    names: cliInputNames(tokenVariable),
     json: values.json === true,
-    dotenv: typeof values.dotenv === 'string' ? values.dotenv : undefined,
+    dotenv,
     verbose: values.verbose === true,
     help: values.help === true,
-    version: values.version === true
+    version: values.version === true,
+    fromSnippet
   }
 }
-

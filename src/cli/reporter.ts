@@ -1,17 +1,18 @@
 import { writeFileSync } from 'node:fs'
-import type { DeployObserver, DeployOutcome } from '../engine/deploy.js'
-import { createNarrator } from '../report/narrator.js'
-import { toolUrl } from '../report/outcome.js'
+import type { DeployOutcome } from '../engine/deploy.js'
+import { ApiError } from '../engine/api-error.js'
 import type { Redactor } from '../engine/redact.js'
+import { phaseOf, statusOf, isComponentDone } from '../engine/status.js'
+import type { Deployment } from '../engine/toolforge-types.js'
+import { formatDuration } from '../settings/duration.js'
+import { createNarrator, type Narrator } from '../report/narrator.js'
+import { outcomeKind, type OutcomeKind, type Voice } from '../report/outcome.js'
 import { deploymentJson, oneLine } from '../report/sanitize.js'
+import { summaryModel } from '../report/summary.js'
+import { renderText } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
-import { renderText, summaryModel } from '../report/summary.js'
-import { statusOf } from '../engine/status.js'
-
-export interface Terminal {
-  out: NodeJS.WritableStream & { isTTY?: boolean }
-  err: NodeJS.WritableStream & { isTTY?: boolean }
-}
+import { LiveLine } from './live-line.js'
+import type { Terminal } from './terminal.js'
 
 export interface CliReportOptions {
   json: boolean
@@ -22,31 +23,57 @@ export interface CliReportOptions {
 /** Exit codes of the command, as its help documents them. */
 export const EXIT = { success: 0, deploymentFailed: 1, usage: 2, stoppedWaiting: 3, refused: 4 } as const
 
+const EXIT_OF: Record<OutcomeKind, number> = {
+  successful: EXIT.success,
+  started: EXIT.success,
+  'not-serving': EXIT.deploymentFailed,
+  failed: EXIT.deploymentFailed,
+  'timed-out': EXIT.deploymentFailed,
+  cancelled: EXIT.deploymentFailed,
+  'stopped-waiting': EXIT.stoppedWaiting,
+  interrupted: EXIT.stoppedWaiting,
+  refused: EXIT.refused,
+  unreachable: EXIT.refused,
+  'unknown-creation': EXIT.refused,
+  'bad-input': EXIT.usage
+}
+
 export function exitCode(outcome: DeployOutcome): number {
-  switch (outcome.end) {
-    case 'successful':
-    case 'no-wait':
-      return EXIT.success
-    case 'failed':
-      return EXIT.deploymentFailed
-    case 'timeout':
-    case 'interrupted':
-      return EXIT.stoppedWaiting
-    case 'error':
-      return EXIT.refused
+  return EXIT_OF[outcomeKind(outcome)]
+}
+
+/** The command's words for its own options, in advice. */
+export function cliVoice(settings: Pick<Settings, 'tool' | 'apiUrl'>): Voice {
+  return {
+    option: (name, value) => (value === undefined ? `--${name}` : value === 'true' ? `--${name}` : `--${name} ${value}`),
+    follow: (id) => `toolforge-deploy --tool ${settings.tool} --deploy-id ${id}${settings.apiUrl === 'https://api.svc.toolforge.org' ? '' : ` --api-url ${settings.apiUrl}`}`
   }
 }
 
+/** What --json prints: one object, whatever happened. */
+export interface JsonReport {
+  outcome: OutcomeKind
+  exitCode: number
+  deployment: unknown
+  check: unknown
+  error: { kind: string; message: string; httpStatus?: number } | null
+}
+
+export function jsonReport(outcome: OutcomeKind, code: number, deployment: Deployment | undefined, check: unknown, error: JsonReport['error']): string {
+  const report: JsonReport = { outcome, exitCode: code, deployment: deployment ? JSON.parse(deploymentJson(deployment)) : null, check: check ?? null, error }
+  return JSON.stringify(report)
+}
+
 const COLOURS: Array<[RegExp, string]> = [
-  [/\b(successful)\b/g, '32'],
-  [/\b(failed|timed_out|cancelled|error)\b/g, '31'],
-  [/\b(running|pending|cancelling|warning)\b/g, '33']
+  [/\b(successful|passed)\b|✓/g, '32'],
+  [/\b(failed|timed_out|cancelled|error)\b|✗/g, '31'],
+  [/\b(running|pending|cancelling|warning|waiting)\b/g, '33']
 ]
 
 /** Colours only on a terminal, and never when NO_COLOR is set (no-color.org). */
 function colourer(stream: Terminal['out'], env: NodeJS.ProcessEnv): (text: string) => string {
   if (!stream.isTTY || (env.NO_COLOR ?? '') !== '') return (text) => text
-  return (text) => COLOURS.reduce((line, [pattern, code]) => line.replace(pattern, `\x1b[${code}m$1\x1b[0m`), text)
+  return (text) => COLOURS.reduce((line, [pattern, code]) => line.replace(pattern, (match) => `\x1b[${code}m${match}\x1b[0m`), text)
 }
 
 /** GitLab's collapsible log sections. */
@@ -55,7 +82,15 @@ function section(edge: 'start' | 'end', header = ''): string {
   return `\x1b[0Ksection_${edge}:${stamp}:toolforge_deploy\r\x1b[0K${header}`
 }
 
-/** The terminal face of a deployment: the same narration, then summary, JSON, dotenv. */
+const PHASE_WORDS: Record<string, string> = {
+  queued: 'waiting for a build slot',
+  building: 'building',
+  'running-components': 'restarting components',
+  finishing: 'finishing',
+  final: 'done'
+}
+
+/** The terminal face of a deployment: the same narration, a live line, then summary, JSON, dotenv. */
 export function createCliReporter(
   settings: Settings,
   terminal: Terminal,
@@ -63,50 +98,75 @@ export function createCliReporter(
   options: CliReportOptions,
   redact: Redactor,
   now: () => number
-): DeployObserver & { finish(outcome: DeployOutcome): number } {
+): Narrator & { finish(outcome: DeployOutcome): number } {
   const log = options.json ? terminal.err : terminal.out
   const colour = colourer(log, env)
   const gitlab = env.GITLAB_CI === 'true'
+  const startedAt = now()
   let sectionOpen = false
-  const write = (stream: Terminal['out'], text: string) => stream.write(`${redact(text)}\n`)
+  let latest: Deployment | undefined
+  // Masked first, then coloured: no colour code can split the token away from the mask.
+  const write = (stream: Terminal['out'], text: string, paint = (t: string) => t) => stream.write(`${redact(paint(redact(text)))}\n`)
+  const live = new LiveLine(log, () => {
+    const elapsed = formatDuration(now() - startedAt)
+    if (!latest) return `${elapsed} · creating the deployment of ${settings.tool}`
+    const builds = Object.values(latest.builds)
+    const total = new Set([...Object.keys(latest.builds), ...Object.keys(latest.runs)]).size
+    const built = builds.filter((b) => isComponentDone('build', b.build_status)).length
+    const ran = Object.values(latest.runs).filter((r) => isComponentDone('run', r.run_status)).length
+    return redact(`${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusOf(latest)} · ${built}/${total} built, ${ran}/${total} restarted`)
+  })
   const line = (text: string) => {
     if (gitlab && !sectionOpen && /^\[/.test(text)) {
       sectionOpen = true
       write(log, section('start', `Waiting for the Toolforge deployment of ${settings.tool}`))
     }
-    write(log, colour(text))
+    live.around(() => write(log, text, colour))
+    live.start()
   }
   const narrator = createNarrator(
     settings,
     {
       line,
-      debug: (text) => options.verbose && write(terminal.err, text),
-      warning: (text) => write(terminal.err, colour(`warning: ${text}`)),
-      notice: (text, title) => write(log, `${title ? `${title}: ` : ''}${text}`)
+      debug: (text) => options.verbose && live.around(() => write(terminal.err, text)),
+      warning: (text) => live.around(() => write(terminal.err, `warning: ${text}`, colour)),
+      notice: (text, title) => line(`${title ? `${title}: ` : ''}${text}`)
     },
-    now
+    now,
+    (deployment) => (latest = deployment)
   )
 
   return {
     ...narrator,
     finish(outcome) {
+      live.stop()
       if (sectionOpen) write(log, section('end'))
-      const model = summaryModel(outcome, settings)
-      write(log, `\n${colour(renderText(model))}`)
-      if (model.problem) write(terminal.err, colour(`error: ${oneLine(model.problem)}`))
+      const model = summaryModel(outcome, settings, cliVoice(settings), narrator.timeline())
+      const width = log.isTTY ? (log.columns ?? 80) : undefined
+      write(log, `\n${renderText(model, width)}`, colour)
+      if (model.verdict.problem) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)
+      const code = exitCode(outcome)
       const deployment = outcome.deployment
-      if (options.json) write(terminal.out, deployment ? deploymentJson(deployment) : 'null')
+      if (options.json) {
+        const failure = outcome.error
+        const error = failure
+          ? { kind: failure instanceof ApiError ? failure.kind : 'error', message: failure.message, ...(failure instanceof ApiError && failure.status ? { httpStatus: failure.status } : {}) }
+          : null
+        write(terminal.out, jsonReport(outcomeKind(outcome), code, deployment, outcome.check ?? null, error))
+      }
       if (options.dotenv) {
         // One safe token per value: a dotenv line cannot hold anything else.
         const safe = (text: string) => text.replace(/[^A-Za-z0-9_.:/-]/g, '_')
         const lines = [
           `DEPLOY_ID=${safe(deployment?.deploy_id ?? settings.deployId ?? '')}`,
           `DEPLOY_STATUS=${safe(deployment ? statusOf(deployment) : '')}`,
-          `DEPLOY_URL=${toolUrl(settings.tool)}`
+          `DEPLOY_OUTCOME=${outcomeKind(outcome)}`,
+          `DEPLOY_CHECK=${outcome.check?.result ?? 'skipped'}`,
+          `DEPLOY_URL=${safe(settings.toolAddress)}`
         ]
         writeFileSync(options.dotenv, redact(`${lines.join('\n')}\n`))
       }
-      return exitCode(outcome)
+      return code
     }
   }
 }

@@ -1,18 +1,22 @@
-import { parseCliArgs, UsageError, USAGE, CLI_INPUT_NAMES } from './args.js'
-import { createCliReporter, EXIT, type Terminal } from './reporter.js'
 import { systemClock } from '../engine/clock.js'
-import { InputError } from '../settings/input-error.js'
-import { readSettings } from '../settings/inputs.js'
-import { requireLoopbackHost } from '../settings/loopback.js'
 import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor } from '../engine/redact.js'
 import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
+import { InputError } from '../settings/input-error.js'
+import { readSettings } from '../settings/inputs.js'
+import { requireLoopbackHosts } from '../settings/loopback.js'
+import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, UsageError, USAGE } from './args.js'
+import { createCliReporter, EXIT, jsonReport } from './reporter.js'
+import type { Terminal } from './terminal.js'
 
 /** The command: same engine and messages as the action; returns the exit code. Never throws. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal): Promise<number> {
-  const redact = createRedactor([env.TOOLFORGE_DEPLOY_TOKEN ?? ''])
-  const fail = (code: number, message: string) => {
+  const redact = createRedactor([env.TOOLFORGE_DEPLOY_TOKEN ?? '', env[SNIPPET_TOKEN_VARIABLE] ?? ''])
+  // Known even when the rest of the flags are not: a script asked for JSON gets JSON.
+  const json = argv.includes('--json')
+  const fail = (code: number, kind: string, message: string) => {
     terminal.err.write(`toolforge-deploy: ${redact(message)}\n`)
+    if (json) terminal.out.write(`${redact(jsonReport(code === EXIT.usage ? 'bad-input' : 'unreachable', code, undefined, null, { kind, message }))}\n`)
     return code
   }
   try {
@@ -21,13 +25,15 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
       terminal.out.write(options.help ? USAGE : `toolforge-deploy ${VERSION}\n`)
       return EXIT.success
     }
-    const settings = readSettings(options.read, env, CLI_INPUT_NAMES, 'toolforge-deploy')
-    await requireLoopbackHost(settings.apiUrl, CLI_INPUT_NAMES)
+    const settings = readSettings(options.read, env, options.names, 'toolforge-deploy')
+    await requireLoopbackHosts(settings, options.names)
+    const log = options.json ? terminal.err : terminal.out
+    for (const variable of options.fromSnippet) log.write(`Using ${variable} (the variable of Toolforge's GitLab snippet)\n`)
     const reporter = createCliReporter(settings, terminal, env, options, redact, systemClock.now)
     return reporter.finish(await deployLive(settings, reporter, CLI_USER_AGENT))
   } catch (error) {
-    if (error instanceof UsageError) return fail(EXIT.usage, `${error.message}\nRun toolforge-deploy --help for the options.`)
-    if (error instanceof InputError) return fail(EXIT.usage, error.message)
-    return fail(EXIT.refused, `unexpected error: ${error instanceof Error ? error.message : String(error)}`)
+    if (error instanceof UsageError) return fail(EXIT.usage, 'usage', `${error.message}\nRun toolforge-deploy --help for the options.`)
+    if (error instanceof InputError) return fail(EXIT.usage, 'input', error.message)
+    return fail(EXIT.refused, 'unexpected', `unexpected error: ${error instanceof Error ? error.message : String(error)}`)
   }
 }

@@ -2,6 +2,7 @@ import { ApiError, creationMayHaveStarted, creationSurelyNotStarted } from './ap
 import { backoffDelay, type Backoff } from './backoff.js'
 import type { Clock } from './clock.js'
 import type { Settings } from '../settings/settings.js'
+import { checkServing, planCheck, type CheckObserver, type CheckResult, type Probe } from './serving-check.js'
 import { isSuccess } from './status.js'
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
@@ -11,7 +12,7 @@ import { GaveUpError, MAX_CONSECUTIVE_FAILURES, waitForDeployment, type WaitObse
 export const CONFLICT_BACKOFF = { firstMs: 5_000, growth: 1.5, maxMs: 30_000 }
 export const CREATE_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 30_000 }
 
-export interface DeployObserver extends WaitObserver {
+export interface DeployObserver extends WaitObserver, CheckObserver {
   created(response: ApiResponse): void
   /** Toolforge answered 409; the next attempt comes after `delayMs`. */
   queued(error: ApiError, attempt: number, delayMs: number): void
@@ -20,8 +21,10 @@ export interface DeployObserver extends WaitObserver {
 }
 
 export type DeployEnd =
-  /** Toolforge's final status is `successful`. */
+  /** Toolforge's final status is `successful` (and the tool serves, when checked). */
   | 'successful'
+  /** Toolforge's final status is `successful`, but the tool did not serve in time. */
+  | 'not-serving'
   /** Toolforge's final status is `failed`, `timed_out` or `cancelled`. */
   | 'failed'
   /** Asked not to wait: created (or read once) and left to go on. */
@@ -44,6 +47,8 @@ export interface DeployOutcome {
   endedAt: number
   /** Time spent waiting behind another deployment of the tool. */
   queuedMs: number
+  /** Whether the tool serves, after a successful deployment. */
+  check?: CheckResult
 }
 
 export interface DeployDependencies {
@@ -51,6 +56,8 @@ export interface DeployDependencies {
   clock: Clock
   signal: AbortSignal
   observer: DeployObserver
+  /** Asks the tool's address after a successful deployment (without one, no check is made). */
+  probe?: Probe
   random?: () => number
 }
 
@@ -64,6 +71,7 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
   let queuedMs = 0
   let deployment: Deployment | undefined
   let createdSentAt: number | undefined
+  let check: CheckResult | undefined
   const finish = (end: DeployEnd, error?: Error, mayHaveStarted = false): DeployOutcome => ({
     end,
     deployment,
@@ -71,7 +79,8 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
     mayHaveStarted,
     startedAt,
     endedAt: clock.now(),
-    queuedMs
+    queuedMs,
+    ...(check ? { check } : {})
   })
 
   try {
@@ -106,7 +115,10 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
     deployment = result.deployment
     if (result.end === 'cancelled') return finish('interrupted')
     if (result.end === 'timeout') return finish(settings.wait ? 'timeout' : 'no-wait')
-    return finish(isSuccess(result.deployment!.status) ? 'successful' : 'failed')
+    if (!isSuccess(result.deployment!.status)) return finish('failed')
+    check = await serving(settings, result.deployment!, deps)
+    if (signal.aborted) return finish('interrupted')
+    return finish(check.result === 'failed' ? 'not-serving' : 'successful')
   } catch (error) {
     if (signal.aborted) return finish('interrupted')
     const mayHaveStarted = deployment === undefined && error instanceof ApiError && creationMayHaveStarted(error)
@@ -161,4 +173,11 @@ async function create(
       throw new GaveUpError('attempts to create the deployment', failures, failure)
     }
   }
+}
+
+/** Whether the deployed tool serves (serving-check.ts); skipped without a way to probe. */
+async function serving(settings: Settings, deployment: Deployment, { clock, signal, observer, probe }: DeployDependencies): Promise<CheckResult> {
+  const plan = probe ? planCheck(settings.check, settings.toolAddress, deployment.tool_config) : { skip: 'no way to probe' }
+  if ('skip' in plan) return { result: 'skipped', reason: plan.skip, answers: [], durationMs: 0 }
+  return checkServing(plan.probe, settings.checkTimeoutMs, { clock, probe: probe!, signal, observer })
 }

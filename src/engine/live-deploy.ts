@@ -2,6 +2,7 @@ import { systemClock } from './clock.js'
 import { deploy, type DeployObserver, type DeployOutcome } from './deploy.js'
 import type { Settings } from '../settings/settings.js'
 import { abortOnSignals } from './signals.js'
+import { httpProbe } from './serving-check.js'
 import { createToolforgeClient } from './toolforge-client.js'
 
 /** Deploys for real: the HTTP client, the system clock, and cancellation on SIGINT/SIGTERM. */
@@ -10,7 +11,7 @@ export async function deployLive(settings: Settings, observer: DeployObserver, u
   const cancel = new AbortController()
   const removeHandlers = abortOnSignals(cancel)
   try {
-    return await deploy(settings, { api, clock: systemClock, signal: cancel.signal, observer })
+    return await deploy(settings, { api, clock: systemClock, signal: cancel.signal, observer, probe: httpProbe(userAgent) })
   } finally {
     removeHandlers()
     api.dispose()

@@ -2,6 +2,7 @@ import type { ApiError } from '../engine/api-error.js'
 import type { DeployObserver } from '../engine/deploy.js'
 import { formatDuration } from '../settings/duration.js'
 import { HEARTBEAT_MS, ProgressLog } from './progress.js'
+import { TimelineRecorder, type TimelineModel } from './timeline.js'
 import { deploymentJson, oneLine } from './sanitize.js'
 import type { Settings } from '../settings/settings.js'
 import { isKnownStatus, statusOf } from '../engine/status.js'
@@ -18,19 +19,30 @@ export interface NarrationSink {
 
 const MAX_UNKNOWN_STATUS_WARNINGS = 5
 
+export interface Narrator extends DeployObserver {
+  /** Where the time went, as observed so far. */
+  timeline(): TimelineModel
+}
+
+/** Probe answers are said when they change, or at most this often. */
+const PROBE_LINE_EVERY_MS = 30_000
+
 /**
  * Tells a deployment's progress in words, the same for every front end: a line per
  * change, a heartbeat per quiet minute, Toolforge's messages once each, one warning per
- * unknown status, and what is being retried.
+ * unknown status, what is being retried, and how the serving check goes. Records the
+ * timeline on the way.
  */
 export function createNarrator(
   settings: Settings,
   sink: NarrationSink,
   now: () => number,
   onDeployment: (deployment: Deployment) => void = () => {}
-): DeployObserver {
+): Narrator {
   const startedAt = now()
   const progress = new ProgressLog(startedAt)
+  const recorder = new TimelineRecorder(startedAt)
+  let lastProbe = { answer: '', at: -Infinity }
   const shownMessages = new Set<string>()
   const warnedStatuses = new Set<string>()
   let lastQueuedLine = -Infinity
@@ -57,7 +69,8 @@ export function createNarrator(
       warnedStatuses.add(status)
       sink.warning(`Toolforge reported a status this version does not know, "${oneLine(status, 100)}"; it is taken as not final, and waiting goes on.`)
     }
-    const line = progress.update(deployment, now()) ?? progress.heartbeat(now())
+    recorder.observe(deployment, now())
+    const line = progress.update(deployment, now(), recorder.model()) ?? progress.heartbeat(now())
     if (line) sink.line(line)
   }
 
@@ -66,9 +79,21 @@ export function createNarrator(
   }
 
   return {
+    timeline: () => recorder.model(),
     created(response) {
+      if (lastQueuedLine > -Infinity) recorder.queuedUntil(now())
       sink.line(`Created deployment ${oneLine(response.deployment.deploy_id, 100)} of ${settings.tool}`)
       observe(response)
+    },
+    probed(target, answer, attempt, nextInMs) {
+      if (attempt === 1) {
+        const what = target.component ? ` (published by ${oneLine(target.component, 60)}${target.strict ? ', its health check' : ''})` : ''
+        sink.line(`Checking that ${oneLine(target.url, 300)} serves${what}`)
+      }
+      if (answer === lastProbe.answer && now() - lastProbe.at < PROBE_LINE_EVERY_MS && nextInMs !== undefined) return
+      lastProbe = { answer, at: now() }
+      const next = nextInMs === undefined ? '' : `; asking again in ${formatDuration(nextInMs)}`
+      sink.line(`${elapsed()} ${oneLine(target.url, 300)} answered ${answer}${next}`)
     },
     polled: observe,
     retrying(error, failures, delayMs) {

@@ -1,16 +1,88 @@
 import { ApiError } from '../engine/api-error.js'
 import type { DeployOutcome } from '../engine/deploy.js'
+import { failedComponents, statusOf } from '../engine/status.js'
 import { formatDuration } from '../settings/duration.js'
 import type { Settings } from '../settings/settings.js'
-import { failedComponents, statusOf } from '../engine/status.js'
 
 /**
- * What an outcome means, in words, for any front end: the failure message and the
- * advice that follows it. Texts from Toolforge are passed through as they came.
+ * What an outcome means, in words, for any front end: its kind, an honest title, one
+ * statement of the problem, and what to do next, named as that front end names things
+ * (the action's inputs, the command's flags). Texts from Toolforge pass through as they
+ * came; callers make them safe for where they go.
  */
 
-export function toolUrl(tool: string): string {
-  return `https://${tool}.toolforge.org/`
+export type OutcomeKind =
+  | 'successful'
+  | 'started'
+  | 'not-serving'
+  | 'failed'
+  | 'timed-out'
+  | 'cancelled'
+  | 'stopped-waiting'
+  | 'interrupted'
+  | 'refused'
+  | 'unreachable'
+  | 'unknown-creation'
+  | 'bad-input'
+
+/** How a front end names an option: `force-build: true` for the action, `--force-build` for the command. */
+export interface Voice {
+  option(name: string, value?: string): string
+  /** How to follow deployment `id` from a new run. */
+  follow(id: string): string
+}
+
+export interface NextStep {
+  text: string
+  command?: string
+}
+
+export interface Verdict {
+  kind: OutcomeKind
+  ok: boolean
+  title: string
+  problem: string | undefined
+  nextSteps: NextStep[]
+}
+
+/** The most failed components whose log commands are listed one by one. */
+export const LISTED_FAILURES = 3
+
+const TITLES: Record<OutcomeKind, string> = {
+  successful: 'Toolforge deployment successful',
+  started: 'Toolforge deployment started',
+  'not-serving': 'Deployed, but not serving',
+  failed: 'Toolforge deployment failed',
+  'timed-out': 'Toolforge deployment timed out on Toolforge',
+  cancelled: 'Toolforge deployment cancelled on Toolforge',
+  'stopped-waiting': 'Stopped waiting for the Toolforge deployment',
+  interrupted: 'Interrupted while following the Toolforge deployment',
+  refused: 'Toolforge refused the deployment',
+  unreachable: 'Toolforge could not be reached',
+  'unknown-creation': 'Not known whether a deployment was started',
+  'bad-input': 'Not deployed: bad input'
+}
+
+export function outcomeKind(outcome: DeployOutcome): OutcomeKind {
+  switch (outcome.end) {
+    case 'successful':
+      return 'successful'
+    case 'no-wait':
+      return 'started'
+    case 'not-serving':
+      return 'not-serving'
+    case 'failed': {
+      const status = outcome.deployment ? statusOf(outcome.deployment) : 'failed'
+      return status === 'timed_out' ? 'timed-out' : status === 'cancelled' ? 'cancelled' : 'failed'
+    }
+    case 'timeout':
+      return 'stopped-waiting'
+    case 'interrupted':
+      return 'interrupted'
+    case 'error':
+      if (outcome.mayHaveStarted) return 'unknown-creation'
+      return outcome.error instanceof ApiError && outcome.error.kind === 'http' ? 'refused' : 'unreachable'
+  }
 }
 
 function apiErrorMessage(error: ApiError, settings: Settings): string {
@@ -31,87 +103,125 @@ function apiErrorMessage(error: ApiError, settings: Settings): string {
   }
 }
 
-/** The one-line reason the run failed, or undefined when it did not. */
-export function failureMessage(outcome: DeployOutcome, settings: Settings): string | undefined {
+/** The serving check's result in words: "answered 200 after 4s", "did not answer within 3m (503 × 14)". */
+export function checkSummary(outcome: DeployOutcome): string | undefined {
+  const check = outcome.check
+  if (!check || check.result === 'skipped') return check?.reason ? `not checked: ${check.reason}` : undefined
+  const url = check.target!.url
+  if (check.result === 'passed') {
+    const waited = check.answers.length > 1 ? ` after ${formatDuration(check.durationMs)} (${check.answers.length} tries)` : ''
+    return `${url} answered ${check.answers.at(-1)}${waited}`
+  }
+  const counts = new Map<string, number>()
+  for (const answer of check.answers) counts.set(answer, (counts.get(answer) ?? 0) + 1)
+  const tally = [...counts].map(([answer, count]) => (count > 1 ? `${answer} × ${count}` : answer)).join(', ')
+  return `${url} did not answer as a serving ${check.target!.strict ? 'health check' : 'web service'} within ${formatDuration(check.durationMs)} (${tally})`
+}
+
+function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings): string | undefined {
   const d = outcome.deployment
   const id = d?.deploy_id ?? settings.deployId
-  switch (outcome.end) {
+  switch (kind) {
     case 'successful':
-    case 'no-wait':
+    case 'started':
       return undefined
+    case 'not-serving':
+      return `Toolforge deployed ${id} successfully, but ${checkSummary(outcome)}`
     case 'failed':
+    case 'timed-out':
+    case 'cancelled':
       return `Toolforge deployment ${id} of ${settings.tool} ended ${statusOf(d!)}: ${d!.long_status || 'no reason given'}`
-    case 'timeout':
+    case 'stopped-waiting':
       return id
         ? `stopped waiting after ${formatDuration(settings.timeoutMs)}; deployment ${id} is still ${d ? statusOf(d) : 'in progress'} on Toolforge. It goes on there; this run no longer follows it.`
         : `stopped waiting after ${formatDuration(settings.timeoutMs)}; another deployment of ${settings.tool} was still in progress on Toolforge, so none was created.`
     case 'interrupted':
-      if (id) {
-        return `the run was cancelled; deployment ${id} goes on on Toolforge (a deploy token cannot cancel it). Last status: ${d ? statusOf(d) : 'unknown'}.`
-      }
-      return 'the run was cancelled before a deployment was created.'
-    case 'error': {
+      if (d && outcome.check) return `interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id} successfully.`
+      if (id) return `interrupted; deployment ${id} goes on on Toolforge (a deploy token cannot cancel it). Last status: ${d ? statusOf(d) : 'unknown'}.`
+      return 'interrupted before a deployment was created.'
+    case 'unknown-creation': {
+      const reason = outcome.error instanceof ApiError ? apiErrorMessage(outcome.error, settings) : outcome.error!.message
+      return `creating the deployment failed with an unknown outcome (${reason}): a deployment may have been started on Toolforge. It was not retried, so that no second one is started.`
+    }
+    case 'refused':
+    case 'unreachable':
+    case 'bad-input': {
       const error = outcome.error!
       const reason = error instanceof ApiError ? apiErrorMessage(error, settings) : error.message
-      if (outcome.mayHaveStarted) {
-        return `creating the deployment failed with an unknown outcome (${reason}): a deployment may have been started on Toolforge. It was not retried, so that no second one is started.`
-      }
       return id ? `following deployment ${id} failed: ${reason}` : `creating the deployment failed: ${reason}`
     }
   }
 }
 
-export interface NextStep {
-  text: string
-  command?: string
+function failureSteps(outcome: DeployOutcome, voice: Voice): NextStep[] {
+  const d = outcome.deployment!
+  const failed = failedComponents(d)
+  const steps: NextStep[] = []
+  const builds = failed.filter((f) => f.stage === 'build')
+  const runs = failed.filter((f) => f.stage === 'run')
+  for (const f of builds.slice(0, LISTED_FAILURES)) steps.push({ text: `Read the build log of ${f.component}`, command: `toolforge build logs ${d.builds[f.component]?.build_id}` })
+  if (builds.length > LISTED_FAILURES) {
+    steps.push({ text: `${builds.length - LISTED_FAILURES} more builds failed (${builds.slice(LISTED_FAILURES).map((f) => f.component).join(', ')}); their logs the same way, by build id` })
+  }
+  for (const f of runs) steps.push({ text: `Read the logs of ${f.component}, and fix its run settings with the jobs service's reason above`, command: `toolforge jobs logs ${f.component}` })
+  if (builds.length > 0) steps.push({ text: `If a build failed for a passing reason, build again: ${voice.option('force-build', 'true')}` })
+  return steps
 }
 
-/** What a maintainer can do about the outcome. */
-export function nextSteps(outcome: DeployOutcome, settings: Settings): NextStep[] {
+function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings, voice: Voice): NextStep[] {
   const d = outcome.deployment
   const id = d?.deploy_id ?? settings.deployId
-  const steps: NextStep[] = []
-  const status = { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${id}` }
-  switch (outcome.end) {
+  const show = { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${id}` }
+  const httpStatus = outcome.error instanceof ApiError && outcome.error.kind === 'http' ? outcome.error.status : undefined
+  switch (kind) {
     case 'successful':
-    case 'no-wait':
-      return steps
-    case 'failed':
-      for (const failed of failedComponents(d!)) {
-        if (failed.stage === 'build') {
-          const buildId = d!.builds[failed.component]?.build_id
-          steps.push({ text: `Read the build log of ${failed.component}`, command: `toolforge build logs ${buildId}` })
-        } else steps.push({ text: `Read the logs of ${failed.component}`, command: `toolforge jobs logs ${failed.component}` })
-      }
-      if (d!.status === 'failed') {
-        steps.push({ text: 'If a build failed for a passing reason, re-run with force-build: true to rebuild' })
-      }
-      if (d!.status === 'timed_out') steps.push({ text: 'Toolforge gives a deployment one hour; check for stuck builds', command: 'toolforge build list' })
-      steps.push(status)
-      return steps
-    case 'timeout':
-      if (id) {
-        steps.push(status)
-        steps.push({ text: `Follow it from another step with deploy-id: ${id}, or raise timeout` })
-      } else steps.push({ text: 'Raise timeout, or check what else is deploying', command: 'toolforge components deployment list' })
-      return steps
-    case 'interrupted':
-      if (id) steps.push(status)
-      return steps
-    case 'error': {
-      const httpStatus = outcome.error instanceof ApiError && outcome.error.kind === 'http' ? outcome.error.status : undefined
-      if (outcome.mayHaveStarted) {
-        steps.push({ text: 'Check whether a deployment was started before re-running', command: 'toolforge components deployment list' })
-      } else if (httpStatus === 401) {
-        steps.push({ text: 'Create a new deploy token and store it in the secret', command: 'toolforge components deploy-token create' })
-      } else if (httpStatus === 404 && !settings.deployId) {
-        steps.push({ text: 'Check that the tool name is right and that it has a components config', command: 'toolforge components config show' })
-      } else if (httpStatus === 404) {
-        steps.push({ text: 'Toolforge keeps the last 25 deployments of a tool; list them', command: 'toolforge components deployment list' })
-      } else if (httpStatus === 409) {
-        steps.push({ text: 'Set on-conflict: wait to queue behind the deployment in progress' })
-      } else if (id) steps.push(status)
-      return steps
+    case 'started':
+    case 'bad-input':
+      return []
+    case 'not-serving': {
+      const component = outcome.check?.target?.component
+      return [
+        { text: "Read the web service's logs", command: 'toolforge webservice logs' },
+        ...(component ? [{ text: `Read the logs of ${component}`, command: `toolforge jobs logs ${component}` }] : []),
+        { text: `If it only starts slowly, give it longer: ${voice.option('check-timeout', '10m')}` }
+      ]
     }
+    case 'failed':
+      return [...failureSteps(outcome, voice), show]
+    case 'timed-out':
+      return [{ text: 'Toolforge gives a deployment one hour; see whether builds are stuck', command: 'toolforge build list' }, show]
+    case 'cancelled':
+      return [{ text: 'Someone cancelled it on Toolforge; deploy again when ready', command: `toolforge components deployment show ${id}` }]
+    case 'stopped-waiting':
+      if (!id) return [{ text: `See what else is deploying, or give it longer: ${voice.option('timeout', '1h')}`, command: 'toolforge components deployment list' }]
+      return [{ text: `It goes on on Toolforge; follow it to the end with ${voice.follow(id)}, or give it longer: ${voice.option('timeout', '1h')}` }, show]
+    case 'interrupted':
+      return id && !outcome.check ? [{ text: `It goes on on Toolforge; follow it with ${voice.follow(id)}` }, show] : []
+    case 'unknown-creation':
+      return [{ text: 'Check whether a deployment was started before running again', command: 'toolforge components deployment list' }]
+    case 'refused':
+      if (httpStatus === 401) return [{ text: 'Create a new deploy token and store it where this run reads it', command: 'toolforge components deploy-token create' }]
+      if (httpStatus === 404 && !settings.deployId) return [{ text: `Check that the tool name is right (${voice.option('tool')}) and that it has a components config`, command: 'toolforge components config show' }]
+      if (httpStatus === 404) return [{ text: 'Toolforge keeps the last 25 deployments of a tool; list them', command: 'toolforge components deployment list' }]
+      if (httpStatus === 409) return [{ text: `Queue behind the deployment in progress instead: ${voice.option('on-conflict', 'wait')}` }]
+      return id ? [show] : []
+    case 'unreachable':
+      return id ? [show] : [{ text: `Check the API address (${voice.option('api-url')}) and Toolforge's status` }]
+  }
+}
+
+/** Bad input: nothing was sent; the message says which input and what is accepted. */
+export function badInputVerdict(message: string): Verdict {
+  return { kind: 'bad-input', ok: false, title: TITLES['bad-input'], problem: message, nextSteps: [{ text: 'Nothing was sent to Toolforge: correct the value and run again' }] }
+}
+
+export function verdict(outcome: DeployOutcome, settings: Settings, voice: Voice): Verdict {
+  const kind = outcomeKind(outcome)
+  return {
+    kind,
+    ok: kind === 'successful' || kind === 'started',
+    title: `${TITLES[kind]}: ${settings.tool}`,
+    problem: problemOf(kind, outcome, settings),
+    nextSteps: nextStepsOf(kind, outcome, settings, voice)
   }
 }

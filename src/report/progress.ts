@@ -1,30 +1,40 @@
-import { formatDuration } from '../settings/duration.js'
-import { oneLine } from './sanitize.js'
 import { isComponentDone, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
+import { formatDuration } from '../settings/duration.js'
+import { oneLine } from './sanitize.js'
+import type { TimelineModel } from './timeline.js'
 
 export const HEARTBEAT_MS = 60_000
+/** A progress line never runs longer than this, however many components change at once. */
+export const MAX_LINE = 160
 
-type States = Map<string, string>
-
-function componentStates(deployment: Deployment): States {
-  const states: States = new Map()
-  for (const name of Object.keys(deployment.builds).sort()) states.set(`build ${name}`, deployment.builds[name]!.build_status)
-  for (const name of Object.keys(deployment.runs).sort()) states.set(`run ${name}`, deployment.runs[name]!.run_status)
-  return states
+type Stage = 'build' | 'run'
+interface Item {
+  stage: Stage
+  name: string
+  state: string
 }
 
-function describe(entries: Array<[string, string]>): string {
-  return entries.map(([what, state]) => ` · ${oneLine(what, 200)}: ${oneLine(state, 100)}`).join('')
+const SYMBOLS: Record<string, string> = { successful: '✓', failed: '✗', skipped: '–', cancelled: '⊘' }
+const WORDS: Record<string, string> = { unknown: 'waiting for a slot', pending: 'waiting' }
+
+function items(deployment: Deployment): Item[] {
+  const names = [...new Set([...Object.keys(deployment.builds), ...Object.keys(deployment.runs)])].sort()
+  return [
+    // A component the builds map does not list yet has not been started.
+    ...names.map((name) => ({ stage: 'build' as const, name, state: deployment.builds[name]?.build_status ?? 'not started' })),
+    ...names.filter((name) => deployment.runs[name]).map((name) => ({ stage: 'run' as const, name, state: deployment.runs[name]!.run_status }))
+  ]
 }
 
 /**
  * The log of a deployment's progress: a line when the deployment or a component changes
- * state, naming only what changed; otherwise a heartbeat at most once a minute.
+ * state, naming only what changed, grouped (`builds: web ✓ 2m41s, worker running`);
+ * otherwise a heartbeat at most once a minute. No line is longer than MAX_LINE.
  */
 export class ProgressLog {
   private status: string | undefined
-  private states: States = new Map()
+  private states = new Map<string, string>()
   private lastLineAt: number
 
   constructor(private readonly startedAt: number) {
@@ -36,25 +46,52 @@ export class ProgressLog {
     return `[${formatDuration(now - this.startedAt)}]`
   }
 
+  private describe(changed: Item[], timeline: TimelineModel | undefined): string {
+    const word = (item: Item) => {
+      const span = timeline?.components[item.name]?.[item.stage]
+      const time = span && isComponentDone(item.stage, item.state) && item.state !== 'skipped' ? ` ${formatDuration(span.endMs - span.startMs)}` : ''
+      const state = SYMBOLS[item.state] ?? WORDS[item.state] ?? item.state
+      return `${oneLine(item.name, 60)} ${oneLine(state, 40)}${time}`
+    }
+    return (['build', 'run'] as const)
+      .map((stage) => {
+        const group = changed.filter((item) => item.stage === stage)
+        return group.length > 0 ? ` · ${stage}s: ${group.map(word).join(', ')}` : ''
+      })
+      .join('')
+  }
+
+  private bounded(head: string, changed: Item[], timeline: TimelineModel | undefined): string {
+    let shown = changed.length
+    let line = `${head}${this.describe(changed, timeline)}`
+    while ([...line].length > MAX_LINE && shown > 1) {
+      shown -= 1
+      line = `${head}${this.describe(changed.slice(0, shown), timeline)} … and ${changed.length - shown} more`
+    }
+    return line
+  }
+
   /** The line to print for this observation, or undefined when nothing changed. */
-  update(deployment: Deployment, now: number): string | undefined {
-    const next = componentStates(deployment)
+  update(deployment: Deployment, now: number, timeline?: TimelineModel): string | undefined {
+    const next = items(deployment)
     const first = this.status === undefined
-    const changed = [...next].filter(([what, state]) =>
-      first ? !what.startsWith('run ') || state !== 'pending' : this.states.get(what) !== state
+    const changed = next.filter((item) =>
+      first ? item.stage === 'build' || item.state !== 'pending' : this.states.get(`${item.stage}:${item.name}`) !== item.state
     )
     const status = statusOf(deployment)
     const statusChanged = status !== this.status
     this.status = status
-    this.states = next
+    this.states = new Map(next.map((item) => [`${item.stage}:${item.name}`, item.state]))
     if (!statusChanged && changed.length === 0) return undefined
-    return `${this.stamp(now)} ${oneLine(status, 100)}${describe(changed)}`
+    return this.bounded(`${this.stamp(now)} ${oneLine(status, 40)}`, changed, timeline)
   }
 
   /** A reminder that the action is still waiting, when the log has been quiet for a minute. */
   heartbeat(now: number): string | undefined {
     if (this.status === undefined || now - this.lastLineAt < HEARTBEAT_MS) return undefined
-    const open = [...this.states].filter(([what, state]) => !isComponentDone(what.startsWith('build ') ? 'build' : 'run', state))
-    return `${this.stamp(now)} still ${oneLine(this.status, 100)}${describe(open)}`
+    const open = [...this.states]
+      .map(([key, state]) => ({ stage: key.slice(0, key.indexOf(':')) as Stage, name: key.slice(key.indexOf(':') + 1), state }))
+      .filter((item) => !isComponentDone(item.stage, item.state))
+    return this.bounded(`${this.stamp(now)} still ${oneLine(this.status, 40)}`, open, undefined)
   }
 }

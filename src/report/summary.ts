@@ -1,66 +1,53 @@
 import type { DeployOutcome } from '../engine/deploy.js'
-import { formatDuration } from '../settings/duration.js'
-import { failureMessage, nextSteps, toolUrl, type NextStep } from './outcome.js'
-import { markdownCode, markdownText, oneLine, truncate } from './sanitize.js'
-import type { Settings } from '../settings/settings.js'
 import { statusOf } from '../engine/status.js'
-import type { Deployment } from '../engine/toolforge-types.js'
+import { formatDuration } from '../settings/duration.js'
+import type { Settings } from '../settings/settings.js'
+import { componentRows, type ComponentRow } from './components.js'
+import { checkSummary, verdict, type Verdict, type Voice } from './outcome.js'
+import type { TimelineModel } from './timeline.js'
 
-/** The job summary as data, so that it can be drawn as Markdown or for a terminal. */
+/** The job summary as data, drawn as Markdown for GitHub or as text for a terminal. */
+export interface Fact {
+  label: string
+  value: string
+  code?: boolean
+  link?: string
+}
+
 export interface SummaryModel {
-  ok: boolean
-  title: string
-  facts: Array<{ label: string; value: string; code?: boolean; link?: string }>
-  problem: string | undefined
+  verdict: Verdict
+  facts: Fact[]
   components: ComponentRow[]
-  nextSteps: NextStep[]
+  /** Only when the action saw at least one component's build or run. */
+  timeline?: TimelineModel
 }
 
-export interface ComponentRow {
-  name: string
-  build: string
-  buildId: string
-  image: string
-  run: string
-  details: string
+/** `Finished at 2026-11-28 06:45:37.123456+00:00` as `finished at 2026-11-28 06:45:37 UTC`. */
+function plainTimes(text: string): string {
+  return text.replace(/^(Started|Finished) at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(\.\d+)?\+00:00$/, (_m, what: string, when: string) => `${what.toLowerCase()} at ${when} UTC`)
 }
 
-/** Large tools have many components; past this many the table says how many it left out. */
-export const MAX_COMPONENT_ROWS = 100
-
-const TITLES: Record<DeployOutcome['end'], string> = {
-  successful: 'Toolforge deployment successful',
-  failed: 'Toolforge deployment failed',
-  'no-wait': 'Toolforge deployment started',
-  timeout: 'Stopped waiting for the Toolforge deployment',
-  interrupted: 'Cancelled while following the Toolforge deployment',
-  error: 'Toolforge deployment not followed'
-}
-
-function componentRows(deployment: Deployment | undefined): ComponentRow[] {
-  if (!deployment) return []
-  const names = [...new Set([...Object.keys(deployment.builds), ...Object.keys(deployment.runs)])].sort()
-  return names.map((name) => {
-    const build = deployment.builds[name]
-    const run = deployment.runs[name]
-    const details = [build?.build_long_status, run?.run_long_status].filter((text) => text).join(' / ')
-    return {
-      name,
-      build: build?.build_status ?? '',
-      buildId: build?.build_id ?? '',
-      image: build?.build_image ?? '',
-      run: run?.run_status ?? '',
-      details
-    }
-  })
-}
-
-export function summaryModel(outcome: DeployOutcome, settings: Settings): SummaryModel {
+function statusFact(outcome: DeployOutcome, v: Verdict): Fact | undefined {
   const d = outcome.deployment
+  if (!d) return undefined
+  // Before the task starts, the server has said no status: the deployment was created.
+  if (d.status === undefined) return { label: 'Status', value: 'created; Toolforge starts it in a moment' }
+  const status = statusOf(d)
+  // A failure's long status is the problem, stated once below.
+  const long = v.problem === undefined && d.long_status ? ` (${plainTimes(d.long_status)})` : ''
+  return { label: 'Status', value: `${status}${long}` }
+}
+
+export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: Voice, timeline?: TimelineModel): SummaryModel {
+  const d = outcome.deployment
+  const v = verdict(outcome, settings, voice)
   const id = d?.deploy_id ?? settings.deployId
-  const facts: SummaryModel['facts'] = [{ label: 'Tool', value: settings.tool, link: toolUrl(settings.tool) }]
+  const facts: Fact[] = [{ label: 'Tool', value: settings.tool, link: settings.toolAddress }]
   if (id) facts.push({ label: 'Deployment', value: id, code: true })
-  if (d) facts.push({ label: 'Status', value: d.long_status ? `${statusOf(d)}: ${d.long_status}` : statusOf(d) })
+  const status = statusFact(outcome, v)
+  if (status) facts.push(status)
+  const serving = checkSummary(outcome)
+  if (serving && v.kind !== 'not-serving') facts.push({ label: 'Serving', value: serving })
   let duration = formatDuration(outcome.endedAt - outcome.startedAt)
   if (outcome.queuedMs > 0) duration += `, of which ${formatDuration(outcome.queuedMs)} queued behind another deployment`
   facts.push({ label: 'Duration', value: duration })
@@ -68,70 +55,7 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings): Summar
   if (description) facts.push({ label: 'Description', value: description })
   const flags = [d?.force_build && 'force-build', d?.force_run && 'force-run'].filter(Boolean).join(', ')
   if (flags) facts.push({ label: 'Options', value: flags })
-  return {
-    ok: outcome.end === 'successful' || outcome.end === 'no-wait',
-    title: `${TITLES[outcome.end]}: ${settings.tool}`,
-    facts,
-    problem: failureMessage(outcome, settings),
-    components: componentRows(d),
-    nextSteps: nextSteps(outcome, settings)
-  }
-}
-
-function stepMarkdown(step: NextStep): string {
-  const text = markdownText(step.text)
-  return step.command ? `- ${text}: ${markdownCode(step.command)}` : `- ${text}`
-}
-
-export function renderMarkdown(model: SummaryModel): string {
-  const lines = [`## ${model.ok ? '✅' : '❌'} ${markdownText(model.title)}`, '', '| | |', '| --- | --- |']
-  for (const fact of model.facts) {
-    let value = fact.code ? markdownCode(fact.value) : markdownText(fact.value)
-    if (fact.link) value = `[${value}](${fact.link})`
-    lines.push(`| ${fact.label} | ${value} |`)
-  }
-  if (model.problem) lines.push('', `**Problem:** ${markdownText(model.problem)}`)
-  if (model.components.length > 0) {
-    lines.push('', '### Components', '', '| Component | Build | Build id | Image | Run | Details |', '| --- | --- | --- | --- | --- | --- |')
-    for (const row of model.components.slice(0, MAX_COMPONENT_ROWS)) {
-      const cells = [
-        markdownText(row.name, 200),
-        markdownText(row.build, 100),
-        row.buildId ? markdownCode(row.buildId, 200) : '',
-        row.image ? markdownCode(row.image, 300) : '',
-        markdownText(row.run, 100),
-        markdownText(row.details)
-      ]
-      lines.push(`| ${cells.join(' | ')} |`)
-    }
-    const hidden = model.components.length - MAX_COMPONENT_ROWS
-    if (hidden > 0) lines.push('', `…and ${hidden} more components.`)
-  }
-  if (model.nextSteps.length > 0) lines.push('', '### What to do next', '', ...model.nextSteps.map(stepMarkdown))
-  return `${lines.join('\n')}\n`
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd())
-}
-
-/** The same summary for a terminal or a plain log. */
-export function renderText(model: SummaryModel): string {
-  const lines = [`${model.ok ? '✔' : '✖'} ${oneLine(model.title)}`, '']
-  const width = Math.max(...model.facts.map((fact) => fact.label.length))
-  for (const fact of model.facts) lines.push(`  ${fact.label.padEnd(width)}  ${oneLine(fact.link ? `${fact.value} (${fact.link})` : fact.value)}`)
-  if (model.problem) lines.push('', `  Problem: ${oneLine(model.problem)}`)
-  if (model.components.length > 0) {
-    const rows = [['Component', 'Build', 'Build id', 'Image', 'Run', 'Details']]
-    for (const row of model.components.slice(0, MAX_COMPONENT_ROWS)) {
-      rows.push([row.name, row.build, row.buildId, row.image, row.run, row.details].map((cell) => oneLine(truncate(cell, 300), 400)))
-    }
-    lines.push('', ...table(rows).map((line) => `  ${line}`))
-  }
-  if (model.nextSteps.length > 0) {
-    lines.push('', '  What to do next:')
-    for (const step of model.nextSteps) lines.push(`  - ${oneLine(step.text)}${step.command ? `: ${oneLine(step.command)}` : ''}`)
-  }
-  return `${lines.join('\n')}\n`
+  const components = componentRows(d, timeline)
+  const seen = timeline && Object.values(timeline.components).some((c) => c.build || c.run || c.waiting)
+  return { verdict: v, facts, components, ...(seen ? { timeline } : {}) }
 }

@@ -1,12 +1,50 @@
+import { execFileSync } from 'node:child_process'
+import { hostname, userInfo } from 'node:os'
+
 /**
  * The text stored with the deployment when none is given: enough for a maintainer
- * looking at `toolforge components deployment list` to find the CI run that deployed,
- * from GitHub Actions' or GitLab CI's environment.
+ * looking at `toolforge components deployment list` to find what deployed: the CI run,
+ * from GitHub Actions' or GitLab CI's environment, or the git checkout and the person,
+ * from a terminal.
  */
-export function defaultDescription(env: NodeJS.ProcessEnv, program = 'toolforge/deploy-action'): string {
+export function defaultDescription(env: NodeJS.ProcessEnv, program = 'toolforge/deploy-action', git: Git = systemGit): string {
   if (env.GITHUB_REPOSITORY) return fromGitHub(env, env.GITHUB_REPOSITORY)
   if (env.GITHUB_ACTIONS !== 'true' && env.CI_PROJECT_PATH) return fromGitLab(env, env.CI_PROJECT_PATH)
-  return `Deployed by ${program}`
+  return fromShell(program, git) ?? `Deployed by ${program}`
+}
+
+/** Runs git in the current folder; undefined when it fails (no git, not a checkout). */
+export type Git = (args: string[]) => string | undefined
+
+const systemGit: Git = (args) => {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A remote's address without the credentials it may carry (https://user:token@host/...). */
+export function withoutCredentials(remote: string): string {
+  return remote.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
+}
+
+/** From a terminal: the checkout's remote, commit and branch, and who deployed from where. */
+function fromShell(program: string, git: Git): string | undefined {
+  const sha = git(['rev-parse', 'HEAD'])
+  if (!sha) return undefined
+  const remote = git(['remote', 'get-url', 'origin'])
+  const branch = git(['rev-parse', '--abbrev-ref', 'HEAD'])
+  let user: string | undefined
+  try {
+    user = userInfo().username
+  } catch {
+    user = undefined
+  }
+  return describe(program, remote ? withoutCredentials(remote) : 'a local checkout', sha, [
+    ['branch', branch === 'HEAD' ? undefined : branch],
+    ['by', user ? `${user}@${hostname()}` : undefined]
+  ])
 }
 
 function describe(origin: string, repository: string, sha: string | undefined, details: Array<[string, string | undefined]>): string {

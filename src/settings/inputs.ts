@@ -1,11 +1,12 @@
 import { isIP } from 'node:net'
 import { InputError, type InputNames } from './input-error.js'
-import { isLoopbackAddress } from './loopback.js'
+import { isLoopbackAddress } from './addresses.js'
 import { defaultDescription } from './description.js'
 import { formatDuration, parseDuration } from './duration.js'
 import type { Settings } from './settings.js'
 
 export const MAX_TIMEOUT_MS = 6 * 3_600_000
+export const MAX_CHECK_TIMEOUT_MS = 3_600_000
 export const MIN_POLL_INTERVAL_MS = 1_000
 export const MAX_POLL_INTERVAL_MS = 3_600_000
 const DEPLOY_ID = /^\d{8}-\d{6}-[a-z0-9]{10}$/
@@ -74,6 +75,12 @@ function parseToken(names: InputNames, raw: string): string {
   return raw
 }
 
+/** An address the action may send a request to: https, or http on this machine (see loopback.ts). */
+function localOrHttps(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  return url.protocol === 'https:' || (url.protocol === 'http:' && (isIP(host) === 0 || isLoopbackAddress(host)))
+}
+
 function parseApiUrl(names: InputNames, raw: string): string {
   const text = raw === '' ? 'https://api.svc.toolforge.org' : raw
   const accepted =
@@ -84,10 +91,8 @@ function parseApiUrl(names: InputNames, raw: string): string {
   } catch {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '')
-  // A name is resolved later (resolveLoopback): it must lead to loopback addresses only.
-  const schemeOk = url.protocol === 'https:' || (url.protocol === 'http:' && (isIP(host) === 0 || isLoopbackAddress(host)))
-  if (!schemeOk || url.username || url.password || url.search || url.hash) {
+  // A host name behind http:// is resolved before any request (loopback.ts).
+  if (!localOrHttps(url) || url.username || url.password || url.search || url.hash) {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
   const path = url.pathname.replace(/\/+$/, '')
@@ -114,6 +119,45 @@ function parseOnConflict(names: InputNames, raw: string): 'wait' | 'fail' {
   if (raw === '' || raw === 'wait') return 'wait'
   if (raw === 'fail') return 'fail'
   throw new InputError('on-conflict', `${names.label('on-conflict')} is ${quoted(raw)}; accepted: wait or fail.`)
+}
+
+function parseCheck(names: InputNames, raw: string): 'auto' | 'off' | URL {
+  if (raw === '' || raw === 'auto') return 'auto'
+  if (raw === 'off') return 'off'
+  const accepted = `auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only on this machine), without credentials`
+  let url: URL | undefined
+  try {
+    url = new URL(raw)
+  } catch {
+    url = undefined
+  }
+  if (!url || !localOrHttps(url) || url.username || url.password) {
+    throw new InputError('check', `${names.label('check')} is ${quoted(raw)}; accepted: ${accepted}.`)
+  }
+  return url
+}
+
+export const TOOL_URL_VARIABLE = 'TOOLFORGE_TOOL_URL'
+
+/**
+ * The tool's web address: https://<tool>.toolforge.org/, or what TOOLFORGE_TOOL_URL says
+ * (`{tool}` replaced by the tool's name), for another Toolforge or for tests.
+ */
+function toolAddress(tool: string, env: NodeJS.ProcessEnv): string {
+  const template = env[TOOL_URL_VARIABLE] || 'https://{tool}.toolforge.org/'
+  let url: URL | undefined
+  try {
+    url = new URL(template.replace(/\{tool\}/g, tool))
+  } catch {
+    url = undefined
+  }
+  if (!url || !localOrHttps(url) || url.username || url.password || url.search || url.hash) {
+    throw new InputError(
+      'tool-url',
+      `${TOOL_URL_VARIABLE} is ${quoted(template)}; accepted: the tools' web address, https:// (http:// only on this machine), with {tool} for the tool's name, like https://{tool}.toolforge.org/.`
+    )
+  }
+  return url.href
 }
 
 /**
@@ -144,5 +188,22 @@ export function readSettings(
   )
   const deployId = parseDeployId(names, read('deploy-id').trim())
   const onConflict = parseOnConflict(names, read('on-conflict').trim())
-  return { tool, token, apiUrl, forceBuild, forceRun, description, wait, timeoutMs, pollIntervalMs, deployId, onConflict }
+  const check = parseCheck(names, read('check').trim())
+  const checkTimeoutMs = parseDurationInput(names, 'check-timeout', read('check-timeout').trim(), '3m', 1_000, MAX_CHECK_TIMEOUT_MS)
+  return {
+    tool,
+    token,
+    apiUrl,
+    forceBuild,
+    forceRun,
+    description,
+    wait,
+    timeoutMs,
+    pollIntervalMs,
+    deployId,
+    onConflict,
+    check,
+    checkTimeoutMs,
+    toolAddress: toolAddress(tool, env)
+  }
 }

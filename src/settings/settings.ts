@@ -12,4 +12,9 @@ export interface Settings {
   /** Follow this deployment instead of creating one. */
   deployId: string | undefined
   onConflict: 'wait' | 'fail'
+  /** After `successful`, whether and where to check that the tool serves. */
+  check: 'auto' | 'off' | URL
+  checkTimeoutMs: number
+  /** The tool's web address (TOOLFORGE_TOOL_URL, by default https://<tool>.toolforge.org/). */
+  toolAddress: string
 }

@@ -1,0 +1,53 @@
+import { describe, expect, test } from '@jest/globals'
+import { componentRows, richText, shortImage } from '../../src/report/components.js'
+import { deployment } from '../../__fixtures__/deployments.js'
+
+const DIGEST = '772632716c43069c43a8c3b7cf3c25632b92409d3fb64afebede10d4e8eb2af2'
+
+describe('component rows', () => {
+  test('placeholders are shown as what they mean, never as ids or images', () => {
+    const d = deployment('running', {}, { web: 'pending', cron: 'pending', api: 'pending', old: 'pending' })
+    d.builds = {
+      web: { build_id: 'no-id-yet', build_status: 'pending', build_image: 'no-image-yet' },
+      cron: { build_id: 'no-build-needed', build_status: 'skipped', build_long_status: 'Component re-uses build from web' },
+      old: { build_id: 'tool-buildpacks-pipelinerun-ab12c', build_status: 'skipped', build_image: `h/tool-x/old:latest@sha256:${DIGEST}`, build_long_status: 'Reusing existing build' }
+    }
+    const rows = componentRows(d, undefined)
+    const byName = Object.fromEntries(rows.map((row) => [row.name, row]))
+    expect(byName.web).toEqual({ name: 'web', build: { state: 'pending' }, run: { state: 'pending' }, notes: [] })
+    expect(byName.cron!.build).toEqual({ state: 'skipped', reused: 'reused from web' })
+    expect(byName.old!.build).toEqual({ state: 'skipped', id: 'tool-buildpacks-pipelinerun-ab12c', reused: 'reused an earlier build' })
+    expect(byName.old!.image).toEqual({ full: `h/tool-x/old:latest@sha256:${DIGEST}`, short: 'old:latest@sha256:772632716c43…' })
+    // Not in the builds map yet: not started, not done.
+    expect(byName.api!.build).toEqual({ state: 'not started' })
+    expect(rows.map((row) => row.name)).toEqual(['api', 'cron', 'old', 'web'])
+  })
+
+  test("Toolforge's backticks become code, its [info](…) notes plain words, and restated texts go", () => {
+    expect(richText('You can see the logs with `toolforge build logs x-1`, or not')).toEqual([
+      { code: false, text: 'You can see the logs with ' },
+      { code: true, text: 'toolforge build logs x-1' },
+      { code: false, text: ', or not' }
+    ])
+    expect(richText('created or updated job web, [info](Job web created in storage and runtime)')).toEqual([
+      { code: false, text: 'created or updated job web; info: Job web created in storage and runtime' }
+    ])
+    const d = deployment('failed', { web: 'failed' }, { web: 'skipped' })
+    d.builds.web!.build_long_status = 'You can see the logs with `toolforge build logs web-build`'
+    d.runs.web!.run_long_status = 'Skipped due to previous failure'
+    expect(componentRows(d, undefined)[0]!.notes).toEqual([])
+  })
+
+  test('durations come from the observed timeline', () => {
+    const d = deployment('successful', { web: 'successful' }, { web: 'successful' })
+    const timeline = { observed: { startMs: 0, endMs: 10_000 }, precisionMs: 2_000, components: { web: { build: { startMs: 1_000, endMs: 8_000 }, run: { startMs: 8_000, endMs: 10_000 } } } }
+    const [row] = componentRows(d, timeline)
+    expect(row!.build.ms).toBe(7_000)
+    expect(row!.run.ms).toBe(2_000)
+  })
+
+  test('image references are shortened to their last part and a 12-digit digest', () => {
+    expect(shortImage(`tools-harbor.wmcloud.org/tool-mytool/web:latest@sha256:${DIGEST}`)).toBe('web:latest@sha256:772632716c43…')
+    expect(shortImage('tools-harbor.wmcloud.org/tool-mytool/web:latest')).toBe('web:latest')
+  })
+})

@@ -1,0 +1,44 @@
+import { describe, expect, test } from '@jest/globals'
+import { MAX_LINE, ProgressLog } from '../../src/report/progress.js'
+import { deployment } from '../../__fixtures__/deployments.js'
+
+describe('ProgressLog', () => {
+  test('names what changed, grouped, once, with the elapsed time', () => {
+    const log = new ProgressLog(0)
+    expect(log.update(deployment('pending', { web: 'pending' }, { web: 'pending' }), 0)).toBe('[0s] pending · builds: web waiting')
+    expect(log.update(deployment('pending', { web: 'pending' }, { web: 'pending' }), 1_000)).toBeUndefined()
+    expect(log.update(deployment('running', { web: 'unknown' }, { web: 'pending' }), 2_000)).toBe('[2s] running · builds: web waiting for a slot')
+    expect(log.update(deployment('running', { web: 'running' }, { web: 'pending' }), 72_000)).toBe('[1m12s] running · builds: web running')
+    expect(log.update(deployment('running', { web: 'successful' }, { web: 'successful' }), 80_000)).toBe('[1m20s] running · builds: web ✓ · runs: web ✓')
+  })
+
+  test('durations come from the timeline, for what has ended', () => {
+    const log = new ProgressLog(0)
+    const timeline = { observed: { startMs: 0, endMs: 165_000 }, precisionMs: 4_000, components: { web: { build: { startMs: 4_000, endMs: 165_000 } } } }
+    expect(log.update(deployment('running', { web: 'successful', worker: 'failed' }), 165_000, timeline)).toBe('[2m45s] running · builds: web ✓ 2m41s, worker ✗')
+  })
+
+  test('a component the builds map does not list yet is not started, not done', () => {
+    const log = new ProgressLog(0)
+    expect(log.update(deployment('running', { cron: 'skipped' }, { cron: 'pending', web: 'pending' }), 0)).toBe('[0s] running · builds: cron –, web not started')
+  })
+
+  test('with many components, a line stays within MAX_LINE and says how many more changed', () => {
+    const log = new ProgressLog(0)
+    const builds = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`component-${i}`, 'successful']))
+    const line = log.update(deployment('running', builds), 0)!
+    expect([...line].length).toBeLessThanOrEqual(MAX_LINE)
+    expect(MAX_LINE).toBe(160)
+    expect(line).toMatch(/ … and \d+ more$/)
+  })
+
+  test('a heartbeat comes at most once a minute, naming what is still open', () => {
+    const log = new ProgressLog(0)
+    log.update(deployment('running', { web: 'running', api: 'successful' }), 0)
+    expect(log.heartbeat(59_999)).toBeUndefined()
+    expect(log.heartbeat(60_000)).toBe('[1m] still running · builds: web running')
+    expect(log.heartbeat(100_000)).toBeUndefined()
+    expect(log.heartbeat(120_000)).toBe('[2m] still running · builds: web running')
+    expect(new ProgressLog(0).heartbeat(600_000)).toBeUndefined()
+  })
+})

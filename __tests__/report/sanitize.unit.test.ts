@@ -1,0 +1,47 @@
+import { describe, expect, test } from '@jest/globals'
+import { deploymentJson, markdownCode, markdownText, oneLine, truncate, unlinked } from '../../src/report/sanitize.js'
+import { deployment } from '../../__fixtures__/deployments.js'
+
+describe('sanitize', () => {
+  test('oneLine flattens line breaks and drops control characters', () => {
+    expect(oneLine('a\nb\r\nc\u2028d\u0007\u001b[31m')).toBe('a ⏎ b ⏎ c ⏎ d[31m')
+  })
+
+  test('truncate keeps up to the limit, and says how much was left out', () => {
+    expect(truncate('abcdef', 6)).toBe('abcdef')
+    expect(truncate('abcdefg', 6)).toBe('abcdef… [1 more characters]')
+    expect(oneLine('x'.repeat(2_005))).toBe(`${'x'.repeat(2_000)}… [5 more characters]`)
+  })
+
+  test('markdownText escapes HTML and inline Markdown', () => {
+    expect(markdownText('<b>|*x*_`[a](b)&~\\')).toBe('&lt;b&gt;\\|\\*x\\*\\_\\`\\[a\\](b)&amp;\\~\\\\')
+  })
+
+  test('markdownCode keeps a code element closed and a table cell whole, whatever the text', () => {
+    expect(markdownCode('a`b|c<d>&')).toBe('<code>a&#96;b&#124;c&#60;d&#62;&#38;</code>')
+  })
+
+  test('no server text becomes a link: URLs, www. and e-mail addresses are broken', () => {
+    const zw = '\u200b'
+    expect(unlinked('see https://evil.example/x and www.evil.example, mail a.b@evil.example')).toBe(
+      `see https${zw}://evil.example/x and www${zw}.evil.example, mail a.b@${zw}evil.example`
+    )
+    expect(unlinked('me/mytool@abcdef1 ftp://x')).toBe(`me/mytool@abcdef1 ftp${zw}://x`)
+    expect(markdownText('http://a.example')).toContain(zw)
+  })
+
+  test('the deployment output stays under its size, saying what was left out', () => {
+    const builds = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`c${i}`, 'failed']))
+    const big = deployment('failed', builds, {}, { long_status: 'y'.repeat(5_000) })
+    for (const name of Object.keys(big.builds)) big.builds[name]!.build_long_status = 'z'.repeat(3_000)
+    const small = deploymentJson(big, 50_000)
+    expect(Buffer.byteLength(small)).toBeLessThanOrEqual(50_000)
+    const parsed = JSON.parse(small) as { components_left_out: number; builds: object; long_status: string }
+    expect(parsed.components_left_out).toBeGreaterThan(0)
+    expect(Object.keys(parsed.builds).length + parsed.components_left_out).toBe(300)
+    expect(parsed.long_status).toBe(`${'y'.repeat(200)}… [4800 more characters]`)
+    expect(JSON.parse(deploymentJson(deployment('successful', { web: 'successful' })))).not.toHaveProperty('components_left_out')
+    const texts = JSON.parse(deploymentJson({ ...big, builds: {} }, 50_000)) as { long_status: string }
+    expect(texts.long_status).toBe(`${'y'.repeat(2_000)}… [3000 more characters]`)
+  })
+})

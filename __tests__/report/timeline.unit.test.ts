@@ -1,0 +1,38 @@
+import { describe, expect, test } from '@jest/globals'
+import { TimelineRecorder } from '../../src/report/timeline.js'
+import { deployment } from '../../__fixtures__/deployments.js'
+
+describe('TimelineRecorder', () => {
+  test('spans run from the first check showing a state to the first showing it over', () => {
+    const recorder = new TimelineRecorder(1_000)
+    const seen = (at: number, builds: Record<string, string>, runs: Record<string, string>) => recorder.observe(deployment('running', builds, runs), 1_000 + at)
+    // As created: builds not asked for yet, with no id.
+    const created = deployment('pending', { web: 'pending', cron: 'pending' }, { web: 'pending', cron: 'pending' })
+    for (const build of Object.values(created.builds)) build.build_id = 'no-id-yet'
+    recorder.observe(created, 1_000)
+    seen(300, { web: 'unknown', cron: 'skipped' }, { web: 'pending', cron: 'pending' })
+    seen(2_400, { web: 'running', cron: 'skipped' }, { web: 'pending', cron: 'pending' })
+    seen(22_400, { web: 'successful', cron: 'skipped' }, { web: 'pending', cron: 'pending' })
+    seen(24_500, { web: 'successful', cron: 'skipped' }, { web: 'successful', cron: 'successful' })
+    const model = recorder.model()
+    expect(model.components.web).toEqual({ waiting: { startMs: 300, endMs: 2_400 }, build: { startMs: 2_400, endMs: 22_400 }, run: { startMs: 22_400, endMs: 24_500 } })
+    expect(model.components.cron).toEqual({ run: { startMs: 22_400, endMs: 24_500 } })
+    expect(model.precisionMs).toBe(20_000)
+    expect(model.observed).toEqual({ startMs: 0, endMs: 24_500 })
+    expect(model.queued).toBeUndefined()
+  })
+
+  test('a build seen waiting, then over, built between the last check that saw it waiting and the first that saw it over', () => {
+    const recorder = new TimelineRecorder(0)
+    recorder.observe(deployment('running', { web: 'unknown' }), 100)
+    recorder.observe(deployment('running', { web: 'unknown' }), 300)
+    recorder.observe(deployment('failed', { web: 'failed' }, { web: 'skipped' }), 4_300)
+    expect(recorder.model().components.web).toEqual({ waiting: { startMs: 100, endMs: 300 }, build: { startMs: 300, endMs: 4_300 } })
+  })
+
+  test('time queued behind another deployment is its own span', () => {
+    const recorder = new TimelineRecorder(0)
+    recorder.queuedUntil(20_000)
+    expect(recorder.model().queued).toEqual({ startMs: 0, endMs: 20_000 })
+  })
+})

@@ -1,0 +1,102 @@
+import { formatDuration } from '../settings/duration.js'
+import type { ComponentRow, RichText } from './components.js'
+import { oneLine, truncate } from './sanitize.js'
+import type { SummaryModel } from './summary.js'
+import type { TimelineModel } from './timeline.js'
+
+/**
+ * The job summary for a terminal or a plain log, fitted to `width` columns: the
+ * components table shortens its cells, and below STACK_BELOW columns each component is
+ * a small block instead of a row. Every line is one line of plain, printable text.
+ */
+export const STACK_BELOW = 100
+const DEFAULT_WIDTH = 120
+const INDENT = '  '
+
+const plain = (text: RichText) => text.map((part) => part.text).join('')
+const chars = (text: string) => [...text].length
+
+function fit(text: string, width: number): string {
+  const line = oneLine(text)
+  return chars(line) <= width ? line : `${[...line].slice(0, Math.max(1, width - 1)).join('')}…`
+}
+
+function state(name: string, ms: number | undefined): string {
+  return ms !== undefined && ms > 0 ? `${name} ${formatDuration(ms)}` : name
+}
+
+function buildText(row: ComponentRow): string {
+  return [state(row.build.state, row.build.ms), row.build.reused].filter(Boolean).join(', ')
+}
+
+function table(rows: ComponentRow[], width: number): string[] {
+  const header = ['Component', 'Build', 'Run', 'Image', 'Toolforge says']
+  const cells = rows.map((row) => [row.name, buildText(row), state(row.run.state, row.run.ms), row.image?.short ?? '—', row.notes.map(plain).join(' · ')].map((cell) => oneLine(cell)))
+  const all = [header, ...cells]
+  const widths = header.map((_, column) => Math.max(...all.map((row) => chars(row[column]!))))
+  // The last column takes what is left; the others are narrowed first when it is too little.
+  const room = width - INDENT.length - 2 * (header.length - 1)
+  const caps = [24, 28, 22, 30]
+  for (let column = 0; column < 4 && widths.slice(0, 4).reduce((a, b) => a + b, 0) + 14 > room; column++) widths[column] = Math.min(widths[column]!, caps[column]!)
+  widths[4] = Math.max(14, room - widths.slice(0, 4).reduce((a, b) => a + b, 0) - 0)
+  return all.map((row) =>
+    (INDENT + row.map((cell, column) => (column === 4 ? fit(cell, widths[4]!) : fit(cell, widths[column]!).padEnd(widths[column]!))).join('  ')).trimEnd()
+  )
+}
+
+function stacked(rows: ComponentRow[], width: number): string[] {
+  const lines: string[] = []
+  for (const row of rows) {
+    lines.push(fit(`${INDENT}${row.name}`, width))
+    lines.push(fit(`${INDENT}  build: ${buildText(row)}${row.build.id ? ` (${row.build.id})` : ''}`, width))
+    lines.push(fit(`${INDENT}  run:   ${state(row.run.state, row.run.ms)}`, width))
+    if (row.image) lines.push(fit(`${INDENT}  image: ${row.image.short}`, width))
+    for (const note of row.notes) lines.push(fit(`${INDENT}  ${plain(note)}`, width))
+  }
+  return lines
+}
+
+/** The timeline as bars: `·` waiting for a build slot, `━` building, `▮` running. */
+export function textTimeline(timeline: TimelineModel, width: number): string[] {
+  const entries = Object.entries(timeline.components).filter(([, times]) => times.waiting || times.build || times.run)
+  if (entries.length === 0) return []
+  const end = Math.max(timeline.observed.endMs, 1)
+  const label = Math.min(16, Math.max(...entries.map(([name]) => chars(name))))
+  const barWidth = Math.max(10, width - INDENT.length - label - 2 - 12)
+  const at = (ms: number) => Math.min(barWidth - 1, Math.floor((ms / end) * barWidth))
+  const lines = [`${INDENT}${''.padEnd(label)}  0${formatDuration(end).padStart(barWidth - 1)}`]
+  for (const [name, times] of entries) {
+    const bar = Array.from({ length: barWidth }, () => ' ')
+    const paint = (span: { startMs: number; endMs: number } | undefined, mark: string) => {
+      if (span) for (let i = at(span.startMs); i <= at(span.endMs); i++) bar[i] = mark
+    }
+    paint(times.waiting, '·')
+    paint(times.build, '━')
+    paint(times.run, '▮')
+    const total = times.build ? ` ${formatDuration(times.build.endMs - times.build.startMs)}` : ''
+    lines.push(`${INDENT}${fit(name, label).padEnd(label)}  ${bar.join('')}${total}`)
+  }
+  const precision = timeline.precisionMs > 0 ? `, to within ${formatDuration(timeline.precisionMs)}` : ''
+  lines.push(`${INDENT}${''.padEnd(label)}  · waiting for a build slot  ━ build  ▮ run (as observed${precision})`)
+  return lines.map((line) => fit(line, width))
+}
+
+export function renderText(model: SummaryModel, width = DEFAULT_WIDTH): string {
+  const { verdict } = model
+  const lines = [fit(`${verdict.ok ? '✔' : '✖'} ${verdict.title}`, width), '']
+  const label = Math.max(...model.facts.map((fact) => fact.label.length))
+  for (const fact of model.facts) {
+    lines.push(fit(`${INDENT}${fact.label.padEnd(label)}  ${fact.link ? `${fact.value} (${fact.link})` : fact.value}`, width))
+  }
+  if (verdict.problem) lines.push('', fit(`${INDENT}Problem: ${truncate(verdict.problem, 2_000)}`, Math.max(width, 400)))
+  if (model.components.length > 0) lines.push('', ...(width < STACK_BELOW ? stacked(model.components, width) : table(model.components, width)))
+  if (model.timeline) {
+    const bars = textTimeline(model.timeline, width)
+    if (bars.length > 0) lines.push('', `${INDENT}Timeline`, ...bars)
+  }
+  if (verdict.nextSteps.length > 0) {
+    lines.push('', `${INDENT}What to do next:`)
+    for (const item of verdict.nextSteps) lines.push(`${INDENT}- ${oneLine(item.text)}${item.command ? `: ${oneLine(item.command)}` : ''}`)
+  }
+  return `${lines.join('\n')}\n`
+}
