@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { runAction, type ActionRun } from '../../scripts/run-bundle.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { CRON, readAsMaintainer, startDeployment, toolName, useRealApi, WEB, WORKER } from '../helpers/real-api.js'
+import { startWebServer } from '../helpers/web-server.js'
 
 const realApi = useRealApi()
 
@@ -161,5 +162,20 @@ describe('the bundled action against the real Components API', () => {
     expect(errors(run)[0]!.message).toContain(`stopped waiting after 4s; deployment ${run.outputs.deploy_id} is still running on Toolforge`)
     expect(run.durationMs).toBeLessThan(8_000)
     expect((await readAsMaintainer(realApi(), tool, run.outputs.deploy_id!)).status).toBe('running')
+  })
+
+  test.concurrent("auto finds what to probe in the real deployment's config: the published component's health check path", async () => {
+    const tool = toolName('serving')
+    const token = await realApi().seedTool(tool, { web: { run: { command: 'gunicorn app:app', port: 8000, publish: '/', health_check_http: '/healthz' } }, cron: CRON })
+    const web = await startWebServer(() => ({ status: 200 }))
+    try {
+      const run = await runAction({ inputs: inputs(tool, token, { check: 'auto' }), env: { TOOLFORGE_TOOL_URL: web.toolUrl } })
+      expect(run.code).toBe(0)
+      expect(run.outputs).toMatchObject({ status: 'successful', check: 'passed', check_url: `${web.url}/healthz` })
+      expect(web.requests.map((r) => r.path)).toEqual(['/healthz'])
+      expect(JSON.stringify(web.requests)).not.toContain(token)
+    } finally {
+      await web.close()
+    }
   })
 })

@@ -118,6 +118,6 @@ export async function checkServing(
     observer.probed(target, answer, answers.length, more ? pause : undefined)
     if (served || !more) return { result: served ? 'passed' : 'failed', target, answers, durationMs: clock.now() - started }
     await clock.sleep(pause, signal)
-    pause = Math.min(CHECK_BACKOFF.maxMs, pause * CHECK_BACKOFF.growth)
+    pause = Math.min(CHECK_BACKOFF.maxMs, Math.round(pause * CHECK_BACKOFF.growth))
   }
 }

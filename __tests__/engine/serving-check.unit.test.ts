@@ -1,0 +1,98 @@
+import { describe, expect, test } from '@jest/globals'
+import { CHECK_BACKOFF, checkServing, httpProbe, isServing, planCheck, type Probe } from '../../src/engine/serving-check.js'
+import { VirtualClock } from '../../scripts/virtual-clock.js'
+import { startWebServer } from '../helpers/web-server.js'
+
+const config = (run: Record<string, unknown>, name = 'web') => ({ config_version: 'v1beta1', components: { [name]: { component_type: 'continuous', run } } })
+const address = 'https://mytool.toolforge.org/'
+
+describe('what to check', () => {
+  test('auto: the address plus the health check path of the published component, strictly', () => {
+    expect(planCheck('auto', address, config({ publish: '/', health_check_http: '/healthz' }))).toEqual({ probe: { url: 'https://mytool.toolforge.org/healthz', strict: true, component: 'web' } })
+    expect(planCheck('auto', address, config({ publish: true, port: 8000 }))).toEqual({ probe: { url: address, strict: false, component: 'web' } })
+  })
+
+  test('auto without a published component, or off: no probe, and why', () => {
+    expect(planCheck('auto', address, config({ command: 'python worker.py' }))).toEqual({ skip: 'no component of the deployed config publishes a web service' })
+    expect(planCheck('auto', address, undefined)).toEqual({ skip: 'no component of the deployed config publishes a web service' })
+    expect(planCheck('off', address, config({ publish: '/' }))).toEqual({ skip: 'check: off' })
+  })
+
+  test('a URL is asked as given, strictly', () => {
+    expect(planCheck(new URL('https://x.example/up'), address, undefined)).toEqual({ probe: { url: 'https://x.example/up', strict: true } })
+  })
+
+  test('a health check path from the server cannot lead anywhere but the tool’s own site', () => {
+    for (const path of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'up', '/a b']) {
+      expect(planCheck('auto', address, config({ publish: '/', health_check_http: path }))).toEqual({ probe: { url: address, strict: false, component: 'web' } })
+    }
+  })
+
+  test('serving: any answer but a gateway error; strictly, 2xx or 3xx only', () => {
+    for (const status of [200, 301, 404, 500]) expect(isServing(status, false)).toBe(true)
+    for (const status of [502, 503, 504, undefined]) expect(isServing(status, false)).toBe(false)
+    for (const status of [200, 204, 302, 399]) expect(isServing(status, true)).toBe(true)
+    for (const status of [199, 400, 404, 500, 503]) expect(isServing(status, true)).toBe(false)
+  })
+})
+
+describe('checkServing', () => {
+  const target = { url: 'https://mytool.toolforge.org/healthz', strict: true }
+  const scripted = (answers: Array<number | undefined>, clock: VirtualClock, times: number[]): Probe => () => {
+    times.push(clock.now())
+    return Promise.resolve(answers.length > 1 ? answers.shift() : answers[0])
+  }
+
+  test('a tool already serving costs one probe and no wait', async () => {
+    const clock = new VirtualClock()
+    const times: number[] = []
+    const result = await checkServing(target, 180_000, { clock, probe: scripted([200], clock, times), signal: new AbortController().signal, observer: { probed: () => {} } })
+    expect(result).toEqual({ result: 'passed', target, answers: ['200'], durationMs: 0 })
+    expect(times).toEqual([0])
+  })
+
+  test('probes back off from 1 s towards 10 s until the tool serves', async () => {
+    const clock = new VirtualClock()
+    const times: number[] = []
+    const seen: Array<[string, number | undefined]> = []
+    const answers = [503, 503, undefined, 503, 503, 503, 503, 503, 200]
+    const result = await checkServing(target, 180_000, { clock, probe: scripted(answers, clock, times), signal: new AbortController().signal, observer: { probed: (_t, answer, _n, next) => seen.push([answer, next]) } })
+    expect(result.result).toBe('passed')
+    expect(result.answers).toEqual(['503', '503', 'no answer', '503', '503', '503', '503', '503', '200'])
+    expect(times.slice(1).map((t, i) => t - times[i]!)).toEqual([1_000, 1_500, 2_250, 3_375, 5_063, 7_595, CHECK_BACKOFF.maxMs, 10_000])
+    expect(seen.at(-1)).toEqual(['200', undefined])
+  })
+
+  test('a tool that never serves fails within the check timeout', async () => {
+    const clock = new VirtualClock()
+    const times: number[] = []
+    const result = await checkServing(target, 30_000, { clock, probe: scripted([503], clock, times), signal: new AbortController().signal, observer: { probed: () => {} } })
+    expect(result.result).toBe('failed')
+    expect(clock.now()).toBeLessThanOrEqual(30_000)
+    expect(result.durationMs).toBe(clock.now())
+    expect(result.answers.every((answer) => answer === '503')).toBe(true)
+  })
+})
+
+describe('httpProbe', () => {
+  test('asks with nothing but a User-Agent, follows no redirect, reads no body', async () => {
+    const web = await startWebServer((path) => (path === '/moved' ? { status: 302, headers: { location: '/elsewhere' } } : { status: 200 }))
+    try {
+      const probe = httpProbe('toolforge-deploy-action/test')
+      expect(await probe(`${web.url}/moved`, 5_000, new AbortController().signal)).toBe(302)
+      expect(await probe(`${web.url}/`, 5_000, new AbortController().signal)).toBe(200)
+      expect(web.requests.map((r) => r.path)).toEqual(['/moved', '/'])
+      for (const request of web.requests) {
+        expect(Object.keys(request.headers).sort()).toEqual(['connection', 'host', 'user-agent'])
+        expect(request.headers['user-agent']).toBe('toolforge-deploy-action/test')
+      }
+    } finally {
+      await web.close()
+    }
+  })
+
+  test('no answer within its deadline, or no server, is "no answer"', async () => {
+    const probe = httpProbe('t')
+    expect(await probe('http://127.0.0.1:9/', 1_000, new AbortController().signal)).toBeUndefined()
+  })
+})
