@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { TimelineRecorder } from '../../src/report/timeline.js'
+import { CHARTED_COMPONENTS, TimelineRecorder, timelineRows, type TimelineModel } from '../../src/report/timeline.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 
 describe('TimelineRecorder', () => {
@@ -34,5 +34,31 @@ describe('TimelineRecorder', () => {
     const recorder = new TimelineRecorder(0)
     recorder.queuedUntil(20_000)
     expect(recorder.model().queued).toEqual({ startMs: 0, endMs: 20_000 })
+  })
+})
+
+describe('timelineRows', () => {
+  const model = (count: number): TimelineModel => {
+    const components: TimelineModel['components'] = { idle: {} }
+    for (let i = 0; i < count; i++) {
+      components[`c${i}`] = { waiting: { startMs: 100 * i, endMs: 1_000 + i }, build: { startMs: 1_000 + i, endMs: 5_000 + 10 * i }, ...(i % 2 ? { run: { startMs: 6_000, endMs: 7_000 + i } } : {}) }
+    }
+    return { observed: { startMs: 0, endMs: 9_000 }, components, precisionMs: 200 }
+  }
+
+  test('one row per component seen doing something, up to the limit', () => {
+    const rows = timelineRows(model(CHARTED_COMPONENTS))
+    expect(rows.map(([name]) => name)).toEqual(Array.from({ length: CHARTED_COMPONENTS }, (_, i) => `c${i}`))
+    expect(rows[1]![1]).toEqual(model(CHARTED_COMPONENTS).components.c1)
+  })
+
+  test('beyond it, one row whose phases run from the first component in them to the last', () => {
+    const count = CHARTED_COMPONENTS + 1
+    expect(timelineRows(model(count))).toEqual([
+      [
+        `all ${count} components`,
+        { waiting: { startMs: 0, endMs: 1_000 + count - 1 }, build: { startMs: 1_000, endMs: 5_000 + 10 * (count - 1) }, run: { startMs: 6_000, endMs: 7_000 + count - 2 } }
+      ]
+    ])
   })
 })

@@ -3,7 +3,7 @@ import type { ComponentRow, RichText } from './components.js'
 import type { NextStep } from './outcome.js'
 import { markdownCode, markdownText } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
-import type { TimelineModel } from './timeline.js'
+import { timelineRows, type TimelineModel } from './timeline.js'
 
 /**
  * The job summary in GitHub-flavoured Markdown. Every text from Toolforge goes through
@@ -13,6 +13,11 @@ import type { TimelineModel } from './timeline.js'
 
 /** With more failed components than this, the texts of the rest are folded away. */
 export const UNFOLDED_FAILURES = 5
+/**
+ * Toolforge's reason can list every failed build; the table has them one per row and the
+ * log has the reason whole, so the summary's statement stays a paragraph long.
+ */
+export const PROBLEM_LIMIT = 400
 
 const ICONS: Record<string, string> = { successful: '✅', failed: '❌', cancelled: '⛔', skipped: '⏭️', running: '⏳', unknown: '⏳', pending: '⏳' }
 
@@ -85,8 +90,7 @@ export function mermaidGantt(timeline: TimelineModel): string[] {
     lines.push('    section queued')
     task('behind another deployment', timeline.queued)
   }
-  for (const [name, times] of Object.entries(timeline.components)) {
-    if (!times.waiting && !times.build && !times.run) continue
+  for (const [name, times] of timelineRows(timeline)) {
     lines.push(`    section ${mermaidText(name)}`)
     if (times.waiting) task('waiting for a build slot', times.waiting)
     if (times.build) task('build', times.build)
@@ -111,7 +115,7 @@ export function renderMarkdown(model: SummaryModel): string {
     lines.push(`| ${markdownText(fact.label)} | ${value} |`)
     if (i === 0) lines.push('| --- | --- |')
   })
-  if (verdict.problem) lines.push('', `**Problem:** ${markdownText(verdict.problem)}`)
+  if (verdict.problem) lines.push('', `**Problem:** ${markdownText(verdict.problem, PROBLEM_LIMIT)}`)
   lines.push(...componentsSection(model.components))
   if (model.timeline) {
     const precision = model.timeline.precisionMs > 0 ? `, to within ${formatDuration(model.timeline.precisionMs)}` : ''

@@ -2,7 +2,7 @@ import { formatDuration } from '../settings/duration.js'
 import type { ComponentRow, RichText } from './components.js'
 import { oneLine, truncate } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
-import type { TimelineModel } from './timeline.js'
+import { timelineRows, type TimelineModel } from './timeline.js'
 
 /**
  * The job summary for a terminal or a plain log, fitted to `width` columns: the
@@ -58,7 +58,7 @@ function stacked(rows: ComponentRow[], width: number): string[] {
 
 /** The timeline as bars: `·` waiting for a build slot, `━` building, `▮` running. */
 export function textTimeline(timeline: TimelineModel, width: number): string[] {
-  const entries = Object.entries(timeline.components).filter(([, times]) => times.waiting || times.build || times.run)
+  const entries = timelineRows(timeline)
   if (entries.length === 0) return []
   const end = Math.max(timeline.observed.endMs, 1)
   const label = Math.min(16, Math.max(...entries.map(([name]) => chars(name))))

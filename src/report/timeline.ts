@@ -99,3 +99,30 @@ export class TimelineRecorder {
     }
   }
 }
+
+/** With more components than this, a timeline shows the deployment's phases, not each component's. */
+export const CHARTED_COMPONENTS = 8
+
+/** The rows a timeline shows: one per component that was seen doing something, or one for them all. */
+export function timelineRows(timeline: TimelineModel): [string, ComponentTimes][] {
+  const rows = Object.entries(timeline.components).filter(([, times]) => times.waiting || times.build || times.run)
+  if (rows.length <= CHARTED_COMPONENTS) return rows
+  return [[`all ${rows.length} components`, phasesOf(rows.map(([, times]) => times))]]
+}
+
+/** Each phase from the first component that entered it to the last that left it. */
+function phasesOf(components: ComponentTimes[]): ComponentTimes {
+  const cover = (spans: (Span | undefined)[]): Span | undefined => {
+    const seen = spans.filter((span): span is Span => span !== undefined)
+    if (seen.length === 0) return undefined
+    return { startMs: Math.min(...seen.map((s) => s.startMs)), endMs: Math.max(...seen.map((s) => s.endMs)) }
+  }
+  const phases: ComponentTimes = {}
+  const waiting = cover(components.map((c) => c.waiting))
+  const build = cover(components.map((c) => c.build))
+  const run = cover(components.map((c) => c.run))
+  if (waiting) phases.waiting = waiting
+  if (build) phases.build = build
+  if (run) phases.run = run
+  return phases
+}

@@ -1,0 +1,86 @@
+import { beforeAll, describe, expect, test } from '@jest/globals'
+import { exampleSummaries, type Example } from '../../scripts/summaries.js'
+import { PROBLEM_LIMIT } from '../../src/report/markdown.js'
+import { timelineRows } from '../../src/report/timeline.js'
+import { ganttCharts, renderGfm, tableShapes } from '../helpers/render.js'
+
+let examples: Example[]
+beforeAll(async () => {
+  examples = await exampleSummaries()
+}, 60_000)
+
+const PLACEHOLDERS = /no-id-yet|no-image-yet|no-build-needed/
+
+describe('every summary, as GitHub renders it', () => {
+  test('there is one for each way a run ends', () => {
+    const kinds = new Set(examples.map((e) => e.model.verdict.kind))
+    expect([...kinds].sort()).toEqual(
+      ['bad-input', 'cancelled', 'failed', 'interrupted', 'not-serving', 'refused', 'stopped-waiting', 'successful', 'timed-out', 'unknown-creation'].sort()
+    )
+    expect(examples.length).toBeGreaterThanOrEqual(25)
+  })
+
+  test('tables keep their shape, no header row is empty, and no link comes from Toolforge', () => {
+    for (const example of examples) {
+      const html = renderGfm(example.markdown)
+      for (const shape of tableShapes(html)) {
+        expect([example.name, new Set(shape).size]).toEqual([example.name, 1])
+      }
+      expect([example.name, html.match(/<th><\/th>/g)]).toEqual([example.name, null])
+      const links = [...html.matchAll(/<a href="([^"]*)"/g)].map(([, href]) => href)
+      expect([example.name, links.filter((href) => href !== 'https://mytool.toolforge.org/')]).toEqual([example.name, []])
+      expect([example.name, html.match(/<(script|img|iframe)\b/g)]).toEqual([example.name, null])
+    }
+  })
+
+  test('no placeholder is shown as an id or an image', () => {
+    for (const example of examples) {
+      expect([example.name, PLACEHOLDERS.test(example.markdown) || PLACEHOLDERS.test(example.text)]).toEqual([example.name, false])
+    }
+  })
+
+  test('every timeline is a Mermaid chart Mermaid compiles, with one bar per span it shows', async () => {
+    let charts = 0
+    for (const example of examples) {
+      const timeline = example.model.timeline
+      const found = await ganttCharts(example.markdown)
+      if (!timeline) {
+        expect([example.name, found]).toEqual([example.name, []])
+        continue
+      }
+      charts += 1
+      expect(found).toHaveLength(1)
+      const spans = timelineRows(timeline).reduce((n, [, c]) => n + (c.waiting ? 1 : 0) + (c.build ? 1 : 0) + (c.run ? 1 : 0), timeline.queued ? 1 : 0)
+      expect([example.name, found[0]!.length]).toEqual([example.name, spans])
+      for (const task of found[0]!) expect(task.end).toBeGreaterThan(task.start)
+    }
+    expect(charts).toBeGreaterThanOrEqual(15)
+  })
+
+  test('the hostile scenario cannot break out of the chart or the tables', async () => {
+    const hostile = examples.find((e) => e.name === 'scenario hostile')!
+    const [chart] = await ganttCharts(hostile.markdown)
+    expect(chart!.map((t) => t.section)).toContain('_img src_x onerror_alert_1_____warning__')
+    expect(renderGfm(hostile.markdown)).not.toMatch(/<img|<script/)
+  })
+
+  test('14 failed components: every one named, the summary a third shorter than before', () => {
+    const many = examples.find((e) => e.name === 'scenario many-failures')!
+    for (let i = 1; i <= 14; i++) expect(many.markdown).toContain(`job-${String(i).padStart(2, '0')}`)
+    // The same deployment's summary from the bundle before this report layer (commit a28e3de), measured on this simulator.
+    const BEFORE = 6_990
+    expect(many.markdown.length).toBeLessThanOrEqual((BEFORE * 2) / 3)
+    expect(many.model.verdict.problem!.length).toBeGreaterThan(PROBLEM_LIMIT)
+    expect(renderGfm(many.markdown)).toMatch(/… \[\d+ more characters\]/)
+  })
+
+  test('the terminal summary fits 80 and 120 columns', async () => {
+    const { renderText } = await import('../../src/report/text.js')
+    for (const example of examples) {
+      for (const width of [80, 120]) {
+        const lines = renderText(example.model, width).split('\n').filter((line) => !line.startsWith('  Problem:') && !line.startsWith('  - '))
+        for (const line of lines) expect([example.name, width, [...line].length <= width]).toEqual([example.name, width, true])
+      }
+    }
+  })
+})
