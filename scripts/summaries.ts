@@ -17,7 +17,7 @@ import { summaryModel, type SummaryModel } from '../src/report/summary.js'
 import { renderText } from '../src/report/text.js'
 import type { Settings } from '../src/settings/settings.js'
 import { SimulatedApi } from '../simulator/api.js'
-import { SCENARIO_NAMES, type ScenarioName, type Timeline } from '../simulator/scenarios.js'
+import { SCENARIO_NAMES, type ComponentPlan, type ScenarioName, type Timeline } from '../simulator/scenarios.js'
 import { inProcessApi } from './in-process-api.js'
 import { loadTraces, traceApi } from './traces.js'
 import { VirtualClock } from './virtual-clock.js'
@@ -45,10 +45,13 @@ const base: Settings = {
   pollIntervalMs: 10_000,
   deployId: undefined,
   onConflict: 'wait',
-  check: 'off',
+  check: 'auto',
   checkTimeoutMs: 3 * 60_000,
   toolAddress: 'https://mytool.toolforge.org/'
 }
+
+/** The tool's web service answers at once, as most do after a deployment. */
+const serves: Probe = () => Promise.resolve(200)
 
 interface Run {
   settings?: Partial<Settings>
@@ -76,7 +79,7 @@ async function run(name: string, plan: Run): Promise<Example> {
       await sleep(ms, signal)
     }
   }
-  const outcome: DeployOutcome = await deploy(settings, { api: plan.api(clock), clock, signal: cancel.signal, observer: narrator, probe: plan.probe, random: () => 0.5 })
+  const outcome: DeployOutcome = await deploy(settings, { api: plan.api(clock), clock, signal: cancel.signal, observer: narrator, probe: plan.probe ?? serves, random: () => 0.5 })
   const model = summaryModel(outcome, settings, ACTION_VOICE, narrator.timeline())
   return { name, model, markdown: renderMarkdown(model), text: renderText(model), log }
 }
@@ -87,9 +90,27 @@ const simulated = (scenario: ScenarioName | Timeline, setup?: (sim: SimulatedApi
   return inProcessApi(sim, 'mytool', TOKEN)
 }
 
+/** Builds as long as production's usually are: minutes, not the scenarios' seconds. */
+const source = (buildMs: number, fails = false): ComponentPlan['build'] => ({ kind: 'source', queueMs: 6_000, buildMs, fails })
+const TYPICAL: Timeline = {
+  components: [
+    { name: 'web', build: source(161_000), publish: { healthCheck: '/healthz' } },
+    { name: 'worker', build: source(182_000) },
+    { name: 'cron', type: 'scheduled', build: { kind: 'reuse-from', from: 'web' } }
+  ]
+}
+const TYPICAL_BUILD_FAILURE: Timeline = {
+  components: [
+    { name: 'web', build: source(131_000), publish: { healthCheck: '/healthz' } },
+    { name: 'worker', build: source(108_000, true) }
+  ]
+}
+
 /** Every example summary, in a stable order. */
 export async function exampleSummaries(): Promise<Example[]> {
   const examples: Example[] = []
+  examples.push(await run('a typical deployment', { api: simulated(TYPICAL) }))
+  examples.push(await run('a typical build failure', { api: simulated(TYPICAL_BUILD_FAILURE) }))
   for (const scenario of SCENARIO_NAMES) {
     examples.push(await run(`scenario ${scenario}`, { api: simulated(scenario) }))
   }
@@ -110,9 +131,10 @@ export async function exampleSummaries(): Promise<Example[]> {
       })
     })
   )
-  examples.push(await run('serving', { api: simulated('single'), settings: { check: 'auto' }, probe: () => Promise.resolve(200) }))
+  let starting = 0
+  examples.push(await run('serving after a few tries', { api: simulated('single'), probe: () => Promise.resolve(++starting < 3 ? 503 : 200) }))
   let probes = 0
-  examples.push(await run('not serving', { api: simulated('single'), settings: { check: 'auto', checkTimeoutMs: 60_000 }, probe: () => Promise.resolve(++probes % 4 === 0 ? undefined : 503) }))
+  examples.push(await run('not serving', { api: simulated('single'), settings: { checkTimeoutMs: 60_000 }, probe: () => Promise.resolve(++probes % 4 === 0 ? undefined : 503) }))
   examples.push(await run('queued behind another deployment', { api: simulated('single', (sim) => sim.occupy('mytool', 25_000)) }))
   const badInput = { verdict: badInputVerdict(`Input 'timeout' is "45 minutes"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 6h.`), facts: [], components: [] }
   examples.push({ name: 'bad input', model: badInput, markdown: renderMarkdown(badInput), text: renderText(badInput), log: [] })

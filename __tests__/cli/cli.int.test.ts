@@ -15,7 +15,7 @@ describe('toolforge-deploy', () => {
     const run = await runCli(['--tool', 'mytool', '--api-url', url, '--json', '--dotenv', dotenv], { env: env() })
     expect(run.code).toBe(0)
     const report = JSON.parse(run.stdout) as { outcome: string; exitCode: number; error: unknown; deployment: { deploy_id: string; status: string } }
-    expect(report).toMatchObject({ outcome: 'successful', exitCode: 0, error: null, check: { result: 'skipped', reason: 'check: off' } })
+    expect(report).toMatchObject({ outcome: 'successful', exitCode: 0, error: null, check: { result: 'skipped', reason: 'turned off' } })
     const deployment = report.deployment
     expect(deployment.status).toBe('successful')
     expect(deployment).not.toHaveProperty('tool_config')

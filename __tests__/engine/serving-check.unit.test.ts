@@ -15,7 +15,7 @@ describe('what to check', () => {
   test('auto without a published component, or off: no probe, and why', () => {
     expect(planCheck('auto', address, config({ command: 'python worker.py' }))).toEqual({ skip: 'no component of the deployed config publishes a web service' })
     expect(planCheck('auto', address, undefined)).toEqual({ skip: 'no component of the deployed config publishes a web service' })
-    expect(planCheck('off', address, config({ publish: '/' }))).toEqual({ skip: 'check: off' })
+    expect(planCheck('off', address, config({ publish: '/' }))).toEqual({ skip: 'turned off' })
   })
 
   test('a URL is asked as given, strictly', () => {

@@ -1,11 +1,6 @@
 import mermaid from 'mermaid'
-import { micromark } from 'micromark'
-import { gfm, gfmHtml } from 'micromark-extension-gfm'
 
-/** Markdown as GitHub turns it into HTML (its dialect; raw HTML kept, as GitHub keeps the safe tags). */
-export function renderGfm(markdown: string): string {
-  return micromark(markdown, { allowDangerousHtml: true, extensions: [gfm()], htmlExtensions: [gfmHtml()] })
-}
+export { renderGfm } from '../../scripts/gfm.js'
 
 /** Each table of the HTML, as rows of cell counts. */
 export function tableShapes(html: string): number[][] {

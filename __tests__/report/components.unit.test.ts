@@ -40,7 +40,7 @@ describe('component rows', () => {
 
   test('durations come from the observed timeline', () => {
     const d = deployment('successful', { web: 'successful' }, { web: 'successful' })
-    const timeline = { observed: { startMs: 0, endMs: 10_000 }, precisionMs: 2_000, components: { web: { build: { startMs: 1_000, endMs: 8_000 }, run: { startMs: 8_000, endMs: 10_000 } } } }
+    const timeline = { startedAt: 0, observed: { startMs: 0, endMs: 10_000 }, precisionMs: 2_000, components: { web: { build: { startMs: 1_000, endMs: 8_000 }, run: { startMs: 8_000, endMs: 10_000 } } } }
     const [row] = componentRows(d, timeline)
     expect(row!.build.ms).toBe(7_000)
     expect(row!.run.ms).toBe(2_000)

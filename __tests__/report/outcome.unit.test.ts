@@ -75,6 +75,6 @@ describe('verdicts', () => {
     expect(checkSummary(outcome('successful', { check: { ...check, result: 'passed', answers: ['503', '200'], durationMs: 4_000 } }))).toBe(
       'https://mytool.toolforge.org/healthz answered 200 after 4s (2 tries)'
     )
-    expect(checkSummary(outcome('successful', { check: { result: 'skipped', reason: 'check: off', answers: [], durationMs: 0 } }))).toBe('not checked: check: off')
+    expect(checkSummary(outcome('successful', { check: { result: 'skipped', reason: 'turned off', answers: [], durationMs: 0 } }))).toBe('not checked: turned off')
   })
 })

@@ -14,7 +14,7 @@ describe('ProgressLog', () => {
 
   test('durations come from the timeline, for what has ended', () => {
     const log = new ProgressLog(0)
-    const timeline = { observed: { startMs: 0, endMs: 165_000 }, precisionMs: 4_000, components: { web: { build: { startMs: 4_000, endMs: 165_000 } } } }
+    const timeline = { startedAt: 0, observed: { startMs: 0, endMs: 165_000 }, precisionMs: 4_000, components: { web: { build: { startMs: 4_000, endMs: 165_000 } } } }
     expect(log.update(deployment('running', { web: 'successful', worker: 'failed' }), 165_000, timeline)).toBe('[2m45s] running · builds: web ✓ 2m41s, worker ✗')
   })
 

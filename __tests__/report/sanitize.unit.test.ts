@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { deploymentJson, markdownCode, markdownText, oneLine, truncate, unlinked } from '../../src/report/sanitize.js'
+import { deploymentJson, LONGEST_UNBROKEN, markdownCode, markdownText, oneLine, truncate, unlinked } from '../../src/report/sanitize.js'
+import { renderGfm } from '../../scripts/gfm.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 
 describe('sanitize', () => {
@@ -28,6 +29,21 @@ describe('sanitize', () => {
     )
     expect(unlinked('me/mytool@abcdef1 ftp://x')).toBe(`me/mytool@abcdef1 ftp${zw}://x`)
     expect(markdownText('http://a.example')).toContain(zw)
+  })
+
+  test('a run of text with no space can wrap, so it cannot widen a table past the page', () => {
+    const zw = '\u200b'
+    const run = 'x'.repeat(LONGEST_UNBROKEN * 2 + 5)
+    expect(markdownText(`a ${run} b`)).toBe(`a ${'x'.repeat(LONGEST_UNBROKEN)}${zw}${'x'.repeat(LONGEST_UNBROKEN)}${zw}xxxxx b`)
+    expect(markdownText('x'.repeat(LONGEST_UNBROKEN))).toBe('x'.repeat(LONGEST_UNBROKEN))
+    // A break inside a link, an address or an escape must not bring a link back, nor change what is shown.
+    for (const offset of [30, 35, 38, 39, 40, 41]) {
+      const text = `${'y'.repeat(offset)}https://evil.example/www.evil.example/a@evil.example<b>&amp;`
+      const html = renderGfm(`| a |\n| --- |\n| ${markdownText(text)} |`)
+      expect([offset, html.includes('<a ')]).toEqual([offset, false])
+      const shown = /<td>(.*)<\/td>/.exec(html)![1]!.replaceAll(zw, '').replace(/&(lt|gt|amp|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"' })[e]!)
+      expect([offset, shown]).toEqual([offset, text])
+    }
   })
 
   test('the deployment output stays under its size, saying what was left out', () => {

@@ -1,4 +1,8 @@
 import { beforeAll, describe, expect, test } from '@jest/globals'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fingerprint, SCREENSHOTS, SOURCES } from '../../scripts/preview.js'
+import { ROOT } from '../../scripts/project-root.js'
 import { exampleSummaries, type Example } from '../../scripts/summaries.js'
 import { PROBLEM_LIMIT } from '../../src/report/markdown.js'
 import { timelineRows } from '../../src/report/timeline.js'
@@ -82,5 +86,15 @@ describe('every summary, as GitHub renders it', () => {
         for (const line of lines) expect([example.name, width, [...line].length <= width]).toEqual([example.name, width, true])
       }
     }
+  })
+
+  test('the screenshots in docs/ are of the summaries as they are now (npm run preview -- --screenshots)', () => {
+    const sources = JSON.parse(readFileSync(SOURCES, 'utf8')) as Record<string, string>
+    for (const [file, name] of Object.entries(SCREENSHOTS)) {
+      const png = join(ROOT, 'docs', 'screenshots', `${file}.png`)
+      expect([file, existsSync(png) && readFileSync(png).subarray(1, 4).toString()]).toEqual([file, 'PNG'])
+      expect([file, sources[file]]).toEqual([file, fingerprint(examples.find((e) => e.name === name)!.markdown)])
+    }
+    for (const shown of ['success', 'build-failure']) expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`docs/screenshots/${shown}.png`)
   })
 })

@@ -43,7 +43,7 @@ describe('timelineRows', () => {
     for (let i = 0; i < count; i++) {
       components[`c${i}`] = { waiting: { startMs: 100 * i, endMs: 1_000 + i }, build: { startMs: 1_000 + i, endMs: 5_000 + 10 * i }, ...(i % 2 ? { run: { startMs: 6_000, endMs: 7_000 + i } } : {}) }
     }
-    return { observed: { startMs: 0, endMs: 9_000 }, components, precisionMs: 200 }
+    return { startedAt: 0, observed: { startMs: 0, endMs: 9_000 }, components, precisionMs: 200 }
   }
 
   test('one row per component seen doing something, up to the limit', () => {

@@ -57,7 +57,7 @@ const SITE_PATH = /^\/(?![/\\])[^\s?#]*$/
  * component publishes. A URL: that URL, strictly.
  */
 export function planCheck(check: 'auto' | 'off' | URL, toolAddress: string, toolConfig: unknown): CheckPlan {
-  if (check === 'off') return { skip: 'check: off' }
+  if (check === 'off') return { skip: 'turned off' }
   if (check instanceof URL) return { probe: { url: check.href, strict: true } }
   const components = isObject(toolConfig) && isObject(toolConfig.components) ? toolConfig.components : {}
   for (const name of Object.keys(components).sort()) {

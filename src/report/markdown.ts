@@ -31,7 +31,13 @@ function stateCell(state: string, ms: number | undefined, extra?: string): strin
   return `${icon} ${markdownText(state, 40)}${time}${extra ? `<br>${extra}` : ''}`
 }
 
-function componentRow(row: ComponentRow, withNotes: boolean): string {
+/** The digest on a line of its own: together they would be the widest thing in the table. */
+function imageCell(image: string): string {
+  const at = image.indexOf('@')
+  return at > 0 ? `${markdownCode(image.slice(0, at), 80)}<br>${markdownCode(image.slice(at), 80)}` : markdownCode(image, 80)
+}
+
+function componentRow(row: ComponentRow, notes: 'shown' | 'folded' | 'no column'): string {
   const buildExtra = [row.build.reused ? markdownText(row.build.reused, 100) : undefined, row.build.id ? markdownCode(row.build.id, 120) : undefined]
     .filter(Boolean)
     .join('<br>')
@@ -39,9 +45,9 @@ function componentRow(row: ComponentRow, withNotes: boolean): string {
     markdownText(row.name, 100),
     stateCell(row.build.state, row.build.ms, buildExtra || undefined),
     stateCell(row.run.state, row.run.ms),
-    row.image ? markdownCode(row.image.short, 80) : '—',
-    withNotes ? row.notes.map(rich).join('<br>') : ''
+    row.image ? imageCell(row.image.short) : '—'
   ]
+  if (notes !== 'no column') cells.push(notes === 'shown' ? row.notes.map(rich).join('<br>') : '')
   return `| ${cells.join(' | ')} |`
 }
 
@@ -54,8 +60,10 @@ function componentsSection(rows: ComponentRow[]): string[] {
   const failures = rows.filter(failed)
   const unfolded = new Set(failures.slice(0, UNFOLDED_FAILURES).map((row) => row.name))
   const fold = failures.length > UNFOLDED_FAILURES
-  const lines = ['', '### Components', '', '| Component | Build | Run | Image | Toolforge says |', '| --- | --- | --- | --- | --- |']
-  for (const row of rows) lines.push(componentRow(row, !fold || !failed(row) || unfolded.has(row.name)))
+  // Toolforge often says nothing of each component (a build failure is told once, for the deployment).
+  const said = rows.some((row) => row.notes.length > 0)
+  const lines = ['', '### Components', '', `| Component | Build | Run | Image |${said ? ' Toolforge says |' : ''}`, `| :-- | :-- | :-- | :-- |${said ? ' :-- |' : ''}`]
+  for (const row of rows) lines.push(componentRow(row, !said ? 'no column' : !fold || !failed(row) || unfolded.has(row.name) ? 'shown' : 'folded'))
   const folded = failures.filter((row) => !unfolded.has(row.name) && row.notes.length > 0)
   if (folded.length > 0) {
     lines.push('', `<details><summary>What Toolforge says of the other ${folded.length} failed components</summary>`, '')
@@ -77,14 +85,41 @@ export function mermaidText(text: string): string {
   return text.replace(/[^A-Za-z0-9 ._-]/g, '_').slice(0, 40) || '_'
 }
 
-/** The timeline as a Mermaid gantt chart; times are milliseconds, shown as minutes and seconds. */
+/** Axis steps a chart may use, in milliseconds, and their names in Mermaid. */
+const TICKS: [number, string][] = [
+  [1_000, '1second'],
+  [2_000, '2second'],
+  [5_000, '5second'],
+  [10_000, '10second'],
+  [15_000, '15second'],
+  [30_000, '30second'],
+  [60_000, '1minute'],
+  [120_000, '2minute'],
+  [300_000, '5minute'],
+  [600_000, '10minute'],
+  [900_000, '15minute'],
+  [1_800_000, '30minute'],
+  [3_600_000, '1hour']
+]
+/** Enough marks on the axis to read a time off it, few enough to read them at all. */
+const MAX_TICKS = 8
+
+/** The axis step for a chart this long: the smallest that keeps at most MAX_TICKS marks. */
+export function tickInterval(durationMs: number): string {
+  return (TICKS.find(([step]) => durationMs / step <= MAX_TICKS) ?? TICKS.at(-1)!)[1]
+}
+
+/**
+ * The timeline as a Mermaid gantt chart. Times are the clock's (epoch milliseconds), so
+ * the axis shows the reader's local time of day, right in every time zone.
+ */
 export function mermaidGantt(timeline: TimelineModel): string[] {
-  const long = timeline.observed.endMs >= 3_600_000
-  const lines = ['```mermaid', 'gantt', '    dateFormat x', `    axisFormat ${long ? '%H:%M:%S' : '%M:%S'}`]
+  const lines = ['```mermaid', 'gantt', '    dateFormat x', '    axisFormat %H:%M:%S', `    tickInterval ${tickInterval(timeline.observed.endMs)}`]
   let n = 0
+  const at = (ms: number) => Math.round(timeline.startedAt + ms)
   const task = (label: string, span: { startMs: number; endMs: number }) => {
     n += 1
-    lines.push(`    ${label} :t${n}, ${Math.round(span.startMs)}, ${Math.round(Math.max(span.endMs, span.startMs + 1))}`)
+    lines.push(`    ${label} :t${n}, ${at(span.startMs)}, ${Math.max(at(span.endMs), at(span.startMs) + 1)}`)
   }
   if (timeline.queued) {
     lines.push('    section queued')
@@ -113,7 +148,7 @@ export function renderMarkdown(model: SummaryModel): string {
     let value = fact.code ? markdownCode(fact.value) : markdownText(fact.value)
     if (fact.link) value = `[${value}](${fact.link})`
     lines.push(`| ${markdownText(fact.label)} | ${value} |`)
-    if (i === 0) lines.push('| --- | --- |')
+    if (i === 0) lines.push('| :-- | :-- |')
   })
   if (verdict.problem) lines.push('', `**Problem:** ${markdownText(verdict.problem, PROBLEM_LIMIT)}`)
   lines.push(...componentsSection(model.components))

@@ -47,14 +47,22 @@ export function unlinked(text: string): string {
     .replace(/@(?=[a-z0-9-]+\.[a-z0-9])/gi, `@${ZERO_WIDTH_SPACE}`)
 }
 
+/** Longer runs of text with no space would make a table wider than the page. */
+export const LONGEST_UNBROKEN = 30
+
+/** A place to wrap every LONGEST_UNBROKEN characters of a run with no space. */
+export function wrappable(text: string): string {
+  return text.replace(new RegExp(`\\S{${LONGEST_UNBROKEN}}(?=\\S)`, 'g'), `$&${ZERO_WIDTH_SPACE}`)
+}
+
 /**
  * Text for a Markdown table cell or a prefixed line: no HTML, no inline Markdown, no
- * links, no newlines. (Line-start syntax such as `#` cannot apply: callers never start
- * a line with it.)
+ * links, no newlines, no run of text too long to wrap. (Line-start syntax such as `#`
+ * cannot apply: callers never start a line with it.)
  */
 export function markdownText(text: string, limit = SUMMARY_TEXT_LIMIT): string {
   return unlinked(
-    oneLine(text, limit)
+    wrappable(oneLine(text, limit))
       .replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!)
       .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
   )

@@ -18,6 +18,8 @@ export interface ComponentTimes {
 }
 
 export interface TimelineModel {
+  /** When the run started (epoch milliseconds); every span counts from here. */
+  startedAt: number
   /** Queued behind another deployment of the tool, before this one was created. */
   queued?: Span
   /** From the first to the last observation. */
@@ -92,6 +94,7 @@ export class TimelineRecorder {
       components[name] = times
     }
     return {
+      startedAt: this.startedAt,
       ...(this.queued ? { queued: this.queued } : {}),
       observed: { startMs: this.first ?? 0, endMs: this.last ?? 0 },
       components,

@@ -1,0 +1,61 @@
+import { describe, expect, test } from '@jest/globals'
+import { mermaidGantt, renderMarkdown, tickInterval } from '../../src/report/markdown.js'
+import type { SummaryModel } from '../../src/report/summary.js'
+import type { TimelineModel } from '../../src/report/timeline.js'
+import { renderGfm } from '../../scripts/gfm.js'
+import { ganttCharts, tableShapes } from '../helpers/render.js'
+
+const STARTED = Date.parse('2026-11-28T10:00:00Z')
+
+const model = (notes: string[]): SummaryModel => ({
+  verdict: { kind: 'successful', ok: true, title: 'Toolforge deployment successful: mytool', problem: undefined, nextSteps: [] },
+  facts: [{ label: 'Tool', value: 'mytool' }],
+  components: [
+    { name: 'web', build: { state: 'successful', ms: 161_000 }, run: { state: 'successful' }, notes: notes.map((text) => [{ code: false, text }]) },
+    { name: 'worker', build: { state: 'successful', ms: 182_000 }, run: { state: 'successful' }, notes: [] }
+  ]
+})
+
+describe('the Markdown summary', () => {
+  test("the column of what Toolforge says is there only when it said something", () => {
+    const without = tableShapes(renderGfm(renderMarkdown(model([]))))
+    expect(without[1]).toEqual([4, 4, 4])
+    expect(renderMarkdown(model([]))).not.toContain('Toolforge says')
+    const withNotes = tableShapes(renderGfm(renderMarkdown(model(['job created']))))
+    expect(withNotes[1]).toEqual([5, 5, 5])
+  })
+
+  test('columns are left-aligned, as text is read', () => {
+    const html = renderGfm(renderMarkdown(model([])))
+    expect(html.match(/<t[hd](?! align="left")[ >]/g)).toBeNull()
+  })
+})
+
+describe('the Mermaid timeline', () => {
+  const timeline: TimelineModel = {
+    startedAt: STARTED,
+    observed: { startMs: 300, endMs: 190_000 },
+    precisionMs: 8_000,
+    components: { web: { waiting: { startMs: 300, endMs: 6_300 }, build: { startMs: 6_300, endMs: 167_300 }, run: { startMs: 189_000, endMs: 190_000 } } }
+  }
+
+  test('times are the clock’s, so the axis shows the time of day where the reader is', async () => {
+    const [tasks] = await ganttCharts(mermaidGantt(timeline).join('\n') + '\n')
+    expect(tasks).toEqual([
+      { task: 'waiting for a build slot', section: 'web', start: STARTED + 300, end: STARTED + 6_300 },
+      { task: 'build', section: 'web', start: STARTED + 6_300, end: STARTED + 167_300 },
+      { task: 'run', section: 'web', start: STARTED + 189_000, end: STARTED + 190_000 }
+    ])
+    expect(mermaidGantt(timeline)).toContain('    axisFormat %H:%M:%S')
+  })
+
+  test('the axis has a mark at a round step, at most eight of them', () => {
+    expect(mermaidGantt(timeline)).toContain('    tickInterval 30second')
+    expect(tickInterval(4_000)).toBe('1second')
+    expect(tickInterval(8_000)).toBe('1second')
+    expect(tickInterval(8_001)).toBe('2second')
+    expect(tickInterval(190_000)).toBe('30second')
+    expect(tickInterval(25 * 60_000)).toBe('5minute')
+    expect(tickInterval(30 * 3_600_000)).toBe('1hour')
+  })
+})
