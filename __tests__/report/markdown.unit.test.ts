@@ -49,6 +49,16 @@ describe('the Mermaid timeline', () => {
     expect(mermaidGantt(timeline)).toContain('    axisFormat %H:%M:%S')
   })
 
+  test('what failed is drawn in red (crit), the serving check last', () => {
+    const failing: TimelineModel = {
+      ...timeline,
+      components: { web: { build: { startMs: 0, endMs: 10 }, run: { startMs: 10, endMs: 20 }, failed: 'run' }, worker: { build: { startMs: 0, endMs: 10 }, failed: 'build' } },
+      check: { span: { startMs: 20, endMs: 30 }, passed: false }
+    }
+    const tasks = mermaidGantt(failing).filter((line) => / :.*t\d/.test(line))
+    expect(tasks.map((line) => line.trim().replace(/, \d+, \d+$/, ''))).toEqual(['build :t1', 'run :crit, t2', 'build :crit, t3', 'not serving :crit, t4'])
+  })
+
   test('the axis has a mark at a round step, at most eight of them', () => {
     expect(mermaidGantt(timeline)).toContain('    tickInterval 30second')
     expect(tickInterval(4_000)).toBe('1second')

@@ -64,6 +64,15 @@ describe('verdicts', () => {
     expect(verdict(outcome('successful', { deployment: deployment('successful') }), settings, ACTION_VOICE).problem).toBeUndefined()
   })
 
+  test('timed out: what was still going on, not the "Started at" Toolforge leaves in place', () => {
+    const d = deployment('timed_out', { web: 'running', worker: 'unknown', cron: 'skipped' }, { web: 'pending', worker: 'pending', cron: 'pending' }, { long_status: 'Started at 2026-11-28 10:00:00.020000+00:00' })
+    expect(verdict(outcome('failed', { deployment: d }), settings, ACTION_VOICE).problem).toBe(
+      'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out before the builds of web and worker and the run of cron had finished; Toolforge says: started at 2026-11-28 10:00:00 UTC'
+    )
+    const runsLeft = deployment('timed_out', { web: 'successful' }, { web: 'pending' }, { long_status: '' })
+    expect(verdict(outcome('failed', { deployment: runsLeft }), settings, ACTION_VOICE).problem).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out before the run of web had finished')
+  })
+
   test('a tool that does not serve: the problem, the logs to read, and the check in words', () => {
     const check = { result: 'failed' as const, target: { url: 'https://mytool.toolforge.org/healthz', strict: true, component: 'web' }, answers: ['503', '503', 'no answer', '503'], durationMs: 180_000 }
     const v = verdict(outcome('not-serving', { deployment: deployment('successful'), check }), settings, ACTION_VOICE)

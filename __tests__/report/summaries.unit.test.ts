@@ -54,7 +54,7 @@ describe('every summary, as GitHub renders it', () => {
       }
       charts += 1
       expect(found).toHaveLength(1)
-      const spans = timelineRows(timeline).reduce((n, [, c]) => n + (c.waiting ? 1 : 0) + (c.build ? 1 : 0) + (c.run ? 1 : 0), timeline.queued ? 1 : 0)
+      const spans = timelineRows(timeline).reduce((n, [, c]) => n + (c.waiting ? 1 : 0) + (c.build ? 1 : 0) + (c.run ? 1 : 0), (timeline.queued ? 1 : 0) + (timeline.check ? 1 : 0))
       expect([example.name, found[0]!.length]).toEqual([example.name, spans])
       for (const task of found[0]!) expect(task.end).toBeGreaterThan(task.start)
     }

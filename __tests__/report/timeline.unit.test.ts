@@ -27,7 +27,14 @@ describe('TimelineRecorder', () => {
     recorder.observe(deployment('running', { web: 'unknown' }), 100)
     recorder.observe(deployment('running', { web: 'unknown' }), 300)
     recorder.observe(deployment('failed', { web: 'failed' }, { web: 'skipped' }), 4_300)
-    expect(recorder.model().components.web).toEqual({ waiting: { startMs: 100, endMs: 300 }, build: { startMs: 300, endMs: 4_300 } })
+    expect(recorder.model().components.web).toEqual({ waiting: { startMs: 100, endMs: 300 }, build: { startMs: 300, endMs: 4_300 }, failed: 'build' })
+  })
+
+  test('a build seen waiting at one check only was not seen to wait', () => {
+    const recorder = new TimelineRecorder(0)
+    recorder.observe(deployment('running', { web: 'unknown' }), 300)
+    recorder.observe(deployment('running', { web: 'successful' }), 4_300)
+    expect(recorder.model().components.web).toEqual({ build: { startMs: 300, endMs: 4_300 } })
   })
 
   test('time queued behind another deployment is its own span', () => {

@@ -3,7 +3,7 @@ import type { ComponentRow, RichText } from './components.js'
 import type { NextStep } from './outcome.js'
 import { markdownCode, markdownText } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
-import { timelineRows, type TimelineModel } from './timeline.js'
+import { timelineEnd, timelineRows, type TimelineModel } from './timeline.js'
 
 /**
  * The job summary in GitHub-flavoured Markdown. Every text from Toolforge goes through
@@ -114,12 +114,13 @@ export function tickInterval(durationMs: number): string {
  * the axis shows the reader's local time of day, right in every time zone.
  */
 export function mermaidGantt(timeline: TimelineModel): string[] {
-  const lines = ['```mermaid', 'gantt', '    dateFormat x', '    axisFormat %H:%M:%S', `    tickInterval ${tickInterval(timeline.observed.endMs)}`]
+  const lines = ['```mermaid', 'gantt', '    dateFormat x', '    axisFormat %H:%M:%S', `    tickInterval ${tickInterval(timelineEnd(timeline))}`]
   let n = 0
   const at = (ms: number) => Math.round(timeline.startedAt + ms)
-  const task = (label: string, span: { startMs: number; endMs: number }) => {
+  // `crit` is Mermaid's red: what failed stands out.
+  const task = (label: string, span: { startMs: number; endMs: number }, failed = false) => {
     n += 1
-    lines.push(`    ${label} :t${n}, ${at(span.startMs)}, ${Math.max(at(span.endMs), at(span.startMs) + 1)}`)
+    lines.push(`    ${label} :${failed ? 'crit, ' : ''}t${n}, ${at(span.startMs)}, ${Math.max(at(span.endMs), at(span.startMs) + 1)}`)
   }
   if (timeline.queued) {
     lines.push('    section queued')
@@ -128,8 +129,12 @@ export function mermaidGantt(timeline: TimelineModel): string[] {
   for (const [name, times] of timelineRows(timeline)) {
     lines.push(`    section ${mermaidText(name)}`)
     if (times.waiting) task('waiting for a build slot', times.waiting)
-    if (times.build) task('build', times.build)
-    if (times.run) task('run', times.run)
+    if (times.build) task('build', times.build, times.failed === 'build')
+    if (times.run) task('run', times.run, times.failed === 'run')
+  }
+  if (timeline.check) {
+    lines.push('    section serving check')
+    task(timeline.check.passed ? 'serves' : 'not serving', timeline.check.span, !timeline.check.passed)
   }
   lines.push('```')
   return lines

@@ -1,6 +1,7 @@
 import { ApiError } from '../engine/api-error.js'
 import type { DeployOutcome } from '../engine/deploy.js'
-import { failedComponents, statusOf } from '../engine/status.js'
+import { failedComponents, isComponentDone, statusOf } from '../engine/status.js'
+import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import type { Settings } from '../settings/settings.js'
 
@@ -118,6 +119,23 @@ export function checkSummary(outcome: DeployOutcome): string | undefined {
   return `${url} did not answer as a serving ${check.target!.strict ? 'health check' : 'web service'} within ${formatDuration(check.durationMs)} (${tally})`
 }
 
+/** `Finished at 2026-11-28 06:45:37.123456+00:00` as `finished at 2026-11-28 06:45:37 UTC`. */
+export function plainTimes(text: string): string {
+  return text.replace(/^(Started|Finished) at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(\.\d+)?\+00:00$/, (_m, what: string, when: string) => `${what.toLowerCase()} at ${when} UTC`)
+}
+
+const and = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]!)
+
+/** What had not finished when the deployment ended: "the builds of web and worker". */
+function unfinished(d: Deployment): string | undefined {
+  const names = [...new Set([...Object.keys(d.builds), ...Object.keys(d.runs)])].sort()
+  const builds = names.filter((name) => !isComponentDone('build', d.builds[name]?.build_status ?? 'pending'))
+  const runs = names.filter((name) => !builds.includes(name) && !isComponentDone('run', d.runs[name]?.run_status ?? 'pending'))
+  const parts = [builds.length > 0 && `the build${builds.length > 1 ? 's' : ''} of ${and(builds)}`, runs.length > 0 && `the run${runs.length > 1 ? 's' : ''} of ${and(runs)}`]
+  const list = parts.filter((part): part is string => typeof part === 'string')
+  return list.length > 0 ? and(list) : undefined
+}
+
 function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings): string | undefined {
   const d = outcome.deployment
   const id = d?.deploy_id ?? settings.deployId
@@ -127,8 +145,13 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
       return undefined
     case 'not-serving':
       return `Toolforge deployed ${id} successfully, but ${checkSummary(outcome)}`
+    case 'timed-out': {
+      // Toolforge leaves the long status as it was ("Started at …"): what was still going on says more.
+      const pending = unfinished(d!)
+      const said = d!.long_status ? `; Toolforge says: ${plainTimes(d!.long_status)}` : ''
+      return `Toolforge deployment ${id} of ${settings.tool} ended timed_out${pending ? ` before ${pending} had finished` : ''}${said}`
+    }
     case 'failed':
-    case 'timed-out':
     case 'cancelled':
       return `Toolforge deployment ${id} of ${settings.tool} ended ${statusOf(d!)}: ${d!.long_status || 'no reason given'}`
     case 'stopped-waiting':

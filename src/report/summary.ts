@@ -3,7 +3,7 @@ import { statusOf } from '../engine/status.js'
 import { formatDuration } from '../settings/duration.js'
 import type { Settings } from '../settings/settings.js'
 import { componentRows, type ComponentRow } from './components.js'
-import { checkSummary, verdict, type Verdict, type Voice } from './outcome.js'
+import { checkSummary, plainTimes, verdict, type Verdict, type Voice } from './outcome.js'
 import type { TimelineModel } from './timeline.js'
 
 /** The job summary as data, drawn as Markdown for GitHub or as text for a terminal. */
@@ -20,11 +20,6 @@ export interface SummaryModel {
   components: ComponentRow[]
   /** Only when the action saw at least one component's build or run. */
   timeline?: TimelineModel
-}
-
-/** `Finished at 2026-11-28 06:45:37.123456+00:00` as `finished at 2026-11-28 06:45:37 UTC`. */
-function plainTimes(text: string): string {
-  return text.replace(/^(Started|Finished) at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(\.\d+)?\+00:00$/, (_m, what: string, when: string) => `${what.toLowerCase()} at ${when} UTC`)
 }
 
 function statusFact(outcome: DeployOutcome, v: Verdict): Fact | undefined {
@@ -57,5 +52,13 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   if (flags) facts.push({ label: 'Options', value: flags })
   const components = componentRows(d, timeline)
   const seen = timeline && Object.values(timeline.components).some((c) => c.build || c.run || c.waiting)
-  return { verdict: v, facts, components, ...(seen ? { timeline } : {}) }
+  return { verdict: v, facts, components, ...(seen ? { timeline: withCheck(timeline, outcome) } : {}) }
+}
+
+/** The serving check ran last, for as long as it took, until the run ended. */
+function withCheck(timeline: TimelineModel, outcome: DeployOutcome): TimelineModel {
+  const check = outcome.check
+  if (!check || check.result === 'skipped') return timeline
+  const endMs = outcome.endedAt - timeline.startedAt
+  return { ...timeline, check: { span: { startMs: endMs - check.durationMs, endMs }, passed: check.result === 'passed' } }
 }

@@ -2,7 +2,7 @@ import { formatDuration } from '../settings/duration.js'
 import type { ComponentRow, RichText } from './components.js'
 import { oneLine, truncate } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
-import { timelineRows, type TimelineModel } from './timeline.js'
+import { timelineEnd, timelineRows, type Span, type TimelineModel } from './timeline.js'
 
 /**
  * The job summary for a terminal or a plain log, fitted to `width` columns: the
@@ -56,28 +56,29 @@ function stacked(rows: ComponentRow[], width: number): string[] {
   return lines
 }
 
-/** The timeline as bars: `·` waiting for a build slot, `━` building, `▮` running. */
+/** The timeline as bars: `·` waiting for a build slot, `━` building, `▮` running, `○` checking that the tool serves. */
 export function textTimeline(timeline: TimelineModel, width: number): string[] {
   const entries = timelineRows(timeline)
   if (entries.length === 0) return []
-  const end = Math.max(timeline.observed.endMs, 1)
-  const label = Math.min(16, Math.max(...entries.map(([name]) => chars(name))))
+  const check = timeline.check
+  const end = Math.max(timelineEnd(timeline), 1)
+  const label = Math.min(16, Math.max(...entries.map(([name]) => chars(name)), check ? 'check'.length : 0))
   const barWidth = Math.max(10, width - INDENT.length - label - 2 - 12)
   const at = (ms: number) => Math.min(barWidth - 1, Math.floor((ms / end) * barWidth))
   const lines = [`${INDENT}${''.padEnd(label)}  0${formatDuration(end).padStart(barWidth - 1)}`]
-  for (const [name, times] of entries) {
+  const row = (name: string, spans: [Span | undefined, string][], total: string) => {
     const bar = Array.from({ length: barWidth }, () => ' ')
-    const paint = (span: { startMs: number; endMs: number } | undefined, mark: string) => {
-      if (span) for (let i = at(span.startMs); i <= at(span.endMs); i++) bar[i] = mark
-    }
-    paint(times.waiting, '·')
-    paint(times.build, '━')
-    paint(times.run, '▮')
-    const total = times.build ? ` ${formatDuration(times.build.endMs - times.build.startMs)}` : ''
+    for (const [span, mark] of spans) if (span) for (let i = at(span.startMs); i <= at(span.endMs); i++) bar[i] = mark
     lines.push(`${INDENT}${fit(name, label).padEnd(label)}  ${bar.join('')}${total}`)
   }
+  for (const [name, times] of entries) {
+    const built = times.build ? times.build.endMs - times.build.startMs : 0
+    const total = built > 0 ? ` ${formatDuration(built)}` : ''
+    row(name, [[times.waiting, '·'], [times.build, '━'], [times.run, '▮']], total)
+  }
+  if (check) row('check', [[check.span, '○']], check.passed ? ' serves' : ' not serving')
   const precision = timeline.precisionMs > 0 ? `, to within ${formatDuration(timeline.precisionMs)}` : ''
-  lines.push(`${INDENT}${''.padEnd(label)}  · waiting for a build slot  ━ build  ▮ run (as observed${precision})`)
+  lines.push(`${INDENT}${''.padEnd(label)}  · waiting for a build slot  ━ build  ▮ run${check ? '  ○ check' : ''} (as observed${precision})`)
   return lines.map((line) => fit(line, width))
 }
 

@@ -15,6 +15,8 @@ export interface ComponentTimes {
   waiting?: Span
   build?: Span
   run?: Span
+  /** Which of them ended `failed`. */
+  failed?: 'build' | 'run'
 }
 
 export interface TimelineModel {
@@ -24,6 +26,8 @@ export interface TimelineModel {
   queued?: Span
   /** From the first to the last observation. */
   observed: Span
+  /** Checking that the tool serves, after the deployment. */
+  check?: { span: Span; passed: boolean }
   components: Record<string, ComponentTimes>
   /** The longest time between two observations: how exact the spans are. */
   precisionMs: number
@@ -85,12 +89,15 @@ export class TimelineRecorder {
       const running = seen.get('build:running')
       // A build seen waiting, then over, ran somewhere between: the span is its upper bound.
       const waitEnd = running ?? (Number.isFinite(buildOver) ? this.lastWaiting.get(name)! : this.last!)
-      if (Number.isFinite(waitStart)) times.waiting = { startMs: waitStart, endMs: waitEnd }
+      // Seen waiting at one check only, it was not seen to wait for any time.
+      if (Number.isFinite(waitStart) && waitEnd > waitStart) times.waiting = { startMs: waitStart, endMs: waitEnd }
       const buildStart = running ?? (Number.isFinite(waitStart) ? waitEnd : buildEnd)
       if (Number.isFinite(buildStart) && Number.isFinite(buildEnd)) times.build = { startMs: buildStart, endMs: buildEnd }
       else if (seen.has('build:running')) times.build = { startMs: buildStart, endMs: this.last! }
       const runEnd = earliest(RUN_ENDS.map((state) => `run:${state}`))
       if (this.runsFrom !== undefined && Number.isFinite(runEnd)) times.run = { startMs: this.runsFrom, endMs: runEnd }
+      if (seen.has('build:failed')) times.failed = 'build'
+      else if (seen.has('run:failed')) times.failed = 'run'
       components[name] = times
     }
     return {
@@ -103,6 +110,11 @@ export class TimelineRecorder {
   }
 }
 
+/** When the last thing shown ends. */
+export function timelineEnd(timeline: TimelineModel): number {
+  return Math.max(timeline.observed.endMs, timeline.check?.span.endMs ?? 0)
+}
+
 /** With more components than this, a timeline shows the deployment's phases, not each component's. */
 export const CHARTED_COMPONENTS = 8
 
@@ -113,7 +125,7 @@ export function timelineRows(timeline: TimelineModel): [string, ComponentTimes][
   return [[`all ${rows.length} components`, phasesOf(rows.map(([, times]) => times))]]
 }
 
-/** Each phase from the first component that entered it to the last that left it. */
+/** Each phase from the first component that entered it to the last that left it; failed if any failed in it. */
 function phasesOf(components: ComponentTimes[]): ComponentTimes {
   const cover = (spans: (Span | undefined)[]): Span | undefined => {
     const seen = spans.filter((span): span is Span => span !== undefined)
@@ -127,5 +139,7 @@ function phasesOf(components: ComponentTimes[]): ComponentTimes {
   if (waiting) phases.waiting = waiting
   if (build) phases.build = build
   if (run) phases.run = run
+  const failed = components.find((c) => c.failed === 'build') ?? components.find((c) => c.failed === 'run')
+  if (failed) phases.failed = failed.failed!
   return phases
 }
