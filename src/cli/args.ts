@@ -8,12 +8,20 @@ export const TOKEN_VARIABLE = 'TOOLFORGE_DEPLOY_TOKEN'
 /** The variables of Toolforge's own GitLab snippet, taken when the command's own are not set. */
 export const SNIPPET_TOKEN_VARIABLE = 'TOOLS_DEPLOY_TOKEN'
 export const SNIPPET_TOOL_VARIABLE = 'TOOL_NAME'
+export const SNIPPET_VARIABLES: readonly string[] = [SNIPPET_TOKEN_VARIABLE, SNIPPET_TOOL_VARIABLE]
 
-/** How the command names its inputs in messages: flags, and the variable the token came from. */
-export function cliInputNames(tokenVariable = TOKEN_VARIABLE): InputNames {
+/** Options a CI job can set as variables, each `TOOLFORGE_DEPLOY_` and the flag's name: `TOOLFORGE_DEPLOY_FORCE_BUILD`. */
+export const VARIABLE_OPTIONS = ['tool', 'api-url', 'force-build', 'force-run', 'description', 'wait', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout'] as const
+
+export function optionVariable(name: string): string {
+  return `TOOLFORGE_DEPLOY_${name.toUpperCase().replace(/-/g, '_')}`
+}
+
+/** How the command names its inputs in messages: flags, or the variables the values came from. */
+export function cliInputNames(tokenVariable = TOKEN_VARIABLE, variables: ReadonlyMap<string, string> = new Map()): InputNames {
   return {
-    label: (name) => (name === 'token' ? tokenVariable : `--${name}`),
-    ref: (name) => `--${name}`,
+    label: (name) => (name === 'token' ? tokenVariable : (variables.get(name) ?? `--${name}`)),
+    ref: (name) => variables.get(name) ?? `--${name}`,
     tokenSource: `in the ${TOKEN_VARIABLE} environment variable (or ${SNIPPET_TOKEN_VARIABLE}; in GitLab, a masked CI/CD variable); it is never taken from a flag, so that it stays out of process lists and shell history`
   }
 }
@@ -55,7 +63,10 @@ Exit codes:
   3  gave up waiting (--timeout) or was interrupted; the deployment goes on
   4  Toolforge refused (401, 404, 409 with --on-conflict fail) or could not be reached
 
-Environment: NO_COLOR disables colours; GITLAB_CI=true folds the wait into a section;
+Environment: every option above but the output ones can be set as a variable named
+TOOLFORGE_DEPLOY_ and the option's name (TOOLFORGE_DEPLOY_TIMEOUT=45m,
+TOOLFORGE_DEPLOY_FORCE_BUILD=true, TOOLFORGE_DEPLOY_WAIT=false); a flag wins over its
+variable. NO_COLOR disables colours; GITLAB_CI=true folds the wait into a section;
 TOOLFORGE_TOOL_URL sets the tools' web address (default https://{tool}.toolforge.org/).
 `
 
@@ -67,8 +78,8 @@ export interface CliOptions {
   verbose: boolean
   help: boolean
   version: boolean
-  /** Which of Toolforge's snippet variables were used, to say so. */
-  fromSnippet: string[]
+  /** Which variables gave a value, to say so. */
+  fromEnvironment: string[]
 }
 
 /** Thrown for flags that are not options of the command. */
@@ -125,36 +136,47 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   if (values.token !== undefined) {
     throw new UsageError(`--token is not accepted: pass the deploy token in the ${TOKEN_VARIABLE} environment variable.`)
   }
-  const fromSnippet: string[] = []
+  const fromEnvironment: string[] = []
   let tokenVariable = TOKEN_VARIABLE
   if (!env[TOKEN_VARIABLE] && env[SNIPPET_TOKEN_VARIABLE]) {
     tokenVariable = SNIPPET_TOKEN_VARIABLE
-    fromSnippet.push(SNIPPET_TOKEN_VARIABLE)
+    fromEnvironment.push(SNIPPET_TOKEN_VARIABLE)
   }
-  const flags: Record<string, string> = {
-    token: env[tokenVariable] ?? '',
-    'force-build': values['force-build'] ? 'true' : '',
-    'force-run': values['force-run'] ? 'true' : '',
-    wait: values['no-wait'] ? 'false' : ''
+  const flags: Record<string, string> = { token: env[tokenVariable] ?? '' }
+  const variables = new Map<string, string>()
+  for (const name of VARIABLE_OPTIONS) {
+    const value = env[optionVariable(name)]
+    if (value === undefined || value === '') continue
+    flags[name] = value
+    variables.set(name, optionVariable(name))
   }
+  // Flags win over variables; a boolean flag given sets its input, one not given leaves it.
+  const given = (name: string, value: string) => {
+    flags[name] = value
+    variables.delete(name)
+  }
+  if (values['force-build']) given('force-build', 'true')
+  if (values['force-run']) given('force-run', 'true')
+  if (values['no-wait']) given('wait', 'false')
   for (const name of ['tool', 'api-url', 'description', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout']) {
     const value = values[name]
-    if (typeof value === 'string') flags[name] = value
+    if (typeof value === 'string') given(name, value)
   }
   if (flags.tool === undefined && env[SNIPPET_TOOL_VARIABLE]) {
     flags.tool = env[SNIPPET_TOOL_VARIABLE]
-    fromSnippet.push(SNIPPET_TOOL_VARIABLE)
+    variables.set('tool', SNIPPET_TOOL_VARIABLE)
   }
+  fromEnvironment.push(...variables.values())
   const dotenv = typeof values.dotenv === 'string' ? values.dotenv : undefined
   if (dotenv !== undefined && !values.help && !values.version) checkDestination(dotenv)
   return {
     read: (name) => flags[name] ?? '',
-    names: cliInputNames(tokenVariable),
+    names: cliInputNames(tokenVariable, variables),
     json: values.json === true,
     dotenv,
     verbose: values.verbose === true,
     help: values.help === true,
     version: values.version === true,
-    fromSnippet
+    fromEnvironment
   }
 }

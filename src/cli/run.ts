@@ -5,7 +5,7 @@ import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
 import { InputError } from '../settings/input-error.js'
 import { readSettings } from '../settings/inputs.js'
 import { requireLoopbackHosts } from '../settings/loopback.js'
-import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, UsageError, USAGE } from './args.js'
+import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, UsageError, USAGE } from './args.js'
 import { createCliReporter, EXIT, jsonReport } from './reporter.js'
 import type { Terminal } from './terminal.js'
 
@@ -28,7 +28,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
     const settings = readSettings(options.read, env, options.names, 'toolforge-deploy')
     await requireLoopbackHosts(settings, options.names)
     const log = options.json ? terminal.err : terminal.out
-    for (const variable of options.fromSnippet) log.write(`Using ${variable} (the variable of Toolforge's GitLab snippet)\n`)
+    if (options.fromEnvironment.length > 0) {
+      const named = options.fromEnvironment.map((variable) => (SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable))
+      log.write(`Taken from the environment: ${named.join(', ')}\n`)
+    }
     const reporter = createCliReporter(settings, terminal, env, options, redact, systemClock.now)
     return reporter.finish(await deployLive(settings, reporter, CLI_USER_AGENT))
   } catch (error) {

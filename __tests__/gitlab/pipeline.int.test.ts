@@ -1,0 +1,180 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, test } from '@jest/globals'
+import { parse } from 'yaml'
+import { ROOT } from '../../scripts/project-root.js'
+import { expandedPipeline, gitlabProject, runPipeline, type GitlabProject } from '../helpers/gitlab-ci.js'
+import { expectNoToken } from '../helpers/leaks.js'
+import { TOKEN, withSimulator } from '../helpers/simulator.js'
+import { startWebServer } from '../helpers/web-server.js'
+
+const COMPONENT = 'templates/toolforge-deploy/template.yml'
+const TEMPLATE = 'gitlab/toolforge-deploy.gitlab-ci.yml'
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
+
+let tarball: string
+let npmCache: string
+
+beforeAll(() => {
+  const packs = mkdtempSync(join(tmpdir(), 'pack-'))
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', packs], { cwd: ROOT, encoding: 'utf8' })) as Array<{ filename: string }>
+  tarball = join(packs, packed[0]!.filename)
+  npmCache = mkdtempSync(join(tmpdir(), 'npm-cache-'))
+}, 60_000)
+
+/** A project whose pipeline includes the component (as `include: component:` would, from this checkout), and a job after it. */
+function componentProject(name: string, inputs: Record<string, unknown> = {}, branches: { branch?: string; defaultBranch?: string } = {}): GitlabProject {
+  const pipeline = {
+    include: [{ local: COMPONENT, inputs }],
+    'after-deploy': {
+      stage: '.post',
+      when: 'always',
+      variables: { GIT_STRATEGY: 'none' },
+      script: ['echo "deployment $DEPLOY_ID ended $DEPLOY_STATUS ($DEPLOY_OUTCOME) at $DEPLOY_URL"']
+    }
+  }
+  return gitlabProject(name, { '.gitlab-ci.yml': JSON.stringify(pipeline), [COMPONENT]: read(COMPONENT) }, branches)
+}
+
+/** What a project sets in Settings > CI/CD > Variables; the package comes from this checkout, not the registry. */
+const projectVariables = (url: string, extra: Record<string, string> = {}) => ({
+  TOOLFORGE_DEPLOY_TOKEN: TOKEN,
+  TOOLFORGE_DEPLOY_API_URL: url,
+  // As a `file:` spec: a bare path to an existing file would be taken for a file-type variable.
+  TOOLFORGE_DEPLOY_PACKAGE: `file:${tarball}`,
+  ...extra
+})
+
+const runner = (toolUrl: string) => ({ npm_config_cache: npmCache, npm_config_update_notifier: 'false', TOOLFORGE_TOOL_URL: toolUrl })
+
+describe('the GitLab CI/CD component', () => {
+  test('is valid GitLab CI and, with its defaults, is the plain template plus the options at their defaults', async () => {
+    const component = await expandedPipeline(gitlabProject('mytool', { '.gitlab-ci.yml': JSON.stringify({ include: [{ local: COMPONENT }] }), [COMPONENT]: read(COMPONENT) }))
+    expect([component.code, component.output]).toEqual([0, expect.stringContaining('json schema validated')])
+    const template = await expandedPipeline(gitlabProject('mytool', { '.gitlab-ci.yml': JSON.stringify({ include: [{ local: TEMPLATE }] }), [TEMPLATE]: read(TEMPLATE) }))
+    expect(template.code).toBe(0)
+    const fromComponent = component.jobs['toolforge-deploy'] as { variables: Record<string, string>; script: string[] }
+    const fromTemplate = template.jobs['toolforge-deploy'] as { variables: Record<string, string>; script: string[] }
+    expect(fromComponent.variables).toEqual({
+      ...fromTemplate.variables,
+      TOOLFORGE_DEPLOY_TOOL: '',
+      TOOLFORGE_DEPLOY_TIMEOUT: '30m',
+      TOOLFORGE_DEPLOY_DESCRIPTION: '',
+      TOOLFORGE_DEPLOY_ON_CONFLICT: 'wait',
+      TOOLFORGE_DEPLOY_CHECK: 'auto',
+      TOOLFORGE_DEPLOY_CHECK_TIMEOUT: '3m'
+    })
+    expect(fromComponent.script).toEqual(['export TOOLFORGE_DEPLOY_FORCE_BUILD=false TOOLFORGE_DEPLOY_FORCE_RUN=false', ...fromTemplate.script])
+    // Nothing is cloned, and nothing is set for the other jobs of the pipeline.
+    expect(fromComponent.variables.GIT_STRATEGY).toBe('none')
+    expect([component.jobs.variables, template.jobs.variables]).toEqual([undefined, undefined])
+    const { script: _c, variables: _cv, ...componentRest } = fromComponent
+    const { script: _t, variables: _tv, ...templateRest } = fromTemplate
+    expect(componentRest).toEqual(templateRest)
+  }, 60_000)
+
+  test('installs the exact version it was released with', () => {
+    const version = (JSON.parse(read('package.json')) as { version: string }).version
+    const header = parse(read(COMPONENT).split('\n---\n')[0]!) as { spec: { inputs: { version: { default: string } } } }
+    expect(header.spec.inputs.version.default).toBe(version)
+    expect(read(TEMPLATE)).toContain(`TOOLFORGE_DEPLOY_PACKAGE: toolforge-deploy@${version}\n`)
+    expect(read(TEMPLATE)).toContain(`/v${version}/${TEMPLATE}\n`)
+  })
+})
+
+describe('a pipeline with the component', () => {
+  test('deploys, checks the web service, and the job after it reads the outcome', withSimulator('single', async ({ url, sim }) => {
+    const web = await startWebServer(() => ({ status: 200 }))
+    try {
+      const description = 'Release "2.0" of mytool; $(touch pwned) `id` & more'
+      const project = componentProject('mytool', { description, timeout: '5m' })
+      const run = await runPipeline(project, { variables: projectVariables(url), env: runner(web.toolUrl) })
+      expect([run.code, run.output]).toEqual([0, expect.stringContaining('PASS  toolforge-deploy')])
+      const dotenv = run.dotenv('toolforge-deploy')
+      expect(dotenv).toMatch(/^DEPLOY_ID=\d{8}-\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=passed\nDEPLOY_URL=http:\/\/127\.0\.0\.1:\d+\/\n$/)
+      const id = /^DEPLOY_ID=(.*)$/m.exec(dotenv)![1]
+      expect(run.log('after-deploy')).toContain(`deployment ${id} ended successful (successful) at ${web.toolUrl}`)
+      // The description arrived whole: no word splitting, no shell evaluation.
+      expect(run.log('toolforge-deploy')).toContain(`Description  ${description}`)
+      expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+      expect(web.requests.map((r) => r.path)).toContain('/healthz')
+      expectNoToken(run.output + run.log('toolforge-deploy'), TOKEN)
+    } finally {
+      await web.close()
+    }
+  }), 120_000)
+
+  test('a failed deployment fails the job, and the job after it still reads why', withSimulator('build-failure', async ({ url }) => {
+    const run = await runPipeline(componentProject('mytool', { check: 'off' }), { variables: projectVariables(url), env: runner('http://127.0.0.1:9/') })
+    expect(run.code).not.toBe(0)
+    expect(run.output).toContain('FAIL  toolforge-deploy')
+    expect(run.log('toolforge-deploy')).toMatch(/Toolforge deployment \S+ of mytool ended failed: Got exception: Some builds failed/)
+    expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_STATUS=failed\nDEPLOY_OUTCOME=failed\n')
+    expect(run.log('after-deploy')).toMatch(/deployment \S+ ended failed \(failed\)/)
+  }), 120_000)
+
+  test('inputs reach the command: another tool, forced build and run, fail on conflict', withSimulator('single', async ({ url, sim }) => {
+    sim.api.occupy('othertool', 60_000)
+    const project = componentProject('mytool', { tool: 'othertool', 'force-build': true, 'force-run': true, 'on-conflict': 'fail', check: 'off' })
+    const run = await runPipeline(project, { variables: projectVariables(url), env: runner('https://{tool}.toolforge.example/') })
+    // The conflict is with othertool's deployment: the tool, and the flag, arrived.
+    expect(run.log('toolforge-deploy')).toMatch(/another deployment of othertool is in progress on Toolforge \(HTTP 409\)/)
+    expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_OUTCOME=refused')
+    expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.tool)).toEqual(['othertool'])
+    expect(run.log('toolforge-deploy')).toContain('Taken from the environment: TOOLFORGE_DEPLOY_TOOL, TOOLFORGE_DEPLOY_API_URL, TOOLFORGE_DEPLOY_FORCE_BUILD, TOOLFORGE_DEPLOY_FORCE_RUN')
+  }), 120_000)
+
+  test('by default it runs on the default branch only, whatever that is called', async () => {
+    const onMaster = await runPipeline(componentProject('mytool', {}, { defaultBranch: 'master' }), { args: ['--list'] })
+    expect(onMaster.output).toMatch(/^toolforge-deploy\b/m)
+    const onMain = await runPipeline(componentProject('mytool', {}, { branch: 'main', defaultBranch: 'master' }), { args: ['--list'] })
+    expect(onMain.code).toBe(0)
+    expect(onMain.output).not.toMatch(/^toolforge-deploy\b/m)
+    expect(onMain.output).toMatch(/^after-deploy\b/m)
+  }, 60_000)
+})
+
+describe('the plain template, for instances without CI/CD components', () => {
+  test("takes the place of Toolforge's snippet: its TOOLS_DEPLOY_TOKEN and TOOL_NAME, options as job variables", withSimulator('single', async ({ url, sim }) => {
+    const pipeline = {
+      include: [{ local: TEMPLATE }],
+      'toolforge-deploy': { variables: { TOOLFORGE_DEPLOY_TIMEOUT: '10m', TOOLFORGE_DEPLOY_CHECK: 'off' } }
+    }
+    const project = gitlabProject('mytool', { '.gitlab-ci.yml': JSON.stringify(pipeline), [TEMPLATE]: read(TEMPLATE) })
+    const variables = { TOOLS_DEPLOY_TOKEN: TOKEN, TOOL_NAME: 'snippettool', TOOLFORGE_DEPLOY_API_URL: url, TOOLFORGE_DEPLOY_PACKAGE: `file:${tarball}` }
+    const run = await runPipeline(project, { variables, env: runner('http://127.0.0.1:9/{tool}/') })
+    expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_STATUS=successful\n')])
+    expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_URL=http://127.0.0.1:9/snippettool/\n')
+    expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.tool)).toEqual(['snippettool'])
+    expect(run.log('toolforge-deploy')).toContain("TOOLS_DEPLOY_TOKEN (from Toolforge's GitLab snippet)")
+    expect(run.log('toolforge-deploy')).toContain("TOOL_NAME (from Toolforge's GitLab snippet)")
+    expectNoToken(run.output + run.log('toolforge-deploy'), TOKEN)
+  }), 120_000)
+})
+
+describe("the README's pipelines", () => {
+  /** The README's includes, pointed at this checkout's files. */
+  const local = (block: string) =>
+    block
+      .replace(/component: \$CI_SERVER_FQDN\/toolforge\/deploy-action\/toolforge-deploy@\d+\.\d+\.\d+/, `local: ${COMPONENT}`)
+      .replace(/remote: https:\/\/raw\.githubusercontent\.com\/toolforge\/deploy-action\/v\d+\.\d+\.\d+\/gitlab\/toolforge-deploy\.gitlab-ci\.yml/, `local: ${TEMPLATE}`)
+  const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!).filter((block) => /^include:/m.test(block))
+
+  test('are valid GitLab CI, each with the deploy job', async () => {
+    expect(blocks).toHaveLength(2)
+    for (const block of blocks) {
+      const pipeline = await expandedPipeline(gitlabProject('mytool', { '.gitlab-ci.yml': local(block), [COMPONENT]: read(COMPONENT), [TEMPLATE]: read(TEMPLATE) }))
+      expect([pipeline.code, pipeline.output]).toEqual([0, expect.stringContaining('json schema validated')])
+      expect(pipeline.jobs).toHaveProperty('toolforge-deploy')
+    }
+  }, 60_000)
+
+  test('the job after the deployment tells how it ended, also when it failed', withSimulator('build-failure', async ({ url }) => {
+    const project = gitlabProject('mytool', { '.gitlab-ci.yml': local(blocks[0]!), [COMPONENT]: read(COMPONENT) })
+    const run = await runPipeline(project, { variables: projectVariables(url), env: runner('http://127.0.0.1:9/'), args: ['toolforge-deploy', 'announce'] })
+    expect(run.output).toContain('FAIL  toolforge-deploy')
+    expect(run.log('announce')).toMatch(/Deployment \d{8}-\d{6}-[a-z0-9]{10} ended failed \(failed\); http:\/\/127\.0\.0\.1:9\//)
+  }), 120_000)
+})
