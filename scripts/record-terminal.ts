@@ -2,21 +2,21 @@
  * Records the command in a real terminal: tmux, 80 columns by 30 rows, running
  * `toolforge-deploy` (the committed bundle) against the simulator on 127.0.0.1, and a
  * web service there for the serving check. Every second the screen is captured (wrapped
- * lines joined, so a line wider than the terminal shows as one); the changed screens go
- * to docs/terminal-session.txt.
+ * lines joined, so a line wider than the terminal shows as one); the screens that
+ * changed go to docs/terminal-session.txt.
  *
  *   npm run record:terminal      (needs tmux: apt-get install tmux)
  */
 import { execFileSync } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { ScenarioName } from '../simulator/scenarios.js'
+import type { ComponentPlan, Timeline } from '../simulator/scenarios.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
 import { ROOT } from './project-root.js'
-import { CLI } from './run-cli.js'
 
 export const SESSION_FILE = join(ROOT, 'docs', 'terminal-session.txt')
 export const COLUMNS = 80
@@ -26,36 +26,62 @@ const DONE = '[exit '
 
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', 'toolforge-deploy-recording', ...args], { encoding: 'utf8' })
 
-/** One run of the command in a fresh terminal; the screens it showed, each once. */
+const withoutLastLine = (screen: string) => screen.slice(0, Math.max(0, screen.lastIndexOf('\n')))
+
+/** One run of `command` in a fresh terminal, `toolforge-deploy` on its PATH; the screens it showed, each once. */
 async function record(command: string, env: Record<string, string>): Promise<Array<{ at: number; screen: string }>> {
-  const exports = Object.entries(env).map(([name, value]) => `export ${name}='${value}';`)
-  tmux('new-session', '-d', '-s', 'rec', '-x', String(COLUMNS), '-y', String(ROWS), 'sh')
+  const bin = mkdtempSync(join(tmpdir(), 'record-bin-'))
+  symlinkSync(join(ROOT, 'dist', 'cli.js'), join(bin, 'toolforge-deploy'))
+  const variables = { ...env, PATH: `${bin}:${process.env.PATH ?? ''}`, PS1: '$ ', LANG: 'C.UTF-8' }
+  const assignments = Object.entries(variables).map(([name, value]) => `${name}=${value}`)
+  tmux('new-session', '-d', '-s', 'rec', '-x', String(COLUMNS), '-y', String(ROWS), 'env', ...assignments, 'sh')
   try {
-    tmux('send-keys', '-t', 'rec', `clear; ${exports.join(' ')} ${command}; echo "${DONE}$?]"`, 'Enter')
+    tmux('send-keys', '-t', 'rec', `${command}; echo "${DONE}$?]"`, 'Enter')
     const screens: Array<{ at: number; screen: string }> = []
     const started = Date.now()
     for (;;) {
       await sleep(1_000)
       const screen = tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'rec').replace(/\s+$/, '')
-      if (screen !== screens.at(-1)?.screen) screens.push({ at: Math.round((Date.now() - started) / 1_000), screen })
-      if (screen.includes(DONE) || Date.now() - started > 120_000) return screens
+      const at = Math.round((Date.now() - started) / 1_000)
+      const last = screens.at(-1)
+      // The live line moves every second; a screen where only it moved is kept every 5 s.
+      const onlyLiveLine = last !== undefined && withoutLastLine(screen) === withoutLastLine(last.screen)
+      if (screen !== last?.screen && (!onlyLiveLine || at - last.at >= 5)) screens.push({ at, screen })
+      if (/^\[exit \d+\]$/m.test(screen) || Date.now() - started > 120_000) return screens
     }
   } finally {
     tmux('kill-server')
+    rmSync(bin, { recursive: true, force: true })
   }
 }
 
-async function session(scenario: ScenarioName): Promise<string> {
-  const sim = new ToolforgeSimulator({ token: TOKEN, scenario, timeScale: 3 })
+/** Builds of a dozen seconds at the real server's pace: long enough to watch, short enough to read. */
+const source = (buildMs: number, fails = false): ComponentPlan['build'] => ({ kind: 'source', queueMs: 3_000, buildMs, fails })
+const SUCCEEDS: Timeline = {
+  components: [
+    { name: 'web', build: source(12_000), publish: { healthCheck: '/healthz' } },
+    { name: 'worker', build: source(15_000) },
+    { name: 'cron', type: 'scheduled', build: { kind: 'reuse-from', from: 'web' } }
+  ]
+}
+const BUILD_FAILS: Timeline = {
+  components: [
+    { name: 'web', build: source(12_000), publish: { healthCheck: '/healthz' } },
+    { name: 'worker', build: source(9_000, true) }
+  ]
+}
+
+async function session(scenario: Timeline): Promise<string> {
+  const sim = new ToolforgeSimulator({ token: TOKEN, scenario })
   const api = await sim.listen(0)
   const web = createServer((_req, res) => res.writeHead(200).end('ok'))
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve))
   try {
     const site = `http://127.0.0.1:${(web.address() as AddressInfo).port}/`
-    const command = `node ${CLI} --tool mytool --api-url ${api}`
-    const screens = await record(command, { TOOLFORGE_DEPLOY_TOKEN: TOKEN, TOOLFORGE_TOOL_URL: site, LANG: 'C.UTF-8' })
-    const shown = command.replace(CLI, 'dist/cli.js').replace(api, 'http://127.0.0.1:PORT')
-    return screens.map(({ at, screen }) => `──── ${at}s ${'─'.repeat(COLUMNS - 8 - String(at).length)}\n${screen.replaceAll(CLI, 'dist/cli.js').replaceAll(api, 'http://127.0.0.1:PORT').replace(/^.*clear; export .*$/m, `$ ${shown}`)}\n`).join('\n')
+    const screens = await record('toolforge-deploy --tool mytool', { TOOLFORGE_DEPLOY_TOKEN: TOKEN, TOOLFORGE_DEPLOY_API_URL: api, TOOLFORGE_TOOL_URL: site })
+    // The ports change from run to run; the recording should not.
+    const steady = (screen: string) => screen.replaceAll(api, 'http://127.0.0.1:8080').replaceAll(site, 'http://127.0.0.1:8081/')
+    return screens.map(({ at, screen }) => `──── ${at}s ${'─'.repeat(COLUMNS - 7 - String(at).length - 1)}\n${steady(screen)}\n`).join('\n')
   } finally {
     await sim.close()
     web.close()
@@ -64,12 +90,12 @@ async function session(scenario: ScenarioName): Promise<string> {
 
 async function main(): Promise<void> {
   const header = [
-    `toolforge-deploy in a terminal of ${COLUMNS} columns (tmux), against the simulator on`,
-    `127.0.0.1 at three times its pace; one screen for each second that changed something.`,
+    `toolforge-deploy in a terminal of ${COLUMNS} columns (tmux), against the simulator`,
+    'on 127.0.0.1; a screen for each second that changed more than the live line.',
     'Made by `npm run record:terminal`.',
     ''
   ]
-  const parts = [header.join('\n'), '════ a deployment that succeeds ════\n', await session('success'), '════ a deployment whose build fails ════\n', await session('build-failure')]
+  const parts = [header.join('\n'), '════ a deployment that succeeds ════\n', await session(SUCCEEDS), '════ a deployment whose build fails ════\n', await session(BUILD_FAILS)]
   writeFileSync(SESSION_FILE, parts.join('\n'))
   console.log(`written: ${SESSION_FILE.slice(ROOT.length + 1)}`)
 }

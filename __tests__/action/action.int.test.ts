@@ -50,7 +50,7 @@ describe('the bundled action against the simulator', () => {
     expect(sim.countRequests('POST')).toBe(1)
     expect(sim.requests[0]!.userAgent).toMatch(/^toolforge-deploy-action\/\d+\.\d+\.\d+/)
     const progress = progressLines(run)
-    expect(progress[0]).toBe('[0s] pending · builds: cron waiting, web waiting, worker waiting')
+    expect(progress[0]).toBe('[0s] pending')
     expect(progress.at(-1)).toMatch(/^\[\d+s\] successful/)
     expect(run.stdout.split('Toolforge says: Deployment for mytool created successfully.').length).toBe(2)
     expectNoToken(run.everything, TOKEN)

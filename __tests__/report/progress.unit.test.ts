@@ -5,7 +5,7 @@ import { deployment } from '../../__fixtures__/deployments.js'
 describe('ProgressLog', () => {
   test('names what changed, grouped, once, with the elapsed time', () => {
     const log = new ProgressLog(0)
-    expect(log.update(deployment('pending', { web: 'pending' }, { web: 'pending' }), 0)).toBe('[0s] pending · builds: web waiting')
+    expect(log.update(deployment('pending', { web: 'pending' }, { web: 'pending' }), 0)).toBe('[0s] pending · builds: web starting')
     expect(log.update(deployment('pending', { web: 'pending' }, { web: 'pending' }), 1_000)).toBeUndefined()
     expect(log.update(deployment('running', { web: 'unknown' }, { web: 'pending' }), 2_000)).toBe('[2s] running · builds: web waiting for a slot')
     expect(log.update(deployment('running', { web: 'running' }, { web: 'pending' }), 72_000)).toBe('[1m12s] running · builds: web running')
@@ -18,9 +18,14 @@ describe('ProgressLog', () => {
     expect(log.update(deployment('running', { web: 'successful', worker: 'failed' }), 165_000, timeline)).toBe('[2m45s] running · builds: web ✓ 2m41s, worker ✗')
   })
 
-  test('a component the builds map does not list yet is not started, not done', () => {
+  test('a build the builds map does not list yet, or lists with no id, is not started; the first line leaves those out', () => {
     const log = new ProgressLog(0)
-    expect(log.update(deployment('running', { cron: 'skipped' }, { cron: 'pending', web: 'pending' }), 0)).toBe('[0s] running · builds: cron –, web not started')
+    const created = deployment('pending', { web: 'pending', cron: 'pending' }, { cron: 'pending', web: 'pending' })
+    for (const build of Object.values(created.builds)) build.build_id = 'no-id-yet'
+    expect(log.update(created, 0)).toBe('[0s] pending')
+    // The server drops the unstarted builds from the map as its task starts: nothing changed for them.
+    expect(log.update(deployment('running', { web: 'pending' }, { cron: 'pending', web: 'pending' }), 300)).toBe('[0s] running · builds: web starting')
+    expect(log.update(deployment('running', { cron: 'skipped', web: 'unknown' }, { cron: 'pending', web: 'pending' }), 2_300)).toBe('[2s] running · builds: cron skipped, web waiting for a slot')
   })
 
   test('with many components, a line stays within MAX_LINE and says how many more changed', () => {

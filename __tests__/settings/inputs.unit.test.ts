@@ -148,5 +148,8 @@ describe('defaultDescription', () => {
     expect(withoutCredentials('git@gitlab.wikimedia.org:x/y.git')).toBe('git@gitlab.wikimedia.org:x/y.git')
     const detached = defaultDescription({}, 'toolforge-deploy', (args) => (args.join(' ') === 'rev-parse --abbrev-ref HEAD' ? 'HEAD' : answers[args.join(' ')]))
     expect(detached).not.toContain('branch')
+    const local: Record<string, string> = { ...answers, 'rev-parse --show-toplevel': '/home/alice/src/mytool' }
+    delete local['remote get-url origin']
+    expect(defaultDescription({}, 'toolforge-deploy', (args) => local[args.join(' ')])).toMatch(/^Deployed by toolforge-deploy from the folder mytool@0123456, branch feature\/x, by /)
   })
 })

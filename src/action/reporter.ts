@@ -59,7 +59,7 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
       notice: (text, title) => log.notice(text, { title })
     },
     now,
-    announceId
+    { onDeployment: announceId }
   )
 
   function annotateFailures(deployment: Deployment): void {

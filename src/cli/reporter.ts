@@ -9,7 +9,7 @@ import { createNarrator, type Narrator } from '../report/narrator.js'
 import { outcomeKind, type OutcomeKind, type Voice } from '../report/outcome.js'
 import { deploymentJson, oneLine } from '../report/sanitize.js'
 import { summaryModel } from '../report/summary.js'
-import { renderText } from '../report/text.js'
+import { renderText, wrapLine } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
 import { LiveLine } from './live-line.js'
 import type { Terminal } from './terminal.js'
@@ -105,8 +105,12 @@ export function createCliReporter(
   const startedAt = now()
   let sectionOpen = false
   let latest: Deployment | undefined
-  // Masked first, then coloured: no colour code can split the token away from the mask.
-  const write = (stream: Terminal['out'], text: string, paint = (t: string) => t) => stream.write(`${redact(paint(redact(text)))}\n`)
+  // On a terminal, what is wider than it is broken between words, not by the terminal mid-word.
+  const width = log.isTTY ? (log.columns ?? 80) : undefined
+  const fitted = (stream: Terminal['out'], text: string) =>
+    stream.isTTY ? text.split('\n').flatMap((line) => wrapLine(line, stream.columns ?? 80)).join('\n') : text
+  // Masked first, then fitted and coloured: neither can split the token away from the mask.
+  const write = (stream: Terminal['out'], text: string, paint = (t: string) => t) => stream.write(`${redact(paint(fitted(stream, redact(text))))}\n`)
   const live = new LiveLine(log, () => {
     const elapsed = formatDuration(now() - startedAt)
     if (!latest) return `${elapsed} · creating the deployment of ${settings.tool}`
@@ -133,7 +137,7 @@ export function createCliReporter(
       notice: (text, title) => line(`${title ? `${title}: ` : ''}${text}`)
     },
     now,
-    (deployment) => (latest = deployment)
+    { onDeployment: (deployment) => (latest = deployment), lineWidth: width }
   )
 
   return {
@@ -142,7 +146,6 @@ export function createCliReporter(
       live.stop()
       if (sectionOpen) write(log, section('end'))
       const model = summaryModel(outcome, settings, cliVoice(settings), narrator.timeline())
-      const width = log.isTTY ? (log.columns ?? 80) : undefined
       write(log, `\n${renderText(model, width)}`, colour)
       if (model.verdict.problem) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)
       const code = exitCode(outcome)

@@ -18,6 +18,9 @@ export type KnownDeploymentState =
  * A field the server has not set yet is absent (it serialises with exclude_unset), and
  * stays absent here: a report must not state what the server never said.
  */
+/** The build id of a build not asked for yet. */
+export const NO_ID_YET = 'no-id-yet'
+
 export interface BuildInfo {
   /** An id, or a placeholder: `no-id-yet`, `no-build-needed`. */
   build_id: string
@@ -126,7 +129,7 @@ export function parseDeployment(value: unknown): Deployment | undefined {
     creation_time: text(value.creation_time, ''),
     description: text(value.description, ''),
     builds: parseRecord(value.builds, (build) => ({
-      build_id: text(build.build_id, 'no-id-yet'),
+      build_id: text(build.build_id, NO_ID_YET),
       build_status: state(build.build_status),
       ...present(build, ['build_image', 'build_long_status'])
     })),

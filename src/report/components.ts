@@ -1,4 +1,4 @@
-import type { Deployment } from '../engine/toolforge-types.js'
+import { NO_ID_YET, type Deployment } from '../engine/toolforge-types.js'
 import type { TimelineModel } from './timeline.js'
 
 /**
@@ -27,7 +27,7 @@ export interface ComponentRow {
   notes: RichText[]
 }
 
-const PLACEHOLDER_IDS = new Set(['no-id-yet', 'no-build-needed'])
+const PLACEHOLDER_IDS = new Set([NO_ID_YET, 'no-build-needed'])
 const NO_IMAGE = 'no-image-yet'
 /** Toolforge's texts that only restate what the row (and its build id) shows. */
 const SAID_BY_THE_ROW = [

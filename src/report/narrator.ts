@@ -37,10 +37,10 @@ export function createNarrator(
   settings: Settings,
   sink: NarrationSink,
   now: () => number,
-  onDeployment: (deployment: Deployment) => void = () => {}
+  { onDeployment = () => {}, lineWidth }: { onDeployment?: (deployment: Deployment) => void; lineWidth?: number } = {}
 ): Narrator {
   const startedAt = now()
-  const progress = new ProgressLog(startedAt)
+  const progress = new ProgressLog(startedAt, lineWidth)
   const recorder = new TimelineRecorder(startedAt)
   let lastProbe = { answer: '', at: -Infinity }
   const shownMessages = new Set<string>()

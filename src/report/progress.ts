@@ -1,11 +1,11 @@
 import { isComponentDone, statusOf } from '../engine/status.js'
-import type { Deployment } from '../engine/toolforge-types.js'
+import { NO_ID_YET, type Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import { oneLine } from './sanitize.js'
 import type { TimelineModel } from './timeline.js'
 
 export const HEARTBEAT_MS = 60_000
-/** A progress line never runs longer than this, however many components change at once. */
+/** A progress line never runs longer than this (or the terminal's width), however many components change at once. */
 export const MAX_LINE = 160
 
 type Stage = 'build' | 'run'
@@ -15,14 +15,20 @@ interface Item {
   state: string
 }
 
-const SYMBOLS: Record<string, string> = { successful: '✓', failed: '✗', skipped: '–', cancelled: '⊘' }
-const WORDS: Record<string, string> = { unknown: 'waiting for a slot', pending: 'waiting' }
+const SYMBOLS: Record<string, string> = { successful: '✓', failed: '✗', cancelled: '⊘' }
+const WORDS: Record<string, string> = { unknown: 'waiting for a slot', pending: 'starting' }
+const NOT_STARTED = 'not started'
+
+/** A build the builds map does not list yet, or lists with no id, has not been started. */
+function buildState(deployment: Deployment, name: string): string {
+  const build = deployment.builds[name]
+  return !build || build.build_id === NO_ID_YET ? NOT_STARTED : build.build_status
+}
 
 function items(deployment: Deployment): Item[] {
   const names = [...new Set([...Object.keys(deployment.builds), ...Object.keys(deployment.runs)])].sort()
   return [
-    // A component the builds map does not list yet has not been started.
-    ...names.map((name) => ({ stage: 'build' as const, name, state: deployment.builds[name]?.build_status ?? 'not started' })),
+    ...names.map((name) => ({ stage: 'build' as const, name, state: buildState(deployment, name) })),
     ...names.filter((name) => deployment.runs[name]).map((name) => ({ stage: 'run' as const, name, state: deployment.runs[name]!.run_status }))
   ]
 }
@@ -37,7 +43,10 @@ export class ProgressLog {
   private states = new Map<string, string>()
   private lastLineAt: number
 
-  constructor(private readonly startedAt: number) {
+  constructor(
+    private readonly startedAt: number,
+    private readonly maxLine = MAX_LINE
+  ) {
     this.lastLineAt = startedAt
   }
 
@@ -49,7 +58,8 @@ export class ProgressLog {
   private describe(changed: Item[], timeline: TimelineModel | undefined): string {
     const word = (item: Item) => {
       const span = timeline?.components[item.name]?.[item.stage]
-      const time = span && isComponentDone(item.stage, item.state) && item.state !== 'skipped' ? ` ${formatDuration(span.endMs - span.startMs)}` : ''
+      const took = span && isComponentDone(item.stage, item.state) && item.state !== 'skipped' ? span.endMs - span.startMs : 0
+      const time = took > 0 ? ` ${formatDuration(took)}` : ''
       const state = SYMBOLS[item.state] ?? WORDS[item.state] ?? item.state
       return `${oneLine(item.name, 60)} ${oneLine(state, 40)}${time}`
     }
@@ -64,7 +74,7 @@ export class ProgressLog {
   private bounded(head: string, changed: Item[], timeline: TimelineModel | undefined): string {
     let shown = changed.length
     let line = `${head}${this.describe(changed, timeline)}`
-    while ([...line].length > MAX_LINE && shown > 1) {
+    while ([...line].length > this.maxLine && shown > 1) {
       shown -= 1
       line = `${head}${this.describe(changed.slice(0, shown), timeline)} … and ${changed.length - shown} more`
     }
@@ -76,7 +86,8 @@ export class ProgressLog {
     const next = items(deployment)
     const first = this.status === undefined
     const changed = next.filter((item) =>
-      first ? item.stage === 'build' || item.state !== 'pending' : this.states.get(`${item.stage}:${item.name}`) !== item.state
+      // At first, only what has begun: every deployment starts with nothing started.
+      first ? item.state !== NOT_STARTED && (item.stage === 'build' || item.state !== 'pending') : this.states.get(`${item.stage}:${item.name}`) !== item.state
     )
     const status = statusOf(deployment)
     const statusChanged = status !== this.status

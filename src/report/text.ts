@@ -16,6 +16,31 @@ const INDENT = '  '
 const plain = (text: RichText) => text.map((part) => part.text).join('')
 const chars = (text: string) => [...text].length
 
+/**
+ * A line too long for the terminal, broken at spaces into lines that fit, each after the
+ * first indented two more than the first: a terminal would break it mid-word.
+ */
+export function wrapLine(line: string, width: number): string[] {
+  if (chars(line) <= width) return [line]
+  const lead = /^ */.exec(line)![0]
+  const lines: string[] = []
+  let current = ''
+  for (const word of line.slice(lead.length).split(' ')) {
+    if (current === '') current = `${lead}${word}`
+    else if (chars(`${current} ${word}`) <= width) current = `${current} ${word}`
+    else {
+      lines.push(current)
+      current = `${lead}  ${word}`
+    }
+  }
+  lines.push(current)
+  // A word longer than a line is cut where the terminal would have cut it.
+  return lines.flatMap((piece) => {
+    const all = [...piece]
+    return Array.from({ length: Math.ceil(all.length / width) }, (_, i) => all.slice(i * width, (i + 1) * width).join(''))
+  })
+}
+
 function fit(text: string, width: number): string {
   const line = oneLine(text)
   return chars(line) <= width ? line : `${[...line].slice(0, Math.max(1, width - 1)).join('')}…`
@@ -56,7 +81,7 @@ function stacked(rows: ComponentRow[], width: number): string[] {
   return lines
 }
 
-/** The timeline as bars: `·` waiting for a build slot, `━` building, `▮` running, `○` checking that the tool serves. */
+/** The timeline as bars: `·` waiting for a build slot ("a slot", to fit 80 columns), `━` building, `▮` running, `○` checking that the tool serves. */
 export function textTimeline(timeline: TimelineModel, width: number): string[] {
   const entries = timelineRows(timeline)
   if (entries.length === 0) return []
@@ -78,7 +103,7 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
   }
   if (check) row('check', [[check.span, '○']], check.passed ? ' serves' : ' not serving')
   const precision = timeline.precisionMs > 0 ? `, to within ${formatDuration(timeline.precisionMs)}` : ''
-  lines.push(`${INDENT}${''.padEnd(label)}  · waiting for a build slot  ━ build  ▮ run${check ? '  ○ check' : ''} (as observed${precision})`)
+  lines.push(`${INDENT}${''.padEnd(label)}  · waiting for a slot  ━ build  ▮ run${check ? '  ○ check' : ''}  (as seen${precision})`)
   return lines.map((line) => fit(line, width))
 }
 

@@ -1,4 +1,4 @@
-import type { Deployment } from '../engine/toolforge-types.js'
+import { NO_ID_YET, type Deployment } from '../engine/toolforge-types.js'
 
 /**
  * Where the time went, as the action saw it: each component's wait for a build slot, its
@@ -67,7 +67,7 @@ export class TimelineRecorder {
       this.firstSeen.set(name, seen)
       const build = deployment.builds[name]
       // `pending` with no id yet is the initial state, before the build was asked for.
-      if (build && build.build_id !== 'no-id-yet') {
+      if (build && build.build_id !== NO_ID_YET) {
         if (!seen.has(`build:${build.build_status}`)) seen.set(`build:${build.build_status}`, t)
         if (build.build_status === 'pending' || build.build_status === 'unknown') this.lastWaiting.set(name, t)
       }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { hostname, userInfo } from 'node:os'
+import { basename } from 'node:path'
 
 /**
  * The text stored with the deployment when none is given: enough for a maintainer
@@ -41,7 +42,9 @@ function fromShell(program: string, git: Git): string | undefined {
   } catch {
     user = undefined
   }
-  return describe(program, remote ? withoutCredentials(remote) : 'a local checkout', sha, [
+  // Without a remote, the checkout's folder is the best name it has (most often the tool's).
+  const folder = remote ? undefined : basename(git(['rev-parse', '--show-toplevel']) ?? 'checkout')
+  return describe(program, remote ? withoutCredentials(remote) : `the folder ${folder}`, sha, [
     ['branch', branch === 'HEAD' ? undefined : branch],
     ['by', user ? `${user}@${hostname()}` : undefined]
   ])
