@@ -1,8 +1,12 @@
 /**
  * `npm run demo`: the simulator and the bundled action, as a runner would run it, for a
- * successful and a failing deployment. Shows the log, the outputs and the job summary
- * (printed to the log, as on any machine without GITHUB_STEP_SUMMARY).
+ * successful and a failing deployment, with the serving check asking a web server that
+ * stands in for the tools' web services (on 127.0.0.1, like everything here). Shows the
+ * log, the outputs and the job summary (printed to the log, as on any machine without
+ * GITHUB_STEP_SUMMARY).
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { runAction } from './run-bundle.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
 
@@ -19,12 +23,13 @@ function show(line: string): string | undefined {
   return `${kind!.toUpperCase()}${title ? ` [${decode(title)}]` : ''}: ${decode(message!)}`
 }
 
-async function runOnce(url: string, tool: string): Promise<void> {
+async function runOnce(url: string, tool: string, toolUrl: string): Promise<void> {
   console.log(bold(`\n━━ uses: toolforge/deploy-action@v1   with: tool: ${tool}, api-url: ${url}\n`))
   let printed = 0
   const run = await runAction({
-    inputs: { tool, token: TOKEN, 'api-url': url },
+    inputs: { tool, token: TOKEN, 'api-url': url, check: 'auto' },
     env: {
+      TOOLFORGE_TOOL_URL: toolUrl,
       GITHUB_REPOSITORY: `example/${tool}`,
       GITHUB_SHA: '4e1c0de5a7d0c0ffee0ddba11deadbeef0000000',
       GITHUB_REF_NAME: 'main',
@@ -50,7 +55,12 @@ async function runOnce(url: string, tool: string): Promise<void> {
 const sim = new ToolforgeSimulator({ token: TOKEN, scenario: 'success', timeScale: 2 })
 sim.api.setScenario('demo-broken', 'build-failure')
 const url = await sim.listen(0)
-console.log(bold('Toolforge Components API simulator on ') + url)
-await runOnce(url, 'demo')
-await runOnce(url, 'demo-broken')
+// The tools' web services, all serving.
+const web = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'))
+await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve))
+const toolUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}/{tool}/`
+console.log(bold('Toolforge Components API simulator on ') + url + bold(', the tools on ') + toolUrl)
+await runOnce(url, 'demo', toolUrl)
+await runOnce(url, 'demo-broken', toolUrl)
 await sim.close()
+web.close()

