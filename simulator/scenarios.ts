@@ -88,8 +88,8 @@ const DEFAULT_PENDING_MS = 20
 const DEFAULT_START_BUILD_MS = 80
 /** Finding that an earlier build of the commit can be reused takes the same questions as starting one. */
 const REUSED_BUILD_MS = 50
-/** Asking the build service about one build; the map changes build by build during a pass. */
-const CHECK_MS = 10
+/** Asking the build service about one build; the map changes build by build during a pass. Two builds make a 2.008 s tick, as the recorded traces show. */
+const CHECK_MS = 4
 const DEFAULT_RUN_MS = 30
 /** Where the jobs service is, as it appears in the runtime's error texts. */
 const JOBS_SERVICE = 'https://api.svc.tools.eqiad1.wikimedia.cloud'

@@ -3,6 +3,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { BETA_WARNING, jsonProblem, SimulatedApi } from '../../simulator/api.js'
 import { pythonTime, type ScenarioName, type Timeline } from '../../simulator/scenarios.js'
+import { loadTraces } from '../../scripts/traces.js'
 
 const TOKEN = 'sim-token'
 const ENVELOPE = (error: string) => ({ messages: { info: [], warning: [BETA_WARNING], error: [error] } })
@@ -81,9 +82,36 @@ describe('the simulated Components API', () => {
       advance(10)
     }
     const when = (line: string) => changes.find(([, l]) => l === line)![0]
-    expect(when('running successful pending') - when('running running pending')).toBe(4_020)
+    expect(when('running successful pending') - when('running running pending')).toBe(4_010)
     expect(when('successful successful successful') - when('running successful pending')).toBeGreaterThanOrEqual(2_000)
     expect(when('successful successful successful') - when('running successful pending')).toBeLessThan(2_100)
+  })
+
+  test('its ticks come as often as the real server’s: the recorded traces’ periods, to a few milliseconds', () => {
+    /** From the first read showing every build running to the first showing them done: n ticks of one period. */
+    const period = (runningAt: number, doneAt: number) => (doneAt - runningAt) / Math.round((doneAt - runningAt) / 2_000)
+    const real = loadTraces()
+      // Thirty ticks and more: a read's own spread is then a fraction of a millisecond per tick.
+      .filter((trace) => trace.components === 2 && trace.buildS >= 60)
+      .map((trace) => {
+        const states = trace.states.map((s) => ({ ms: s.ms, builds: Object.values((s.body as any).data.builds).map((b: any) => b.build_status) }))
+        const running = states.find((s) => s.builds.length === 2 && s.builds.every((b) => b === 'running'))!
+        const done = states.find((s) => s.builds.length === 2 && s.builds.every((b) => b === 'successful' || b === 'failed'))!
+        return period(running.ms, done.ms)
+      })
+    expect(real.length).toBeGreaterThanOrEqual(3)
+    const seen = (line: string, changes: Array<[number, string]>) => changes.find(([, l]) => l === line)![0]
+    const { create, read, advance } = world({ components: ['web', 'worker'].map((name) => ({ name, build: { kind: 'source', queueMs: 0, buildMs: 60_000 } })) })
+    const id = create().body.data.deploy_id as string
+    const changes: Array<[number, string]> = []
+    for (let t = 0; t < 70_000; t += 5) {
+      const line = Object.values<any>(read(id).body.data.builds).map((b) => b.build_status).join(',')
+      if (changes.at(-1)?.[1] !== line) changes.push([t, line])
+      advance(5)
+    }
+    const simulated = period(seen('running,running', changes), seen('successful,successful', changes))
+    expect(simulated).toBeGreaterThanOrEqual(Math.min(...real) - 3)
+    expect(simulated).toBeLessThanOrEqual(Math.max(...real) + 3)
   })
 
   test('a build waiting in the queue shows unknown for as long as it waits', () => {
