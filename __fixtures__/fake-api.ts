@@ -33,3 +33,25 @@ export class ScriptedApi implements ToolforgeApi {
 
   dispose(): void {}
 }
+
+/** Answers status checks with the state the deployment is in at the clock's time: `states` are [fromMs, deployment], in order. */
+export class TimedApi implements ToolforgeApi {
+  readonly getTimes: number[] = []
+  constructor(
+    private readonly now: () => number,
+    private readonly states: Array<[number, Deployment]>
+  ) {}
+
+  getDeployment(): Promise<ApiResponse> {
+    const now = this.now()
+    this.getTimes.push(now)
+    const deployment = this.states.filter(([from]) => from <= now).at(-1)![1]
+    return Promise.resolve({ deployment, messages: { info: [], warning: [], error: [] }, status: 200, retryAfterMs: undefined })
+  }
+
+  createDeployment(): Promise<ApiResponse> {
+    return Promise.reject(new Error('not scripted'))
+  }
+
+  dispose(): void {}
+}

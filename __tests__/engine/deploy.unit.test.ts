@@ -28,7 +28,8 @@ const done = deployment('successful', { web: 'successful' }, { web: 'successful'
 const conflict = () => new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy'], reachedServer: true })
 
 function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings> = {}) {
-  const clock = new VirtualClock()
+  // A clock reading like a real one: durations must be differences, not sums, of its times.
+  const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12))
   const api = new ScriptedApi(clock.now, gets, posts)
   const queued: number[] = []
   const observer: DeployObserver = {
@@ -76,6 +77,17 @@ describe('deploy', () => {
     const outcome = await run()
     expect(outcome.end).toBe('error')
     expect(outcome.mayHaveStarted).toBe(true)
+    expect(api.postTimes).toHaveLength(1)
+  })
+
+  test.each([
+    ['a garbled 2xx', new ApiError('bad-response', 'Toolforge answered HTTP 200 with a body that is not JSON', { status: 200, reachedServer: true })],
+    ['a 500', new ApiError('http', 'Toolforge answered HTTP 500', { status: 500, reachedServer: true })],
+    ['a request timeout', new ApiError('deadline', 'Toolforge did not answer completely within 30s', { reachedServer: true })]
+  ])('after %s on creation, a deployment may have started, and creation is not repeated', async (_what, error) => {
+    const { api, run } = setup([error, pending])
+    const outcome = await run()
+    expect(outcome).toMatchObject({ end: 'error', error, mayHaveStarted: true })
     expect(api.postTimes).toHaveLength(1)
   })
 

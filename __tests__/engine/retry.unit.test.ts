@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError, creationMayHaveStarted, creationSurelyNotStarted, isTransient } from '../../src/engine/api-error.js'
 import { backoffDelay } from '../../src/engine/backoff.js'
-import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../src/engine/retry-after.js'
+import { parseRetryAfter } from '../../src/engine/retry-after.js'
 
 const http = (status: number) => new ApiError('http', `HTTP ${status}`, { status, reachedServer: true })
 
@@ -10,7 +10,12 @@ describe('parseRetryAfter', () => {
   test('reads seconds', () => expect(parseRetryAfter('3', now)).toBe(3_000))
   test('reads an HTTP date', () => expect(parseRetryAfter('Sat, 28 Nov 2026 10:00:07 GMT', now)).toBe(7_000))
   test('a date in the past means no wait', () => expect(parseRetryAfter('Sat, 28 Nov 2026 09:00:00 GMT', now)).toBe(0))
-  test('is capped', () => expect(parseRetryAfter('86400', now)).toBe(MAX_RETRY_AFTER_MS))
+  test('a wait of up to two minutes is honoured; a longer one is cut to two minutes', () => {
+    expect(parseRetryAfter('119', now)).toBe(119_000)
+    expect(parseRetryAfter('120', now)).toBe(120_000)
+    expect(parseRetryAfter('86400', now)).toBe(120_000)
+    expect(parseRetryAfter('Sun, 29 Nov 2026 10:00:00 GMT', now)).toBe(120_000)
+  })
   test.each([undefined, '', 'soon', '-1'])('%j is ignored', (value) => expect(parseRetryAfter(value, now)).toBeUndefined())
 })
 

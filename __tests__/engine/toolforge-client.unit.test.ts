@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
-import { createToolforgeClient } from '../../src/engine/toolforge-client.js'
+import { createRedactor } from '../../src/engine/redact.js'
+import { createToolforgeClient, networkError } from '../../src/engine/toolforge-client.js'
 
 const TOKEN = 'tok/en+1'
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -116,8 +117,24 @@ describe('the Components API client', () => {
     const started = Date.now()
     const error = await failure(api.getDeployment(ID))
     api.dispose()
-    expect(error.kind).toBe('deadline')
+    // The request was sent: a creation that timed out may have started a deployment.
+    expect(error).toMatchObject({ kind: 'deadline', reachedServer: true })
     expect(Date.now() - started).toBeLessThan(2_000)
+  })
+
+  test('cancelling the run stops a request the server holds, at once', async () => {
+    let closed = false
+    const { api } = await clientFor((req) => req.on('close', () => (closed = true)), { requestTimeoutMs: 30_000 })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    const started = Date.now()
+    const error = await failure(api.getDeployment(ID, { signal: controller.signal }))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'aborted', reachedServer: true })
+    // Well before the socket's own 31 s timeout: the signal reached the request itself.
+    expect(Date.now() - started).toBeLessThan(1_500)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(closed).toBe(true)
   })
 
   test('a body that trickles past the deadline ends at the deadline too', async () => {
@@ -150,6 +167,28 @@ describe('the Components API client', () => {
     api.dispose()
     expect(error).toMatchObject({ kind: 'network', reachedServer: false })
   })
+
+  test.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL'])(
+    'a connection failing with %s never reached the API',
+    (code) => {
+      const error = networkError(Object.assign(new Error(`connect ${code}`), { code }), createRedactor([TOKEN]))
+      expect(error).toMatchObject({ kind: 'network', reachedServer: false, message: `could not connect to the API (${code})` })
+    }
+  )
+
+  test.each(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', ''])('a connection failing with "%s" may have reached the API', (code) => {
+    const error = networkError(Object.assign(new Error(`socket hang up at /x?token=${TOKEN}`), code ? { code } : {}), createRedactor([TOKEN]))
+    expect(error).toMatchObject({ kind: 'network', reachedServer: true })
+    expect(error.message).toBe(`the connection to the API failed (${code || 'socket hang up at /x'})`)
+  })
+
+  test.each(['CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID'])(
+    'a refused certificate (%s) is told apart, and never reached the API',
+    (code) => {
+      const error = networkError(Object.assign(new Error('tls'), { code }), createRedactor([TOKEN]))
+      expect(error).toMatchObject({ kind: 'tls', reachedServer: false, message: `the TLS certificate of the API was refused (${code})` })
+    }
+  )
 
   test('a reset after the request was sent may have reached the API', async () => {
     const { api } = await clientFor((req) => req.socket.destroy())

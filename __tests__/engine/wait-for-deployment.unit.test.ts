@@ -2,14 +2,30 @@ import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
 import { GaveUpError, MAX_CONSECUTIVE_FAILURES, waitForDeployment, type WaitObserver } from '../../src/engine/wait-for-deployment.js'
 import { deployment } from '../../__fixtures__/deployments.js'
-import { ScriptedApi, type Step } from '../../__fixtures__/fake-api.js'
+import { ScriptedApi, TimedApi, type Step } from '../../__fixtures__/fake-api.js'
 import { VirtualClock } from '../../scripts/virtual-clock.js'
 
 const building = deployment('running', { web: 'running' }, { web: 'pending' })
 const done = deployment('successful', { web: 'successful' }, { web: 'successful' })
 const gateway = () => new ApiError('http', 'Toolforge answered HTTP 502', { status: 502, reachedServer: true })
 
-function setup(steps: Step[], options: { timeoutMs?: number; pollIntervalMs?: number; signal?: AbortSignal } = {}) {
+const finishing = deployment('running', { web: 'successful' }, { web: 'successful' })
+const cancelling = deployment('cancelling', { web: 'unknown' }, { web: 'pending' })
+
+/** Follows a deployment whose state changes at the given times (ms after the wait began). */
+async function follow(states: Array<[number, ReturnType<typeof deployment>]>, start = Date.UTC(2026, 10, 28, 12)) {
+  const clock = new VirtualClock(start)
+  const api = new TimedApi(clock.now, states.map(([at, d]) => [start + at, d]))
+  const result = await waitForDeployment(
+    api,
+    clock,
+    { deployId: done.deploy_id, initial: undefined, deadline: start + 30 * 60_000, pollIntervalMs: 10_000, signal: new AbortController().signal, random: () => 0.5 },
+    { polled: () => {}, retrying: () => {} }
+  )
+  return { result, checks: api.getTimes.map((t) => t - start) }
+}
+
+function setup(steps: Step[], options: { timeoutMs?: number; pollIntervalMs?: number; signal?: AbortSignal; random?: () => number } = {}) {
   const clock = new VirtualClock()
   const api = new ScriptedApi(clock.now, steps)
   const retries: Array<[ApiError, number, number]> = []
@@ -24,7 +40,7 @@ function setup(steps: Step[], options: { timeoutMs?: number; pollIntervalMs?: nu
         deadline: options.timeoutMs ?? 30 * 60_000,
         pollIntervalMs: options.pollIntervalMs ?? 10_000,
         signal: options.signal ?? new AbortController().signal,
-        random: () => 0.5
+        random: options.random ?? (() => 0.5)
       },
       observer
     )
@@ -58,6 +74,66 @@ describe('waitForDeployment', () => {
     expect((await run()).end).toBe('final')
     expect(retries.map(([, failures]) => failures)).toEqual([1, 2, 1])
     expect(retries.map(([, , delay]) => delay)).toEqual([500, 1_000, 500])
+  })
+
+  test('the pause between failed status checks doubles from 1 s and never exceeds 30 s', async () => {
+    const steps: Step[] = [...Array.from({ length: 9 }, gateway), done]
+    const { retries, run } = setup(steps, { random: () => 1 })
+    expect((await run()).end).toBe('final')
+    expect(retries.map(([, , delay]) => delay)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000])
+  })
+
+  test('once every build and run is done, the final status is seen within a quarter second, however long the builds took', async () => {
+    const { result, checks } = await follow([
+      [0, building],
+      [30_000, finishing],
+      [31_000, done]
+    ])
+    expect(result.end).toBe('final')
+    expect(checks.at(-1)).toBeGreaterThanOrEqual(31_000)
+    expect(checks.at(-1)).toBeLessThanOrEqual(31_250)
+  })
+
+  test('a late phase that stays still: a look every quarter second for 10 s, then at the building pace', async () => {
+    const { result, checks } = await follow([
+      [0, cancelling],
+      [60_000, deployment('cancelled', { web: 'cancelled' }, { web: 'pending' })]
+    ])
+    expect(result.end).toBe('final')
+    const gaps = checks.slice(1).map((t, i) => [checks[i]!, t - checks[i]!] as const)
+    expect(gaps.filter(([at]) => at < 10_000).every(([, gap]) => gap <= 250)).toBe(true)
+    expect(gaps.filter(([at]) => at > 10_500).every(([, gap]) => gap >= 1_000 && gap <= 3_200)).toBe(true)
+    expect(checks.filter((t) => t < 10_000).length).toBeGreaterThanOrEqual(40)
+  })
+
+  test('when the builds start, the next look comes a second later; a build ending beside another keeps the building pace', async () => {
+    const two = (a: string, b: string) => deployment('running', { a, b }, { a: 'pending', b: 'pending' })
+    const { checks } = await follow([
+      [0, deployment('pending')],
+      [5_000, two('running', 'running')],
+      [14_000, two('successful', 'running')],
+      [40_000, done]
+    ])
+    const gapAfterFirstSeen = (from: number) => {
+      const i = checks.findIndex((t) => t >= from)
+      return checks[i + 1]! - checks[i]!
+    }
+    expect(gapAfterFirstSeen(5_000)).toBe(1_000)
+    expect(gapAfterFirstSeen(14_000)).toBeGreaterThan(2_000)
+  })
+
+  test('while components run, a look every second once the tick they started on is past', async () => {
+    const web = (build: string, run: string) => deployment('running', { web: build }, { web: run })
+    const { checks } = await follow([
+      [0, web('pending', 'pending')],
+      [1_000, web('running', 'pending')],
+      [21_000, web('successful', 'pending')],
+      [30_000, done]
+    ])
+    const running = checks.filter((t) => t > 21_000 && t < 30_000)
+    const gaps = running.slice(1).map((t, i) => t - running[i]!)
+    expect(gaps.length).toBeGreaterThan(4)
+    expect(gaps.slice(1).every((gap) => gap === 1_000)).toBe(true)
   })
 
   test(`gives up after ${MAX_CONSECUTIVE_FAILURES} failures in a row, saying what failed`, async () => {

@@ -41,6 +41,20 @@ describe('readSettings', () => {
     expect(() => check('', '61m')).toThrow("Input 'check-timeout' is \"61m\"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 1h.")
   })
 
+  test.each([
+    ['timeout', '1s', '6h', '21601', 'from 1s to 6h'],
+    ['poll-interval', '1s', '1h', '3601', 'from 1s to 1h'],
+    ['check-timeout', '1s', '1h', '3601', 'from 1s to 1h']
+  ])('%s accepts both ends of its range and nothing beyond', (name, lowest, highest, beyond, range) => {
+    const read = (value: string) => readSettings(reader({ token: 't0k', tool: 'x', [name]: value }), {})
+    const field = ({ timeout: 'timeoutMs', 'poll-interval': 'pollIntervalMs', 'check-timeout': 'checkTimeoutMs' } as const)[name as 'timeout']
+    expect(read(lowest)[field]).toBe(1_000)
+    expect(read(highest)[field]).toBe(Number(beyond) * 1_000 - 1_000)
+    for (const bad of ['0', beyond]) {
+      expect(() => read(bad)).toThrow(`Input '${name}' is "${bad}"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, ${range}.`)
+    }
+  })
+
   test("the tools' address is https://<tool>.toolforge.org/, or what TOOLFORGE_TOOL_URL says", () => {
     const address = (env: NodeJS.ProcessEnv) => readSettings(reader({ token: 't0k', tool: 'my-tool' }), env).toolAddress
     expect(address({})).toBe('https://my-tool.toolforge.org/')

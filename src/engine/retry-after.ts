@@ -1,5 +1,5 @@
 /** Longer requests to wait are capped: a misconfigured gateway must not park the job. */
-export const MAX_RETRY_AFTER_MS = 120_000
+const MAX_RETRY_AFTER_MS = 120_000
 
 /** Reads a Retry-After header (delay-seconds or an HTTP date) as milliseconds from `now`. */
 export function parseRetryAfter(header: string | string[] | undefined, now: number): number | undefined {

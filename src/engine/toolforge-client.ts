@@ -225,7 +225,8 @@ function describeNonJson(contentType: string): string {
   return type ? `a non-JSON body (${type}), probably from the gateway,` : 'a body that is not JSON'
 }
 
-function networkError(error: unknown, redact: Redactor): ApiError {
+/** Whether a failed connection can have reached the API: only a refusal or an unknown host cannot. */
+export function networkError(error: unknown, redact: Redactor): ApiError {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
     return new ApiError('tls', `the TLS certificate of the API was refused (${code})`, { reachedServer: false })
