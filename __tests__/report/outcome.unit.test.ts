@@ -86,4 +86,47 @@ describe('verdicts', () => {
     )
     expect(checkSummary(outcome('successful', { check: { result: 'skipped', reason: 'turned off', answers: [], durationMs: 0 } }))).toBe('not checked: turned off')
   })
+
+  const ID = '20250703-075322-5zxh2hip26'
+  const ended = (end: DeployOutcome['end'], extra: Partial<DeployOutcome> = {}) => outcome(end, { deployment: undefined, ...extra })
+  const http = (status: number, said?: string[]) => new ApiError('http', `Toolforge answered HTTP ${status}`, { status, toolforgeErrors: said, reachedServer: true })
+  const byId = { ...settings, deployId: ID }
+  test.each<[string, DeployOutcome, Settings, string, Array<{ text: string; command?: string }>]>([
+    ['a refused token', ended('error', { error: http(401, ["The token passed '***' does not match"]) }), settings, "creating the deployment failed: Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match", [{ text: 'Create a new deploy token and store it where this run reads it', command: 'toolforge components deploy-token create' }]],
+    ['a refused token, no reason', ended('error', { error: http(401) }), settings, 'creating the deployment failed: Toolforge refused the deploy token (HTTP 401): no reason given', [{ text: 'Create a new deploy token and store it where this run reads it', command: 'toolforge components deploy-token create' }]],
+    ['a forbidden request', ended('error', { error: http(403, ['nope']) }), settings, 'creating the deployment failed: Toolforge refused the request (HTTP 403): nope', []],
+    ['a forbidden request, no reason', ended('error', { error: http(403) }), settings, 'creating the deployment failed: Toolforge refused the request (HTTP 403): no reason given', []],
+    ['nothing to deploy', ended('error', { error: http(404) }), settings, 'creating the deployment failed: Toolforge found nothing to deploy for tool mytool (HTTP 404): not found', [{ text: 'Check that the tool name is right (the input tool) and that it has a components config', command: 'toolforge components config show' }]],
+    ['an unknown deployment id', ended('error', { error: http(404, ['Deployment not found']) }), byId, `following deployment ${ID} failed: Toolforge knows no deployment ${ID} of tool mytool (HTTP 404): Deployment not found`, [{ text: 'Toolforge keeps the last 25 deployments of a tool; list them', command: 'toolforge components deployment list' }]],
+    ['an unknown deployment id, no reason', ended('error', { error: http(404) }), byId, `following deployment ${ID} failed: Toolforge knows no deployment ${ID} of tool mytool (HTTP 404): not found`, [{ text: 'Toolforge keeps the last 25 deployments of a tool; list them', command: 'toolforge components deployment list' }]],
+    ['a conflict', ended('error', { error: http(409, ['another in progress']) }), settings, 'creating the deployment failed: another deployment of mytool is in progress on Toolforge (HTTP 409): another in progress', [{ text: 'Queue behind the deployment in progress instead: on-conflict: wait' }]],
+    ['a conflict, no reason', ended('error', { error: http(409) }), settings, 'creating the deployment failed: another deployment of mytool is in progress on Toolforge (HTTP 409): conflict', [{ text: 'Queue behind the deployment in progress instead: on-conflict: wait' }]],
+    ['another refusal', ended('error', { error: http(500) }), settings, 'creating the deployment failed: Toolforge answered HTTP 500', []],
+    ['an unreachable API', ended('error', { error: new ApiError('network', 'could not connect to the API (ECONNREFUSED)', { reachedServer: false }) }), settings, 'creating the deployment failed: could not connect to the API (ECONNREFUSED)', [{ text: "Check the API address (the input api-url) and Toolforge's status" }]],
+    ['an API lost while following', ended('error', { deployment: deployment('running'), error: new ApiError('network', 'gave up', { reachedServer: true }) }), settings, `following deployment ${ID} failed: gave up`, [{ text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
+    ['a creation of unknown outcome', ended('error', { mayHaveStarted: true, error: http(502) }), settings, 'creating the deployment failed with an unknown outcome (Toolforge answered HTTP 502): a deployment may have been started on Toolforge. It was not retried, so that no second one is started.', [{ text: 'Check whether a deployment was started before running again', command: 'toolforge components deployment list' }]],
+    ['a creation of unknown outcome, not from the API', ended('error', { mayHaveStarted: true, error: new Error('boom') }), settings, 'creating the deployment failed with an unknown outcome (boom): a deployment may have been started on Toolforge. It was not retried, so that no second one is started.', [{ text: 'Check whether a deployment was started before running again', command: 'toolforge components deployment list' }]],
+    ['time out while queued', ended('timeout'), settings, 'stopped waiting after 30m; another deployment of mytool was still in progress on Toolforge, so none was created.', [{ text: 'See what else is deploying, or give it longer: timeout: 1h', command: 'toolforge components deployment list' }]],
+    ['an interruption before creation', ended('interrupted'), settings, 'interrupted before a deployment was created.', []],
+    ['an interruption during the check', ended('interrupted', { deployment: deployment('successful'), check: { result: 'failed', answers: [], durationMs: 0 } }), settings, `interrupted while checking that mytool serves; Toolforge had deployed ${ID} successfully.`, []],
+    ['an interruption while following', ended('interrupted', { deployment: deployment('running') }), settings, `interrupted; deployment ${ID} goes on on Toolforge (a deploy token cannot cancel it). Last status: running.`, [{ text: `It goes on on Toolforge; follow it with deploy-id: ${ID}` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
+    ['a cancellation on Toolforge', ended('failed', { deployment: deployment('cancelled', {}, {}, { long_status: '' }) }), settings, `Toolforge deployment ${ID} of mytool ended cancelled: no reason given`, [{ text: 'Someone cancelled it on Toolforge; deploy again when ready', command: `toolforge components deployment show ${ID}` }]]
+  ])('%s: the problem in one statement, and what to do next', (_name, given, settings, problem, nextSteps) => {
+    const v = verdict(given, settings, ACTION_VOICE)
+    expect(v.problem).toBe(problem)
+    expect(v.nextSteps).toEqual(nextSteps)
+  })
+
+  test('the command names its flags where the action names its inputs', () => {
+    const steps = (given: DeployOutcome) => verdict(given, settings, cliVoice(settings)).nextSteps.map((s) => s.text)
+    expect(steps(ended('error', { error: http(404) }))).toEqual(['Check that the tool name is right (--tool) and that it has a components config'])
+    expect(steps(ended('error', { error: http(409) }))).toEqual(['Queue behind the deployment in progress instead: --on-conflict wait'])
+    expect(steps(ended('timeout'))).toEqual(['See what else is deploying, or give it longer: --timeout 1h'])
+    expect(steps(ended('error', { error: new ApiError('network', 'x', { reachedServer: false }) }))).toEqual(["Check the API address (--api-url) and Toolforge's status"])
+  })
+
+  test('a deployment started without waiting has no problem and no next step', () => {
+    const v = verdict(ended('no-wait', { deployment: deployment('pending') }), settings, ACTION_VOICE)
+    expect(v).toMatchObject({ kind: 'started', ok: true, problem: undefined, nextSteps: [] })
+  })
 })

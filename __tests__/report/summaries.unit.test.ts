@@ -1,22 +1,21 @@
-import { beforeAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fingerprint, SCREENSHOTS, SOURCES } from '../../scripts/preview.js'
 import { ROOT } from '../../scripts/project-root.js'
-import { exampleSummaries, type Example } from '../../scripts/summaries.js'
+import { exampleSummaries } from '../../scripts/summaries.js'
 import { PROBLEM_LIMIT } from '../../src/report/markdown.js'
 import { timelineRows } from '../../src/report/timeline.js'
 import { ganttCharts, renderGfm, tableShapes } from '../helpers/render.js'
 
-let examples: Example[]
-beforeAll(async () => {
-  examples = await exampleSummaries()
-}, 60_000)
+// Rendered afresh in each test (a tenth of a second): code run in a beforeAll belongs to
+// no test, and a mutation run would then have to run every test against each of its mutants.
 
 const PLACEHOLDERS = /no-id-yet|no-image-yet|no-build-needed/
 
 describe('every summary, as GitHub renders it', () => {
-  test('there is one for each way a run ends', () => {
+  test('there is one for each way a run ends', async () => {
+    const examples = await exampleSummaries()
     const kinds = new Set(examples.map((e) => e.model.verdict.kind))
     expect([...kinds].sort()).toEqual(
       ['bad-input', 'cancelled', 'failed', 'interrupted', 'not-serving', 'refused', 'stopped-waiting', 'successful', 'timed-out', 'unknown-creation'].sort()
@@ -24,7 +23,8 @@ describe('every summary, as GitHub renders it', () => {
     expect(examples.length).toBeGreaterThanOrEqual(25)
   })
 
-  test('tables keep their shape, no header row is empty, and no link comes from Toolforge', () => {
+  test('tables keep their shape, no header row is empty, and no link comes from Toolforge', async () => {
+    const examples = await exampleSummaries()
     for (const example of examples) {
       const html = renderGfm(example.markdown)
       for (const shape of tableShapes(html)) {
@@ -37,13 +37,15 @@ describe('every summary, as GitHub renders it', () => {
     }
   })
 
-  test('no placeholder is shown as an id or an image', () => {
+  test('no placeholder is shown as an id or an image', async () => {
+    const examples = await exampleSummaries()
     for (const example of examples) {
       expect([example.name, PLACEHOLDERS.test(example.markdown) || PLACEHOLDERS.test(example.text)]).toEqual([example.name, false])
     }
   })
 
   test('every timeline is a Mermaid chart Mermaid compiles, with one bar per span it shows', async () => {
+    const examples = await exampleSummaries()
     let charts = 0
     for (const example of examples) {
       const timeline = example.model.timeline
@@ -62,13 +64,15 @@ describe('every summary, as GitHub renders it', () => {
   })
 
   test('the hostile scenario cannot break out of the chart or the tables', async () => {
+    const examples = await exampleSummaries()
     const hostile = examples.find((e) => e.name === 'scenario hostile')!
     const [chart] = await ganttCharts(hostile.markdown)
     expect(chart!.map((t) => t.section)).toContain('_img src_x onerror_alert_1_____warning__')
     expect(renderGfm(hostile.markdown)).not.toMatch(/<img|<script/)
   })
 
-  test('14 failed components: every one named, the summary a third shorter than before', () => {
+  test('14 failed components: every one named, the summary a third shorter than before', async () => {
+    const examples = await exampleSummaries()
     const many = examples.find((e) => e.name === 'scenario many-failures')!
     for (let i = 1; i <= 14; i++) expect(many.markdown).toContain(`job-${String(i).padStart(2, '0')}`)
     // The same deployment's summary from the bundle before this report layer (commit a28e3de), measured on this simulator.
@@ -79,6 +83,7 @@ describe('every summary, as GitHub renders it', () => {
   })
 
   test('the terminal summary fits 80 and 120 columns', async () => {
+    const examples = await exampleSummaries()
     const { renderText } = await import('../../src/report/text.js')
     for (const example of examples) {
       for (const width of [80, 120]) {
@@ -88,7 +93,8 @@ describe('every summary, as GitHub renders it', () => {
     }
   })
 
-  test('the screenshots in docs/ are of the summaries as they are now (npm run preview -- --screenshots)', () => {
+  test('the screenshots in docs/ are of the summaries as they are now (npm run preview -- --screenshots)', async () => {
+    const examples = await exampleSummaries()
     const sources = JSON.parse(readFileSync(SOURCES, 'utf8')) as Record<string, string>
     for (const [file, name] of Object.entries(SCREENSHOTS)) {
       const png = join(ROOT, 'docs', 'screenshots', `${file}.png`)

@@ -114,6 +114,32 @@ describe('readSettings', () => {
     expect(readSettings(reader({ token: 't', tool: 'x', 'force-build': given }), {}).forceBuild).toBe(expected)
   })
 
+  const TOOL_NAME = 'a Toolforge tool name: 1 to 63 lowercase letters, digits or "-", not starting or ending with "-"'
+  test.each<[Record<string, string>, NodeJS.ProcessEnv, string, string]>([
+    [{ token: 't0k' }, {}, 'tool', `Input 'tool' is not set and no repository name was available; set 'tool' to ${TOOL_NAME}.`],
+    [{ token: 't0k' }, { GITHUB_REPOSITORY: 'me/My_Tool' }, 'tool', `Input 'tool' is not set and the repository name "My_Tool" is not a valid tool name; set 'tool' to ${TOOL_NAME}.`],
+    [{ token: 't0k' }, { CI_PROJECT_NAME: 'x_y' }, 'tool', `Input 'tool' is not set and the repository name "x_y" is not a valid tool name; set 'tool' to ${TOOL_NAME}.`],
+    [{ token: 't0k', tool: '-x' }, {}, 'tool', `Input 'tool' is "-x"; accepted: ${TOOL_NAME}.`],
+    [{ tool: 'x' }, {}, 'token', "Input 'token' is empty; accepted: the tool's deploy token (create one with `toolforge components deploy-token create`), passed from a secret such as ${{ secrets.TOOLFORGE_DEPLOY_TOKEN }}. If the secret is set, check that this workflow can read it."],
+    [{ tool: 'x', token: 'a b' }, {}, 'token', "Input 'token' contains white space; accepted: the deploy token alone, without spaces or line breaks (check the secret for a trailing newline)."],
+    [{ tool: 'x', token: 't', 'api-url': 'not a url' }, {}, 'api-url', "Input 'api-url' is \"not a url\"; accepted: the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for a host on this machine: 127.0.0.1, [::1], or a name that resolves to loopback addresses only, like localhost), without credentials, query or fragment."],
+    [{ tool: 'x', token: 't', 'deploy-id': '../x' }, {}, 'deploy-id', "Input 'deploy-id' is \"../x\"; accepted: empty, or a Toolforge deployment id like 20250703-075322-5zxh2hip26."],
+    [{ tool: 'x', token: 't', 'on-conflict': 'queue' }, {}, 'on-conflict', "Input 'on-conflict' is \"queue\"; accepted: wait or fail."],
+    [{ tool: 'x', token: 't', 'force-run': 'yes' }, {}, 'force-run', "Input 'force-run' is \"yes\"; accepted: true or false (also True, TRUE, False, FALSE)."],
+    [{ tool: 'x', token: 't', timeout: '5 minutes' }, {}, 'timeout', "Input 'timeout' is \"5 minutes\"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 6h."],
+    [{ tool: 'x', token: 't' }, { TOOLFORGE_TOOL_URL: 'http://10.0.0.1/{tool}' }, 'tool-url', "TOOLFORGE_TOOL_URL is \"http://10.0.0.1/{tool}\"; accepted: the tools' web address, https:// (http:// only on this machine), with {tool} for the tool's name, like https://{tool}.toolforge.org/."],
+    [{ tool: 'x', token: 't' }, { TOOLFORGE_TOOL_URL: 'not a url' }, 'tool-url', "TOOLFORGE_TOOL_URL is \"not a url\"; accepted: the tools' web address, https:// (http:// only on this machine), with {tool} for the tool's name, like https://{tool}.toolforge.org/."]
+  ])('%j with %j: one message naming the input and what it accepts', (inputs, env, input, message) => {
+    let error: unknown
+    try {
+      readSettings(reader(inputs), env)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(InputError)
+    expect(error).toMatchObject({ input, message })
+  })
+
   test('the first bad input is named', () => {
     let error: unknown
     try {

@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals'
 import { InputError } from '../../src/settings/input-error.js'
 import { ACTION_INPUT_NAMES } from '../../src/settings/inputs.js'
 import { isLoopbackAddress } from '../../src/settings/addresses.js'
-import { requireLoopbackHost, type Lookup } from '../../src/settings/loopback.js'
+import { requireLoopbackHost, requireLoopbackHosts, type Lookup } from '../../src/settings/loopback.js'
+import { readSettings } from '../../src/settings/inputs.js'
 
 /** A resolver from a table, so that no test looks up a real name. */
 const resolver =
@@ -41,5 +42,21 @@ describe('plain http:// only for loopback', () => {
     await expect(requireLoopbackHost('http://127.0.0.1:9', ACTION_INPUT_NAMES, lookup)).resolves.toBeUndefined()
     await expect(requireLoopbackHost('http://[::1]:9', ACTION_INPUT_NAMES, lookup)).resolves.toBeUndefined()
     await expect(requireLoopbackHost('https://api.svc.toolforge.org', ACTION_INPUT_NAMES, lookup)).resolves.toBeUndefined()
+  })
+
+  test('every address a run may ask is checked: the API, the check URL, and the tool address when the check is auto', async () => {
+    const settings = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+      readSettings((name) => ({ token: 't', tool: 'x', ...inputs })[name] ?? '', env)
+    const asked: string[] = []
+    const lookup: Lookup = (host) => (asked.push(host), Promise.resolve(host.startsWith('far') ? ['192.0.2.1'] : ['127.0.0.1']))
+    const checkAll = (inputs: Record<string, string>, env?: NodeJS.ProcessEnv) => requireLoopbackHosts(settings(inputs, env), ACTION_INPUT_NAMES, lookup)
+    await expect(checkAll({ 'api-url': 'http://near.test:1', check: 'http://far.test/' })).rejects.toThrow(
+      new InputError('check', `Input 'check' is "http://far.test/", whose host resolves to 192.0.2.1; plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], or a name that resolves to them only). Use https:// for any other server.`)
+    )
+    await expect(checkAll({ check: 'auto' }, { TOOLFORGE_TOOL_URL: 'http://far-{tool}.test/' })).rejects.toThrow(
+      new InputError('tool-url', `TOOLFORGE_TOOL_URL is "http://far-x.test/", whose host resolves to 192.0.2.1; plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], or a name that resolves to them only). Use https:// for any other server.`)
+    )
+    await expect(checkAll({ check: 'off' }, { TOOLFORGE_TOOL_URL: 'http://far-{tool}.test/' })).resolves.toBeUndefined()
+    expect(asked).toEqual(['near.test', 'far.test', 'far-x.test'])
   })
 })

@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { systemClock } from '../../src/engine/clock.js'
+import type { DeployObserver } from '../../src/engine/deploy.js'
+import { deployLive } from '../../src/engine/live-deploy.js'
+import { abortOnSignals } from '../../src/engine/signals.js'
+import { CLI_USER_AGENT, USER_AGENT, VERSION } from '../../src/engine/version.js'
+import type { Settings } from '../../src/settings/settings.js'
+import { ToolforgeSimulator } from '../../simulator/server.js'
+import { startWebServer } from '../helpers/web-server.js'
+
+const TOKEN = 'live-deploy-token'
+const closers: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close()
+})
+
+const observer = (seen: string[]): DeployObserver => ({
+  created: (r) => seen.push(`created ${r.deployment.status ?? 'pending'}`),
+  polled: (r) => seen.push(`polled ${r.deployment.status ?? 'pending'}`),
+  retrying: () => seen.push('retrying'),
+  creationRetrying: () => seen.push('creation retrying'),
+  queued: () => seen.push('queued'),
+  probed: (_target, answer) => seen.push(`probed ${answer}`)
+})
+
+async function live(overrides: Partial<Settings> = {}) {
+  const sim = new ToolforgeSimulator({ token: TOKEN, scenario: 'single', timeScale: 0.05 })
+  const apiUrl = await sim.listen(0)
+  closers.push(() => sim.close())
+  const settings: Settings = {
+    tool: 'mytool',
+    token: TOKEN,
+    apiUrl,
+    forceBuild: false,
+    forceRun: false,
+    description: 'live',
+    wait: true,
+    timeoutMs: 60_000,
+    pollIntervalMs: 10_000,
+    deployId: undefined,
+    onConflict: 'wait',
+    check: 'off',
+    checkTimeoutMs: 10_000,
+    toolAddress: 'http://127.0.0.1:9/',
+    ...overrides
+  }
+  return { settings, sim }
+}
+
+/** A deployment created beside the action and left to finish, for the action to follow by id. */
+async function finishedDeployment(apiUrl: string): Promise<string> {
+  const base = `${apiUrl}/components/v1/tool/mytool/deployment`
+  const created = (await (await fetch(`${base}?token=${TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { data: { deploy_id: string } }
+  const id = created.data.deploy_id
+  for (;;) {
+    const read = (await (await fetch(`${base}/${id}?token=${TOKEN}`)).json()) as { data: { status?: string } }
+    if (read.data.status === 'successful') return id
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe('deploying for real', () => {
+  test('over HTTP with the system clock, the serving check asked with the User-Agent given', async () => {
+    const web = await startWebServer(() => ({ status: 200 }))
+    closers.push(() => web.close())
+    const { settings } = await live({ check: new URL(`${web.url}/up`) })
+    const deployId = await finishedDeployment(settings.apiUrl)
+    const seen: string[] = []
+    const outcome = await deployLive({ ...settings, deployId }, observer(seen), 'agent/1')
+    expect(outcome).toMatchObject({ end: 'successful', check: { result: 'passed' } })
+    expect(outcome.deployment?.deploy_id).toBe(deployId)
+    expect(seen).toEqual(['polled successful', 'probed 200'])
+    expect(web.requests.map((r) => [r.path, r.headers['user-agent']])).toEqual([['/up', 'agent/1']])
+  })
+
+  test('SIGINT stops the wait, and the handlers are gone afterwards', async () => {
+    const before = process.listenerCount('SIGINT')
+    const { settings } = await live()
+    const seen: string[] = []
+    const watching = observer(seen)
+    const outcome = await deployLive(settings, { ...watching, created: (r) => (watching.created(r), setTimeout(() => process.emit('SIGINT'), 50)) }, 'agent/1')
+    expect(outcome.end).toBe('interrupted')
+    expect(outcome.deployment?.status).not.toBe('successful')
+    expect(process.listenerCount('SIGINT')).toBe(before)
+    expect(process.listenerCount('SIGTERM')).toBe(0)
+  })
+})
+
+describe('cancellation and time', () => {
+  test('SIGTERM aborts too; removing the handlers leaves the process as it was', () => {
+    const controller = new AbortController()
+    const remove = abortOnSignals(controller)
+    process.emit('SIGTERM')
+    expect(controller.signal.aborted).toBe(true)
+    remove()
+    expect(process.listenerCount('SIGTERM')).toBe(0)
+  })
+
+  test('the system clock sleeps as long as asked, and no longer once aborted', async () => {
+    let started = Date.now()
+    await systemClock.sleep(120)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(115)
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 30)
+    started = systemClock.now()
+    await systemClock.sleep(10_000, controller.signal)
+    expect(systemClock.now() - started).toBeLessThan(1_000)
+    started = Date.now()
+    await systemClock.sleep(10_000, controller.signal)
+    expect(Date.now() - started).toBeLessThan(50)
+    await systemClock.sleep(-5)
+  })
+})
+
+describe('what the action and the command call themselves', () => {
+  test('a User-Agent naming the product, its version and where to find it', async () => {
+    const { version } = (await import('../../package.json', { with: { type: 'json' } })).default as { version: string }
+    expect(VERSION).toBe(version)
+    expect(USER_AGENT).toBe(`toolforge-deploy-action/${version} (+https://github.com/toolforge/deploy-action)`)
+    expect(CLI_USER_AGENT).toBe(`toolforge-deploy/${version} (+https://github.com/toolforge/deploy-action)`)
+  })
+})
