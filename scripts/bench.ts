@@ -303,6 +303,12 @@ async function main(): Promise<void> {
   await timelineSection(out)
   await traceSection(out)
   if (!process.argv.includes('--virtual-only')) await realSection(out)
+  out('## What these figures do not show')
+  out()
+  out(
+    "The action aims its checks just after the ticks of the server's deployment task, starting from a tick period of 2.003–2.013 s measured on the real server code here (src/engine/server-ticks.ts), and narrows it from what it sees. Production Toolforge's task may take longer over each pass (more deployments at once, real build and jobs services). Where its ticks come later than that range allows, a check aimed just after a tick can land just before it; the model starts again from the next change it sees, but that deployment's end can be seen up to one tick (about 2 s) late. A range up to 2.060 s would cover a slower server, but costs 0.6–1.1 s of lag on every timeline above here (measured), so the range stays as measured until production's ticks are."
+  )
+  out()
   out('## Start-up, size, memory')
   out()
   const boot = await startup()
