@@ -2,6 +2,9 @@ import type { ApiError } from '../src/engine/api-error.js'
 import type { ApiResponse, ToolforgeApi } from '../src/engine/toolforge-client.js'
 import type { Deployment } from '../src/engine/toolforge-types.js'
 
+/** Far more requests than any scripted deployment needs: a loop past this would never end. */
+const MAX_CALLS = 10_000
+
 export type Step = Deployment | ApiError | { deployment: Deployment; retryAfterMs: number }
 
 /** Answers status checks and creations from scripted steps, recording when each was asked. */
@@ -15,6 +18,7 @@ export class ScriptedApi implements ToolforgeApi {
   ) {}
 
   private answer(steps: Step[]): Promise<ApiResponse> {
+    if (this.getTimes.length + this.postTimes.length > MAX_CALLS) throw new Error(`more than ${MAX_CALLS} requests: a loop that never ends`)
     const step = steps.length > 1 ? steps.shift()! : steps[0]!
     if (step instanceof Error) return Promise.reject(step)
     const [deployment, retryAfterMs] = 'retryAfterMs' in step ? [step.deployment, step.retryAfterMs] : [step, undefined]
@@ -43,6 +47,7 @@ export class TimedApi implements ToolforgeApi {
   ) {}
 
   getDeployment(): Promise<ApiResponse> {
+    if (this.getTimes.length > MAX_CALLS) throw new Error(`more than ${MAX_CALLS} requests: a loop that never ends`)
     const now = this.now()
     this.getTimes.push(now)
     const deployment = this.states.filter(([from]) => from <= now).at(-1)![1]

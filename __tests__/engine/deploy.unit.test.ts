@@ -106,6 +106,15 @@ describe('deploy', () => {
     expect(outcome.error?.message).toMatch(/^gave up after \d+ failed attempts to create the deployment in a row; the last one: could not connect$/)
   })
 
+  test('an API refusing every connection is given up on after 10 attempts in a row', async () => {
+    const refused = new ApiError('network', 'could not connect to the API (ECONNREFUSED)', { reachedServer: false })
+    const { api, run } = setup([refused])
+    const outcome = await run()
+    expect(outcome.end).toBe('error')
+    expect(outcome.error?.message).toBe('gave up after 10 failed attempts to create the deployment in a row; the last one: could not connect to the API (ECONNREFUSED)')
+    expect(api.postTimes).toHaveLength(10)
+  })
+
   test('running out of time behind another deployment is a timeout', async () => {
     const { run } = setup([conflict()], [done], { timeoutMs: 20_000 })
     const outcome = await run()

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { systemClock } from '../../src/engine/clock.js'
 import type { DeployObserver } from '../../src/engine/deploy.js'
@@ -109,6 +110,17 @@ describe('cancellation and time', () => {
     await systemClock.sleep(10_000, controller.signal)
     expect(Date.now() - started).toBeLessThan(50)
     await systemClock.sleep(-5)
+  })
+
+  test('a sleep leaves no timer and no listener behind, however it ends', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
+    const before = timers()
+    const controller = new AbortController()
+    await systemClock.sleep(5, controller.signal)
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+    setTimeout(() => controller.abort(), 5)
+    await systemClock.sleep(60_000, controller.signal)
+    expect(timers()).toBe(before)
   })
 })
 

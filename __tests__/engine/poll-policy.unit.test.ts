@@ -61,6 +61,10 @@ describe('nextPollDelay without known ticks', () => {
     expect(delay({ phase: 'running-components', msSinceChange: SOON_MS + 1, previousDelayMs: 4_000 })).toBe(BUILDING_MAX_MS)
   })
 
+  test('only a late phase falls back: a long queue keeps backing off', () => {
+    expect(delay({ phase: 'queued', msSinceChange: 60_000, previousDelayMs: 6_000 })).toBe(9_000)
+  })
+
   test('poll-interval is the ceiling in every phase', () => {
     for (const phase of ['queued', 'building', 'running-components', 'finishing'] as const) {
       expect(delay({ phase, previousDelayMs: 60_000, pollIntervalMs: 1_000 })).toBeLessThanOrEqual(1_000)
@@ -88,6 +92,12 @@ describe('nextPollDelay with known ticks', () => {
   test('when the builds are seen done, the next check follows the next tick, when the runs start', () => {
     expect(delay({ phase: 'running-components', changed: true, ticks, now: 2_100 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
     expect(delay({ phase: 'running-components', changed: false, ticks, now: 2_100 })).toBe(QUICK_MS)
+  })
+
+  test('a tick exactly as far as the runs phase allows (1.5 periods) is still aimed at', () => {
+    const near: TickModel = { lo: 1_900, hi: 2_000, minPeriod: 2_000, maxPeriod: 2_010 }
+    // The tick after the next closes at 4 010 ms; 3 007.5 ms (1.5 × 2 005) from 1 062.5 ms, plus the margin.
+    expect(delay({ phase: 'running-components', changed: true, ticks: near, now: 1_062.5 })).toBe(3_008)
   })
 
   test('ticks predicted less precisely than a second are not aimed at', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { base64Forms, createRedactor, MASK, redactJson } from '../../src/engine/redact.js'
+import { base64Forms, createRedactor, MASK, redactJson, secretForms } from '../../src/engine/redact.js'
 import { tokenForms } from '../../scripts/leaks.js'
 
 const TOKENS = ['0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b', 'A.b_c~d-1xYz', 'k3J_9xQ.v~Z-0']
@@ -20,6 +20,34 @@ describe('createRedactor', () => {
     expect(createRedactor([token])(`[${mixed}]`)).toBe(`[${MASK}]`)
   })
 
+  test("every HTML entity name of a token's punctuation is found", () => {
+    const redact = createRedactor(['a.b_c-d~e'])
+    for (const form of ['a&period;b&lowbar;c&hyphen;d&Tilde;e', 'a.b&UnderBar;c&dash;d~e']) {
+      expect(redact(`<p>${form}</p>`)).toBe(`<p>${MASK}</p>`)
+    }
+  })
+
+  test('percent-encoding of any character, in either case, is found', () => {
+    const redact = createRedactor(['Ab.9'])
+    expect(redact('?t=%41%62%2e%39&x')).toBe(`?t=${MASK}&x`)
+    expect(redact('?t=%41b%2E9&x')).toBe(`?t=${MASK}&x`)
+  })
+
+  test('a token with a character missing is not the token', () => {
+    const redact = createRedactor(['abcd-1234'])
+    expect(redact('abcd-123 and bcd-1234 and abcd1234')).toBe('abcd-123 and bcd-1234 and abcd1234')
+  })
+
+  test('base64 at an offset leaves only the characters that depend on the neighbours', () => {
+    const token = TOKENS[0]!
+    for (const prefix of ['x', 'xy']) {
+      const encoded = Buffer.from(`${prefix}${token}`).toString('base64').replace(/=+$/, '')
+      const masked = createRedactor([token])(encoded)
+      // Before the mask: the prefix's own characters and one shared with the token; after it, at most two.
+      expect([prefix, masked.replace(MASK, '').length]).toEqual([prefix, prefix === 'x' ? 3 : 4])
+    }
+  })
+
   test('base64 is found at any of the three byte offsets, in both alphabets', () => {
     const token = TOKENS[0]!
     expect(base64Forms(token).length).toBeGreaterThanOrEqual(3)
@@ -37,6 +65,14 @@ describe('createRedactor', () => {
 
   test('an empty secret masks nothing', () => {
     expect(createRedactor([''])('text')).toBe('text')
+  })
+})
+
+describe('secretForms', () => {
+  test('what the runner is told to mask: the token (its URI form too), its base64, and its base64 at every offset', () => {
+    const token = TOKENS[2]!
+    expect(encodeURIComponent(token)).toBe(token)
+    expect(secretForms(token)).toEqual([token, Buffer.from(token).toString('base64'), ...base64Forms(token)])
   })
 })
 

@@ -16,7 +16,10 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('86400', now)).toBe(120_000)
     expect(parseRetryAfter('Sun, 29 Nov 2026 10:00:00 GMT', now)).toBe(120_000)
   })
-  test.each([undefined, '', 'soon', '-1'])('%j is ignored', (value) => expect(parseRetryAfter(value, now)).toBeUndefined())
+  test('reads the first of repeated headers, around spaces', () => {
+    expect(parseRetryAfter([' 5 ', '9'], now)).toBe(5_000)
+  })
+  test.each([undefined, '', 'soon', '-1', '3abc', '2026-11-28T10:00:07Z'])('%j is ignored', (value) => expect(parseRetryAfter(value, now)).toBeUndefined())
 })
 
 describe('backoffDelay', () => {
@@ -40,7 +43,24 @@ describe('which failures are retried', () => {
     expect(isTransient(new ApiError('tls', 'cert', { reachedServer: false }))).toBe(false)
   })
 
+  test('an answer too large to read counts as a good one only when its status was', () => {
+    const tooLarge = (status?: number) => new ApiError('bad-response', 'too large', { status, reachedServer: true })
+    expect(isTransient(tooLarge(200))).toBe(true)
+    expect(isTransient(tooLarge(undefined))).toBe(true)
+    expect(isTransient(tooLarge(300))).toBe(false)
+    expect(isTransient(tooLarge(404))).toBe(false)
+  })
+
+  test('errors are named as such in stack traces', () => {
+    expect(http(500).name).toBe('ApiError')
+  })
+
   test('a creation is repeated only when it provably did not start', () => {
+    // Only an HTTP answer says "not processed"; a body too large to read on a 503 says nothing.
+    expect(creationSurelyNotStarted(new ApiError('bad-response', 'too large', { status: 503, reachedServer: true }))).toBe(false)
+    expect(creationMayHaveStarted(http(503))).toBe(false)
+    expect(creationMayHaveStarted(http(429))).toBe(false)
+    expect(creationMayHaveStarted(new ApiError('network', 'refused', { reachedServer: false }))).toBe(false)
     expect(creationSurelyNotStarted(new ApiError('network', 'refused', { reachedServer: false }))).toBe(true)
     expect(creationSurelyNotStarted(http(429))).toBe(true)
     expect(creationSurelyNotStarted(http(503))).toBe(true)

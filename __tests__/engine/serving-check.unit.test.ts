@@ -18,6 +18,13 @@ describe('what to check', () => {
     expect(planCheck('off', address, config({ publish: '/' }))).toEqual({ skip: 'turned off' })
   })
 
+  test('a config that is not one, or a component that is not one, publishes nothing', () => {
+    const skip = { skip: 'no component of the deployed config publishes a web service' }
+    expect(planCheck('auto', address, 'components: web')).toEqual(skip)
+    expect(planCheck('auto', address, { components: 'web' })).toEqual(skip)
+    expect(planCheck('auto', address, { components: { web: null, worker: { run: 'publish' } } })).toEqual(skip)
+  })
+
   test('a URL is asked as given, strictly', () => {
     expect(planCheck(new URL('https://x.example/up'), address, undefined)).toEqual({ probe: { url: 'https://x.example/up', strict: true } })
   })

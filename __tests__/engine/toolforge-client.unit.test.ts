@@ -93,6 +93,35 @@ describe('the Components API client', () => {
     expect(error.message).toBe('Toolforge answered HTTP 502 with a non-JSON body (text/html), probably from the gateway,')
   })
 
+  test('a 200 that is not JSON is a bad response, which may have started a deployment', async () => {
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      res.end('<html>maintenance</html>')
+    })
+    const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'bad-response', status: 200, reachedServer: true })
+    expect(error.message).toBe('Toolforge answered HTTP 200 with a non-JSON body (text/html), probably from the gateway, instead of a deployment')
+  })
+
+  test('a body that is not JSON and says nothing of its type is described as such', async () => {
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(500)
+      res.end('oops')
+    })
+    const error = await failure(api.getDeployment(ID))
+    api.dispose()
+    expect(error.message).toBe('Toolforge answered HTTP 500 with a body that is not JSON')
+  })
+
+  test('force-run goes into the query as Toolforge documents it', async () => {
+    const { api, seen } = await clientFor((_req, res) => ok(res))
+    await api.createDeployment({ description: '', forceBuild: false, forceRun: true })
+    await api.createDeployment({ description: '', forceBuild: true, forceRun: true })
+    api.dispose()
+    expect(seen.map((req) => req.url!.split('&').slice(1))).toEqual([['force-run=true'], ['force-build=true', 'force-run=true']])
+  })
+
   test('a 200 without data is a bad response', async () => {
     const { api } = await clientFor((_req, res) => ok(res, { messages: { error: ['oops'] } }))
     const error = await failure(api.getDeployment(ID))

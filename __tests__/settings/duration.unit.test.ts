@@ -9,10 +9,12 @@ describe('parseDuration', () => {
     ['1h', 3_600_000],
     ['1h30m', 5_400_000],
     ['1h0m5s', 3_605_000],
-    [' 2m ', 120_000]
+    [' 2m ', 120_000],
+    ['12h', 43_200_000],
+    ['100s', 100_000]
   ])('%j is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms))
 
-  test.each(['', 'm', '1.5m', '30 m', '1m1h', '10 minutes', '-5s', '1d', '5ms'])('%j is not a duration', (text) =>
+  test.each(['', 'm', '1.5m', '30 m', '1m1h', '10 minutes', '-5s', '1d', '5ms', '1m30', 'x90'])('%j is not a duration', (text) =>
     expect(parseDuration(text)).toBeUndefined()
   )
 })

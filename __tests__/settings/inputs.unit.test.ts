@@ -140,6 +140,10 @@ describe('readSettings', () => {
     expect(error).toMatchObject({ input, message })
   })
 
+  test('input errors are named as such in stack traces', () => {
+    expect(() => readSettings(reader({ tool: 'x' }), {})).toThrow(expect.objectContaining({ name: 'InputError' }))
+  })
+
   test('the first bad input is named', () => {
     let error: unknown
     try {
@@ -171,8 +175,23 @@ describe('defaultDescription', () => {
     ).toBe('Deployed by GitHub Actions from me/mytool@0123456, ref main, by alice, run https://github.com/me/mytool/actions/runs/99/attempts/2')
   })
 
+  test('in GitLab CI: the project, commit, ref, user and pipeline; GitHub Actions first when both are set', () => {
+    const gitlab = { CI_PROJECT_PATH: 'toolforge-repos/mytool', CI_COMMIT_SHA: 'fedcba9876543210', CI_COMMIT_REF_NAME: 'main', GITLAB_USER_LOGIN: 'bob', CI_PIPELINE_URL: 'https://gitlab.wikimedia.org/toolforge-repos/mytool/-/pipelines/7' }
+    expect(defaultDescription(gitlab, 'toolforge-deploy', () => undefined)).toBe(
+      'Deployed by GitLab CI from toolforge-repos/mytool@fedcba9, ref main, by bob, pipeline https://gitlab.wikimedia.org/toolforge-repos/mytool/-/pipelines/7'
+    )
+    // GitLab's variables seen inside GitHub Actions (set by hand, say) are not GitLab CI.
+    expect(defaultDescription({ ...gitlab, GITHUB_ACTIONS: 'true' }, 'toolforge-deploy', () => undefined)).toBe('Deployed by toolforge-deploy')
+  })
+
+  test("without a git stand-in, the checkout's own git is asked", () => {
+    // The project's own checkout: a commit is always there, the branch and remote depend on the clone.
+    expect(defaultDescription({}, 'toolforge-deploy')).toMatch(/^Deployed by toolforge-deploy from (the folder )?\S+@[0-9a-f]{7}(, branch \S+)?, by \S+@\S+$/)
+  })
+
   test('outside CI and a git checkout, says only what deployed', () => {
     expect(defaultDescription({}, 'toolforge-deploy', () => undefined)).toBe('Deployed by toolforge-deploy')
+    expect(defaultDescription({}, undefined, () => undefined)).toBe('Deployed by toolforge/deploy-action')
   })
 
   test('from a terminal in a git checkout: its remote (without credentials), commit, branch, and who', () => {
@@ -191,5 +210,7 @@ describe('defaultDescription', () => {
     const local: Record<string, string> = { ...answers, 'rev-parse --show-toplevel': '/home/alice/src/mytool' }
     delete local['remote get-url origin']
     expect(defaultDescription({}, 'toolforge-deploy', (args) => local[args.join(' ')])).toMatch(/^Deployed by toolforge-deploy from the folder mytool@0123456, branch feature\/x, by /)
+    delete local['rev-parse --show-toplevel']
+    expect(defaultDescription({}, 'toolforge-deploy', (args) => local[args.join(' ')])).toMatch(/^Deployed by toolforge-deploy from the folder checkout@0123456, /)
   })
 })

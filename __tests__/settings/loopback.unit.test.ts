@@ -14,11 +14,11 @@ const resolver =
 const check = (url: string, table: Record<string, string[]> = {}) => requireLoopbackHost(url, ACTION_INPUT_NAMES, resolver(table))
 
 describe('plain http:// only for loopback', () => {
-  test.each(['127.0.0.1', '127.255.0.9', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])('%s is loopback', (address) => {
+  test.each(['127.0.0.1', '127.255.0.9', '127.0.0.10', '127.0.10.1', '::1', '0:0:0:0:0:0:0:1', '0000:0000:0000:0000:0000:0000:0000:0001', '::ffff:127.0.0.1'])('%s is loopback', (address) => {
     expect(isLoopbackAddress(address)).toBe(true)
   })
 
-  test.each(['128.0.0.1', '10.0.0.1', '::2', 'fe80::1', '::ffff:10.0.0.1', '127.0.0.1.nip.io', 'localhost', '1127.0.0.1'])('%s is not', (address) => {
+  test.each(['128.0.0.1', '10.0.0.1', '::2', 'fe80::1', '::ffff:10.0.0.1', '127.0.0.1.nip.io', 'localhost', '1127.0.0.1', '127.999.0.1', ':::1', '::10', '::1:0'])('%s is not', (address) => {
     expect(isLoopbackAddress(address)).toBe(false)
   })
 
@@ -35,6 +35,11 @@ describe('plain http:// only for loopback', () => {
     )
     await expect(check('http://127.0.0.1.nip.io', { '127.0.0.1.nip.io': ['203.0.113.7'] })).rejects.toThrow('resolves to 203.0.113.7;')
     await expect(check('http://nowhere.invalid')).rejects.toThrow('whose host does not resolve;')
+  })
+
+  test("the system's resolver is asked for every address of a name", async () => {
+    // localhost comes from the hosts file: no query leaves the machine.
+    await expect(requireLoopbackHost('http://localhost:9/', ACTION_INPUT_NAMES)).resolves.toBeUndefined()
   })
 
   test('addresses and https:// need no lookup', async () => {

@@ -10,8 +10,7 @@ const NAMED_ENTITIES: Record<string, string[]> = {
   '.': ['&period;'],
   _: ['&lowbar;', '&UnderBar;'],
   '-': ['&hyphen;', '&dash;'],
-  '~': ['&Tilde;'],
-  ' ': ['&nbsp;']
+  '~': ['&Tilde;']
 }
 
 function escapeRegExp(text: string): string {
@@ -20,8 +19,9 @@ function escapeRegExp(text: string): string {
 
 /**
  * One character of a secret in any way a text can carry it: as is, Markdown-escaped
- * (`\.`), percent-encoded, `+` for a space (forms), as an HTML entity, or as a JSON
- * `\u` escape; so that a secret written with any mix of these is found.
+ * (`\.`), percent-encoded, as an HTML entity, or as a JSON `\u` escape; so that a secret
+ * written with any mix of these is found. A deploy token's characters are ASCII letters,
+ * digits and `._~-` (inputs.ts refuses others), each one JSON `\u` escape long.
  */
 function characterPattern(character: string): string {
   const code = character.codePointAt(0)!
@@ -31,10 +31,9 @@ function characterPattern(character: string): string {
     [...Buffer.from(character, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join(''),
     `&#0*${code};`,
     `&#x0*${hex};`,
-    ...(NAMED_ENTITIES[character] ?? []).map(escapeRegExp)
+    ...(NAMED_ENTITIES[character] ?? []).map(escapeRegExp),
+    `\\\\u${hex.padStart(4, '0')}`
   ]
-  if (code <= 0xffff) alternatives.push(`\\\\u${hex.padStart(4, '0')}`)
-  if (character === ' ') alternatives.push('\\+')
   return `(?:${alternatives.join('|')})`
 }
 
@@ -56,10 +55,12 @@ export function base64Forms(secret: string): string[] {
   return [...forms]
 }
 
-/** The exact strings the runner should mask too (it masks line by line what it is told). */
+/**
+ * The exact strings the runner should mask too (it masks line by line what it is told).
+ * A token's characters are all unreserved in URLs, so its URI form is itself.
+ */
 export function secretForms(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret), Buffer.from(secret, 'utf8').toString('base64'), ...base64Forms(secret)])
-  return [...forms].filter((form) => form.length > 0)
+  return [...new Set([secret, Buffer.from(secret, 'utf8').toString('base64'), ...base64Forms(secret)])]
 }
 
 export type Redactor = (text: string) => string
