@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { failedComponents, isFinal, isKnownStatus, phaseOf } from '../../src/engine/status.js'
+import { failedComponents, isComponentDone, isFinal, isKnownStatus, phaseOf, statusOf } from '../../src/engine/status.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 
 describe('isFinal', () => {
@@ -13,6 +13,25 @@ describe('isFinal', () => {
   })
 })
 
+describe('a component done', () => {
+  test.each(['failed', 'successful', 'skipped', 'cancelled'])('a build %s will not change', (state) => expect(isComponentDone('build', state)).toBe(true))
+  test.each(['failed', 'successful', 'skipped'])('a run %s will not change', (state) => expect(isComponentDone('run', state)).toBe(true))
+  test.each([
+    ['build', 'pending'],
+    ['build', 'unknown'],
+    ['build', 'running'],
+    ['run', 'pending'],
+    ['run', 'cancelled']
+  ] as const)('a %s %s may still change', (stage, state) => expect(isComponentDone(stage, state)).toBe(false))
+
+  test('a deployment the task has not started yet is pending', () => {
+    const created = deployment('pending')
+    delete created.status
+    expect(statusOf(created)).toBe('pending')
+    expect(phaseOf(created)).toBe('queued')
+  })
+})
+
 describe('phaseOf', () => {
   test.each([
     ['pending deployment', deployment('pending', { web: 'pending' }, { web: 'pending' }), 'queued'],
@@ -20,6 +39,9 @@ describe('phaseOf', () => {
     ['a build running', deployment('running', { web: 'successful', api: 'running' }, { web: 'pending' }), 'building'],
     ['runs under way', deployment('running', { web: 'successful' }, { web: 'pending' }), 'running-components'],
     ['every run done', deployment('running', { web: 'successful' }, { web: 'successful' }), 'finishing'],
+    ['one run of two done', deployment('running', { web: 'successful', api: 'skipped' }, { web: 'successful', api: 'pending' }), 'running-components'],
+    ['a component the builds map does not list yet', deployment('running', { web: 'successful' }, { web: 'pending', api: 'pending' }), 'queued'],
+    ['every build reused or skipped, runs pending', deployment('running', { web: 'skipped' }, { web: 'pending' }), 'running-components'],
     ['a build failed, all done', deployment('running', { web: 'failed', api: 'successful' }, { web: 'pending' }), 'finishing'],
     ['cancelling', deployment('cancelling', { web: 'running' }), 'finishing'],
     ['an unknown status', deployment('paused', { web: 'running' }), 'building'],
@@ -29,7 +51,18 @@ describe('phaseOf', () => {
 
 describe('failedComponents', () => {
   test('lists failed builds, then failed runs, by name', () => {
-    const d = deployment('failed', { web: 'failed', api: 'failed', cron: 'successful' }, { cron: 'failed', web: 'skipped' })
-    expect(failedComponents(d).map((f) => `${f.stage} ${f.component}`)).toEqual(['build api', 'build web', 'run cron'])
+    const d = deployment('failed', { web: 'failed', api: 'failed', cron: 'successful' }, { web: 'failed', cron: 'failed', api: 'skipped' })
+    expect(failedComponents(d).map((f) => `${f.stage} ${f.component}`)).toEqual(['build api', 'build web', 'run cron', 'run web'])
+  })
+
+  test("each with Toolforge's reason, or none when it gave none", () => {
+    const d = deployment('failed', { web: 'failed', api: 'failed' }, { web: 'failed' })
+    d.builds.web!.build_long_status = 'exit code 1'
+    d.runs.web!.run_long_status = 'Unable to parse cron expression'
+    expect(failedComponents(d)).toEqual([
+      { stage: 'build', component: 'api', reason: '' },
+      { stage: 'build', component: 'web', reason: 'exit code 1' },
+      { stage: 'run', component: 'web', reason: 'Unable to parse cron expression' }
+    ])
   })
 })
