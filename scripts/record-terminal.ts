@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { ComponentPlan, Timeline } from '../simulator/scenarios.js'
+import { webWorkerCron, workerBuildFails, type Timeline } from '../simulator/scenarios.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
 import { ROOT } from './project-root.js'
 
@@ -56,20 +56,8 @@ async function record(command: string, env: Record<string, string>): Promise<Arr
 }
 
 /** Builds of a dozen seconds at the real server's pace: long enough to watch, short enough to read. */
-const source = (buildMs: number, fails = false): ComponentPlan['build'] => ({ kind: 'source', queueMs: 3_000, buildMs, fails })
-const SUCCEEDS: Timeline = {
-  components: [
-    { name: 'web', build: source(12_000), publish: { healthCheck: '/healthz' } },
-    { name: 'worker', build: source(15_000) },
-    { name: 'cron', type: 'scheduled', build: { kind: 'reuse-from', from: 'web' } }
-  ]
-}
-const BUILD_FAILS: Timeline = {
-  components: [
-    { name: 'web', build: source(12_000), publish: { healthCheck: '/healthz' } },
-    { name: 'worker', build: source(9_000, true) }
-  ]
-}
+const SUCCEEDS = webWorkerCron(3_000, 12_000, 15_000)
+const BUILD_FAILS = workerBuildFails(3_000, 12_000, 9_000)
 
 async function session(scenario: Timeline): Promise<string> {
   const sim = new ToolforgeSimulator({ token: TOKEN, scenario })

@@ -17,7 +17,7 @@ import { summaryModel, type SummaryModel } from '../src/report/summary.js'
 import { renderText } from '../src/report/text.js'
 import type { Settings } from '../src/settings/settings.js'
 import { SimulatedApi } from '../simulator/api.js'
-import { SCENARIO_NAMES, type ComponentPlan, type ScenarioName, type Timeline } from '../simulator/scenarios.js'
+import { SCENARIO_NAMES, webWorkerCron, workerBuildFails, type ScenarioName, type Timeline } from '../simulator/scenarios.js'
 import { inProcessApi } from './in-process-api.js'
 import { loadTraces, traceApi } from './traces.js'
 import { VirtualClock } from './virtual-clock.js'
@@ -91,20 +91,8 @@ const simulated = (scenario: ScenarioName | Timeline, setup?: (sim: SimulatedApi
 }
 
 /** Builds as long as production's usually are: minutes, not the scenarios' seconds. */
-const source = (buildMs: number, fails = false): ComponentPlan['build'] => ({ kind: 'source', queueMs: 6_000, buildMs, fails })
-const TYPICAL: Timeline = {
-  components: [
-    { name: 'web', build: source(161_000), publish: { healthCheck: '/healthz' } },
-    { name: 'worker', build: source(182_000) },
-    { name: 'cron', type: 'scheduled', build: { kind: 'reuse-from', from: 'web' } }
-  ]
-}
-const TYPICAL_BUILD_FAILURE: Timeline = {
-  components: [
-    { name: 'web', build: source(131_000), publish: { healthCheck: '/healthz' } },
-    { name: 'worker', build: source(108_000, true) }
-  ]
-}
+const TYPICAL = webWorkerCron(6_000, 161_000, 182_000)
+const TYPICAL_BUILD_FAILURE = workerBuildFails(6_000, 131_000, 108_000)
 
 /** Every example summary, in a stable order. */
 export async function exampleSummaries(): Promise<Example[]> {

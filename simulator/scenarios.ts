@@ -116,15 +116,25 @@ const web = (build: BuildPlan, extra: Partial<ComponentPlan> = {}): ComponentPla
 const worker = (build: BuildPlan, extra: Partial<ComponentPlan> = {}): ComponentPlan => ({ name: 'worker', build, ...extra })
 const cron = (extra: Partial<ComponentPlan> = {}): ComponentPlan => ({ name: 'cron', type: 'scheduled', build: { kind: 'reuse-from', from: 'web' }, ...extra })
 
+/** The usual tool: a web service and a worker built from source, a cron job reusing the web image. */
+export function webWorkerCron(queueMs: number, webBuildMs: number, workerBuildMs: number): Timeline {
+  return { components: [web(source(queueMs, webBuildMs)), worker(source(queueMs, workerBuildMs)), cron()] }
+}
+
+/** A web service that builds, beside a worker whose build fails. */
+export function workerBuildFails(queueMs: number, webBuildMs: number, workerBuildMs: number): Timeline {
+  return { components: [web(source(queueMs, webBuildMs)), worker(source(queueMs, workerBuildMs, true))] }
+}
+
 /** Named scenarios, with the real server's pace, for tests, the demo and by hand. */
 export function scenario(name: ScenarioName): Timeline {
   switch (name) {
     case 'success':
-      return { components: [web(source(1_000, 3_000)), worker(source(1_000, 3_000)), cron()] }
+      return webWorkerCron(1_000, 3_000, 3_000)
     case 'single':
       return { components: [web(source(1_000, 1_500))] }
     case 'build-failure':
-      return { components: [web(source(1_000, 3_000)), worker(source(1_000, 2_000, true))] }
+      return workerBuildFails(1_000, 3_000, 2_000)
     case 'run-failure':
       return { components: [web(source(1_000, 2_000)), cron({ run: { fails: "Unable to parse cron expression 'every day at noon'" } }), worker(source(1_000, 2_000))] }
     case 'timed-out':
