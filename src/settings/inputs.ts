@@ -75,10 +75,12 @@ function parseToken(names: InputNames, raw: string): string {
   return raw
 }
 
-/** An address the action may send a request to: https, or http on this machine (see loopback.ts). */
-function localOrHttps(url: URL): boolean {
+/** An address the run may send a request to: https (or http on this machine), no credentials; a query or fragment only where allowed. */
+function acceptableUrl(url: URL, allowQuery = false): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  return url.protocol === 'https:' || (url.protocol === 'http:' && (isIP(host) === 0 || isLoopbackAddress(host)))
+  // A host name behind http:// is resolved before any request (loopback.ts).
+  const localOrHttps = url.protocol === 'https:' || (url.protocol === 'http:' && (isIP(host) === 0 || isLoopbackAddress(host)))
+  return localOrHttps && !url.username && !url.password && (allowQuery || (!url.search && !url.hash))
 }
 
 function parseApiUrl(names: InputNames, raw: string): string {
@@ -91,8 +93,7 @@ function parseApiUrl(names: InputNames, raw: string): string {
   } catch {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
-  // A host name behind http:// is resolved before any request (loopback.ts).
-  if (!localOrHttps(url) || url.username || url.password || url.search || url.hash) {
+  if (!acceptableUrl(url)) {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
   const path = url.pathname.replace(/\/+$/, '')
@@ -131,7 +132,7 @@ function parseCheck(names: InputNames, raw: string): 'auto' | 'off' | URL {
   } catch {
     url = undefined
   }
-  if (!url || !localOrHttps(url) || url.username || url.password) {
+  if (!url || !acceptableUrl(url, true)) {
     throw new InputError('check', `${names.label('check')} is ${quoted(raw)}; accepted: ${accepted}.`)
   }
   return url
@@ -151,7 +152,7 @@ function toolAddress(tool: string, env: NodeJS.ProcessEnv): string {
   } catch {
     url = undefined
   }
-  if (!url || !localOrHttps(url) || url.username || url.password || url.search || url.hash) {
+  if (!url || !acceptableUrl(url)) {
     throw new InputError(
       'tool-url',
       `${TOOL_URL_VARIABLE} is ${quoted(template)}; accepted: the tools' web address, https:// (http:// only on this machine), with {tool} for the tool's name, like https://{tool}.toolforge.org/.`
