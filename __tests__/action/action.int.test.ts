@@ -123,6 +123,16 @@ describe('the bundled action against the simulator', () => {
     expect(sim.countRequests('POST')).toBe(0)
   }))
 
+  test.concurrent('deploy-id with wait: false reads the deployment once and reports its state', withSimulator('success', async ({ sim, url }) => {
+    const id = sim.api.occupy('mytool', 60_000)
+    const run = await runAction({ inputs: inputs(url, { 'deploy-id': id, wait: 'false' }) })
+    expect(run.code).toBe(0)
+    expect(run.outputs.deploy_id).toBe(id)
+    expect(run.outputs.status).toMatch(/^(pending|running)$/)
+    expect(sim.countRequests('GET')).toBe(1)
+    expect(sim.countRequests('POST')).toBe(0)
+  }))
+
   test.concurrent("the action's own timeout is a different failure, and the deployment goes on", withSimulator('slow-builds', async ({ url }) => {
     const run = await runAction({ inputs: inputs(url, { timeout: '3s' }) })
     expect(run.code).toBe(1)

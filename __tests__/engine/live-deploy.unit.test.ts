@@ -74,6 +74,18 @@ describe('deploying for real', () => {
     expect(web.requests.map((r) => [r.path, r.headers['user-agent']])).toEqual([['/up', 'agent/1']])
   })
 
+  test('with deploy-id and no wait, the deployment is read once; no connection to the API is left open afterwards', async () => {
+    const { settings, sim } = await live()
+    // The simulator's own count of open connections (a private field, read for this test only).
+    const open = () => new Promise<number>((resolve, reject) => sim['server'].getConnections((error, count) => (error ? reject(error) : resolve(count))))
+    const created = await deployLive({ ...settings, wait: false }, observer([]), 'agent/1')
+    // Reads keep their connection alive between status checks; it must not outlive the run.
+    const read = await deployLive({ ...settings, deployId: created.deployment!.deploy_id, wait: false }, observer([]), 'agent/1')
+    expect(read).toMatchObject({ end: 'no-wait', error: undefined, deployment: { deploy_id: created.deployment!.deploy_id } })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(await open()).toBe(0)
+  })
+
   test('SIGINT stops the wait, and the handlers are gone afterwards', async () => {
     const before = process.listenerCount('SIGINT')
     const { settings } = await live()

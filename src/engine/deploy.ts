@@ -98,8 +98,9 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
         deployId: settings.deployId ?? deployment!.deploy_id,
         initial: deployment,
         initialSentAt: createdSentAt,
-        // Without waiting, an existing deployment is read once.
+        // Without waiting, an existing deployment is read once, within the run's timeout.
         deadline: settings.wait ? deadline : clock.now(),
+        requestDeadline: deadline,
         pollIntervalMs: settings.pollIntervalMs,
         signal,
         random: deps.random

@@ -26,6 +26,8 @@ export interface WaitOptions {
   initialSentAt?: number
   /** Absolute time (on the clock) after which the loop stops waiting. */
   deadline: number
+  /** The latest end of one request: the run's own timeout, later than `deadline` when the deployment is only read once. */
+  requestDeadline?: number
   pollIntervalMs: number
   signal: AbortSignal
   random?: () => number
@@ -85,7 +87,7 @@ export async function waitForDeployment(
     if (clock.now() < notBefore) return { end: 'timeout', deployment: last }
     try {
       const sentAt = clock.now()
-      const response = await api.getDeployment(options.deployId, { signal, deadline })
+      const response = await api.getDeployment(options.deployId, { signal, deadline: options.requestDeadline ?? deadline })
       failures = 0
       observer.polled(response)
       const changed = stateKey(response.deployment) !== stateKey(last)
