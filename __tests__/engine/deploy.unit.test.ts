@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
 import { deploy, type DeployObserver } from '../../src/engine/deploy.js'
+import type { Probe } from '../../src/engine/serving-check.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 import { ScriptedApi, type Step } from '../../__fixtures__/fake-api.js'
@@ -27,21 +28,23 @@ const pending = deployment('pending', { web: 'pending' }, { web: 'pending' })
 const done = deployment('successful', { web: 'successful' }, { web: 'successful' })
 const conflict = () => new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy'], reachedServer: true })
 
-function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings> = {}) {
+function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings> = {}, probe?: Probe) {
   // A clock reading like a real one: durations must be differences, not sums, of its times.
   const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12))
   const api = new ScriptedApi(clock.now, gets, posts)
+  const controller = new AbortController()
   const queued: number[] = []
+  const calls: string[] = []
   const observer: DeployObserver = {
-    created: () => {},
-    polled: () => {},
-    retrying: () => {},
-    creationRetrying: () => {},
+    created: () => calls.push('created'),
+    polled: () => calls.push('polled'),
+    retrying: (error, failures, delay) => calls.push(`retrying ${error.message} ${failures} ${delay}`),
+    creationRetrying: (error, attempt, delay) => calls.push(`creationRetrying ${error.message} ${attempt} ${delay}`),
     queued: (_error, _attempt, delay) => queued.push(delay),
-    probed: () => {}
+    probed: (_target, answer) => calls.push(`probed ${answer}`)
   }
-  const run = () => deploy({ ...settings, ...overrides }, { api, clock, signal: new AbortController().signal, observer, random: () => 0.5 })
-  return { clock, api, queued, run }
+  const run = () => deploy({ ...settings, ...overrides }, { api, clock, signal: controller.signal, observer, random: () => 0.5, ...(probe ? { probe } : {}) })
+  return { clock, api, queued, calls, controller, run }
 }
 
 describe('deploy', () => {
@@ -145,5 +148,94 @@ describe('deploy', () => {
     const failed = deployment('failed', { web: 'failed' }, { web: 'skipped' })
     const { run } = setup([pending], [failed])
     expect((await run()).end).toBe('failed')
+  })
+
+  test('every creation refused before reaching the API is told to the observer, with its pause', async () => {
+    const refused = new ApiError('network', 'refused', { reachedServer: false })
+    const { api, calls, run } = setup([refused, refused, pending])
+    await run()
+    const [first, second, third] = api.postTimes as [number, number, number]
+    expect(calls.filter((c) => c.startsWith('creationRetrying'))).toEqual([`creationRetrying refused 1 ${second - first}`, `creationRetrying refused 2 ${third - second}`])
+  })
+
+  test('a failed status check while following is told to the observer, with its pause', async () => {
+    const reset = new ApiError('network', 'reset', { reachedServer: true })
+    const { calls, run } = setup([pending], [reset, done])
+    expect((await run()).end).toBe('successful')
+    expect(calls.filter((c) => c.startsWith('retrying'))).toEqual([expect.stringMatching(/^retrying reset 1 [1-9]\d*$/)])
+  })
+
+  test.each([
+    ['a 503 on creation', new ApiError('http', 'HTTP 503', { status: 503, reachedServer: true, retryAfterMs: 20_000 }), 'creationRetrying HTTP 503 1 20000'],
+    ['a 429 on creation', new ApiError('http', 'HTTP 429', { status: 429, reachedServer: true, retryAfterMs: 45_000 }), 'creationRetrying HTTP 429 1 45000']
+  ])('after %s, the next attempt waits for the server\'s Retry-After', async (_what, error, told) => {
+    const { api, calls, run } = setup([error, pending])
+    expect((await run()).end).toBe('successful')
+    expect(calls).toContain(told)
+    expect(api.postTimes[1]! - api.postTimes[0]!).toBe(error.retryAfterMs)
+  })
+
+  test('a 409 with a Retry-After longer than the back-off waits for the Retry-After', async () => {
+    const busy = new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy'], reachedServer: true, retryAfterMs: 60_000 })
+    const { queued, run } = setup([busy, conflict(), pending])
+    await run()
+    expect(queued).toEqual([60_000, 7_500])
+  })
+
+  test('a pause ending exactly at the timeout is not followed by another attempt', async () => {
+    const { api, run } = setup([conflict()], [done], { timeoutMs: 5_000 })
+    const outcome = await run()
+    expect(outcome.end).toBe('timeout')
+    expect(api.postTimes).toHaveLength(1)
+  })
+
+  test('cancelled during the pause behind another deployment, it is interrupted and asks no more', async () => {
+    const { api, clock, controller, run } = setup([conflict(), pending])
+    const sleep = clock.sleep
+    clock.sleep = async (ms, signal) => {
+      await sleep(ms, signal)
+      controller.abort()
+    }
+    const outcome = await run()
+    expect(outcome.end).toBe('interrupted')
+    expect(api.postTimes).toHaveLength(1)
+  })
+
+  test('cancelled during the last pause before the timeout, it is interrupted, not timed out', async () => {
+    const { clock, controller, run } = setup([conflict()], [done], { timeoutMs: 4_000 })
+    const sleep = clock.sleep
+    clock.sleep = async (ms, signal) => {
+      await sleep(ms, signal)
+      controller.abort()
+    }
+    expect((await run()).end).toBe('interrupted')
+  })
+
+  test('without a way to probe, the serving check is skipped and says why', async () => {
+    const { run } = setup([pending], [done], { check: 'auto' })
+    const outcome = await run()
+    expect(outcome.end).toBe('successful')
+    expect(outcome.check).toEqual({ result: 'skipped', reason: 'no way to probe', answers: [], durationMs: 0 })
+  })
+
+  test('cancelled during the serving check, it is interrupted', async () => {
+    const withSite = deployment('successful', { web: 'successful' }, { web: 'successful' }, { tool_config: { components: { web: { run: { publish: true } } } } })
+    const cancel = { now: () => {} }
+    const probe: Probe = () => {
+      cancel.now()
+      return Promise.resolve(502)
+    }
+    const { calls, controller, run } = setup([pending], [withSite], { check: 'auto' }, probe)
+    cancel.now = () => controller.abort()
+    const outcome = await run()
+    expect(outcome.end).toBe('interrupted')
+    expect(calls).toContain('probed 502')
+  })
+
+  test('a tool that never serves after a successful deployment ends as not serving', async () => {
+    const { run } = setup([pending], [done], { check: new URL('https://mytool.toolforge.org/healthz'), checkTimeoutMs: 10_000 }, () => Promise.resolve(503))
+    const outcome = await run()
+    expect(outcome.end).toBe('not-serving')
+    expect(outcome.check?.result).toBe('failed')
   })
 })

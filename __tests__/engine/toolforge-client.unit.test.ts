@@ -283,4 +283,50 @@ describe('the Components API client', () => {
     expect(Date.now() - started).toBeLessThan(1_500)
     expect(error.message).toMatch(/^Toolforge did not answer completely within 0\.[0-9]s$/)
   })
+
+  test.each([300, 301, 399])('HTTP %i is a redirect, and not followed', async (status) => {
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(status, { location: '/elsewhere' })
+      res.end()
+    })
+    const error = await failure(api.getDeployment(ID))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'redirect', status })
+  })
+
+  test.each([299, 400])('HTTP %i is not a redirect', async (status) => {
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ data: deployment, messages: { info: [], warning: [], error: ['no'] } }))
+    })
+    const outcome = await api.getDeployment(ID).then(
+      (response) => response.status,
+      (error: ApiError) => error.kind
+    )
+    api.dispose()
+    expect(outcome).toBe(status === 299 ? 299 : 'http')
+  })
+
+  test('status checks share one connection; every creation gets a fresh one', async () => {
+    const { api, seen } = await clientFor((_req, res) => ok(res))
+    await api.getDeployment(ID)
+    await api.getDeployment(ID)
+    await api.createDeployment({ description: '', forceBuild: false, forceRun: false })
+    await api.createDeployment({ description: '', forceBuild: false, forceRun: false })
+    api.dispose()
+    const [read1, read2, create1, create2] = seen.map((req) => req.socket)
+    expect(read2).toBe(read1)
+    expect(create1).not.toBe(read1)
+    expect(create2).not.toBe(create1)
+  })
+
+  test('an answered request leaves no timer behind to hold the process open', async () => {
+    const { api } = await clientFor((_req, res) => ok(res), { requestTimeoutMs: 30_000 })
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
+    const before = timers()
+    await api.getDeployment(ID)
+    const after = timers()
+    api.dispose()
+    expect(after).toBe(before)
+  })
 })

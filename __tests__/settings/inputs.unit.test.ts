@@ -92,6 +92,34 @@ describe('readSettings', () => {
     expect(() => readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {})).toThrow(`give the gateway's root, "${root}"`)
   })
 
+  test.each(['https://gateway.example.org/components-proxy', 'https://gateway.example.org/components/v1beta', 'https://gateway.example.org/my-components'])(
+    'an api-url where /components is not the end (%j) is accepted',
+    (given) => {
+      expect(readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {}).apiUrl).toBe(given)
+    }
+  )
+
+  test('deploy-id takes a Toolforge deployment id, and only that', () => {
+    const deployId = (id: string) => readSettings(reader({ token: 't', tool: 'x', 'deploy-id': id }), {}).deployId
+    expect(deployId('20250703-075322-5zxh2hip26')).toBe('20250703-075322-5zxh2hip26')
+    expect(deployId('')).toBeUndefined()
+    for (const bad of [
+      'x20250703-075322-5zxh2hip26',
+      '20250703-075322-5zxh2hip26x',
+      '20250703-075322-5zxh2hip26\nx',
+      '2025070-075322-5zxh2hip26',
+      '2025070a-075322-5zxh2hip26',
+      '20250703-07532-5zxh2hip26',
+      '20250703-07532a-5zxh2hip26',
+      '20250703-075322-5zxh2hip2',
+      '20250703-075322-5ZXH2HIP26',
+      '20250703-075322-5zxh2hip2_',
+      '20250703_075322-5zxh2hip26'
+    ]) {
+      expect(() => deployId(bad)).toThrow(InputError)
+    }
+  })
+
   test.each(['0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b', 'A.b_c~d-1'])('token %j is accepted', (token) => {
     expect(readSettings(reader({ token, tool: 'x' }), {}).token).toBe(token)
   })
@@ -173,6 +201,14 @@ describe('defaultDescription', () => {
         GITHUB_RUN_ATTEMPT: '2'
       })
     ).toBe('Deployed by GitHub Actions from me/mytool@0123456, ref main, by alice, run https://github.com/me/mytool/actions/runs/99/attempts/2')
+  })
+
+  test('the run link points at the GitHub server of the run (github.com when unsaid), with the attempt only when known', () => {
+    const run = { GITHUB_REPOSITORY: 'me/mytool', GITHUB_RUN_ID: '99' }
+    expect(defaultDescription(run)).toBe('Deployed by GitHub Actions from me/mytool, run https://github.com/me/mytool/actions/runs/99')
+    expect(defaultDescription({ ...run, GITHUB_SERVER_URL: 'https://ghe.example.org', GITHUB_RUN_ATTEMPT: '1' })).toBe(
+      'Deployed by GitHub Actions from me/mytool, run https://ghe.example.org/me/mytool/actions/runs/99/attempts/1'
+    )
   })
 
   test('in GitLab CI: the project, commit, ref, user and pipeline; GitHub Actions first when both are set', () => {
