@@ -1,5 +1,5 @@
 import type { ApiError } from '../src/engine/api-error.js'
-import type { ApiResponse, ToolforgeApi } from '../src/engine/toolforge-client.js'
+import type { ApiResponse, CallOptions, ToolforgeApi } from '../src/engine/toolforge-client.js'
 import type { Deployment } from '../src/engine/toolforge-types.js'
 
 /** Far more requests than any scripted deployment needs: a loop past this would never end. */
@@ -11,6 +11,8 @@ export type Step = Deployment | ApiError | { deployment: Deployment; retryAfterM
 export class ScriptedApi implements ToolforgeApi {
   readonly getTimes: number[] = []
   readonly postTimes: number[] = []
+  /** What each request was given to end it early, in order of asking. */
+  readonly callOptions: Array<CallOptions | undefined> = []
   constructor(
     private readonly now: () => number,
     private readonly gets: Step[],
@@ -25,13 +27,15 @@ export class ScriptedApi implements ToolforgeApi {
     return Promise.resolve({ deployment, messages: { info: [], warning: [], error: [] }, status: 200, retryAfterMs })
   }
 
-  getDeployment(): Promise<ApiResponse> {
+  getDeployment(_deployId: string, options?: CallOptions): Promise<ApiResponse> {
     this.getTimes.push(this.now())
+    this.callOptions.push(options)
     return this.answer(this.gets)
   }
 
-  createDeployment(): Promise<ApiResponse> {
+  createDeployment(_request: unknown, options?: CallOptions): Promise<ApiResponse> {
     this.postTimes.push(this.now())
+    this.callOptions.push(options)
     return this.answer(this.posts)
   }
 

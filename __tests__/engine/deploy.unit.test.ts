@@ -51,9 +51,20 @@ describe('deploy', () => {
   test('creates, follows and succeeds', async () => {
     const { api, run } = setup([pending])
     const outcome = await run()
-    expect(outcome.end).toBe('successful')
+    expect(outcome).toMatchObject({ end: 'successful', error: undefined, mayHaveStarted: false })
     expect(outcome.deployment).toBe(done)
     expect(api.postTimes).toHaveLength(1)
+  })
+
+  test('every request is given the run\'s cancellation and its timeout', async () => {
+    const { api, clock, controller, run } = setup([pending], [pending, done])
+    const deadline = clock.now() + settings.timeoutMs
+    await run()
+    expect(api.callOptions).toEqual([
+      { signal: controller.signal, deadline },
+      { signal: controller.signal, deadline },
+      { signal: controller.signal, deadline }
+    ])
   })
 
   test('queues behind a 409 from 5 s, growing to at most 30 s, and records the time queued', async () => {
@@ -237,5 +248,41 @@ describe('deploy', () => {
     const outcome = await run()
     expect(outcome.end).toBe('not-serving')
     expect(outcome.check?.result).toBe('failed')
+  })
+
+  test.each([
+    ['a 404 for the id given', new ApiError('http', 'HTTP 404', { status: 404, reachedServer: true })],
+    ['a 501 for the id given', new ApiError('http', 'HTTP 501', { status: 501, reachedServer: true })]
+  ])('a read that fails with %s started nothing', async (_what, error) => {
+    const { api, run } = setup([], [error], { deployId: pending.deploy_id })
+    expect(await run()).toMatchObject({ end: 'error', error, mayHaveStarted: false })
+    expect(api.postTimes).toHaveLength(0)
+  })
+
+  test('a status check that fails for good after creation does not make the creation unknown', async () => {
+    const gone = new ApiError('http', 'HTTP 501', { status: 501, reachedServer: true })
+    expect(await setup([pending], [gone]).run()).toMatchObject({ end: 'error', error: gone, mayHaveStarted: false })
+  })
+
+  test('a 409 arriving as the run is cancelled announces no further attempt', async () => {
+    const { api, controller, queued, run } = setup([])
+    api.createDeployment = () => {
+      controller.abort()
+      return Promise.reject(conflict())
+    }
+    expect((await run()).end).toBe('interrupted')
+    expect(queued).toEqual([])
+  })
+
+  test('a probe failing as the run is cancelled is an interruption, not an error', async () => {
+    const withSite = deployment('successful', { web: 'successful' }, { web: 'successful' }, { tool_config: { components: { web: { run: { publish: true } } } } })
+    const cancel = { now: () => {} }
+    const probe: Probe = () => {
+      cancel.now()
+      return Promise.reject(new Error('probe cancelled'))
+    }
+    const { controller, run } = setup([pending], [withSite], { check: 'auto' }, probe)
+    cancel.now = () => controller.abort()
+    expect((await run()).end).toBe('interrupted')
   })
 })

@@ -58,6 +58,21 @@ describe('createRedactor', () => {
     }
   })
 
+  test('base64 at an offset is looked for once 8 characters of it do not depend on the neighbours', () => {
+    expect(base64Forms('abcdef')).toEqual(['YWJjZGVm'])
+    expect(base64Forms('abcde')).toEqual([])
+  })
+
+  test("a base64 form with a '+' is found in the standard alphabet and, with '-', in the URL-safe one", () => {
+    const token = 'eu3Y-V4~'
+    expect(base64Forms(token)).toEqual(expect.arrayContaining(['V1M1ktVjR+', 'V1M1ktVjR-']))
+    for (const alphabet of ['base64', 'base64url'] as const) {
+      const masked = createRedactor([token])(Buffer.from(`x${token}!!`).toString(alphabet))
+      expect([alphabet, masked]).toEqual([alphabet, expect.stringContaining(MASK)])
+      expect(masked).not.toMatch(/V1M1ktVjR/i)
+    }
+  })
+
   test('leaves other text alone', () => {
     const redact = createRedactor(TOKENS)
     expect(redact('nothing secret here: a+b=c, 0f8d2c4e and A.b_c')).toBe('nothing secret here: a+b=c, 0f8d2c4e and A.b_c')

@@ -64,11 +64,20 @@ describe('which failures are retried', () => {
     expect(creationSurelyNotStarted(new ApiError('network', 'refused', { reachedServer: false }))).toBe(true)
     expect(creationSurelyNotStarted(http(429))).toBe(true)
     expect(creationSurelyNotStarted(http(503))).toBe(true)
-    for (const error of [http(502), http(504), http(500), new ApiError('network', 'reset', { reachedServer: true }), new ApiError('deadline', 'late', { reachedServer: true })]) {
+    for (const error of [
+      http(502),
+      http(504),
+      http(500),
+      new ApiError('network', 'reset', { reachedServer: true }),
+      new ApiError('deadline', 'late', { reachedServer: true }),
+      new ApiError('bad-response', 'not JSON', { status: 200, reachedServer: true }),
+      new ApiError('aborted', 'cancelled after sending', { reachedServer: true })
+    ]) {
       expect(creationSurelyNotStarted(error)).toBe(false)
       expect(creationMayHaveStarted(error)).toBe(true)
     }
     expect(creationMayHaveStarted(http(401))).toBe(false)
     expect(creationMayHaveStarted(http(409))).toBe(false)
+    expect(creationMayHaveStarted(new ApiError('redirect', 'moved', { status: 307, reachedServer: true }))).toBe(false)
   })
 })

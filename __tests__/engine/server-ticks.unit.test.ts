@@ -5,6 +5,20 @@ import { deployment } from '../../__fixtures__/deployments.js'
 describe('the server-tick model', () => {
   const P = { minPeriod: TICK_PERIOD.minMs, maxPeriod: TICK_PERIOD.maxMs }
 
+  test('only ticks from the anchored one on are fitted, even when the read before the change was slow', () => {
+    // A tick before the anchor would also fit (1 050, 1 087]; it is not one the model predicts.
+    expect(observeTick({ lo: 1_000, hi: 3_100, ...P }, 1_050, 2_900)).toEqual({ lo: 1_050, hi: 2_900, ...P })
+  })
+
+  test('a predicted window that only touches the reads is no fit: the model starts again', () => {
+    expect(observeTick({ lo: 0, hi: 1_000, ...P }, 3_013, 3_500)).toEqual({ lo: 3_013, hi: 3_500, ...P })
+  })
+
+  test('a period known exactly stays known when a later tick agrees with it', () => {
+    const exact = { minPeriod: 2_010, maxPeriod: 2_010 }
+    expect(observeTick({ lo: 0, hi: 10, ...exact }, 2_005, 2_030)).toEqual({ lo: 2_010, hi: 2_020, ...exact })
+  })
+
   test('a first change anchors a tick between the two reads, with the upstream period', () => {
     expect(TICK_PERIOD).toEqual({ minMs: 2_003, maxMs: 2_013 })
     expect(observeTick(undefined, 100, 400)).toEqual({ lo: 100, hi: 400, ...P })
@@ -49,6 +63,8 @@ describe('the server-tick model', () => {
     expect(changedOnTick(before, deployment('successful', { web: 'unknown', cron: 'pending' }))).toBe(false)
     expect(changedOnTick(deployment('running', {}), deployment('running', { web: 'unknown' }))).toBe(false)
     expect(changedOnTick(deployment('running', { web: 'running' }), deployment('running', { web: 'failed' }))).toBe(true)
+    expect(changedOnTick(deployment('running', { web: 'running' }), deployment('running', { web: 'successful' }))).toBe(true)
+    expect(changedOnTick(deployment('running', { web: 'pending' }), deployment('running', { web: 'unknown' }))).toBe(true)
     expect(changedOnTick(deployment('running', { web: 'running' }), deployment('running', { web: 'cancelled' }))).toBe(false)
   })
 })

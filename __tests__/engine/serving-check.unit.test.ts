@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, test } from '@jest/globals'
 import { CHECK_BACKOFF, checkServing, httpProbe, isServing, planCheck, type Probe } from '../../src/engine/serving-check.js'
 import { VirtualClock } from '../../scripts/virtual-clock.js'
@@ -23,6 +25,19 @@ describe('what to check', () => {
     expect(planCheck('auto', address, 'components: web')).toEqual(skip)
     expect(planCheck('auto', address, { components: 'web' })).toEqual(skip)
     expect(planCheck('auto', address, { components: { web: null, worker: { run: 'publish' } } })).toEqual(skip)
+  })
+
+  test('the first published component by name is the one checked', () => {
+    const components = { web: { run: { publish: true } }, api: { run: { publish: '/', health_check_http: '/up' } } }
+    expect(planCheck('auto', address, { components })).toEqual({ probe: { url: 'https://mytool.toolforge.org/up', strict: true, component: 'api' } })
+  })
+
+  test.each([false, null, undefined])('a component with publish: %s publishes nothing', (publish) => {
+    expect(planCheck('auto', address, config({ publish }))).toEqual({ skip: 'no component of the deployed config publishes a web service' })
+  })
+
+  test('without a health check path, the tool\'s address itself is asked, path included', () => {
+    expect(planCheck('auto', 'http://127.0.0.1:8000/mytool/', config({ publish: true }))).toEqual({ probe: { url: 'http://127.0.0.1:8000/mytool/', strict: false, component: 'web' } })
   })
 
   test('a URL is asked as given, strictly', () => {
@@ -70,6 +85,25 @@ describe('checkServing', () => {
     expect(seen.at(-1)).toEqual(['200', undefined])
   })
 
+  test('each probe may take up to 10 s, and never past the end of the check', async () => {
+    const clock = new VirtualClock()
+    const timeouts: number[] = []
+    const probe: Probe = (_url, timeoutMs) => {
+      timeouts.push(timeoutMs)
+      clock.time += timeoutMs
+      return Promise.resolve(undefined)
+    }
+    await checkServing(target, 25_000, { clock, probe, signal: new AbortController().signal, observer: { probed: () => {} } })
+    expect(timeouts).toEqual([10_000, 10_000, 2_500])
+  })
+
+  test('no probe is placed at the very end of the check', async () => {
+    const clock = new VirtualClock()
+    const times: number[] = []
+    const result = await checkServing(target, 1_000, { clock, probe: scripted([503], clock, times), signal: new AbortController().signal, observer: { probed: () => {} } })
+    expect(result.answers).toEqual(['503'])
+  })
+
   test('a tool that never serves fails within the check timeout', async () => {
     const clock = new VirtualClock()
     const times: number[] = []
@@ -88,9 +122,10 @@ describe('httpProbe', () => {
       const probe = httpProbe('toolforge-deploy-action/test')
       expect(await probe(`${web.url}/moved`, 5_000, new AbortController().signal)).toBe(302)
       expect(await probe(`${web.url}/`, 5_000, new AbortController().signal)).toBe(200)
-      expect(web.requests.map((r) => r.path)).toEqual(['/moved', '/'])
+      expect(web.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /moved', 'GET /'])
       for (const request of web.requests) {
         expect(Object.keys(request.headers).sort()).toEqual(['connection', 'host', 'user-agent'])
+        expect(request.headers.connection).toBe('close')
         expect(request.headers['user-agent']).toBe('toolforge-deploy-action/test')
       }
     } finally {
@@ -101,5 +136,34 @@ describe('httpProbe', () => {
   test('no answer within its deadline, or no server, is "no answer"', async () => {
     const probe = httpProbe('t')
     expect(await probe('http://127.0.0.1:9/', 1_000, new AbortController().signal)).toBeUndefined()
+  })
+
+  test('a gateway error is one answer: the probe itself never asks again', async () => {
+    const web = await startWebServer(() => ({ status: 503 }))
+    try {
+      expect(await httpProbe('t')(`${web.url}/`, 5_000, new AbortController().signal)).toBe(503)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(web.requests).toHaveLength(1)
+    } finally {
+      await web.close()
+    }
+  })
+
+  test('a cancelled run ends a probe the tool holds at once, and closes its connection', async () => {
+    let closed = false
+    const server = createServer((req) => req.on('close', () => (closed = true)))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(), 100)
+      const started = Date.now()
+      expect(await httpProbe('t')(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, 10_000, controller.signal)).toBeUndefined()
+      expect(Date.now() - started).toBeLessThan(1_000)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(closed).toBe(true)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
   })
 })

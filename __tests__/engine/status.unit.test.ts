@@ -56,12 +56,13 @@ describe('failedComponents', () => {
   })
 
   test("each with Toolforge's reason, or none when it gave none", () => {
-    const d = deployment('failed', { web: 'failed', api: 'failed' }, { web: 'failed' })
+    const d = deployment('failed', { web: 'failed', api: 'failed' }, { web: 'failed', cron: 'failed' })
     d.builds.web!.build_long_status = 'exit code 1'
     d.runs.web!.run_long_status = 'Unable to parse cron expression'
     expect(failedComponents(d)).toEqual([
       { stage: 'build', component: 'api', reason: '' },
       { stage: 'build', component: 'web', reason: 'exit code 1' },
+      { stage: 'run', component: 'cron', reason: '' },
       { stage: 'run', component: 'web', reason: 'Unable to parse cron expression' }
     ])
   })

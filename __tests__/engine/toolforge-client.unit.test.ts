@@ -62,6 +62,7 @@ describe('the Components API client', () => {
     expect(seen[0]!.url).toBe(`/components/v1/tool/mytool/deployment?token=${encodeURIComponent(TOKEN)}&force-build=true`)
     expect(seen[0]!.headers['user-agent']).toBe('test-agent/1')
     expect(seen[0]!.headers['content-type']).toBe('application/json')
+    expect(seen[0]!.headers.accept).toBe('application/json')
     expect(JSON.parse(body)).toEqual({ description: 'why' })
   })
 
@@ -80,7 +81,8 @@ describe('the Components API client', () => {
     })
     const error = await failure(api.getDeployment(ID))
     api.dispose()
-    expect(error).toMatchObject({ kind: 'http', status: 401, toolforgeErrors: ["The token passed '***' does not match the tool's token"] })
+    expect(error).toMatchObject({ kind: 'http', status: 401, reachedServer: true, toolforgeErrors: ["The token passed '***' does not match the tool's token"] })
+    expect(error.message).toBe("Toolforge answered HTTP 401: The token passed '***' does not match the tool's token")
   })
 
   test('a gateway HTML page is not passed on', async () => {
@@ -90,6 +92,7 @@ describe('the Components API client', () => {
     })
     const error = await failure(api.getDeployment(ID))
     api.dispose()
+    expect(error).toMatchObject({ kind: 'http', status: 502, reachedServer: true })
     expect(error.message).toBe('Toolforge answered HTTP 502 with a non-JSON body (text/html), probably from the gateway,')
   })
 
@@ -126,7 +129,7 @@ describe('the Components API client', () => {
     const { api } = await clientFor((_req, res) => ok(res, { messages: { error: ['oops'] } }))
     const error = await failure(api.getDeployment(ID))
     api.dispose()
-    expect(error).toMatchObject({ kind: 'bad-response', status: 200 })
+    expect(error).toMatchObject({ kind: 'bad-response', status: 200, reachedServer: true })
     expect(error.message).toBe('Toolforge answered HTTP 200 with no deployment in "data": oops')
   })
 
@@ -137,7 +140,10 @@ describe('the Components API client', () => {
     })
     const error = await failure(api.getDeployment(ID))
     api.dispose()
-    expect(error).toMatchObject({ kind: 'redirect', status: 307 })
+    expect(error).toMatchObject({ kind: 'redirect', status: 307, reachedServer: true })
+    expect(error.message).toBe(
+      'Toolforge answered HTTP 307 (a redirect); the action does not follow redirects, since that would send the token to another address. Check api-url.'
+    )
     expect(seen).toHaveLength(1)
   })
 
@@ -159,7 +165,7 @@ describe('the Components API client', () => {
     const started = Date.now()
     const error = await failure(api.getDeployment(ID, { signal: controller.signal }))
     api.dispose()
-    expect(error).toMatchObject({ kind: 'aborted', reachedServer: true })
+    expect(error).toMatchObject({ kind: 'aborted', reachedServer: true, message: 'the request was cancelled' })
     // Well before the socket's own 31 s timeout: the signal reached the request itself.
     expect(Date.now() - started).toBeLessThan(1_500)
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -184,7 +190,7 @@ describe('the Components API client', () => {
     const { api } = await clientFor((_req, res) => ok(res, { data: { deploy_id: ID, long_status: 'y'.repeat(5_000) } }), { maxBodyBytes: 1_000 })
     const error = await failure(api.getDeployment(ID))
     api.dispose()
-    expect(error.message).toBe("Toolforge's answer was larger than 1000 bytes; it was not read")
+    expect(error).toMatchObject({ kind: 'bad-response', status: 200, reachedServer: true, message: "Toolforge's answer was larger than 1000 bytes; it was not read" })
   })
 
   test('a refused connection is known not to have reached the API', async () => {
@@ -253,7 +259,7 @@ describe('the Components API client', () => {
     expect(error).toMatchObject({ kind: 'bad-response', status: 200 })
     expect(error.message).toBe('Toolforge answered HTTP 200 with a deployment id that is not one (expected like 20250703-075322-5zxh2hip26)')
     for (const id of ['..', '.', `${ID}/../x`, '$(touch PWNED)"; echo "x']) {
-      expect(await failure(api.getDeployment(id))).toMatchObject({ kind: 'bad-response', reachedServer: false })
+      expect(await failure(api.getDeployment(id))).toMatchObject({ kind: 'bad-response', reachedServer: false, message: 'the deployment id is not one; it was not asked for' })
     }
     api.dispose()
     expect(seen).toHaveLength(1)
@@ -328,5 +334,128 @@ describe('the Components API client', () => {
     const after = timers()
     api.dispose()
     expect(after).toBe(before)
+  })
+
+  test("every one of Toolforge's error messages is in the failure, in order", async () => {
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(409, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ messages: { error: ['one deployment at a time', 'try later'] } }))
+    })
+    const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
+    api.dispose()
+    expect(error.message).toBe('Toolforge answered HTTP 409: one deployment at a time; try later')
+  })
+
+  test.each(['null', '"text"', '[1]'])('a 200 whose JSON is %s holds no deployment', async (json) => {
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(json)
+    })
+    const error = await failure(api.getDeployment(ID))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'bad-response', status: 200, message: 'Toolforge answered HTTP 200 with no deployment in "data"' })
+  })
+
+  test('a body of exactly the cap is read', async () => {
+    const body = JSON.stringify({ data: deployment })
+    const { api } = await clientFor((_req, res) => ok(res, { data: deployment }), { maxBodyBytes: Buffer.byteLength(body) })
+    expect((await api.getDeployment(ID)).deployment.deploy_id).toBe(ID)
+    api.dispose()
+  })
+
+  test('a body over the cap stops being downloaded', async () => {
+    let ended = ''
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const timer = setInterval(() => res.write(' '.repeat(1_000)), 5)
+      res.on('close', () => {
+        clearInterval(timer)
+        ended ||= 'closed by the client'
+      })
+      setTimeout(() => (ended ||= 'still downloading'), 1_000)
+    }, { maxBodyBytes: 10_000 })
+    await failure(api.getDeployment(ID))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    api.dispose()
+    expect(ended).toBe('closed by the client')
+  })
+
+  test('a connection closed mid-answer is a network failure that may have reached the API, seen at once', async () => {
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
+      res.write('{"data": ')
+      setTimeout(() => res.socket?.destroy(), 20)
+    }, { requestTimeoutMs: 30_000 })
+    const started = Date.now()
+    const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'network', reachedServer: true, message: 'the connection to the API failed (ECONNRESET)' })
+    expect(Date.now() - started).toBeLessThan(1_500)
+  })
+
+  test('a redirect answering a creation is not followed either, and its connection is closed', async () => {
+    let closed = false
+    const { api, seen } = await clientFor((req, res) => {
+      res.writeHead(308, { location: '/elsewhere' })
+      res.write('x'.repeat(10_000))
+      req.socket.on('close', () => (closed = true))
+    })
+    const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    api.dispose()
+    expect(error).toMatchObject({ kind: 'redirect', status: 308 })
+    expect(seen).toHaveLength(1)
+    expect(closed).toBe(true)
+  })
+
+  test('cancelling the run stops a creation the server holds, at once', async () => {
+    const { api } = await clientFor(() => {}, { requestTimeoutMs: 30_000 })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    const started = Date.now()
+    const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }, { signal: controller.signal }))
+    api.dispose()
+    expect(error.kind).toBe('aborted')
+    expect(Date.now() - started).toBeLessThan(1_500)
+  })
+
+  test('dispose ends what is still in flight, reads and creations alike', async () => {
+    let closed = 0
+    const { api } = await clientFor((req) => req.socket.on('close', () => (closed += 1)), { requestTimeoutMs: 30_000 })
+    const read = api.getDeployment(ID).catch(() => 'ended')
+    const creation = api.createDeployment({ description: '', forceBuild: false, forceRun: false }).catch(() => 'ended')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const disposed = Date.now()
+    api.dispose()
+    expect(await Promise.all([read, creation])).toEqual(['ended', 'ended'])
+    // Long before the 30 s the requests were allowed.
+    expect(Date.now() - disposed).toBeLessThan(1_000)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(closed).toBe(2)
+  })
+
+  test('an api-url given with trailing slashes still reaches the documented path', async () => {
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? '')
+      ok(res)
+    })
+    const paths: string[] = []
+    servers.push(server)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const api = createToolforgeClient({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}//`, tool: 'mytool', token: TOKEN, userAgent: 'a' })
+    await api.getDeployment(ID)
+    api.dispose()
+    expect(paths).toEqual([`/components/v1/tool/mytool/deployment/${ID}?token=${encodeURIComponent(TOKEN)}`])
+  })
+
+  test('a long content type is cut to 60 characters in the message', async () => {
+    const type = `text/${'x'.repeat(100)}`
+    const { api } = await clientFor((_req, res) => {
+      res.writeHead(502, { 'content-type': `${type}; charset=utf-8` })
+      res.end('<html></html>')
+    })
+    const error = await failure(api.getDeployment(ID))
+    api.dispose()
+    expect(error.message).toBe(`Toolforge answered HTTP 502 with a non-JSON body (${type.slice(0, 60)}), probably from the gateway,`)
   })
 })

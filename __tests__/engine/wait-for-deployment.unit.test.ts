@@ -173,4 +173,62 @@ describe('waitForDeployment', () => {
     expect(await run()).toEqual({ end: 'cancelled', deployment: undefined })
     expect(api.getTimes).toHaveLength(0)
   })
+
+  test('a change of a component run alone counts as a change: the look stays quick while runs move', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f']
+    const built = Object.fromEntries(names.map((name) => [name, 'successful']))
+    const runs = (started: number) => Object.fromEntries(names.map((name, i) => [name, i < started ? 'running' : 'pending']))
+    const states: Array<[number, ReturnType<typeof deployment>]> = [0, 1, 2, 3, 4, 5, 6].map((started) => [started * 3_000, deployment('running', built, runs(started))])
+    const { result, checks } = await follow([...states, [21_000, done]])
+    expect(result.end).toBe('final')
+    const gaps = checks.slice(1).map((t, i) => t - checks[i]!)
+    expect(Math.max(...gaps)).toBe(1_000)
+  })
+
+  test('the same state in another order is no change: a still late phase slows down after 10 s', async () => {
+    const forwards = deployment('running', { a: 'successful', b: 'successful' }, { a: 'pending', b: 'pending' })
+    const backwards = deployment('running', { b: 'successful', a: 'successful' }, { b: 'pending', a: 'pending' })
+    const clock = new VirtualClock()
+    const api = new ScriptedApi(clock.now, [...Array.from({ length: 100 }, (_, i) => (i % 2 ? backwards : forwards)), done])
+    await waitForDeployment(api, clock, { deployId: done.deploy_id, initial: undefined, deadline: 60_000, pollIntervalMs: 10_000, signal: new AbortController().signal }, { polled: () => {}, retrying: () => {} })
+    const gaps = api.getTimes.slice(1).map((t, i) => t - api.getTimes[i]!)
+    expect(Math.max(...gaps)).toBeGreaterThan(1_000)
+  })
+
+  test('a failed check with a Retry-After beyond the deadline is not followed by another', async () => {
+    const busy = new ApiError('http', 'HTTP 503', { status: 503, reachedServer: true, retryAfterMs: 120_000 })
+    const { api, run } = setup([building, busy, building], { timeoutMs: 60_000 })
+    expect(await run()).toEqual({ end: 'timeout', deployment: building })
+    expect(api.getTimes).toHaveLength(2)
+  })
+
+  test('a check cut short by the cancellation ends as cancelled, with the last status seen', async () => {
+    const controller = new AbortController()
+    const { api, run } = setup([building], { signal: controller.signal })
+    const get = api.getDeployment.bind(api)
+    api.getDeployment = async (id, options) => {
+      if (api.getTimes.length === 0) return get(id, options)
+      controller.abort()
+      throw new ApiError('aborted', 'the request was cancelled', { reachedServer: true })
+    }
+    expect(await run()).toEqual({ end: 'cancelled', deployment: building })
+  })
+
+  test('giving up is an error of its own name, with the count and the last failure', async () => {
+    const { run } = setup([gateway()])
+    const error = (await run().catch((caught: unknown) => caught)) as GaveUpError
+    expect(error.name).toBe('GaveUpError')
+    expect(error.failures).toBe(MAX_CONSECUTIVE_FAILURES)
+    expect(error.last.status).toBe(502)
+  })
+
+  test('each check is given the cancellation and the deadline of a request: the loop\'s, unless a later one is given', async () => {
+    const signal = new AbortController().signal
+    for (const [requestDeadline, expected] of [[undefined, 0], [90_000, 90_000]] as const) {
+      const clock = new VirtualClock()
+      const api = new ScriptedApi(clock.now, [building])
+      await waitForDeployment(api, clock, { deployId: done.deploy_id, initial: undefined, deadline: 0, requestDeadline, pollIntervalMs: 10_000, signal }, { polled: () => {}, retrying: () => {} })
+      expect(api.callOptions).toEqual([{ signal, deadline: expected }])
+    }
+  })
 })

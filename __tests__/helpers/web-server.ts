@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface WebRequest {
+  method: string
   path: string
   headers: IncomingHttpHeaders
   at: number
@@ -16,7 +17,7 @@ export async function startWebServer(answer: (path: string, ms: number) => { sta
   const requests: WebRequest[] = []
   const server = createServer((req, res) => {
     const path = req.url ?? '/'
-    requests.push({ path, headers: req.headers, at: Date.now() - started })
+    requests.push({ method: req.method ?? '', path, headers: req.headers, at: Date.now() - started })
     const { status, headers = {} } = answer(path, Date.now() - started)
     res.writeHead(status, { 'content-type': 'text/plain', ...headers })
     // A body bigger than any buffer: the check must not wait for it.

@@ -122,7 +122,8 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
     return finish(check.result === 'failed' ? 'not-serving' : 'successful')
   } catch (error) {
     if (signal.aborted) return finish('interrupted')
-    const mayHaveStarted = deployment === undefined && error instanceof ApiError && creationMayHaveStarted(error)
+    // Only a creation that got no answer may have started one; a failed read of a given id did not.
+    const mayHaveStarted = settings.deployId === undefined && deployment === undefined && error instanceof ApiError && creationMayHaveStarted(error)
     return finish('error', error instanceof Error ? error : new Error(String(error)), mayHaveStarted)
   }
 }
@@ -150,7 +151,7 @@ async function create(
       if (signal.aborted) return { end: 'interrupted' }
       if (!(error instanceof ApiError)) throw error
       failure = error
-      if (error.kind === 'http' && error.status === 409 && settings.onConflict === 'wait') {
+      if (error.status === 409 && settings.onConflict === 'wait') {
         queuedSince ??= clock.now()
         conflicts += 1
         delay = Math.round(Math.min(CONFLICT_BACKOFF.maxMs, CONFLICT_BACKOFF.firstMs * CONFLICT_BACKOFF.growth ** (conflicts - 1)))

@@ -28,7 +28,7 @@ function characterPattern(character: string): string {
   const hex = code.toString(16)
   const alternatives = [
     `\\\\?${escapeRegExp(character)}`,
-    [...Buffer.from(character, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join(''),
+    `%${hex.padStart(2, '0')}`,
     `&#0*${code};`,
     `&#x0*${hex};`,
     ...(NAMED_ENTITIES[character] ?? []).map(escapeRegExp),

@@ -65,9 +65,10 @@ export function observeTick(model: TickModel | undefined, sentBefore: number, re
   const fit = fits[0]
   if (!fit) return fresh
   if (fit.k === 0) return { ...model, lo: fit.lo, hi: fit.hi }
+  // Never crossed: the fit lies inside the k-th window, so the bounds it gives stay within the model's.
   const minPeriod = Math.max(model.minPeriod, (fit.lo - model.hi) / fit.k)
   const maxPeriod = Math.min(model.maxPeriod, (fit.hi - model.lo) / fit.k)
-  return minPeriod <= maxPeriod ? { lo: fit.lo, hi: fit.hi, minPeriod, maxPeriod } : fresh
+  return { lo: fit.lo, hi: fit.hi, minPeriod, maxPeriod }
 }
 
 /** The first predicted tick whose window closes at or after `time` (k for tickWindow). */

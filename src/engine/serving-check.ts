@@ -65,7 +65,7 @@ export function planCheck(check: 'auto' | 'off' | URL, toolAddress: string, tool
     if (run.publish === undefined || run.publish === null || run.publish === false) continue
     const health = typeof run.health_check_http === 'string' && SITE_PATH.test(run.health_check_http) ? run.health_check_http : undefined
     const base = new URL(toolAddress)
-    const url = new URL(health ?? '/', base)
+    const url = health === undefined ? base : new URL(health, base)
     // A path from the server must not lead anywhere but the tool's own site.
     if (url.origin !== base.origin) return { probe: { url: base.href, strict: false, component: name } }
     return { probe: { url: url.href, strict: health !== undefined, component: name } }
@@ -88,7 +88,8 @@ export function httpProbe(userAgent: string): Probe {
     } catch {
       return undefined
     } finally {
-      pending.then((late) => late.message.destroy(), () => {})
+      // Ends a request still in flight, whose late failure is of no interest.
+      pending.catch(() => {})
       client.dispose()
     }
   }

@@ -61,7 +61,7 @@ const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', '
 class SignalHandler implements RequestHandler {
   next: AbortSignal | undefined
   prepareRequest(options: RequestOptions): void {
-    if (this.next) options.signal = this.next
+    options.signal = this.next
   }
   canHandleAuthentication(): boolean {
     return false
@@ -102,7 +102,7 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
       const pending = client.request(verb, url, body, { accept: 'application/json', ...headers })
       handler.next = undefined
       const response = await pending
-      return await readResponse(response.message, signal)
+      return await readResponse(response.message)
     } catch (error) {
       throw toApiError(error, deadline.signal.aborted, outer?.aborted ?? false, allowedMs)
     } finally {
@@ -111,18 +111,18 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
     }
   }
 
-  async function readResponse(message: IncomingMessage, signal: AbortSignal): Promise<ApiResponse> {
+  async function readResponse(message: IncomingMessage): Promise<ApiResponse> {
     const status = message.statusCode ?? 0
     const retryAfterMs = parseRetryAfter(message.headers['retry-after'], now())
     if (status >= 300 && status < 400) {
-      message.resume()
+      message.destroy()
       throw new ApiError(
         'redirect',
         `Toolforge answered HTTP ${status} (a redirect); the action does not follow redirects, since that would send the token to another address. Check api-url.`,
         { status, reachedServer: true }
       )
     }
-    const text = await readBody(message, maxBodyBytes, signal)
+    const text = await readBody(message, maxBodyBytes)
     let body: unknown
     try {
       // Parsed first, then every decoded string masked: no escape can hide the token.
@@ -192,7 +192,11 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
   }
 }
 
-function readBody(message: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<string> {
+/**
+ * The whole body, up to `maxBytes`. A connection that closes mid-answer, or a request
+ * aborted by its signal (cancellation or deadline), ends the message with an error.
+ */
+function readBody(message: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -213,10 +217,6 @@ function readBody(message: IncomingMessage, maxBytes: number, signal: AbortSigna
     })
     message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     message.on('error', fail)
-    message.on('close', () => {
-      if (!message.complete) fail(Object.assign(new Error('connection closed mid-answer'), { code: 'ECONNRESET' }))
-    })
-    signal.addEventListener('abort', () => fail(new Error('aborted')), { once: true })
   })
 }
 

@@ -52,11 +52,11 @@ export class GaveUpError extends Error {
   }
 }
 
-function stateKey(deployment: Deployment | undefined): string {
-  if (!deployment) return ''
+/** What a check can see change: the status and each component's state, whatever their order. */
+function stateKey(deployment: Deployment): string {
   const builds = Object.entries(deployment.builds).map(([name, b]) => `b:${name}=${b.build_status}`)
   const runs = Object.entries(deployment.runs).map(([name, r]) => `r:${name}=${r.run_status}`)
-  return [deployment.status, ...builds.sort(), ...runs.sort()].join('|')
+  return JSON.stringify([deployment.status, ...builds.sort(), ...runs.sort()])
 }
 
 /**
@@ -90,7 +90,7 @@ export async function waitForDeployment(
       const response = await api.getDeployment(options.deployId, { signal, deadline: options.requestDeadline ?? deadline })
       failures = 0
       observer.polled(response)
-      const changed = stateKey(response.deployment) !== stateKey(last)
+      const changed = last === undefined || stateKey(response.deployment) !== stateKey(last)
       if (changed) lastChangeAt = clock.now()
       if (last && changedOnTick(last, response.deployment)) ticks = observeTick(ticks, lastSentAt, clock.now())
       const phase = phaseOf(response.deployment)
