@@ -458,4 +458,16 @@ describe('the Components API client', () => {
     api.dispose()
     expect(error.message).toBe(`Toolforge answered HTTP 502 with a non-JSON body (${type.slice(0, 60)}), probably from the gateway,`)
   })
+
+  test('a gateway error on a status check is asked once: the wait loop paces its own retries', async () => {
+    const { api, seen } = await clientFor((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ messages: { error: ['busy'] } }))
+    })
+    const error = await failure(api.getDeployment(ID))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    api.dispose()
+    expect(error.status).toBe(503)
+    expect(seen).toHaveLength(1)
+  })
 })

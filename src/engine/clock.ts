@@ -16,6 +16,7 @@ export const systemClock: Clock = {
         resolve()
       }
       const timer = setTimeout(done, Math.max(0, ms))
-      signal?.addEventListener('abort', done, { once: true })
+      // `done` removes it, whichever way the sleep ends.
+      signal?.addEventListener('abort', done)
     })
 }

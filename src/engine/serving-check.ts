@@ -79,19 +79,13 @@ export function httpProbe(userAgent: string): Probe {
     const client = new HttpClient(userAgent, [], { allowRedirects: false, allowRetries: false, keepAlive: false, socketTimeout: timeoutMs })
     const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
     const pending = client.request('GET', url, null, {})
-    const ended = new Promise<undefined>((resolve) => deadline.addEventListener('abort', () => resolve(undefined), { once: true }))
-    try {
-      const response = await Promise.race([pending, ended])
-      // The status is all that counts: the body is never read.
-      response?.message.destroy()
-      return response?.message.statusCode
-    } catch {
-      return undefined
-    } finally {
-      // Ends a request still in flight, whose late failure is of no interest.
-      pending.catch(() => {})
-      client.dispose()
-    }
+    const ended = new Promise<undefined>((resolve) => deadline.addEventListener('abort', () => resolve(undefined)))
+    // A request that fails (refused, reset, no such host) is no answer too.
+    const response = await Promise.race([pending, ended]).catch(() => undefined)
+    // The status is all that counts. Disposing closes the connection: the body is never
+    // read, and a request still in flight ends (the race has handled its failure).
+    client.dispose()
+    return response?.message.statusCode
   }
 }
 
