@@ -1,0 +1,48 @@
+import { describe, expect, test } from '@jest/globals'
+import type { DeployOutcome } from '../../src/engine/deploy.js'
+import { ACTION_VOICE } from '../../src/action/reporter.js'
+import { summaryModel } from '../../src/report/summary.js'
+import type { Settings } from '../../src/settings/settings.js'
+import { deployment } from '../../__fixtures__/deployments.js'
+
+const settings = { tool: 'mytool', apiUrl: 'https://api.svc.toolforge.org', description: 'from the inputs', timeoutMs: 1_800_000, deployId: undefined, toolAddress: 'https://mytool.toolforge.org/' } as Settings
+const outcome = (end: DeployOutcome['end'], extra: Partial<DeployOutcome> = {}): DeployOutcome => ({
+  end,
+  deployment: deployment('successful', { web: 'successful' }, { web: 'successful' }),
+  error: undefined,
+  mayHaveStarted: false,
+  startedAt: 0,
+  endedAt: 95_000,
+  queuedMs: 0,
+  ...extra
+})
+const fact = (model: ReturnType<typeof summaryModel>, label: string) => model.facts.find((f) => f.label === label)?.value
+
+describe('the facts of a summary', () => {
+  test('a deployment created but not yet started by Toolforge says so', () => {
+    const created = deployment('pending')
+    delete (created as { status?: string }).status
+    expect(fact(summaryModel(outcome('no-wait', { deployment: created }), settings, ACTION_VOICE), 'Status')).toBe('created; Toolforge starts it in a moment')
+  })
+
+  test("the description is Toolforge's, else the one the run sent; none for a deployment only followed", () => {
+    const described = deployment('successful', {}, {}, { description: 'from Toolforge' })
+    expect(fact(summaryModel(outcome('successful', { deployment: described }), settings, ACTION_VOICE), 'Description')).toBe('from Toolforge')
+    expect(fact(summaryModel(outcome('error', { deployment: undefined, error: new Error('refused') }), settings, ACTION_VOICE), 'Description')).toBe('from the inputs')
+    const following = { ...settings, deployId: '20250703-075322-5zxh2hip26' }
+    expect(fact(summaryModel(outcome('error', { deployment: undefined, error: new Error('refused') }), following, ACTION_VOICE), 'Description')).toBeUndefined()
+  })
+
+  test('the options the deployment was made with, when any', () => {
+    const both = deployment('successful', {}, {}, { force_build: true, force_run: true })
+    expect(fact(summaryModel(outcome('successful', { deployment: both }), settings, ACTION_VOICE), 'Options')).toBe('force-build, force-run')
+    const run = deployment('successful', {}, {}, { force_run: true })
+    expect(fact(summaryModel(outcome('successful', { deployment: run }), settings, ACTION_VOICE), 'Options')).toBe('force-run')
+    expect(fact(summaryModel(outcome('successful'), settings, ACTION_VOICE), 'Options')).toBeUndefined()
+  })
+
+  test('time queued behind another deployment is part of the duration', () => {
+    expect(fact(summaryModel(outcome('successful', { queuedMs: 30_000 }), settings, ACTION_VOICE), 'Duration')).toBe('1m35s, of which 30s queued behind another deployment')
+    expect(fact(summaryModel(outcome('successful'), settings, ACTION_VOICE), 'Duration')).toBe('1m35s')
+  })
+})
