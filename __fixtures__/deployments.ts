@@ -1,3 +1,4 @@
+import type { DeployOutcome } from '../src/engine/deploy.js'
 import type { Deployment } from '../src/engine/toolforge-types.js'
 
 type Builds = Record<string, string>
@@ -16,4 +17,9 @@ export function deployment(status: string, builds: Builds = {}, runs: Runs = {},
     force_run: false,
     ...extra
   }
+}
+
+/** How a run ended, 95 s after it began, with `deployment` as the last one seen. */
+export function deployOutcome(end: DeployOutcome['end'], last: Deployment | undefined, extra: Partial<DeployOutcome> = {}): DeployOutcome {
+  return { end, deployment: last, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 95_000, queuedMs: 0, ...extra }
 }

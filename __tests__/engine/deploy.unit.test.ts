@@ -28,7 +28,11 @@ const pending = deployment('pending', { web: 'pending' }, { web: 'pending' })
 const done = deployment('successful', { web: 'successful' }, { web: 'successful' })
 const conflict = () => new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy'], reachedServer: true })
 
-function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings> = {}, probe?: Probe) {
+/** A successful deployment whose config publishes a web service: the serving check probes it. */
+const withSite = deployment('successful', { web: 'successful' }, { web: 'successful' }, { tool_config: { components: { web: { run: { publish: true } } } } })
+
+/** `probe` is given the run's controller, so that it can cancel the run as it probes. */
+function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings> = {}, probe?: (controller: AbortController) => Probe) {
   // A clock reading like a real one: durations must be differences, not sums, of its times.
   const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12))
   const api = new ScriptedApi(clock.now, gets, posts)
@@ -43,8 +47,17 @@ function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings
     queued: (_error, _attempt, delay) => queued.push(delay),
     probed: (_target, answer) => calls.push(`probed ${answer}`)
   }
-  const run = () => deploy({ ...settings, ...overrides }, { api, clock, signal: controller.signal, observer, random: () => 0.5, ...(probe ? { probe } : {}) })
+  const run = () => deploy({ ...settings, ...overrides }, { api, clock, signal: controller.signal, observer, random: () => 0.5, ...(probe ? { probe: probe(controller) } : {}) })
   return { clock, api, queued, calls, controller, run }
+}
+
+/** The run is cancelled at the end of every pause. */
+function abortAfterEachSleep(clock: VirtualClock, controller: AbortController): void {
+  const sleep = clock.sleep
+  clock.sleep = async (ms, signal) => {
+    await sleep(ms, signal)
+    controller.abort()
+  }
 }
 
 describe('deploy', () => {
@@ -202,11 +215,7 @@ describe('deploy', () => {
 
   test('cancelled during the pause behind another deployment, it is interrupted and asks no more', async () => {
     const { api, clock, controller, run } = setup([conflict(), pending])
-    const sleep = clock.sleep
-    clock.sleep = async (ms, signal) => {
-      await sleep(ms, signal)
-      controller.abort()
-    }
+    abortAfterEachSleep(clock, controller)
     const outcome = await run()
     expect(outcome.end).toBe('interrupted')
     expect(api.postTimes).toHaveLength(1)
@@ -214,11 +223,7 @@ describe('deploy', () => {
 
   test('cancelled during the last pause before the timeout, it is interrupted, not timed out', async () => {
     const { clock, controller, run } = setup([conflict()], [done], { timeoutMs: 4_000 })
-    const sleep = clock.sleep
-    clock.sleep = async (ms, signal) => {
-      await sleep(ms, signal)
-      controller.abort()
-    }
+    abortAfterEachSleep(clock, controller)
     expect((await run()).end).toBe('interrupted')
   })
 
@@ -230,21 +235,18 @@ describe('deploy', () => {
   })
 
   test('cancelled during the serving check, it is interrupted', async () => {
-    const withSite = deployment('successful', { web: 'successful' }, { web: 'successful' }, { tool_config: { components: { web: { run: { publish: true } } } } })
-    const cancel = { now: () => {} }
-    const probe: Probe = () => {
-      cancel.now()
+    const probe = (controller: AbortController): Probe => () => {
+      controller.abort()
       return Promise.resolve(502)
     }
-    const { calls, controller, run } = setup([pending], [withSite], { check: 'auto' }, probe)
-    cancel.now = () => controller.abort()
+    const { calls, run } = setup([pending], [withSite], { check: 'auto' }, probe)
     const outcome = await run()
     expect(outcome.end).toBe('interrupted')
     expect(calls).toContain('probed 502')
   })
 
   test('a tool that never serves after a successful deployment ends as not serving', async () => {
-    const { run } = setup([pending], [done], { check: new URL('https://mytool.toolforge.org/healthz'), checkTimeoutMs: 10_000 }, () => Promise.resolve(503))
+    const { run } = setup([pending], [done], { check: new URL('https://mytool.toolforge.org/healthz'), checkTimeoutMs: 10_000 }, () => () => Promise.resolve(503))
     const outcome = await run()
     expect(outcome.end).toBe('not-serving')
     expect(outcome.check?.result).toBe('failed')
@@ -275,14 +277,11 @@ describe('deploy', () => {
   })
 
   test('a probe failing as the run is cancelled is an interruption, not an error', async () => {
-    const withSite = deployment('successful', { web: 'successful' }, { web: 'successful' }, { tool_config: { components: { web: { run: { publish: true } } } } })
-    const cancel = { now: () => {} }
-    const probe: Probe = () => {
-      cancel.now()
+    const probe = (controller: AbortController): Probe => () => {
+      controller.abort()
       return Promise.reject(new Error('probe cancelled'))
     }
-    const { controller, run } = setup([pending], [withSite], { check: 'auto' }, probe)
-    cancel.now = () => controller.abort()
+    const { run } = setup([pending], [withSite], { check: 'auto' }, probe)
     expect((await run()).end).toBe('interrupted')
   })
 })

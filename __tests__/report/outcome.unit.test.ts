@@ -5,19 +5,11 @@ import { ACTION_VOICE } from '../../src/action/reporter.js'
 import { cliVoice } from '../../src/cli/reporter.js'
 import { checkSummary, verdict, type OutcomeKind } from '../../src/report/outcome.js'
 import type { Settings } from '../../src/settings/settings.js'
-import { deployment } from '../../__fixtures__/deployments.js'
+import { deployment, deployOutcome } from '../../__fixtures__/deployments.js'
 
 const settings = { tool: 'mytool', apiUrl: 'https://api.svc.toolforge.org', description: 'ci', timeoutMs: 1_800_000, deployId: undefined, toolAddress: 'https://mytool.toolforge.org/' } as Settings
-const outcome = (end: DeployOutcome['end'], extra: Partial<DeployOutcome> = {}): DeployOutcome => ({
-  end,
-  deployment: deployment('failed', { web: 'failed' }, { web: 'skipped' }, { long_status: 'Got exception: Some builds failed' }),
-  error: undefined,
-  mayHaveStarted: false,
-  startedAt: 0,
-  endedAt: 95_000,
-  queuedMs: 0,
-  ...extra
-})
+const outcome = (end: DeployOutcome['end'], extra: Partial<DeployOutcome> = {}): DeployOutcome =>
+  deployOutcome(end, deployment('failed', { web: 'failed' }, { web: 'skipped' }, { long_status: 'Got exception: Some builds failed' }), extra)
 
 describe('verdicts', () => {
   test.each<[string, DeployOutcome, OutcomeKind, string]>([

@@ -3,19 +3,11 @@ import type { DeployOutcome } from '../../src/engine/deploy.js'
 import { ACTION_VOICE } from '../../src/action/reporter.js'
 import { summaryModel } from '../../src/report/summary.js'
 import type { Settings } from '../../src/settings/settings.js'
-import { deployment } from '../../__fixtures__/deployments.js'
+import { deployment, deployOutcome } from '../../__fixtures__/deployments.js'
 
 const settings = { tool: 'mytool', apiUrl: 'https://api.svc.toolforge.org', description: 'from the inputs', timeoutMs: 1_800_000, deployId: undefined, toolAddress: 'https://mytool.toolforge.org/' } as Settings
-const outcome = (end: DeployOutcome['end'], extra: Partial<DeployOutcome> = {}): DeployOutcome => ({
-  end,
-  deployment: deployment('successful', { web: 'successful' }, { web: 'successful' }),
-  error: undefined,
-  mayHaveStarted: false,
-  startedAt: 0,
-  endedAt: 95_000,
-  queuedMs: 0,
-  ...extra
-})
+const outcome = (end: DeployOutcome['end'], extra: Partial<DeployOutcome> = {}): DeployOutcome =>
+  deployOutcome(end, deployment('successful', { web: 'successful' }, { web: 'successful' }), extra)
 const fact = (model: ReturnType<typeof summaryModel>, label: string) => model.facts.find((f) => f.label === label)?.value
 
 describe('the facts of a summary', () => {
