@@ -14,7 +14,7 @@ describe('component rows', () => {
     }
     const rows = componentRows(d, undefined)
     const byName = Object.fromEntries(rows.map((row) => [row.name, row]))
-    expect(byName.web).toEqual({ name: 'web', build: { state: 'pending' }, run: { state: 'pending' }, notes: [] })
+    expect(byName.web).toStrictEqual({ name: 'web', build: { state: 'pending' }, run: { state: 'pending' }, notes: [] })
     expect(byName.cron!.build).toEqual({ state: 'skipped', reused: 'reused from web' })
     expect(byName.old!.build).toEqual({ state: 'skipped', id: 'tool-buildpacks-pipelinerun-ab12c', reused: 'reused an earlier build' })
     expect(byName.old!.image).toEqual({ full: `h/tool-x/old:latest@sha256:${DIGEST}`, short: 'old:latest@sha256:772632716c43…' })
@@ -29,6 +29,7 @@ describe('component rows', () => {
       { code: true, text: 'toolforge build logs x-1' },
       { code: false, text: ', or not' }
     ])
+    expect(richText('`toolforge build logs x-1`')).toEqual([{ code: true, text: 'toolforge build logs x-1' }])
     expect(richText('created or updated job web, [info](Job web created in storage and runtime)')).toEqual([
       { code: false, text: 'created or updated job web; info: Job web created in storage and runtime' }
     ])
@@ -36,6 +37,43 @@ describe('component rows', () => {
     d.builds.web!.build_long_status = 'You can see the logs with `toolforge build logs web-build`'
     d.runs.web!.run_long_status = 'Skipped due to previous failure'
     expect(componentRows(d, undefined)[0]!.notes).toEqual([])
+  })
+
+  test('a build skipped for another reason is not called reused, and Toolforge says why', () => {
+    const d = deployment('successful', {}, { job: 'successful' })
+    d.builds.job = { build_id: 'no-build-needed', build_status: 'skipped', build_long_status: 'Not a build-service based job' }
+    d.builds.api = { build_id: 'no-build-needed', build_status: 'skipped' }
+    const [api, job] = componentRows(d, undefined)
+    expect(job).toStrictEqual({ name: 'job', build: { state: 'skipped' }, run: { state: 'successful' }, notes: [[{ code: false, text: 'Not a build-service based job' }]] })
+    // Built, not yet run: its run is pending.
+    expect(api).toStrictEqual({ name: 'api', build: { state: 'skipped' }, run: { state: 'pending' }, notes: [] })
+  })
+
+  test('only a text that is wholly one the row restates is left out', () => {
+    const notes = (text: string) => {
+      const d = deployment('running', { web: 'skipped' }, { web: 'pending' })
+      d.builds.web!.build_long_status = text
+      return componentRows(d, undefined)[0]!.notes.map((note) => note.map((part) => part.text).join(''))
+    }
+    const restated = ['Not started yet', 'Reusing existing build', 'Component re-uses build from web', 'Skipped due to previous failure', 'You can see the logs with `toolforge build logs web-1`', '']
+    for (const text of restated) expect([text, notes(text)]).toEqual([text, []])
+    const kept = (more: string) => expect([more, notes(more)]).toEqual([more, [more.replaceAll('`', '')]])
+    for (const text of restated.slice(0, -1)) kept(`Note: ${text}`)
+    // The reuse text ends in a component's name, whatever it is.
+    for (const text of restated.slice(0, -1).filter((text) => !text.startsWith('Component'))) kept(`${text}, twice`)
+  })
+
+  test('only a whole reuse text names where the image came from', () => {
+    const reused = (text: string) => {
+      const d = deployment('running', { web: 'skipped' })
+      d.builds.web!.build_long_status = text
+      return componentRows(d, undefined)[0]!.build.reused
+    }
+    expect(reused('Component re-uses build from web')).toBe('reused from web')
+    expect(reused('The Component re-uses build from web')).toBeUndefined()
+    expect(reused('Component re-uses build from web\nand more')).toBeUndefined()
+    expect(reused('Reusing existing build')).toBe('reused an earlier build')
+    expect(reused('Reusing existing build, twice')).toBeUndefined()
   })
 
   test('durations come from the observed timeline', () => {
@@ -49,5 +87,7 @@ describe('component rows', () => {
   test('image references are shortened to their last part and a 12-digit digest', () => {
     expect(shortImage(`tools-harbor.wmcloud.org/tool-mytool/web:latest@sha256:${DIGEST}`)).toBe('web:latest@sha256:772632716c43…')
     expect(shortImage('tools-harbor.wmcloud.org/tool-mytool/web:latest')).toBe('web:latest')
+    // Not a sha256 digest: shown as it is.
+    expect(shortImage(`web:latest@sha256:${DIGEST}0`)).toBe(`web:latest@sha256:${DIGEST}0`)
   })
 })

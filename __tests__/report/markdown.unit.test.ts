@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { mermaidGantt, renderMarkdown, tickInterval } from '../../src/report/markdown.js'
+import type { ComponentRow } from '../../src/report/components.js'
 import type { SummaryModel } from '../../src/report/summary.js'
 import type { TimelineModel } from '../../src/report/timeline.js'
 import { renderGfm } from '../../scripts/gfm.js'
@@ -23,6 +24,56 @@ describe('the Markdown summary', () => {
     expect(renderMarkdown(model([]))).not.toContain('Toolforge says')
     const withNotes = tableShapes(renderGfm(renderMarkdown(model(['job created']))))
     expect(withNotes[1]).toEqual([5, 5, 5])
+    // No components, no section for them.
+    expect(renderMarkdown({ ...model([]), components: [] })).toBe('## ✅ Toolforge deployment successful: mytool\n\n| Tool | mytool |\n| :-- | :-- |\n')
+  })
+
+  test('past five failures, what Toolforge says of the others is folded away', () => {
+    const job = (i: number, notes: string[]): ComponentRow => ({ name: `job-${i}`, build: { state: 'successful', ms: 0 }, run: { state: 'failed' }, notes: notes.map((text) => [{ code: false, text }]) })
+    const web: ComponentRow = {
+      name: 'web',
+      build: { state: 'skipped', reused: 'reused an earlier build', id: 'tool-build-1' },
+      image: { full: `h/web:latest@sha256:${'a'.repeat(64)}`, short: 'web:latest@sha256:aaaaaaaaaaaa…' },
+      run: { state: 'odd', ms: 3_000 },
+      notes: [[{ code: false, text: 'one' }], [{ code: true, text: 'two' }]]
+    }
+    const failures = (sixth: string[]): SummaryModel => ({
+      verdict: { kind: 'failed', ok: false, title: 'Toolforge deployment failed', problem: undefined, nextSteps: [] },
+      facts: [{ label: 'Tool', value: 'mytool' }],
+      components: [web, ...[1, 2, 3, 4, 5].map((i) => job(i, [`exit ${i}`])), job(6, sixth), { name: 'job-7', build: { state: 'failed' }, run: { state: 'pending' }, notes: [[{ code: false, text: 'no space left' }]] }],
+      timeline: { startedAt: 0, observed: { startMs: 0, endMs: 1_000 }, precisionMs: 0, components: {} }
+    })
+    const markdown = renderMarkdown(failures([]))
+    expect(markdown.slice(markdown.indexOf('### Components'), markdown.indexOf('### Timeline'))).toBe(
+      [
+        '### Components',
+        '',
+        '| Component | Build | Run | Image | Toolforge says |',
+        '| :-- | :-- | :-- | :-- | :-- |',
+        '| web | ⏭️ skipped<br>reused an earlier build<br><code>tool-build-1</code> | ❔ odd, 3s | <code>web:latest</code><br><code>@sha256:aaaaaaaaaaaa…</code> | one<br><code>two</code> |',
+        ...[1, 2, 3, 4, 5].map((i) => `| job-${i} | ✅ successful | ❌ failed | — | exit ${i} |`),
+        '| job-6 | ✅ successful | ❌ failed | — |  |',
+        '| job-7 | ❌ failed | ⏳ pending | — |  |',
+        '',
+        '<details><summary>What Toolforge says of the other failed component</summary>',
+        '',
+        '- job-7: no space left',
+        '',
+        '</details>',
+        '',
+        '<details><summary>Full image references</summary>',
+        '',
+        `- web: <code>h/web:latest@sha256:${'a'.repeat(64)}</code>`,
+        '',
+        '</details>',
+        '',
+        ''
+      ].join('\n')
+    )
+    expect(markdown).toContain('\n<sub>As the action observed it.</sub>\n')
+    expect(renderMarkdown(failures(['out of memory', 'killed']))).toContain(
+      '<details><summary>What Toolforge says of the other 2 failed components</summary>\n\n- job-6: out of memory · killed\n- job-7: no space left\n'
+    )
   })
 
   test('columns are left-aligned, as text is read', () => {
@@ -65,7 +116,10 @@ describe('the Mermaid timeline', () => {
     expect(tickInterval(8_000)).toBe('1second')
     expect(tickInterval(8_001)).toBe('2second')
     expect(tickInterval(190_000)).toBe('30second')
+    expect(tickInterval(8 * 60_000)).toBe('1minute')
     expect(tickInterval(25 * 60_000)).toBe('5minute')
+    expect(tickInterval(80 * 60_000)).toBe('10minute')
+    expect(tickInterval(120 * 60_000)).toBe('15minute')
     expect(tickInterval(30 * 3_600_000)).toBe('1hour')
   })
 })

@@ -53,12 +53,11 @@ export function shortImage(reference: string): string {
   return last.replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, '@sha256:$1…')
 }
 
-function reuseSource(deployment: Deployment, name: string): string | undefined {
-  const text = deployment.builds[name]?.build_long_status ?? ''
-  const from = /^Component re-uses build from (.+)$/.exec(text)?.[1]
+/** Toolforge's words for a build it skipped because an image was already there. */
+function reuseSource(text: string | undefined): string | undefined {
+  const from = /^Component re-uses build from (.+)$/.exec(text ?? '')?.[1]
   if (from) return `reused from ${from}`
-  if (text === 'Reusing existing build') return 'reused an earlier build'
-  return deployment.builds[name]?.build_id === 'no-build-needed' ? 'reused' : undefined
+  return text === 'Reusing existing build' ? 'reused an earlier build' : undefined
 }
 
 const span = (value: { startMs: number; endMs: number } | undefined) => (value ? value.endMs - value.startMs : undefined)
@@ -70,7 +69,7 @@ export function componentRows(deployment: Deployment | undefined, timeline: Time
     const build = deployment.builds[name]
     const run = deployment.runs[name]
     const times = timeline?.components[name]
-    const reused = build?.build_status === 'skipped' ? reuseSource(deployment, name) : undefined
+    const reused = reuseSource(build?.build_long_status)
     const buildMs = span(times?.build)
     const notes = [build?.build_long_status, run?.run_long_status]
       .filter((text): text is string => text !== undefined && text !== '' && !SAID_BY_THE_ROW.some((pattern) => pattern.test(text)))

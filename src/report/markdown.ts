@@ -59,14 +59,14 @@ function componentsSection(rows: ComponentRow[]): string[] {
   if (rows.length === 0) return []
   const failures = rows.filter(failed)
   const unfolded = new Set(failures.slice(0, UNFOLDED_FAILURES).map((row) => row.name))
-  const fold = failures.length > UNFOLDED_FAILURES
   // Toolforge often says nothing of each component (a build failure is told once, for the deployment).
   const said = rows.some((row) => row.notes.length > 0)
   const lines = ['', '### Components', '', `| Component | Build | Run | Image |${said ? ' Toolforge says |' : ''}`, `| :-- | :-- | :-- | :-- |${said ? ' :-- |' : ''}`]
-  for (const row of rows) lines.push(componentRow(row, !said ? 'no column' : !fold || !failed(row) || unfolded.has(row.name) ? 'shown' : 'folded'))
+  for (const row of rows) lines.push(componentRow(row, !said ? 'no column' : !failed(row) || unfolded.has(row.name) ? 'shown' : 'folded'))
   const folded = failures.filter((row) => !unfolded.has(row.name) && row.notes.length > 0)
   if (folded.length > 0) {
-    lines.push('', `<details><summary>What Toolforge says of the other ${folded.length} failed components</summary>`, '')
+    const others = folded.length === 1 ? 'the other failed component' : `the other ${folded.length} failed components`
+    lines.push('', `<details><summary>What Toolforge says of ${others}</summary>`, '')
     for (const row of folded) lines.push(`- ${markdownText(row.name, 100)}: ${row.notes.map(rich).join(' · ')}`)
     lines.push('', '</details>')
   }

@@ -1,20 +1,38 @@
 import { formatDuration } from '../settings/duration.js'
 import type { ComponentRow, RichText } from './components.js'
-import { oneLine, truncate } from './sanitize.js'
+import { oneLine } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
 import { timelineEnd, timelineRows, type Span, type TimelineModel } from './timeline.js'
 
 /**
  * The job summary for a terminal or a plain log, fitted to `width` columns: the
- * components table shortens its cells, and below STACK_BELOW columns each component is
- * a small block instead of a row. Every line is one line of plain, printable text.
+ * components table shortens its cells, and below STACK_BELOW columns, or when shortened
+ * cells still do not fit, each component is a small block instead of a row. Every line
+ * is one line of plain, printable text.
  */
-export const STACK_BELOW = 100
+const STACK_BELOW = 100
 const DEFAULT_WIDTH = 120
 const INDENT = '  '
+/** The table's narrowest "Toolforge says" column, and the widths the others are cut to, in turn, to leave it that much. */
+const MIN_SAYS = 14
+const CAPS = [24, 28, 22, 30]
 
 const plain = (text: RichText) => text.map((part) => part.text).join('')
 const chars = (text: string) => [...text].length
+
+/** Words laid out greedily, `gap` between them: every line starts with `lead`, and each after the first with `more` too. */
+function pack(words: string[], gap: string, lead: string, more: string, width: number): string[] {
+  const lines: string[] = []
+  let current = `${lead}${words[0]}`
+  for (const word of words.slice(1)) {
+    if (chars(`${current}${gap}${word}`) <= width) current = `${current}${gap}${word}`
+    else {
+      lines.push(current)
+      current = `${lead}${more}${word}`
+    }
+  }
+  return [...lines, current]
+}
 
 /**
  * A line too long for the terminal, broken at spaces into lines that fit, each after the
@@ -23,19 +41,8 @@ const chars = (text: string) => [...text].length
 export function wrapLine(line: string, width: number): string[] {
   if (chars(line) <= width) return [line]
   const lead = /^ */.exec(line)![0]
-  const lines: string[] = []
-  let current = ''
-  for (const word of line.slice(lead.length).split(' ')) {
-    if (current === '') current = `${lead}${word}`
-    else if (chars(`${current} ${word}`) <= width) current = `${current} ${word}`
-    else {
-      lines.push(current)
-      current = `${lead}  ${word}`
-    }
-  }
-  lines.push(current)
   // A word longer than a line is cut where the terminal would have cut it.
-  return lines.flatMap((piece) => {
+  return pack(line.slice(lead.length).split(' '), ' ', lead, '  ', width).flatMap((piece) => {
     const all = [...piece]
     return Array.from({ length: Math.ceil(all.length / width) }, (_, i) => all.slice(i * width, (i + 1) * width).join(''))
   })
@@ -43,7 +50,7 @@ export function wrapLine(line: string, width: number): string[] {
 
 function fit(text: string, width: number): string {
   const line = oneLine(text)
-  return chars(line) <= width ? line : `${[...line].slice(0, Math.max(1, width - 1)).join('')}…`
+  return chars(line) <= width ? line : `${[...line].slice(0, width - 1).join('')}…`
 }
 
 function state(name: string, ms: number | undefined): string {
@@ -54,31 +61,31 @@ function buildText(row: ComponentRow): string {
   return [state(row.build.state, row.build.ms), row.build.reused].filter(Boolean).join(', ')
 }
 
-function table(rows: ComponentRow[], width: number): string[] {
+/** The components as a table, or nothing when even cut cells would leave Toolforge's words too little room. */
+function table(rows: ComponentRow[], width: number): string[] | undefined {
   const header = ['Component', 'Build', 'Run', 'Image', 'Toolforge says']
   const cells = rows.map((row) => [row.name, buildText(row), state(row.run.state, row.run.ms), row.image?.short ?? '—', row.notes.map(plain).join(' · ')].map((cell) => oneLine(cell)))
   const all = [header, ...cells]
   const widths = header.map((_, column) => Math.max(...all.map((row) => chars(row[column]!))))
   // The last column takes what is left; the others are narrowed first when it is too little.
   const room = width - INDENT.length - 2 * (header.length - 1)
-  const caps = [24, 28, 22, 30]
-  for (let column = 0; column < 4 && widths.slice(0, 4).reduce((a, b) => a + b, 0) + 14 > room; column++) widths[column] = Math.min(widths[column]!, caps[column]!)
-  widths[4] = Math.max(14, room - widths.slice(0, 4).reduce((a, b) => a + b, 0) - 0)
-  return all.map((row) =>
-    (INDENT + row.map((cell, column) => (column === 4 ? fit(cell, widths[4]!) : fit(cell, widths[column]!).padEnd(widths[column]!))).join('  ')).trimEnd()
-  )
+  const othersWidth = () => widths.slice(0, 4).reduce((a, b) => a + b, 0)
+  for (const [column, cap] of CAPS.entries()) if (othersWidth() + MIN_SAYS > room) widths[column] = Math.min(widths[column]!, cap)
+  if (othersWidth() + MIN_SAYS > room) return undefined
+  widths[4] = room - othersWidth()
+  return all.map((row) => (INDENT + row.map((cell, column) => fit(cell, widths[column]!).padEnd(widths[column]!)).join('  ')).trimEnd())
 }
 
+/** One block per component; its lines wrap rather than lose a build id or Toolforge's words. */
 function stacked(rows: ComponentRow[], width: number): string[] {
-  const lines: string[] = []
-  for (const row of rows) {
-    lines.push(fit(`${INDENT}${row.name}`, width))
-    lines.push(fit(`${INDENT}  build: ${buildText(row)}${row.build.id ? ` (${row.build.id})` : ''}`, width))
-    lines.push(fit(`${INDENT}  run:   ${state(row.run.state, row.run.ms)}`, width))
-    if (row.image) lines.push(fit(`${INDENT}  image: ${row.image.short}`, width))
-    for (const note of row.notes) lines.push(fit(`${INDENT}  ${plain(note)}`, width))
-  }
-  return lines
+  const lines = rows.flatMap((row) => [
+    `${INDENT}${row.name}`,
+    `${INDENT}  build: ${buildText(row)}${row.build.id ? ` (${row.build.id})` : ''}`,
+    `${INDENT}  run:   ${state(row.run.state, row.run.ms)}`,
+    ...(row.image ? [`${INDENT}  image: ${row.image.short}`] : []),
+    ...row.notes.map((note) => `${INDENT}  ${plain(note)}`)
+  ])
+  return lines.flatMap((line) => wrapLine(oneLine(line), width))
 }
 
 /** The timeline as bars: `·` waiting for a build slot ("a slot", to fit 80 columns), `━` building, `▮` running, `○` checking that the tool serves. */
@@ -94,7 +101,7 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
   const row = (name: string, spans: [Span | undefined, string][], total: string) => {
     const bar = Array.from({ length: barWidth }, () => ' ')
     for (const [span, mark] of spans) if (span) for (let i = at(span.startMs); i <= at(span.endMs); i++) bar[i] = mark
-    lines.push(`${INDENT}${fit(name, label).padEnd(label)}  ${bar.join('')}${total}`)
+    lines.push(`${INDENT}${fit(name, label).padEnd(label)}  ${bar.join('')}${total}`.trimEnd())
   }
   for (const [name, times] of entries) {
     const built = times.build ? times.build.endMs - times.build.startMs : 0
@@ -103,7 +110,8 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
   }
   if (check) row('check', [[check.span, '○']], check.passed ? ' serves' : ' not serving')
   const precision = timeline.precisionMs > 0 ? `, to within ${formatDuration(timeline.precisionMs)}` : ''
-  lines.push(`${INDENT}${''.padEnd(label)}  · waiting for a slot  ━ build  ▮ run${check ? '  ○ check' : ''}  (as seen${precision})`)
+  const legend = ['· waiting for a slot', '━ build', '▮ run', ...(check ? ['○ check'] : []), `(as seen${precision})`]
+  lines.push(...pack(legend, '  ', `${INDENT}${''.padEnd(label)}  `, '', width))
   return lines.map((line) => fit(line, width))
 }
 
@@ -114,8 +122,9 @@ export function renderText(model: SummaryModel, width = DEFAULT_WIDTH): string {
   for (const fact of model.facts) {
     lines.push(fit(`${INDENT}${fact.label.padEnd(label)}  ${fact.link ? `${fact.value} (${fact.link})` : fact.value}`, width))
   }
-  if (verdict.problem) lines.push('', fit(`${INDENT}Problem: ${truncate(verdict.problem, 2_000)}`, Math.max(width, 400)))
-  if (model.components.length > 0) lines.push('', ...(width < STACK_BELOW ? stacked(model.components, width) : table(model.components, width)))
+  // Toolforge's reason whole, up to the log's limit for one text, in lines that fit.
+  if (verdict.problem) lines.push('', ...wrapLine(oneLine(`${INDENT}Problem: ${verdict.problem}`), width))
+  if (model.components.length > 0) lines.push('', ...((width >= STACK_BELOW ? table(model.components, width) : undefined) ?? stacked(model.components, width)))
   if (model.timeline) {
     const bars = textTimeline(model.timeline, width)
     if (bars.length > 0) lines.push('', `${INDENT}Timeline`, ...bars)
