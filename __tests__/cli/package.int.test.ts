@@ -51,6 +51,8 @@ describe('the packed command, as a new user meets it', () => {
     const run = await runPacked(['--tool', 'mytool', '--api-url', url, '--check', 'off'], { TOOLFORGE_DEPLOY_TOKEN: TOKEN })
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('✔ Toolforge deployment successful: mytool')
+    // Run outside any git checkout: git, asked for the description, keeps its complaint to itself.
+    expect(run.stderr).not.toContain('not a git repository')
     expectNoToken(run.stdout + run.stderr, TOKEN)
   }), 60_000)
 

@@ -103,6 +103,12 @@ describe('the narrator', () => {
     expect(narrator.timeline().queued).toEqual({ startMs: 0, endMs: 70_000 })
   })
 
+  test('the queued notice gives every reason Toolforge gave', () => {
+    const { narrator, lines } = narrate()
+    narrator.queued(new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy', 'try later'], reachedServer: true }), 1, 5_000)
+    expect(lines()[0]).toContain('is in progress on Toolforge (busy; try later); this one')
+  })
+
   test('without a reason from Toolforge, the queued notice says none', () => {
     const { narrator, lines } = narrate()
     narrator.queued(new ApiError('http', 'HTTP 409', { status: 409, reachedServer: true }), 1, 5_000)
@@ -117,14 +123,15 @@ describe('the narrator', () => {
     narrator.probed(target, '503', 1, 1_000)
     at(1_000)
     narrator.probed(target, '503', 2, 2_000)
-    at(31_000)
+    // 30 s after the last line shown: shown again.
+    at(30_000)
     narrator.probed(target, '503', 3, 4_000)
     at(35_000)
     narrator.probed(target, '200', 4, undefined)
     expect(lines()).toEqual([
       'Checking that https://mytool.toolforge.org/healthz serves (published by web, its health check)',
       '[0s] https://mytool.toolforge.org/healthz answered 503; asking again in 1s',
-      '[31s] https://mytool.toolforge.org/healthz answered 503; asking again in 4s',
+      '[30s] https://mytool.toolforge.org/healthz answered 503; asking again in 4s',
       '[35s] https://mytool.toolforge.org/healthz answered 200'
     ])
     const given = narrate()

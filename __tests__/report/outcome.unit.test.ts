@@ -3,7 +3,8 @@ import { ApiError } from '../../src/engine/api-error.js'
 import type { DeployOutcome } from '../../src/engine/deploy.js'
 import { ACTION_VOICE } from '../../src/action/reporter.js'
 import { cliVoice } from '../../src/cli/reporter.js'
-import { checkSummary, verdict, type OutcomeKind } from '../../src/report/outcome.js'
+import type { Deployment } from '../../src/engine/toolforge-types.js'
+import { checkSummary, plainTimes, verdict, type OutcomeKind } from '../../src/report/outcome.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { deployment, deployOutcome } from '../../__fixtures__/deployments.js'
 
@@ -21,12 +22,13 @@ describe('verdicts', () => {
     ['interrupted', outcome('interrupted', { deployment: deployment('running') }), 'interrupted', 'Interrupted while following the Toolforge deployment: mytool'],
     ['refused', outcome('error', { deployment: undefined, error: new ApiError('http', 'x', { status: 401, reachedServer: true }) }), 'refused', 'Toolforge refused the deployment: mytool'],
     ['unreachable', outcome('error', { deployment: undefined, error: new ApiError('network', 'x', { reachedServer: false }) }), 'unreachable', 'Toolforge could not be reached: mytool'],
-    ['unknown creation', outcome('error', { deployment: undefined, mayHaveStarted: true, error: new ApiError('network', 'reset', { reachedServer: true }) }), 'unknown-creation', 'Not known whether a deployment was started: mytool']
+    ['unknown creation', outcome('error', { deployment: undefined, mayHaveStarted: true, error: new ApiError('network', 'reset', { reachedServer: true }) }), 'unknown-creation', 'Not known whether a deployment was started: mytool'],
+    ['started without waiting', outcome('no-wait', { deployment: deployment('pending') }), 'started', 'Toolforge deployment started: mytool']
   ])('%s has its own honest title', (_name, given, kind, title) => {
     const v = verdict(given, settings, ACTION_VOICE)
     expect(v.kind).toBe(kind)
     expect(v.title).toBe(title)
-    expect(v.ok).toBe(kind === 'successful')
+    expect(v.ok).toBe(kind === 'successful' || kind === 'started')
   })
 
   test('a build failure advises the build log and a rebuild, in the words of the front end', () => {
@@ -65,6 +67,24 @@ describe('verdicts', () => {
     expect(verdict(outcome('failed', { deployment: runsLeft }), settings, ACTION_VOICE).problem).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out before the run of web had finished')
   })
 
+  test('timed out: one build or three, in order, and what Toolforge said only when it said something', () => {
+    const problem = (d: Deployment) => verdict(outcome('failed', { deployment: d }), settings, ACTION_VOICE).problem
+    const one = deployment('timed_out', { web: 'running' }, { web: 'pending' }, { long_status: '' })
+    expect(problem(one)).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out before the build of web had finished')
+    const three = deployment('timed_out', { worker: 'running', web: 'pending', api: 'unknown' }, {}, { long_status: 'Finished at 2026-11-28 10:00:00+00:00' })
+    expect(problem(three)).toBe(
+      'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out before the builds of api, web and worker had finished; Toolforge says: finished at 2026-11-28 10:00:00 UTC'
+    )
+    const done = deployment('timed_out', { web: 'successful' }, { web: 'successful' }, { long_status: '' })
+    expect(problem(done)).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out')
+  })
+
+  test('only a whole "Started at" or "Finished at" text is put in plain words', () => {
+    expect(plainTimes('Started at 2026-11-28 06:45:37.123456+00:00')).toBe('started at 2026-11-28 06:45:37 UTC')
+    expect(plainTimes('Finished at 2026-11-28 06:45:37+00:00')).toBe('finished at 2026-11-28 06:45:37 UTC')
+    for (const text of ['Build Started at 2026-11-28 06:45:37+00:00', 'Started at 2026-11-28 06:45:37+00:00, twice', 'Started at 2026-11-28 06:45:37.+00:00']) expect(plainTimes(text)).toBe(text)
+  })
+
   test('a tool that does not serve: the problem, the logs to read, and the check in words', () => {
     const check = { result: 'failed' as const, target: { url: 'https://mytool.toolforge.org/healthz', strict: true, component: 'web' }, answers: ['503', '503', 'no answer', '503'], durationMs: 180_000 }
     const v = verdict(outcome('not-serving', { deployment: deployment('successful'), check }), settings, ACTION_VOICE)
@@ -77,6 +97,8 @@ describe('verdicts', () => {
       'https://mytool.toolforge.org/healthz answered 200 after 4s (2 tries)'
     )
     expect(checkSummary(outcome('successful', { check: { result: 'skipped', reason: 'turned off', answers: [], durationMs: 0 } }))).toBe('not checked: turned off')
+    const root = { ...check, target: { url: 'https://mytool.toolforge.org/', strict: false }, answers: ['404'], durationMs: 60_000 }
+    expect(checkSummary(outcome('not-serving', { check: root }))).toBe('https://mytool.toolforge.org/ did not answer as a serving web service within 1m (404)')
   })
 
   const ID = '20250703-075322-5zxh2hip26'
@@ -102,6 +124,10 @@ describe('verdicts', () => {
     ['an interruption before creation', ended('interrupted'), settings, 'interrupted before a deployment was created.', []],
     ['an interruption during the check', ended('interrupted', { deployment: deployment('successful'), check: { result: 'failed', answers: [], durationMs: 0 } }), settings, `interrupted while checking that mytool serves; Toolforge had deployed ${ID} successfully.`, []],
     ['an interruption while following', ended('interrupted', { deployment: deployment('running') }), settings, `interrupted; deployment ${ID} goes on on Toolforge (a deploy token cannot cancel it). Last status: running.`, [{ text: `It goes on on Toolforge; follow it with deploy-id: ${ID}` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
+    ['a refusal while following', ended('error', { error: http(500) }), byId, `following deployment ${ID} failed: Toolforge answered HTTP 500`, [{ text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
+    ['a refusal with two reasons', ended('error', { error: http(403, ['no access', 'token expired']) }), settings, 'creating the deployment failed: Toolforge refused the request (HTTP 403): no access; token expired', []],
+    ['time out before a given deployment was read', ended('timeout'), byId, `stopped waiting after 30m; deployment ${ID} is still in progress on Toolforge. It goes on there; this run no longer follows it.`, [{ text: `It goes on on Toolforge; follow it to the end with deploy-id: ${ID}, or give it longer: timeout: 1h` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
+    ['an interruption before a given deployment was read', ended('interrupted'), byId, `interrupted; deployment ${ID} goes on on Toolforge (a deploy token cannot cancel it). Last status: unknown.`, [{ text: `It goes on on Toolforge; follow it with deploy-id: ${ID}` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
     ['a cancellation on Toolforge', ended('failed', { deployment: deployment('cancelled', {}, {}, { long_status: '' }) }), settings, `Toolforge deployment ${ID} of mytool ended cancelled: no reason given`, [{ text: 'Someone cancelled it on Toolforge; deploy again when ready', command: `toolforge components deployment show ${ID}` }]]
   ])('%s: the problem in one statement, and what to do next', (_name, given, settings, problem, nextSteps) => {
     const v = verdict(given, settings, ACTION_VOICE)

@@ -37,6 +37,14 @@ describe('ProgressLog', () => {
     expect(line).toMatch(/ … and \d+ more$/)
   })
 
+  test('a line of exactly the limit is whole; one item is always named, and the rest counted', () => {
+    const update = (maxLine: number) => new ProgressLog(0, maxLine).update(deployment('failed', { web: 'cancelled', 'worker-with-a-long-name': 'failed', api: 'successful' }), 0)
+    const whole = '[0s] failed · builds: api ✓, web ⊘, worker-with-a-long-name ✗'
+    expect(update([...whole].length)).toBe(whole)
+    expect(update([...whole].length - 1)).toBe('[0s] failed · builds: api ✓, web ⊘ … and 1 more')
+    expect(update(10)).toBe('[0s] failed · builds: api ✓ … and 2 more')
+  })
+
   test('a heartbeat comes at most once a minute, naming what is still open', () => {
     const log = new ProgressLog(0)
     log.update(deployment('running', { web: 'running', api: 'successful' }), 0)

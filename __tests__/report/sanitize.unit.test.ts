@@ -60,4 +60,16 @@ describe('sanitize', () => {
     const texts = JSON.parse(deploymentJson({ ...big, builds: {} }, 50_000)) as { long_status: string }
     expect(texts.long_status).toBe(`${'y'.repeat(2_000)}… [3000 more characters]`)
   })
+
+  test('a deployment exactly at the size is whole; components are left out from the end of the alphabet; too small a size leaves them all out', () => {
+    const d = deployment('failed', { worker: 'failed', api: 'failed', web: 'failed' })
+    // Texts too short to be cut: only leaving components out can make it smaller.
+    for (const build of Object.values(d.builds)) build.build_long_status = 'z'.repeat(150)
+    const whole = deploymentJson(d)
+    expect(deploymentJson(d, Buffer.byteLength(whole))).toBe(whole)
+    const cut = JSON.parse(deploymentJson(d, Buffer.byteLength(whole) - 1)) as { builds: object; components_left_out: number }
+    expect([Object.keys(cut.builds), cut.components_left_out]).toEqual([['api'], 2])
+    const none = JSON.parse(deploymentJson(d, 10)) as { builds: object; components_left_out: number }
+    expect([Object.keys(none.builds), none.components_left_out]).toEqual([[], 3])
+  })
 })

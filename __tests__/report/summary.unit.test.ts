@@ -33,6 +33,13 @@ describe('the facts of a summary', () => {
     expect(fact(summaryModel(outcome('successful'), settings, ACTION_VOICE), 'Options')).toBeUndefined()
   })
 
+  test('a timeline when any component was seen doing something; a skipped check is not on it', () => {
+    const timeline = { startedAt: 0, observed: { startMs: 0, endMs: 90_000 }, precisionMs: 2_000, components: { web: { build: { startMs: 0, endMs: 60_000 } }, cron: {} } }
+    const skipped = { result: 'skipped' as const, reason: 'turned off', answers: [], durationMs: 0 }
+    expect(summaryModel(outcome('successful', { check: skipped }), settings, ACTION_VOICE, timeline).timeline).toBe(timeline)
+    expect(summaryModel(outcome('successful'), settings, ACTION_VOICE, { ...timeline, components: { cron: {} } }).timeline).toBeUndefined()
+  })
+
   test('time queued behind another deployment is part of the duration', () => {
     expect(fact(summaryModel(outcome('successful', { queuedMs: 30_000 }), settings, ACTION_VOICE), 'Duration')).toBe('1m35s, of which 30s queued behind another deployment')
     expect(fact(summaryModel(outcome('successful'), settings, ACTION_VOICE), 'Duration')).toBe('1m35s')

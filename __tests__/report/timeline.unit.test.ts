@@ -14,11 +14,13 @@ describe('TimelineRecorder', () => {
     seen(2_400, { web: 'running', cron: 'skipped' }, { web: 'pending', cron: 'pending' })
     seen(22_400, { web: 'successful', cron: 'skipped' }, { web: 'pending', cron: 'pending' })
     seen(24_500, { web: 'successful', cron: 'skipped' }, { web: 'successful', cron: 'successful' })
+    // Seen over again: it ended when first seen over.
+    seen(26_000, { web: 'successful', cron: 'skipped' }, { web: 'successful', cron: 'successful' })
     const model = recorder.model()
     expect(model.components.web).toEqual({ waiting: { startMs: 300, endMs: 2_400 }, build: { startMs: 2_400, endMs: 22_400 }, run: { startMs: 22_400, endMs: 24_500 } })
     expect(model.components.cron).toEqual({ run: { startMs: 22_400, endMs: 24_500 } })
     expect(model.precisionMs).toBe(20_000)
-    expect(model.observed).toEqual({ startMs: 0, endMs: 24_500 })
+    expect(model.observed).toEqual({ startMs: 0, endMs: 26_000 })
     expect(model.queued).toBeUndefined()
   })
 
@@ -28,6 +30,13 @@ describe('TimelineRecorder', () => {
     recorder.observe(deployment('running', { web: 'unknown' }), 300)
     recorder.observe(deployment('failed', { web: 'failed' }, { web: 'skipped' }), 4_300)
     expect(recorder.model().components.web).toEqual({ waiting: { startMs: 100, endMs: 300 }, build: { startMs: 300, endMs: 4_300 }, failed: 'build' })
+    // The first check was 100 ms after the recorder started.
+    expect(recorder.model().observed).toEqual({ startMs: 100, endMs: 4_300 })
+    // Waiting is `pending` as much as `unknown`, once the build has an id.
+    const pending = new TimelineRecorder(0)
+    for (const at of [100, 300]) pending.observe(deployment('running', { web: 'pending' }), at)
+    pending.observe(deployment('running', { web: 'successful' }), 4_300)
+    expect(pending.model().components.web).toEqual({ waiting: { startMs: 100, endMs: 300 }, build: { startMs: 300, endMs: 4_300 } })
   })
 
   test('a build seen waiting at one check only was not seen to wait', () => {

@@ -168,6 +168,34 @@ describe('readSettings', () => {
     expect(error).toMatchObject({ input, message })
   })
 
+  test('every input but the token is read without the white space around it', () => {
+    const inputs = {
+      tool: 'mytool',
+      'api-url': 'https://gateway.example.org',
+      'force-build': 'true',
+      'force-run': 'true',
+      description: 'from CI',
+      wait: 'false',
+      timeout: '1h',
+      'poll-interval': '30s',
+      'deploy-id': '20250703-075322-5zxh2hip26',
+      'on-conflict': 'fail',
+      check: 'https://mytool.example/healthz',
+      'check-timeout': '5m'
+    }
+    const padded = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [name, ` ${value}\n`]))
+    const plain = readSettings(reader({ ...inputs, token: 't0k' }), {})
+    expect(readSettings(reader({ ...padded, token: 't0k' }), {})).toEqual(plain)
+    expect(plain).toMatchObject({ forceBuild: true, forceRun: true, wait: false, timeoutMs: 3_600_000, pollIntervalMs: 30_000, onConflict: 'fail', checkTimeoutMs: 300_000 })
+  })
+
+  test('on-conflict is wait (the default) or fail; a check URL may have a query', () => {
+    const settings = (inputs: Record<string, string>) => readSettings(reader({ token: 't', tool: 'x', ...inputs }), {})
+    expect(settings({ 'on-conflict': 'wait' }).onConflict).toBe('wait')
+    expect(settings({ 'on-conflict': 'fail' }).onConflict).toBe('fail')
+    expect((settings({ check: 'https://x.example/healthz?full=1' }).check as URL).href).toBe('https://x.example/healthz?full=1')
+  })
+
   test('input errors are named as such in stack traces', () => {
     expect(() => readSettings(reader({ tool: 'x' }), {})).toThrow(expect.objectContaining({ name: 'InputError' }))
   })

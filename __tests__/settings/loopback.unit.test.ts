@@ -1,5 +1,4 @@
 import { describe, expect, test } from '@jest/globals'
-import { InputError } from '../../src/settings/input-error.js'
 import { ACTION_INPUT_NAMES } from '../../src/settings/inputs.js'
 import { isLoopbackAddress } from '../../src/settings/addresses.js'
 import { requireLoopbackHost, requireLoopbackHosts, type Lookup } from '../../src/settings/loopback.js'
@@ -27,12 +26,10 @@ describe('plain http:// only for loopback', () => {
   })
 
   test('a name that also resolves elsewhere, or starts with 127., is refused', async () => {
-    await expect(check('http://localhost:8080', { localhost: ['127.0.0.1', '192.168.1.5'] })).rejects.toThrow(
-      new InputError(
-        'api-url',
-        `Input 'api-url' is "http://localhost:8080", whose host resolves to 192.168.1.5; plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], or a name that resolves to them only). Use https:// for any other server.`
-      )
-    )
+    await expect(check('http://localhost:8080', { localhost: ['127.0.0.1', '192.168.1.5', '10.0.0.1'] })).rejects.toMatchObject({
+      input: 'api-url',
+      message: `Input 'api-url' is "http://localhost:8080", whose host resolves to 192.168.1.5, 10.0.0.1; plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], or a name that resolves to them only). Use https:// for any other server.`
+    })
     await expect(check('http://127.0.0.1.nip.io', { '127.0.0.1.nip.io': ['203.0.113.7'] })).rejects.toThrow('resolves to 203.0.113.7;')
     await expect(check('http://nowhere.invalid')).rejects.toThrow('whose host does not resolve;')
   })
@@ -55,12 +52,14 @@ describe('plain http:// only for loopback', () => {
     const asked: string[] = []
     const lookup: Lookup = (host) => (asked.push(host), Promise.resolve(host.startsWith('far') ? ['192.0.2.1'] : ['127.0.0.1']))
     const checkAll = (inputs: Record<string, string>, env?: NodeJS.ProcessEnv) => requireLoopbackHosts(settings(inputs, env), ACTION_INPUT_NAMES, lookup)
-    await expect(checkAll({ 'api-url': 'http://near.test:1', check: 'http://far.test/' })).rejects.toThrow(
-      new InputError('check', `Input 'check' is "http://far.test/", whose host resolves to 192.0.2.1; plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], or a name that resolves to them only). Use https:// for any other server.`)
-    )
-    await expect(checkAll({ check: 'auto' }, { TOOLFORGE_TOOL_URL: 'http://far-{tool}.test/' })).rejects.toThrow(
-      new InputError('tool-url', `TOOLFORGE_TOOL_URL is "http://far-x.test/", whose host resolves to 192.0.2.1; plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], or a name that resolves to them only). Use https:// for any other server.`)
-    )
+    await expect(checkAll({ 'api-url': 'http://near.test:1', check: 'http://far.test/' })).rejects.toMatchObject({
+      input: 'check',
+      message: `Input 'check' is "http://far.test/", whose host resolves to 192.0.2.1; plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], or a name that resolves to them only). Use https:// for any other server.`
+    })
+    await expect(checkAll({ check: 'auto' }, { TOOLFORGE_TOOL_URL: 'http://far-{tool}.test/' })).rejects.toMatchObject({
+      input: 'tool-url',
+      message: `TOOLFORGE_TOOL_URL is "http://far-x.test/", whose host resolves to 192.0.2.1; plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], or a name that resolves to them only). Use https:// for any other server.`
+    })
     await expect(checkAll({ check: 'off' }, { TOOLFORGE_TOOL_URL: 'http://far-{tool}.test/' })).resolves.toBeUndefined()
     expect(asked).toEqual(['near.test', 'far.test', 'far-x.test'])
   })

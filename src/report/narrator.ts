@@ -42,7 +42,7 @@ export function createNarrator(
   const startedAt = now()
   const progress = new ProgressLog(startedAt, lineWidth)
   const recorder = new TimelineRecorder(startedAt)
-  let lastProbe = { answer: '', at: -Infinity }
+  let lastProbe: { answer: string; at: number } | undefined
   const shownMessages = new Set<string>()
   const warnedStatuses = new Set<string>()
   let lastQueuedLine = -Infinity
@@ -90,7 +90,7 @@ export function createNarrator(
         const what = target.component ? ` (published by ${oneLine(target.component, 60)}${target.strict ? ', its health check' : ''})` : ''
         sink.line(`Checking that ${oneLine(target.url, 300)} serves${what}`)
       }
-      if (answer === lastProbe.answer && now() - lastProbe.at < PROBE_LINE_EVERY_MS && nextInMs !== undefined) return
+      if (answer === lastProbe?.answer && now() - lastProbe.at < PROBE_LINE_EVERY_MS && nextInMs !== undefined) return
       lastProbe = { answer, at: now() }
       const next = nextInMs === undefined ? '' : `; asking again in ${formatDuration(nextInMs)}`
       sink.line(`${elapsed()} ${oneLine(target.url, 300)} answered ${answer}${next}`)

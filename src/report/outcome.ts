@@ -73,7 +73,8 @@ export function outcomeKind(outcome: DeployOutcome): OutcomeKind {
     case 'not-serving':
       return 'not-serving'
     case 'failed': {
-      const status = outcome.deployment ? statusOf(outcome.deployment) : 'failed'
+      // A deployment ends failed only as Toolforge last showed it.
+      const status = statusOf(outcome.deployment!)
       return status === 'timed_out' ? 'timed-out' : status === 'cancelled' ? 'cancelled' : 'failed'
     }
     case 'timeout':

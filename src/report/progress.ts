@@ -58,7 +58,7 @@ export class ProgressLog {
   private describe(changed: Item[], timeline: TimelineModel | undefined): string {
     const word = (item: Item) => {
       const span = timeline?.components[item.name]?.[item.stage]
-      const took = span && isComponentDone(item.stage, item.state) && item.state !== 'skipped' ? span.endMs - span.startMs : 0
+      const took = span && isComponentDone(item.stage, item.state) ? span.endMs - span.startMs : 0
       const time = took > 0 ? ` ${formatDuration(took)}` : ''
       const state = SYMBOLS[item.state] ?? WORDS[item.state] ?? item.state
       return `${oneLine(item.name, 60)} ${oneLine(state, 40)}${time}`

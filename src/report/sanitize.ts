@@ -42,7 +42,7 @@ const ZERO_WIDTH_SPACE = '\u200b'
  */
 export function unlinked(text: string): string {
   return text
-    .replace(/([a-z][a-z0-9+.-]*)(:\/\/)/gi, `$1${ZERO_WIDTH_SPACE}$2`)
+    .replace(/:\/\//g, `${ZERO_WIDTH_SPACE}://`)
     .replace(/\b(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`)
     .replace(/@(?=[a-z0-9-]+\.[a-z0-9])/gi, `@${ZERO_WIDTH_SPACE}`)
 }

@@ -74,7 +74,8 @@ export class TimelineRecorder {
       const run = deployment.runs[name]?.run_status
       if (run && !seen.has(`run:${run}`)) seen.set(`run:${run}`, t)
     }
-    const builds = names.map((name) => deployment.builds[name]?.build_status ?? 'pending')
+    // Runs start once every build is over; a component not in the builds map is not.
+    const builds = names.map((name) => deployment.builds[name]?.build_status)
     if (this.runsFrom === undefined && builds.every((b) => b === 'skipped' || b === 'successful')) this.runsFrom = t
   }
 

@@ -40,7 +40,7 @@ function fromShell(program: string, git: Git): string | undefined {
   try {
     user = userInfo().username
   } catch {
-    user = undefined
+    // No user entry for this process (as in some containers): said without it.
   }
   // Without a remote, the checkout's folder is the best name it has (most often the tool's).
   const folder = remote ? undefined : basename(git(['rev-parse', '--show-toplevel']) ?? 'checkout')

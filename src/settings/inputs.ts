@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { InputError, type InputNames } from './input-error.js'
-import { isLoopbackAddress } from './addresses.js'
+import { isLoopbackAddress, urlHost } from './addresses.js'
 import { defaultDescription } from './description.js'
 import { formatDuration, parseDuration } from './duration.js'
 import type { Settings } from './settings.js'
@@ -77,7 +77,7 @@ function parseToken(names: InputNames, raw: string): string {
 
 /** An address the run may send a request to: https (or http on this machine), no credentials; a query or fragment only where allowed. */
 function acceptableUrl(url: URL, allowQuery = false): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const host = urlHost(url)
   // A host name behind http:// is resolved before any request (loopback.ts).
   const localOrHttps = url.protocol === 'https:' || (url.protocol === 'http:' && (isIP(host) === 0 || isLoopbackAddress(host)))
   return localOrHttps && !url.username && !url.password && (allowQuery || (!url.search && !url.hash))
@@ -87,13 +87,8 @@ function parseApiUrl(names: InputNames, raw: string): string {
   const text = raw === '' ? 'https://api.svc.toolforge.org' : raw
   const accepted =
     'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for a host on this machine: 127.0.0.1, [::1], or a name that resolves to loopback addresses only, like localhost), without credentials, query or fragment'
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
-  }
-  if (!acceptableUrl(url)) {
+  const url = URL.canParse(text) ? new URL(text) : undefined
+  if (!url || !acceptableUrl(url)) {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
   const path = url.pathname.replace(/\/+$/, '')
@@ -126,12 +121,7 @@ function parseCheck(names: InputNames, raw: string): 'auto' | 'off' | URL {
   if (raw === '' || raw === 'auto') return 'auto'
   if (raw === 'off') return 'off'
   const accepted = `auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only on this machine), without credentials`
-  let url: URL | undefined
-  try {
-    url = new URL(raw)
-  } catch {
-    url = undefined
-  }
+  const url = URL.canParse(raw) ? new URL(raw) : undefined
   if (!url || !acceptableUrl(url, true)) {
     throw new InputError('check', `${names.label('check')} is ${quoted(raw)}; accepted: ${accepted}.`)
   }
@@ -146,12 +136,8 @@ export const TOOL_URL_VARIABLE = 'TOOLFORGE_TOOL_URL'
  */
 function toolAddress(tool: string, env: NodeJS.ProcessEnv): string {
   const template = env[TOOL_URL_VARIABLE] || 'https://{tool}.toolforge.org/'
-  let url: URL | undefined
-  try {
-    url = new URL(template.replace(/\{tool\}/g, tool))
-  } catch {
-    url = undefined
-  }
+  const address = template.replace(/\{tool\}/g, tool)
+  const url = URL.canParse(address) ? new URL(address) : undefined
   if (!url || !acceptableUrl(url)) {
     throw new InputError(
       'tool-url',

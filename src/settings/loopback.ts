@@ -1,13 +1,13 @@
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
-import { isLoopbackAddress } from './addresses.js'
+import { isLoopbackAddress, urlHost } from './addresses.js'
 import { InputError, type InputNames } from './input-error.js'
 import { TOOL_URL_VARIABLE } from './inputs.js'
 import type { Settings } from './settings.js'
 
 export type Lookup = (host: string) => Promise<string[]>
 
-const systemLookup: Lookup = async (host) => (await dnsLookup(host, { all: true, verbatim: true })).map((entry) => entry.address)
+const systemLookup: Lookup = async (host) => (await dnsLookup(host, { all: true })).map((entry) => entry.address)
 
 /**
  * Plain http:// is only for a server on this machine: a host name must resolve to
@@ -15,7 +15,7 @@ const systemLookup: Lookup = async (host) => (await dnsLookup(host, { all: true,
  */
 export async function requireLoopbackHost(address: string, names: InputNames, lookup: Lookup = systemLookup, input = 'api-url'): Promise<void> {
   const url = new URL(address)
-  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const host = urlHost(url)
   if (url.protocol !== 'http:' || isIP(host) !== 0) return
   let addresses: string[]
   try {
