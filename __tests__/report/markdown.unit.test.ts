@@ -117,6 +117,7 @@ describe('the Mermaid timeline', () => {
     expect(tickInterval(8_001)).toBe('2second')
     expect(tickInterval(190_000)).toBe('30second')
     expect(tickInterval(8 * 60_000)).toBe('1minute')
+    expect(tickInterval(16 * 60_000)).toBe('2minute')
     expect(tickInterval(25 * 60_000)).toBe('5minute')
     expect(tickInterval(80 * 60_000)).toBe('10minute')
     expect(tickInterval(120 * 60_000)).toBe('15minute')

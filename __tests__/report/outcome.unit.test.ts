@@ -4,7 +4,7 @@ import type { DeployOutcome } from '../../src/engine/deploy.js'
 import { ACTION_VOICE } from '../../src/action/reporter.js'
 import { cliVoice } from '../../src/cli/reporter.js'
 import type { Deployment } from '../../src/engine/toolforge-types.js'
-import { checkSummary, plainTimes, verdict, type OutcomeKind } from '../../src/report/outcome.js'
+import { badInputVerdict, checkSummary, plainTimes, verdict, type OutcomeKind } from '../../src/report/outcome.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { deployment, deployOutcome } from '../../__fixtures__/deployments.js'
 
@@ -141,6 +141,16 @@ describe('verdicts', () => {
     expect(steps(ended('error', { error: http(409) }))).toEqual(['Queue behind the deployment in progress instead: --on-conflict wait'])
     expect(steps(ended('timeout'))).toEqual(['See what else is deploying, or give it longer: --timeout 1h'])
     expect(steps(ended('error', { error: new ApiError('network', 'x', { reachedServer: false }) }))).toEqual(["Check the API address (--api-url) and Toolforge's status"])
+  })
+
+  test('bad input has its own title, and says nothing was sent', () => {
+    expect(badInputVerdict("Input 'wait' is \"maybe\"")).toEqual({
+      kind: 'bad-input',
+      ok: false,
+      title: 'Not deployed: bad input',
+      problem: "Input 'wait' is \"maybe\"",
+      nextSteps: [{ text: 'Nothing was sent to Toolforge: correct the value and run again' }]
+    })
   })
 
   test('a deployment started without waiting has no problem and no next step', () => {

@@ -86,6 +86,10 @@ describe('readSettings', () => {
     ['https://api.svc.toolforge.org/components/v1/', 'https://api.svc.toolforge.org'],
     ['http://127.0.0.1:8080/prefix/components/v1', 'http://127.0.0.1:8080/prefix']
   ])('an api-url ending in the part the action adds (%j) is refused with the fix', (given, root) => {
+    const end = given.slice(given.indexOf('/components')).replace(/\/$/, '')
+    expect(() => readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {})).toThrow(
+      expect.objectContaining({ input: 'api-url', message: `Input 'api-url' is "${given}", which already ends in "${end}"; give the gateway's root, "${root}": /components/v1/... is added to it.` })
+    )
     expect(() => readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {})).toThrow(
       `: /components/v1/... is added to it.`
     )
@@ -126,7 +130,7 @@ describe('readSettings', () => {
 
   test.each(['tok/en', 'a+b', 'x%41', 'é', 'a&b', 'a\\b'])('a token with characters no deploy token has (%j) is refused, without repeating it', (token) => {
     expect(() => readSettings(reader({ token, tool: 'x' }), {})).toThrow(
-      new InputError('token', 'Input \'token\' holds characters no deploy token has; accepted: letters, digits, ".", "_", "~" and "-" (deploy tokens are UUIDs).')
+      expect.objectContaining({ input: 'token', message: 'Input \'token\' holds characters no deploy token has; accepted: letters, digits, ".", "_", "~" and "-" (deploy tokens are UUIDs).' })
     )
   })
 
@@ -153,6 +157,8 @@ describe('readSettings', () => {
     [{ tool: 'x', token: 't', 'api-url': 'not a url' }, {}, 'api-url', "Input 'api-url' is \"not a url\"; accepted: the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for a host on this machine: 127.0.0.1, [::1], or a name that resolves to loopback addresses only, like localhost), without credentials, query or fragment."],
     [{ tool: 'x', token: 't', 'deploy-id': '../x' }, {}, 'deploy-id', "Input 'deploy-id' is \"../x\"; accepted: empty, or a Toolforge deployment id like 20250703-075322-5zxh2hip26."],
     [{ tool: 'x', token: 't', 'on-conflict': 'queue' }, {}, 'on-conflict', "Input 'on-conflict' is \"queue\"; accepted: wait or fail."],
+    [{ tool: 'x', token: 't', 'force-build': 'no' }, {}, 'force-build', "Input 'force-build' is \"no\"; accepted: true or false (also True, TRUE, False, FALSE)."],
+    [{ tool: 'x', token: 't', check: 'maybe' }, {}, 'check', "Input 'check' is \"maybe\"; accepted: auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only on this machine), without credentials."],
     [{ tool: 'x', token: 't', 'force-run': 'yes' }, {}, 'force-run', "Input 'force-run' is \"yes\"; accepted: true or false (also True, TRUE, False, FALSE)."],
     [{ tool: 'x', token: 't', timeout: '5 minutes' }, {}, 'timeout', "Input 'timeout' is \"5 minutes\"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 6h."],
     [{ tool: 'x', token: 't' }, { TOOLFORGE_TOOL_URL: 'http://10.0.0.1/{tool}' }, 'tool-url', "TOOLFORGE_TOOL_URL is \"http://10.0.0.1/{tool}\"; accepted: the tools' web address, https:// (http:// only on this machine), with {tool} for the tool's name, like https://{tool}.toolforge.org/."],
@@ -186,6 +192,9 @@ describe('readSettings', () => {
     const padded = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [name, ` ${value}\n`]))
     const plain = readSettings(reader({ ...inputs, token: 't0k' }), {})
     expect(readSettings(reader({ ...padded, token: 't0k' }), {})).toEqual(plain)
+    // White space alone is no value: every default applies.
+    const blank = Object.fromEntries(Object.keys(inputs).map((name) => [name, ' \n']))
+    expect(readSettings(reader({ ...blank, tool: 'mytool', token: 't0k' }), {})).toEqual(readSettings(reader({ tool: 'mytool', token: 't0k' }), {}))
     expect(plain).toMatchObject({ forceBuild: true, forceRun: true, wait: false, timeoutMs: 3_600_000, pollIntervalMs: 30_000, onConflict: 'fail', checkTimeoutMs: 300_000 })
   })
 

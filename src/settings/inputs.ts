@@ -93,10 +93,10 @@ function parseApiUrl(names: InputNames, raw: string): string {
   }
   const path = url.pathname.replace(/\/+$/, '')
   if (/\/components(\/v1)?$/.test(path)) {
-    const root = `${url.origin}${path.replace(/\/components(\/v1)?$/, '')}`
+    const cut = path.lastIndexOf('/components')
     throw new InputError(
       'api-url',
-      `${names.label('api-url')} is ${quoted(text)}, which already ends in ${quoted(path.slice(path.lastIndexOf('/components')))}; give the gateway's root, ${quoted(root)}: /components/v1/... is added to it.`
+      `${names.label('api-url')} is ${quoted(text)}, which already ends in ${quoted(path.slice(cut))}; give the gateway's root, ${quoted(`${url.origin}${path.slice(0, cut)}`)}: /components/v1/... is added to it.`
     )
   }
   return `${url.origin}${path}`
