@@ -49,12 +49,15 @@ describe('component rows', () => {
     expect(api).toStrictEqual({ name: 'api', build: { state: 'skipped' }, run: { state: 'pending' }, notes: [] })
   })
 
+  /** The row of a skipped build about which Toolforge says `text`. */
+  const skippedSaying = (text: string) => {
+    const d = deployment('running', { web: 'skipped' }, { web: 'pending' })
+    d.builds.web!.build_long_status = text
+    return componentRows(d, undefined)[0]!
+  }
+
   test('only a text that is wholly one the row restates is left out', () => {
-    const notes = (text: string) => {
-      const d = deployment('running', { web: 'skipped' }, { web: 'pending' })
-      d.builds.web!.build_long_status = text
-      return componentRows(d, undefined)[0]!.notes.map((note) => note.map((part) => part.text).join(''))
-    }
+    const notes = (text: string) => skippedSaying(text).notes.map((note) => note.map((part) => part.text).join(''))
     const restated = ['Not started yet', 'Reusing existing build', 'Component re-uses build from web', 'Skipped due to previous failure', 'You can see the logs with `toolforge build logs web-1`', '']
     for (const text of restated) expect([text, notes(text)]).toEqual([text, []])
     const kept = (more: string) => expect([more, notes(more)]).toEqual([more, [more.replaceAll('`', '')]])
@@ -64,11 +67,7 @@ describe('component rows', () => {
   })
 
   test('only a whole reuse text names where the image came from', () => {
-    const reused = (text: string) => {
-      const d = deployment('running', { web: 'skipped' })
-      d.builds.web!.build_long_status = text
-      return componentRows(d, undefined)[0]!.build.reused
-    }
+    const reused = (text: string) => skippedSaying(text).build.reused
     expect(reused('Component re-uses build from web')).toBe('reused from web')
     expect(reused('The Component re-uses build from web')).toBeUndefined()
     expect(reused('Component re-uses build from web\nand more')).toBeUndefined()

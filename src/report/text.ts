@@ -53,6 +53,9 @@ function fit(text: string, width: number): string {
   return chars(line) <= width ? line : `${[...line].slice(0, width - 1).join('')}…`
 }
 
+/** Like `fit`, but nothing is lost: the text in as many lines as it takes. */
+const wrap = (text: string, width: number) => wrapLine(oneLine(text), width)
+
 function state(name: string, ms: number | undefined): string {
   return ms !== undefined && ms > 0 ? `${name} ${formatDuration(ms)}` : name
 }
@@ -61,8 +64,9 @@ function buildText(row: ComponentRow): string {
   return [state(row.build.state, row.build.ms), row.build.reused].filter(Boolean).join(', ')
 }
 
-/** The components as a table, or nothing when even cut cells would leave Toolforge's words too little room. */
+/** The components as a table, or nothing below STACK_BELOW columns or when even cut cells would leave Toolforge's words too little room. */
 function table(rows: ComponentRow[], width: number): string[] | undefined {
+  if (width < STACK_BELOW) return undefined
   const header = ['Component', 'Build', 'Run', 'Image', 'Toolforge says']
   const cells = rows.map((row) => [row.name, buildText(row), state(row.run.state, row.run.ms), row.image?.short ?? '—', row.notes.map(plain).join(' · ')].map((cell) => oneLine(cell)))
   const all = [header, ...cells]
@@ -85,7 +89,7 @@ function stacked(rows: ComponentRow[], width: number): string[] {
     ...(row.image ? [`${INDENT}  image: ${row.image.short}`] : []),
     ...row.notes.map((note) => `${INDENT}  ${plain(note)}`)
   ])
-  return lines.flatMap((line) => wrapLine(oneLine(line), width))
+  return lines.flatMap((line) => wrap(line, width))
 }
 
 /** The timeline as bars: `·` waiting for a build slot ("a slot", to fit 80 columns), `━` building, `▮` running, `○` checking that the tool serves. */
@@ -123,8 +127,8 @@ export function renderText(model: SummaryModel, width = DEFAULT_WIDTH): string {
     lines.push(fit(`${INDENT}${fact.label.padEnd(label)}  ${fact.link ? `${fact.value} (${fact.link})` : fact.value}`, width))
   }
   // Toolforge's reason whole, up to the log's limit for one text, in lines that fit.
-  if (verdict.problem) lines.push('', ...wrapLine(oneLine(`${INDENT}Problem: ${verdict.problem}`), width))
-  if (model.components.length > 0) lines.push('', ...((width >= STACK_BELOW ? table(model.components, width) : undefined) ?? stacked(model.components, width)))
+  if (verdict.problem) lines.push('', ...wrap(`${INDENT}Problem: ${verdict.problem}`, width))
+  if (model.components.length > 0) lines.push('', ...(table(model.components, width) ?? stacked(model.components, width)))
   if (model.timeline) {
     const bars = textTimeline(model.timeline, width)
     if (bars.length > 0) lines.push('', `${INDENT}Timeline`, ...bars)

@@ -75,20 +75,22 @@ function parseToken(names: InputNames, raw: string): string {
   return raw
 }
 
-/** An address the run may send a request to: https (or http on this machine), no credentials; a query or fragment only where allowed. */
-function acceptableUrl(url: URL, allowQuery = false): boolean {
+/** The URL, when it is one the run may send a request to: https (or http on this machine), no credentials; a query or fragment only where allowed. */
+function acceptableUrl(text: string, allowQuery = false): URL | undefined {
+  if (!URL.canParse(text)) return undefined
+  const url = new URL(text)
   const host = urlHost(url)
   // A host name behind http:// is resolved before any request (loopback.ts).
   const localOrHttps = url.protocol === 'https:' || (url.protocol === 'http:' && (isIP(host) === 0 || isLoopbackAddress(host)))
-  return localOrHttps && !url.username && !url.password && (allowQuery || (!url.search && !url.hash))
+  return localOrHttps && !url.username && !url.password && (allowQuery || (!url.search && !url.hash)) ? url : undefined
 }
 
 function parseApiUrl(names: InputNames, raw: string): string {
   const text = raw === '' ? 'https://api.svc.toolforge.org' : raw
   const accepted =
     'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for a host on this machine: 127.0.0.1, [::1], or a name that resolves to loopback addresses only, like localhost), without credentials, query or fragment'
-  const url = URL.canParse(text) ? new URL(text) : undefined
-  if (!url || !acceptableUrl(url)) {
+  const url = acceptableUrl(text)
+  if (!url) {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
   }
   const path = url.pathname.replace(/\/+$/, '')
@@ -121,8 +123,8 @@ function parseCheck(names: InputNames, raw: string): 'auto' | 'off' | URL {
   if (raw === '' || raw === 'auto') return 'auto'
   if (raw === 'off') return 'off'
   const accepted = `auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only on this machine), without credentials`
-  const url = URL.canParse(raw) ? new URL(raw) : undefined
-  if (!url || !acceptableUrl(url, true)) {
+  const url = acceptableUrl(raw, true)
+  if (!url) {
     throw new InputError('check', `${names.label('check')} is ${quoted(raw)}; accepted: ${accepted}.`)
   }
   return url
@@ -136,9 +138,8 @@ export const TOOL_URL_VARIABLE = 'TOOLFORGE_TOOL_URL'
  */
 function toolAddress(tool: string, env: NodeJS.ProcessEnv): string {
   const template = env[TOOL_URL_VARIABLE] || 'https://{tool}.toolforge.org/'
-  const address = template.replace(/\{tool\}/g, tool)
-  const url = URL.canParse(address) ? new URL(address) : undefined
-  if (!url || !acceptableUrl(url)) {
+  const url = acceptableUrl(template.replace(/\{tool\}/g, tool))
+  if (!url) {
     throw new InputError(
       'tool-url',
       `${TOOL_URL_VARIABLE} is ${quoted(template)}; accepted: the tools' web address, https:// (http:// only on this machine), with {tool} for the tool's name, like https://{tool}.toolforge.org/.`
