@@ -289,8 +289,7 @@ export class SimulatedApi {
     return deployment
   }
 
-  private statusOf(d: StoredDeployment): string {
-    const elapsed = this.now() - d.createdAt
+  private statusOf(d: StoredDeployment, elapsed = this.now() - d.createdAt): string {
     const status = stateAt(d.snapshots, elapsed).status ?? 'pending'
     const odd = d.timeline.unknownStatus
     if (odd && status === 'running' && elapsed >= odd.fromMs && elapsed < odd.toMs) return odd.status
@@ -299,8 +298,8 @@ export class SimulatedApi {
     return status
   }
 
-  private view(d: StoredDeployment): Record<string, unknown> {
-    const state = stateAt(d.snapshots, this.now() - d.createdAt)
+  private view(d: StoredDeployment, elapsed = this.now() - d.createdAt): Record<string, unknown> {
+    const state = stateAt(d.snapshots, elapsed)
     const view: Record<string, unknown> = {
       deploy_id: d.deployId,
       creation_time: utcStamp(d.createdAt),
@@ -309,7 +308,7 @@ export class SimulatedApi {
       runs: state.runs,
       tool_config: configOf(d.tool, d.timeline.components)
     }
-    const status = this.statusOf(d)
+    const status = this.statusOf(d, elapsed)
     if (state.status !== undefined || status === 'cancelling') view.status = status
     if (state.long_status !== undefined) view.long_status = state.long_status
     view.force_build = d.forceBuild
@@ -421,6 +420,8 @@ export class SimulatedApi {
     if (active > 0) return apiError(409, `There's already ${active} running, the limit is 1. Wait for it to finish for now.`)
     const created = this.create(tool, this.scenarios.get(tool) ?? this.defaultScenario, description, forceBuild, forceRun)
     const info = [`Deployment for ${tool} created successfully.`, ...(this.hostileMessages(created).info ?? [])]
-    return json(200, { data: this.view(created), messages: { info } })
+    // The deployment as created, as the real server answers it before its task starts:
+    // under load the clock may have moved on since `create`.
+    return json(200, { data: this.view(created, 0), messages: { info } })
   }
 }

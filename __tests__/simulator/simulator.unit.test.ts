@@ -39,6 +39,15 @@ function walk(scenario: ScenarioName | Timeline, untilMs: number): string[] {
 }
 
 describe('the simulated Components API', () => {
+  test('the creation answer is the deployment as created, however far the clock moves while it is made', () => {
+    let time = Date.parse('2026-11-28T10:00:00Z')
+    // Each look at the clock is a second later: a loaded machine, or a fast time scale.
+    const api = new SimulatedApi({ token: TOKEN, now: () => (time += 1_000) })
+    const created = JSON.parse(api.handle({ method: 'POST', url: `/components/v1/tool/mytool/deployment?token=${TOKEN}`, headers: {}, body: '' }).body) as Record<string, any>
+    expect(created.data).not.toHaveProperty('status')
+    expect([...new Set(Object.values<any>(created.data.builds).map((b) => b.build_status))]).toEqual(['pending'])
+  })
+
   test('creation answers without status or long_status, with the real message only', () => {
     const { create } = world()
     const { status, body } = create('mytool', '&force-build=true', JSON.stringify({ description: 'why' }))
