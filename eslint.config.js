@@ -34,7 +34,7 @@ const boundaries = Object.entries(LAYERS).map(([folder, { forbidden, packages }]
 }))
 
 export default tseslint.config(
-  { ignores: ['dist/', '.build/', 'node_modules/', 'coverage/', 'reports/', '.preview/', 'tools/', '.stryker-tmp*/'] },
+  { ignores: ['dist/', '.build/', 'node_modules/', 'coverage/', 'reports/', '.preview/', 'tools/', '.stryker-tmp*/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,7 +12,7 @@ export default {
   // stand-in modules hold nothing to mutate.
   mutate: ['src/engine/**/*.ts', 'src/report/**/*.ts', 'src/settings/**/*.ts', '!src/engine/toolforge-types.ts', '!src/engine/undici-stub.ts'],
   // The sandbox needs the sources, tests and what they read, not the runtimes or the bundles.
-  ignorePatterns: ['/tools', '/dist', '/.build', '/.preview', '/coverage', '/.stryker-tmp*'],
+  ignorePatterns: ['/tools', '/dist', '/.build', '/.preview', '/coverage', '/.stryker-tmp*', '/.cache'],
   testRunner: 'jest',
   testRunnerNodeArgs: ['--experimental-vm-modules'],
   jest: {

@@ -24,6 +24,7 @@ import type { ComponentPlan, Timeline } from '../simulator/scenarios.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
 import { inProcessApi } from './in-process-api.js'
 import { ROOT } from './project-root.js'
+import { realApiFor, type RealApiLocation } from './prerequisites.js'
 import { startRealApi, type RealApi } from './real-api.js'
 import { measure as measureReal, type RealCase, type RealSample } from './real-timing.js'
 import { BUNDLE } from './run-bundle.js'
@@ -218,7 +219,7 @@ async function shellLoop(api: RealApi, c: RealCase, sleepS: number, run: number,
   return { lagMs: Math.max(0, seenAt - (observedAt ?? seenAt)), requests, queuedRequests: 0 }
 }
 
-async function realSection(out: (line?: string) => void): Promise<void> {
+async function realSection(out: (line?: string) => void, where: RealApiLocation): Promise<void> {
   const count = quick ? 8 : 24
   const cases: Array<{ c: RealCase; count: number }> = [
     { c: { name: '2 components, builds of 20 s', queueS: 1, buildS: 20, spreadS: 4.5, components: 2 }, count },
@@ -233,7 +234,7 @@ async function realSection(out: (line?: string) => void): Promise<void> {
   out()
   out('| deployment | poller | runs | median lag | max lag | requests (mean / max) | while every build waits for a slot |')
   out('| --- | --- | --- | --- | --- | --- | --- |')
-  const api = await startRealApi()
+  const api = await startRealApi(process.env, where)
   try {
     for (const { c, count: n } of cases) {
       const samples = await measureReal(api, c, n, 8)
@@ -290,6 +291,8 @@ async function startup(): Promise<{ nodeMs: number; firstRequestMs: number; peak
 }
 
 async function main(): Promise<void> {
+  // Known before the minutes of the virtual section, not after them.
+  const where = process.argv.includes('--virtual-only') ? undefined : realApiFor('npm run bench')
   const lines: string[] = []
   const out = (line = '') => {
     console.log(line)
@@ -302,7 +305,7 @@ async function main(): Promise<void> {
   out()
   await timelineSection(out)
   await traceSection(out)
-  if (!process.argv.includes('--virtual-only')) await realSection(out)
+  if (where) await realSection(out, where)
   out('## What these figures do not show')
   out()
   out(

@@ -1,8 +1,8 @@
 /**
  * `npm run conformance -- [openapi.yaml]`: checks the simulator's answers, for every
  * scenario and moment, against the schemas of the Components API's OpenAPI document
- * (by default the one beside this project in ../shared). A tool, not a test: the
- * document is not part of the project.
+ * (by default the one beside this project in ../shared, or in the checkout of
+ * `npm run real-api:setup`). A tool, not a test: the document is not part of the project.
  */
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
@@ -10,8 +10,12 @@ import addFormats from 'ajv-formats'
 import { parse } from 'yaml'
 import { SimulatedApi } from '../simulator/api.js'
 import { SCENARIO_NAMES } from '../simulator/scenarios.js'
+import { cannotRun, openApiDocument } from './prerequisites.js'
 
-const specPath = process.argv[2] ?? '../shared/toolforge/components-api.openapi.yaml'
+const specPath =
+  process.argv[2] ??
+  openApiDocument() ??
+  cannotRun('npm run conformance', "the Components API's OpenAPI document: pass its path (npm run conformance -- openapi.yaml), or fetch it with npm run real-api:setup")
 const spec = parse(readFileSync(specPath, 'utf8')) as { components: unknown }
 
 // `nullable` is OpenAPI 3.0 vocabulary, not JSON Schema; 3.1 documents carry it as a note.

@@ -1,8 +1,8 @@
 /**
  * `npm run mutation`: Stryker on src/engine and src/report against the unit tests
  * (stryker.config.mjs). Stryker 10 needs Node 22 or later, so it runs on Node 24 from
- * tools/node24, from its own lockfile in tools/mutation (both installed here when
- * missing). The score per file is printed, and added to the job summary in CI; the run
+ * tools/node24 (runtimes.ts), from its own lockfile in tools/mutation (both installed
+ * when missing). The score per file is printed, and added to the job summary in CI; the run
  * fails when a file is under the bar of its folder (mutation-score.ts). The HTML report
  * goes outside the repository (MUTATION_REPORT_DIR, by default a folder in the system's
  * temporary folder).
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { scoreByFile, scoreTable, type MutationReport } from './mutation-score.js'
 import { ROOT } from './project-root.js'
-import { nodeBinary } from './runtimes.js'
+import { actionNode } from './runtimes.js'
 
 function install(folder: string): void {
   if (existsSync(join(ROOT, folder, 'node_modules'))) return
@@ -21,10 +21,9 @@ function install(folder: string): void {
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
 
-install('tools/node24')
 install('tools/mutation')
 const stryker = join(ROOT, 'tools', 'mutation', 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js')
-const result = spawnSync(nodeBinary(24), [stryker, 'run', ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' })
+const result = spawnSync(actionNode(), [stryker, 'run', ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' })
 if (result.status !== 0) process.exit(result.status ?? 1)
 
 // The same folder stryker.config.mjs writes to.

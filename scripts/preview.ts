@@ -19,6 +19,7 @@ import { promisify } from 'node:util'
 import { exampleSummaries, type Example } from './summaries.js'
 import { renderGfm } from './gfm.js'
 import { ROOT } from './project-root.js'
+import { cannotRun, hasCommand } from './prerequisites.js'
 
 const OUT = join(ROOT, '.preview')
 const SHOTS = join(ROOT, 'docs', 'screenshots')
@@ -146,6 +147,9 @@ async function smaller(png: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--screenshots') && !hasCommand(CHROMIUM)) {
+    cannotRun('npm run preview -- --screenshots', `Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-core fonts-noto-color-emoji pngquant, or set CHROMIUM)`)
+  }
   const examples = await exampleSummaries()
   rmSync(OUT, { recursive: true, force: true })
   mkdirSync(OUT, { recursive: true })

@@ -1,23 +1,19 @@
 /**
  * The real Toolforge Components API server, run on 127.0.0.1 for tests and benchmarks:
- * by default the upstream server shipped beside this project (`serve.py`, see its README),
- * or, with TOOLFORGE_COMPONENTS_API_SRC, a checkout of upstream behind the project's own
+ * wherever prerequisites.js finds it: the upstream server shipped beside this project
+ * (`serve.py`, see its README), or a checkout of upstream behind the project's own
  * stand-ins (see real-api/README.md). Tools are seeded through the real API with the
  * gateway's `x-toolforge-tool` header, as a maintainer's `toolforge` command would.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { startStandIns } from '../real-api/stand-ins.js'
-import { ROOT } from './project-root.js'
+import { locateRealApi, type RealApiLocation } from './prerequisites.js'
 
 
 
-/** Where the shipped server lives, unless TOOLFORGE_REAL_API_DIR says otherwise. */
-export function realApiDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(ROOT, env.TOOLFORGE_REAL_API_DIR ?? '../shared/toolforge/real-api')
-}
 
 export interface ComponentSpec {
   type?: 'continuous' | 'scheduled'
@@ -134,14 +130,9 @@ function componentConfig(spec: ComponentSpec, repoUrl: string): Record<string, u
 }
 
 /** The server shipped beside the project: `serve.py` with its own stand-ins. */
-async function startShipped(dir: string, gitRoot: string, log: string, env: NodeJS.ProcessEnv) {
+async function startShipped(dir: string, python: string, gitRoot: string, log: string) {
   const serve = join(dir, 'serve.py')
-  if (!existsSync(serve)) {
-    throw new RealApiUnavailable(
-      `the real Components API server is not at ${serve}; set TOOLFORGE_REAL_API_DIR to the folder holding serve.py, or TOOLFORGE_COMPONENTS_API_SRC to a checkout of upstream (see the README's "Testing against the real server")`
-    )
-  }
-  const child = spawn(env.PYTHON ?? 'python3', [serve, '--git-root', gitRoot, '--port', '0', '--log', log], {
+  const child = spawn(python, [serve, '--git-root', gitRoot, '--port', '0', '--log', log], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }
   })
@@ -164,7 +155,7 @@ async function startShipped(dir: string, gitRoot: string, log: string, env: Node
  * Starts the real server on a free loopback port. Fails with RealApiUnavailable, saying
  * why, when it cannot: a suite that needs it must never pass without it.
  */
-export async function startRealApi(env: NodeJS.ProcessEnv = process.env): Promise<RealApi> {
+export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: RealApiLocation = locateRealApi(env)): Promise<RealApi> {
   const work = mkdtempSync(join(tmpdir(), 'real-api-'))
   const gitRoot = join(work, 'git')
   const requestLog = join(work, 'requests.jsonl')
@@ -173,10 +164,11 @@ export async function startRealApi(env: NodeJS.ProcessEnv = process.env): Promis
 
   let server: { apiUrl: string; backendsUrl: string; stop(): Promise<void> }
   try {
-    const upstream = env.TOOLFORGE_COMPONENTS_API_SRC
-    server = upstream
-      ? await startStandIns({ gitRoot, upstream: resolve(upstream), python: env.PYTHON ?? 'python3', log: requestLog, pythonPath: env.TOOLFORGE_REAL_API_PYTHONPATH })
-      : await startShipped(realApiDir(env), gitRoot, requestLog, env)
+    if (where.kind === 'none') throw new RealApiUnavailable(`${where.reason}; see the README's "Testing against the real server"`)
+    server =
+      where.kind === 'checkout'
+        ? await startStandIns({ gitRoot, upstream: where.src, python: where.python, log: requestLog, pythonPath: where.pythonPath })
+        : await startShipped(where.dir, where.python, gitRoot, requestLog)
     await waitForHealth(server.apiUrl, 15_000)
   } catch (error) {
     rmSync(work, { recursive: true, force: true })

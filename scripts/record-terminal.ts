@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { webWorkerCron, workerBuildFails, type Timeline } from '../simulator/scenarios.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
 import { ROOT } from './project-root.js'
+import { cannotRun, hasCommand } from './prerequisites.js'
 
 export const SESSION_FILE = join(ROOT, 'docs', 'terminal-session.txt')
 export const COLUMNS = 80
@@ -77,6 +78,7 @@ async function session(scenario: Timeline): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  if (!hasCommand('tmux', ['-V'])) cannotRun('npm run record:terminal', 'tmux (apt-get install tmux, or brew install tmux)')
   const header = [
     `toolforge-deploy in a terminal of ${COLUMNS} columns (tmux), against the simulator`,
     'on 127.0.0.1; a screen for each second that changed more than the live line.',

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { realApiFor } from './prerequisites.js'
 import { startRealApi } from './real-api.js'
 import { recordTrace, TRACES_DIR } from './traces.js'
 
@@ -16,7 +17,7 @@ const PLANS = [
   { name: 'builds-5s-4-components', components: 4, queueS: 1, buildS: 5 }
 ]
 
-const api = await startRealApi()
+const api = await startRealApi(process.env, realApiFor('npm run bench:record'))
 try {
   const traces = await Promise.all(PLANS.map((plan) => recordTrace(api, plan.name, plan)))
   rmSync(TRACES_DIR, { recursive: true, force: true })

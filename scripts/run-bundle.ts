@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from './project-root.js'
-import { ACTION_NODE_MAJOR, nodeBinary } from './runtimes.js'
+import { actionNode } from './runtimes.js'
 
 /** Where tools' web addresses point in tests unless a test serves them: a closed loopback port. */
 export const UNREACHABLE_TOOL_URL = 'http://127.0.0.1:9/{tool}/'
@@ -102,7 +102,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   const started = Date.now()
   // The runner's runtime for the action: Node 24.
-  const child = spawn(nodeBinary(ACTION_NODE_MAJOR), [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(actionNode(), [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
   let stdout = ''
   let stderr = ''

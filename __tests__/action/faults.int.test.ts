@@ -110,8 +110,14 @@ describe('creating is not idempotent', () => {
   test.concurrent('a refused connection is retried until the API is there', async () => {
     const port = await freePort()
     const sim = new ToolforgeSimulator({ token: TOKEN, scenario: 'single' })
-    const later = new Promise<void>((resolve) => setTimeout(() => void sim.listen(port).then(() => resolve()), 1_500))
-    const run = await runAction({ inputs: inputs(`http://127.0.0.1:${port}`) })
+    // The API comes up only once the action has seen its first attempt refused.
+    let later: Promise<unknown> | undefined
+    const run = await runAction({
+      inputs: inputs(`http://127.0.0.1:${port}`),
+      onStdout: (stdout) => {
+        if (!later && stdout.includes('could not connect to the API (ECONNREFUSED)')) later = sim.listen(port)
+      }
+    })
     await later
     await sim.close()
     expect(run.code).toBe(0)
@@ -140,7 +146,7 @@ describe('the one-deployment-per-tool limit (409)', () => {
     expect(run.annotations.find((a) => a.kind === 'error')!.message).toBe(
       "creating the deployment failed: another deployment of mytool is in progress on Toolforge (HTTP 409): There's already 1 running, the limit is 1. Wait for it to finish for now."
     )
-    expect(run.durationMs).toBeLessThan(3_000)
+    expect(sim.countRequests('GET')).toBe(0)
   }))
 
   test.concurrent('queueing counts against the timeout', withSimulator('single', async ({ sim, url }) => {
@@ -155,11 +161,12 @@ describe('the one-deployment-per-tool limit (409)', () => {
 })
 
 describe('cancellation', () => {
-  test.concurrent.each(['SIGINT', 'SIGTERM'] as const)('%s stops the wait, reports, and exits within 2 s', (name) =>
+  test.concurrent.each(['SIGINT', 'SIGTERM'] as const)('%s stops the wait, reports, and exits before the runner would kill it', (name) =>
     withSimulator('slow-builds', async ({ url }) => {
       const run = await runAction({ inputs: inputs(url), signal: { name, when: 'builds: web running' } })
       expect(run.code).toBe(1)
-      expect(run.durationMs - run.signalledAtMs!).toBeLessThan(2_000)
+      // The runner follows SIGINT with SIGTERM 7.5 s later, and kills 2.5 s after that.
+      expect(run.durationMs - run.signalledAtMs!).toBeLessThan(7_500)
       expect(run.outputs.deploy_id).toMatch(/^\d{8}-/)
       expect(run.outputs.status).toBe('running')
       const failure = run.annotations.find((a) => a.kind === 'error')!.message

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { ROOT } from '../../scripts/project-root.js'
-import { nodeBinary } from '../../scripts/runtimes.js'
+import { actionNode } from '../../scripts/runtimes.js'
 
 /**
  * Pipelines run as GitLab would run them, by gitlab-ci-local: GitLab's CI schema, its
@@ -63,7 +63,7 @@ export async function runPipeline(
   const variables = join(home, 'project-variables.yml')
   writeFileSync(variables, stringify(options.variables ?? {}))
   const child = spawn(
-    nodeBinary(24),
+    actionNode(),
     [GITLAB_CI_LOCAL, '--force-shell-executor', '--no-color', '--home', home, '--variables-file', variables, '--max-job-name-padding', '0', ...(options.args ?? [])],
     {
       cwd: project.dir,

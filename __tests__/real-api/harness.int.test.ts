@@ -1,33 +1,39 @@
 import { join } from 'node:path'
 import { describe, expect, test } from '@jest/globals'
-import { realApiDir, RealApiUnavailable, startRealApi } from '../../scripts/real-api.js'
+import { locateRealApi } from '../../scripts/prerequisites.js'
+import { RealApiUnavailable, startRealApi } from '../../scripts/real-api.js'
 import { runAction } from '../../scripts/run-bundle.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { WEB, WORKER } from '../helpers/real-api.js'
 
 describe('the real-server harness', () => {
   test('a server that is not there fails loudly, saying where it looked and what to set', async () => {
-    const attempt = startRealApi({ ...process.env, TOOLFORGE_REAL_API_DIR: '/nonexistent/real-api', TOOLFORGE_COMPONENTS_API_SRC: '' })
+    const attempt = startRealApi({ ...process.env, TOOLFORGE_REAL_API_DIR: '/nonexistent/real-api' })
     await expect(attempt).rejects.toThrow(RealApiUnavailable)
-    await expect(attempt).rejects.toThrow(/not at \/nonexistent\/real-api\/serve\.py; set TOOLFORGE_REAL_API_DIR/)
+    await expect(attempt).rejects.toThrow(/TOOLFORGE_REAL_API_DIR \(\/nonexistent\/real-api\) holds no serve\.py; see the README's "Testing against the real server"/)
   })
 
   test('a server that exits at start-up fails with its own output', async () => {
-    const attempt = startRealApi({ ...process.env, TOOLFORGE_COMPONENTS_API_SRC: '', PYTHON: 'false' })
+    const where = locateRealApi()
+    if (where.kind === 'none') throw new Error(where.reason)
+    const attempt = startRealApi(process.env, { ...where, python: 'false' })
     await expect(attempt).rejects.toThrow(/did not start: it exited \(code 1\)/)
   })
 
   // The GitHub workflow runs every suite against an upstream checkout behind the project's
   // own stand-ins (real-api/); elsewhere they run the upstream code shipped beside the project.
   test("the project's stand-ins run upstream's app: it deploys and fails as the shipped server does", async () => {
-    const shipped = realApiDir()
+    const where = locateRealApi()
+    if (where.kind === 'none') throw new Error(where.reason)
     const api = await startRealApi(
-      process.env.TOOLFORGE_COMPONENTS_API_SRC
-        ? process.env
+      process.env,
+      where.kind === 'checkout'
+        ? where
         : {
-            ...process.env,
-            TOOLFORGE_COMPONENTS_API_SRC: join(shipped, 'vendor', 'components-api'),
-            TOOLFORGE_REAL_API_PYTHONPATH: [join(shipped, 'vendor'), join(shipped, 'stubs')].join(':')
+            kind: 'checkout',
+            src: join(where.dir, 'vendor', 'components-api'),
+            python: where.python,
+            pythonPath: [join(where.dir, 'vendor'), join(where.dir, 'stubs')].join(':')
           }
     )
     try {
