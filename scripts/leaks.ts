@@ -28,9 +28,28 @@ export function tokenForms(token: string): string[] {
   return [...new Set(forms)]
 }
 
+/** The shortest piece of a token that counts as a leak by itself. */
+export const LEAK_PIECE = 8
+
 /**
- * The forms of `token` found in `text`. `::add-mask::` lines are left out: they are the
- * instruction that tells the runner what to hide, and are never shown.
+ * The text as a reader's eye takes it in: without zero-width, format and control
+ * characters, backslashes, line wraps with their indent, and the ⏎ of a flattened line.
+ */
+export function asRead(text: string): string {
+  return (
+    text
+      .replace(/\n[ \t]*/g, '')
+      .replace(/ ?⏎ ?/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f-\u009f\p{Cf}\\]/gu, '')
+  )
+}
+
+/**
+ * The forms of `token` found in `text`, and the pieces of it (LEAK_PIECE characters or
+ * more) that a reader would see once what the eye skips is taken out (asRead).
+ * `::add-mask::` lines are left out: they are the instruction that tells the runner
+ * what to hide, and are never shown.
  */
 export function findTokenLeaks(text: string, token: string): string[] {
   const visible = text
@@ -38,5 +57,9 @@ export function findTokenLeaks(text: string, token: string): string[] {
     .filter((line) => !line.startsWith('::add-mask::'))
     .join('\n')
     .toLowerCase()
-  return tokenForms(token).filter((form) => visible.includes(form.toLowerCase()))
+  const read = asRead(visible)
+  const lower = token.toLowerCase()
+  const pieces = [...lower].flatMap((_c, start) => (start + LEAK_PIECE <= lower.length ? [lower.slice(start, start + LEAK_PIECE)] : []))
+  const piece = pieces.find((p) => read.includes(p))
+  return [...tokenForms(token).filter((form) => visible.includes(form.toLowerCase())), ...(piece ? [`a piece of the token as read: ${piece}`] : [])]
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
+import { renderGfm } from '../../scripts/gfm.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { runAction } from '../../scripts/run-bundle.js'
 import { TOKEN, withSimulator } from '../helpers/simulator.js'
@@ -55,7 +56,13 @@ describe('hostile responses', () => {
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(5)
     expect(run.outputs.status).toBe('failed')
     expect(run.stdout).toMatch(/^Toolforge says: line one ⏎ ::error title=injected::workflow command injection ⏎ /m)
-    expect(run.summary).not.toContain('<img')
+    // Rendered as GitHub does, no tag from the server takes effect; the only link is the tool's address, which the action makes.
+    const html = renderGfm(run.summary)
+    expect(html).not.toMatch(/<(img|script)\b/)
+    expect([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1])).toEqual(['http://127.0.0.1:9/mytool/'])
+    // Every output is one line, with no control character in it.
+    // eslint-disable-next-line no-control-regex
+    for (const [name, value] of Object.entries(run.outputs)) expect([name, /[\u0000-\u001f\u007f-\u009f]/.test(value)]).toEqual([name, false])
   }))
 
   test.concurrent('many failed components stay within the annotation limit', withSimulator('many-failures', async ({ url }) => {

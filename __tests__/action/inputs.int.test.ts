@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { runAction } from '../../scripts/run-bundle.js'
 import { startSimulator, TOKEN, type Started } from '../helpers/simulator.js'
 
@@ -53,15 +55,34 @@ describe('bad inputs', () => {
     )
   })
 
-  test('http:// to a name that resolves to loopback addresses only is accepted', async () => {
+  test('http://localhost goes straight to this machine, never through a proxy that is set', async () => {
     const own = await startSimulator()
+    const proxied: string[] = []
+    const proxy = createServer((req, res) => {
+      proxied.push(req.url ?? '')
+      res.writeHead(502).end()
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
     try {
-      const run = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': own.url.replace('127.0.0.1', 'localhost'), wait: 'false' } })
+      const run = await runAction({
+        inputs: { tool: 'mytool', token: TOKEN, 'api-url': own.url.replace('127.0.0.1', 'localhost'), wait: 'false' },
+        env: { http_proxy: proxyUrl, HTTP_PROXY: proxyUrl }
+      })
       expect(run.code).toBe(0)
       expect(own.sim.requests).toHaveLength(1)
+      expect(proxied).toEqual([])
     } finally {
       await own.close()
+      proxy.close()
     }
+  })
+
+  test('a name that merely resolves to loopback is refused before any request: a proxy would get it', async () => {
+    const run = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': started.url.replace('127.0.0.1', 'localhost.localdomain') } })
+    expect(run.code).toBe(1)
+    expect(run.annotations[0]!.message).toMatch(/^Input 'api-url' is "http:\/\/localhost\.localdomain:\d+"; accepted: .*plain http:\/\/ only for this machine: localhost, 127\.0\.0\.1 or another 127\.x\.x\.x address, or \[::1\]/)
+    expect(started.sim.requests).toHaveLength(0)
   })
 
   test('a bad token value is never printed', async () => {

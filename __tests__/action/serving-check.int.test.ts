@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from '@jest/globals'
@@ -24,6 +25,26 @@ async function checked(answer: Parameters<typeof startWebServer>[0], inputs: Rec
 }
 
 describe('the serving check', () => {
+  test.concurrent("check_url holds nothing a shell reads, whatever health check path Toolforge's config names", async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'shell-')), 'ran')
+    const path = `/$(touch$IFS${marker})';touch$IFS${marker};\`touch$IFS${marker}\`|&`
+    const web = await startWebServer(() => ({ status: 200 }))
+    try {
+      await withSimulator('single', async ({ sim, url }) => {
+        sim.api.setScenario('mytool', { components: [{ name: 'web', build: { kind: 'source', queueMs: 300, buildMs: 500 }, publish: { healthCheck: path } }] })
+        const run = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': url, check: 'auto' }, env: { TOOLFORGE_TOOL_URL: web.toolUrl } })
+        expect(run.outputs.check).toBe('passed')
+        expect(run.outputs.check_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/%24%28touch%24IFS\/[A-Za-z0-9/._~%-]+$/)
+        // What a workflow step that echoes the output unquoted would do.
+        spawnSync('bash', ['-c', `echo ${run.outputs.check_url}`])
+        expect(existsSync(marker)).toBe(false)
+        expect(web.requests.map((r) => r.path)).toEqual([new URL(run.outputs.check_url!).pathname])
+      })()
+    } finally {
+      await web.close()
+    }
+  })
+
   test.concurrent('a tool already serving: passed, with one request, after the deployment', async () => {
     const { run, web } = await checked(() => ({ status: 200 }), {})
     expect(run.code).toBe(0)
@@ -50,8 +71,8 @@ describe('the serving check', () => {
     const failure = run.annotations.find((a) => a.kind === 'error')!.message
     expect(failure).toMatch(new RegExp(`^Toolforge deployed \\d{8}-\\d{6}-[a-z0-9]{10} successfully, but ${web.url}/healthz did not answer as a serving health check within [34]s \\(503 × [34]\\)$`))
     expect(run.summary).toContain('❌ Deployed, but not serving: mytool')
-    expect(run.summary).toContain('<code>toolforge webservice logs</code>')
-    expect(run.summary).toContain('<code>toolforge jobs logs web</code>')
+    expect(run.summary).toContain('`toolforge webservice logs`')
+    expect(run.summary).toContain('`toolforge jobs logs web`')
   })
 
   test.concurrent('a health path answering 500 fails, though / answers 200', async () => {

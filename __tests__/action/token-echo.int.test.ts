@@ -42,3 +42,36 @@ describe('a server that echoes the token in every form, through every channel', 
     }
   })
 })
+
+describe('a 409 whose message is made to act on a terminal or a log', () => {
+  // ESC, BEL, C1, carriage return and bidirectional overrides: none reaches a screen.
+  // eslint-disable-next-line no-control-regex
+  const ACTED_ON = /[\u0007\u001b\r\u0080-\u009f\u202a-\u202e\u2066-\u2069]/
+
+  test.concurrent('the command writes none of it, on stdout, stderr or --json, and masks the token that came with it', async () => {
+    const server = await startEchoServer({ conflict: true })
+    try {
+      for (const extra of [[], ['--json', '--verbose']]) {
+        const run = await runCli(['--tool', 'mytool', '--api-url', server.url, '--on-conflict', 'fail', ...extra], { env: { TOOLFORGE_DEPLOY_TOKEN: TOKENS[0]!, NO_COLOR: '1' } })
+        expect(run.code).toBe(4)
+        expect(run.stdout + run.stderr).toContain("There's already 1 running")
+        expect(ACTED_ON.test(run.stdout + run.stderr)).toBe(false)
+        expectNoToken(run.stdout + run.stderr, TOKENS[0]!)
+      }
+    } finally {
+      await server.close()
+    }
+  })
+
+  test.concurrent('the action writes none of it, in the log, annotations or summary', async () => {
+    const server = await startEchoServer({ conflict: true })
+    try {
+      const run = await runAction({ inputs: { tool: 'mytool', token: TOKENS[1]!, 'api-url': server.url, 'on-conflict': 'fail' } })
+      expect(run.code).toBe(1)
+      expect(ACTED_ON.test(run.stdout + run.summary)).toBe(false)
+      expectNoToken(run.everything, TOKENS[1]!)
+    } finally {
+      await server.close()
+    }
+  })
+})

@@ -13,6 +13,8 @@ import { startWebServer } from '../helpers/web-server.js'
 const COMPONENT = 'templates/toolforge-deploy/template.yml'
 const TEMPLATE = 'gitlab/toolforge-deploy.gitlab-ci.yml'
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
+/** The package spec each job writes literally (the component's comes from its version input). */
+const PACKAGE_SPEC = /toolforge-deploy@(?:\$\[\[ inputs\.version \]\]|\d+\.\d+\.\d+)(?= toolforge-deploy --dotenv)/
 
 let tarball: string
 let npmCache: string
@@ -23,6 +25,9 @@ beforeAll(() => {
   tarball = join(packs, packed[0]!.filename)
   npmCache = mkdtempSync(join(tmpdir(), 'npm-cache-'))
 }, 60_000)
+
+/** A job file as published, but installing the package from this checkout, not the registry. */
+const fromCheckout = (path: string) => read(path).replace(PACKAGE_SPEC, `file:${tarball}`)
 
 /** A project whose pipeline includes the component (as `include: component:` would, from this checkout), and a job after it. */
 function componentProject(name: string, inputs: Record<string, unknown> = {}, branches: { branch?: string; defaultBranch?: string } = {}): GitlabProject {
@@ -35,15 +40,13 @@ function componentProject(name: string, inputs: Record<string, unknown> = {}, br
       script: ['echo "deployment $DEPLOY_ID ended $DEPLOY_STATUS ($DEPLOY_OUTCOME) at $DEPLOY_URL"']
     }
   }
-  return gitlabProject(name, { '.gitlab-ci.yml': JSON.stringify(pipeline), [COMPONENT]: read(COMPONENT) }, branches)
+  return gitlabProject(name, { '.gitlab-ci.yml': JSON.stringify(pipeline), [COMPONENT]: fromCheckout(COMPONENT) }, branches)
 }
 
-/** What a project sets in Settings > CI/CD > Variables; the package comes from this checkout, not the registry. */
+/** What a project sets in Settings > CI/CD > Variables. */
 const projectVariables = (url: string, extra: Record<string, string> = {}) => ({
   TOOLFORGE_DEPLOY_TOKEN: TOKEN,
   TOOLFORGE_DEPLOY_API_URL: url,
-  // As a `file:` spec: a bare path to an existing file would be taken for a file-type variable.
-  TOOLFORGE_DEPLOY_PACKAGE: `file:${tarball}`,
   ...extra
 })
 
@@ -79,7 +82,7 @@ describe('the GitLab CI/CD component', () => {
     const version = (JSON.parse(read('package.json')) as { version: string }).version
     const header = parse(read(COMPONENT).split('\n---\n')[0]!) as { spec: { inputs: { version: { default: string } } } }
     expect(header.spec.inputs.version.default).toBe(version)
-    expect(read(TEMPLATE)).toContain(`TOOLFORGE_DEPLOY_PACKAGE: toolforge-deploy@${version}\n`)
+    expect(read(TEMPLATE)).toContain(`- npx --yes --package toolforge-deploy@${version} toolforge-deploy --dotenv deploy.env\n`)
     expect(read(TEMPLATE)).toContain(`/v${version}/${TEMPLATE}\n`)
   })
 })
@@ -126,6 +129,23 @@ describe('a pipeline with the component', () => {
     expect(run.log('toolforge-deploy')).toContain('Taken from the environment: TOOLFORGE_DEPLOY_TOOL, TOOLFORGE_DEPLOY_API_URL, TOOLFORGE_DEPLOY_FORCE_BUILD, TOOLFORGE_DEPLOY_FORCE_RUN')
   }), 120_000)
 
+  test("an earlier job's dotenv report cannot choose the package or the API the deploy job uses", withSimulator('single', async ({ url, sim }) => {
+    const project = componentProject('mytool', { check: 'off' })
+    const pipeline = JSON.parse(project.files['.gitlab-ci.yml']!) as Record<string, unknown>
+    pipeline.stages = ['build', 'deploy', '.post']
+    pipeline['repository-code'] = {
+      stage: 'build',
+      variables: { GIT_STRATEGY: 'none' },
+      script: ['printf "TOOLFORGE_DEPLOY_PACKAGE=file:/nonexistent.tgz\\nTOOLFORGE_DEPLOY_API_URL=http://127.0.0.1:9\\n" > evil.env'],
+      artifacts: { reports: { dotenv: 'evil.env' } }
+    }
+    const hijacked = gitlabProject('mytool', { ...project.files, '.gitlab-ci.yml': JSON.stringify(pipeline) })
+    const run = await runPipeline(hijacked, { variables: projectVariables(url), env: runner('http://127.0.0.1:9/') })
+    expect(run.output).toContain('PASS  repository-code')
+    expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_STATUS=successful\n')])
+    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  }), 120_000)
+
   test('by default it runs on the default branch only, whatever that is called', async () => {
     const onMaster = await runPipeline(componentProject('mytool', {}, { defaultBranch: 'master' }), { args: ['--list'] })
     expect(onMaster.output).toMatch(/^toolforge-deploy\b/m)
@@ -142,8 +162,8 @@ describe('the plain template, for instances without CI/CD components', () => {
       include: [{ local: TEMPLATE }],
       'toolforge-deploy': { variables: { TOOLFORGE_DEPLOY_TIMEOUT: '10m', TOOLFORGE_DEPLOY_CHECK: 'off' } }
     }
-    const project = gitlabProject('mytool', { '.gitlab-ci.yml': JSON.stringify(pipeline), [TEMPLATE]: read(TEMPLATE) })
-    const variables = { TOOLS_DEPLOY_TOKEN: TOKEN, TOOL_NAME: 'snippettool', TOOLFORGE_DEPLOY_API_URL: url, TOOLFORGE_DEPLOY_PACKAGE: `file:${tarball}` }
+    const project = gitlabProject('mytool', { '.gitlab-ci.yml': JSON.stringify(pipeline), [TEMPLATE]: fromCheckout(TEMPLATE) })
+    const variables = { TOOLS_DEPLOY_TOKEN: TOKEN, TOOL_NAME: 'snippettool', TOOLFORGE_DEPLOY_API_URL: url }
     const run = await runPipeline(project, { variables, env: runner('http://127.0.0.1:9/{tool}/') })
     expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_STATUS=successful\n')])
     expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_URL=http://127.0.0.1:9/snippettool/\n')
@@ -172,7 +192,7 @@ describe("the README's pipelines", () => {
   }, 60_000)
 
   test('the job after the deployment tells how it ended, also when it failed', withSimulator('build-failure', async ({ url }) => {
-    const project = gitlabProject('mytool', { '.gitlab-ci.yml': local(blocks[0]!), [COMPONENT]: read(COMPONENT) })
+    const project = gitlabProject('mytool', { '.gitlab-ci.yml': local(blocks[0]!), [COMPONENT]: fromCheckout(COMPONENT) })
     const run = await runPipeline(project, { variables: projectVariables(url), env: runner('http://127.0.0.1:9/'), args: ['toolforge-deploy', 'announce'] })
     expect(run.output).toContain('FAIL  toolforge-deploy')
     expect(run.log('announce')).toMatch(/Deployment \d{8}-\d{6}-[a-z0-9]{10} ended failed \(failed\); http:\/\/127\.0\.0\.1:9\//)

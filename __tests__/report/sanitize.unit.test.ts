@@ -18,8 +18,25 @@ describe('sanitize', () => {
     expect(markdownText('<b>|*x*_`[a](b)&~\\')).toBe('&lt;b&gt;\\|\\*x\\*\\_\\`\\[a\\](b)&amp;\\~\\\\')
   })
 
-  test('markdownCode keeps a code element closed and a table cell whole, whatever the text', () => {
-    expect(markdownCode('a`b|c<d>&')).toBe('<code>a&#96;b&#124;c&#60;d&#62;&#38;</code>')
+  test('markdownCode is a code span with a fence longer than any backtick run inside', () => {
+    expect(markdownCode('mytool-buildpacks-pipelinerun-abc12')).toBe('`mytool-buildpacks-pipelinerun-abc12`')
+    expect(markdownCode('a`b|c')).toBe('``a`b\\|c``')
+    expect(markdownCode('a`b|c', undefined, 'line')).toBe('``a`b|c``')
+    expect(markdownCode('`x`` ')).toBe('``` `x``  ```')
+    expect(markdownCode(' ')).toBe('')
+    // A pipe a backslash already escapes stays in the cell; GitHub then shows it without the backslash.
+    expect(renderGfm(`| h |\n| -- |\n| ${markdownCode('a\\|b')} |`)).toContain('<td><code>a|b</code></td>')
+  })
+
+  // GitHub reads Markdown inside an HTML <code> element, but nothing inside a code span.
+  test.each(['cell', 'line'] as const)('markdownCode in a %s renders inert, and copies out exactly, whatever the text', (place) => {
+    const hostile =
+      'x [a](https://evil.example/) ![i](https://evil.example/i.png) <a href="https://evil.example/">h</a> *e* _u_ ~s~ &amp; www.evil.example a@evil.example `b` `` c | \\ \\\\| end\\'
+    const code = markdownCode(hostile, 2_000, place)
+    const html = renderGfm(place === 'cell' ? `| h |\n| -- |\n| ${code} |` : `- ${code}`)
+    expect(html).not.toMatch(/<(a|img|em|strong|del)\b/)
+    const shown = [...html.matchAll(/<code>(.*?)<\/code>/g)].map((m) => m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&'))
+    expect(shown).toEqual([hostile])
   })
 
   test('no server text becomes a link: URLs, www. and e-mail addresses are broken', () => {

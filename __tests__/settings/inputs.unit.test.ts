@@ -74,7 +74,9 @@ describe('readSettings', () => {
     expect(readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {}).apiUrl).toBe(expected)
   })
 
-  test.each(['http://10.0.0.1', 'http://[fe80::1]', 'http://128.0.0.1', 'ftp://api.svc.toolforge.org', 'https://x.org/?a=1', 'https://x.org/#f'])(
+  // Only the hosts http-client never sends through a proxy: any other name, even one that
+  // resolves to loopback, and any other spelling of loopback would go to a configured proxy.
+  test.each(['http://10.0.0.1', 'http://[fe80::1]', 'http://128.0.0.1', 'http://127.0.0.1.nip.io', 'http://localhost.localdomain', 'http://[::ffff:127.0.0.1]', 'ftp://api.svc.toolforge.org', 'https://x.org/?a=1', 'https://x.org/#f'])(
     'api-url %j is refused',
     (given) => {
       expect(() => readSettings(reader({ token: 't', tool: 'x', 'api-url': given }), {})).toThrow(InputError)
@@ -154,15 +156,15 @@ describe('readSettings', () => {
     [{ token: 't0k', tool: '-x' }, {}, 'tool', `Input 'tool' is "-x"; accepted: ${TOOL_NAME}.`],
     [{ tool: 'x' }, {}, 'token', "Input 'token' is empty; accepted: the tool's deploy token (create one with `toolforge components deploy-token create`), passed from a secret such as ${{ secrets.TOOLFORGE_DEPLOY_TOKEN }}. If the secret is set, check that this workflow can read it."],
     [{ tool: 'x', token: 'a b' }, {}, 'token', "Input 'token' contains white space; accepted: the deploy token alone, without spaces or line breaks (check the secret for a trailing newline)."],
-    [{ tool: 'x', token: 't', 'api-url': 'not a url' }, {}, 'api-url', "Input 'api-url' is \"not a url\"; accepted: the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for a host on this machine: 127.0.0.1, [::1], or a name that resolves to loopback addresses only, like localhost), without credentials, query or fragment."],
+    [{ tool: 'x', token: 't', 'api-url': 'not a url' }, {}, 'api-url', "Input 'api-url' is \"not a url\"; accepted: the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for this machine: localhost, 127.0.0.1 or another 127.x.x.x address, or [::1]), without credentials, query or fragment."],
     [{ tool: 'x', token: 't', 'deploy-id': '../x' }, {}, 'deploy-id', "Input 'deploy-id' is \"../x\"; accepted: empty, or a Toolforge deployment id like 20250703-075322-5zxh2hip26."],
     [{ tool: 'x', token: 't', 'on-conflict': 'queue' }, {}, 'on-conflict', "Input 'on-conflict' is \"queue\"; accepted: wait or fail."],
     [{ tool: 'x', token: 't', 'force-build': 'no' }, {}, 'force-build', "Input 'force-build' is \"no\"; accepted: true or false (also True, TRUE, False, FALSE)."],
-    [{ tool: 'x', token: 't', check: 'maybe' }, {}, 'check', "Input 'check' is \"maybe\"; accepted: auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only on this machine), without credentials."],
+    [{ tool: 'x', token: 't', check: 'maybe' }, {}, 'check', "Input 'check' is \"maybe\"; accepted: auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only for localhost, 127.x.x.x or [::1]), without credentials."],
     [{ tool: 'x', token: 't', 'force-run': 'yes' }, {}, 'force-run', "Input 'force-run' is \"yes\"; accepted: true or false (also True, TRUE, False, FALSE)."],
     [{ tool: 'x', token: 't', timeout: '5 minutes' }, {}, 'timeout', "Input 'timeout' is \"5 minutes\"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 6h."],
-    [{ tool: 'x', token: 't' }, { TOOLFORGE_TOOL_URL: 'http://10.0.0.1/{tool}' }, 'tool-url', "TOOLFORGE_TOOL_URL is \"http://10.0.0.1/{tool}\"; accepted: the tools' web address, https:// (http:// only on this machine), with {tool} for the tool's name, like https://{tool}.toolforge.org/."],
-    [{ tool: 'x', token: 't' }, { TOOLFORGE_TOOL_URL: 'not a url' }, 'tool-url', "TOOLFORGE_TOOL_URL is \"not a url\"; accepted: the tools' web address, https:// (http:// only on this machine), with {tool} for the tool's name, like https://{tool}.toolforge.org/."]
+    [{ tool: 'x', token: 't' }, { TOOLFORGE_TOOL_URL: 'http://10.0.0.1/{tool}' }, 'tool-url', "TOOLFORGE_TOOL_URL is \"http://10.0.0.1/{tool}\"; accepted: the tools' web address, https:// (http:// only for localhost, 127.x.x.x or [::1]), with {tool} for the tool's name, like https://{tool}.toolforge.org/."],
+    [{ tool: 'x', token: 't' }, { TOOLFORGE_TOOL_URL: 'not a url' }, 'tool-url', "TOOLFORGE_TOOL_URL is \"not a url\"; accepted: the tools' web address, https:// (http:// only for localhost, 127.x.x.x or [::1]), with {tool} for the tool's name, like https://{tool}.toolforge.org/."]
   ])('%j with %j: one message naming the input and what it accepts', (inputs, env, input, message) => {
     let error: unknown
     try {

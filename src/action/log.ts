@@ -23,11 +23,11 @@ function inert(line: string): string {
 export function createActionLog(redact: Redactor): ActionLog {
   const annotation = (text: string, options: AnnotationOptions = {}) => {
     const props: core.AnnotationProperties = {}
-    if (options.title) props.title = oneLine(redact(options.title), 200)
-    return [oneLine(redact(text), ANNOTATION_TEXT_LIMIT), props] as const
+    if (options.title) props.title = redact(oneLine(redact(options.title), 200))
+    return [redact(oneLine(redact(text), ANNOTATION_TEXT_LIMIT)), props] as const
   }
   return {
-    info: (text) => core.info(redact(text).split(/\r?\n/).map(inert).join('\n')),
+    info: (text) => core.info(redact(redact(text).split(/\r?\n/).map(inert).join('\n'))),
     debug: (text) => core.debug(redact(text)),
     warning: (text, options) => core.warning(...annotation(text, options)),
     error: (text, options) => core.error(...annotation(text, options)),

@@ -6,8 +6,7 @@ import { USER_AGENT } from '../engine/version.js'
 import { badInputVerdict } from '../report/outcome.js'
 import { oneLine } from '../report/sanitize.js'
 import { InputError } from '../settings/input-error.js'
-import { ACTION_INPUT_NAMES, readSettings } from '../settings/inputs.js'
-import { requireLoopbackHosts } from '../settings/loopback.js'
+import { readSettings } from '../settings/inputs.js'
 import { createActionLog } from './log.js'
 import { createActionReporter, writeSummary } from './reporter.js'
 
@@ -20,7 +19,6 @@ export async function run(): Promise<void> {
   try {
     if (token) for (const form of secretForms(token)) core.setSecret(form)
     const settings = readSettings((name) => (name === 'token' ? token : core.getInput(name)), process.env)
-    await requireLoopbackHosts(settings, ACTION_INPUT_NAMES)
     const reporter = createActionReporter(settings, log, redact, systemClock.now)
     log.info(
       settings.deployId ? `Following deployment ${settings.deployId} of ${settings.tool}` : `Deploying ${settings.tool} through ${settings.apiUrl}`

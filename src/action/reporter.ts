@@ -6,7 +6,7 @@ import type { Deployment } from '../engine/toolforge-types.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import type { Voice } from '../report/outcome.js'
-import { ANNOTATION_TEXT_LIMIT, deploymentJson, OUTPUT_TEXT_LIMIT, oneLine, truncate } from '../report/sanitize.js'
+import { ANNOTATION_TEXT_LIMIT, deploymentJson, OUTPUT_TEXT_LIMIT, oneLine } from '../report/sanitize.js'
 import { summaryModel, type SummaryModel } from '../report/summary.js'
 import { renderText } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
@@ -81,7 +81,7 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
       if (deployment) {
         announceId(deployment)
         setOutput('status', statusOf(deployment))
-        setOutput('long_status', truncate(deployment.long_status ?? '', OUTPUT_TEXT_LIMIT))
+        setOutput('long_status', oneLine(deployment.long_status ?? '', OUTPUT_TEXT_LIMIT))
         setOutput('deployment', deploymentJson(deployment))
       }
       setOutput('url', settings.toolAddress)
@@ -94,7 +94,7 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
       }
       const model = summaryModel(outcome, settings, ACTION_VOICE, narrator.timeline())
       await writeSummary(model, log, redact)
-      if (model.verdict.problem) core.setFailed(oneLine(redact(model.verdict.problem), ANNOTATION_TEXT_LIMIT))
+      if (model.verdict.problem) core.setFailed(redact(oneLine(redact(model.verdict.problem), ANNOTATION_TEXT_LIMIT)))
     }
   }
 }

@@ -12,7 +12,7 @@ import { summaryModel } from '../report/summary.js'
 import { renderText, wrapLine } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
 import { LiveLine } from './live-line.js'
-import type { Terminal } from './terminal.js'
+import { inertForTerminal, type Terminal } from './terminal.js'
 
 export interface CliReportOptions {
   json: boolean
@@ -109,8 +109,10 @@ export function createCliReporter(
   const width = log.isTTY ? (log.columns ?? 80) : undefined
   const fitted = (stream: Terminal['out'], text: string) =>
     stream.isTTY ? text.split('\n').flatMap((line) => wrapLine(line, stream.columns ?? 80)).join('\n') : text
-  // Masked first, then fitted and coloured: neither can split the token away from the mask.
-  const write = (stream: Terminal['out'], text: string, paint = (t: string) => t) => stream.write(`${redact(paint(fitted(stream, redact(text))))}\n`)
+  // Made inert and masked first, then fitted and coloured, then masked again: what the
+  // fitting and colouring did cannot bring the token back.
+  const write = (stream: Terminal['out'], text: string, paint = (t: string) => t) =>
+    stream.write(`${redact(paint(fitted(stream, redact(inertForTerminal(text)))))}\n`)
   const live = new LiveLine(log, () => {
     const elapsed = formatDuration(now() - startedAt)
     if (!latest) return `${elapsed} · creating the deployment of ${settings.tool}`
@@ -118,12 +120,12 @@ export function createCliReporter(
     const total = new Set([...Object.keys(latest.builds), ...Object.keys(latest.runs)]).size
     const built = builds.filter((b) => isComponentDone('build', b.build_status)).length
     const ran = Object.values(latest.runs).filter((r) => isComponentDone('run', r.run_status)).length
-    return redact(`${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusOf(latest)} · ${built}/${total} built, ${ran}/${total} restarted`)
+    return redact(inertForTerminal(`${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusOf(latest)} · ${built}/${total} built, ${ran}/${total} restarted`))
   })
   const line = (text: string) => {
     if (gitlab && !sectionOpen && /^\[/.test(text)) {
       sectionOpen = true
-      write(log, section('start', `Waiting for the Toolforge deployment of ${settings.tool}`))
+      log.write(`${section('start', `Waiting for the Toolforge deployment of ${settings.tool}`)}\n`)
     }
     live.around(() => write(log, text, colour))
     live.start()
@@ -144,7 +146,7 @@ export function createCliReporter(
     ...narrator,
     finish(outcome) {
       live.stop()
-      if (sectionOpen) write(log, section('end'))
+      if (sectionOpen) log.write(`${section('end')}\n`)
       const model = summaryModel(outcome, settings, cliVoice(settings), narrator.timeline())
       write(log, `\n${renderText(model, width)}`, colour)
       if (model.verdict.problem) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)

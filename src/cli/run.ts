@@ -4,10 +4,9 @@ import { createRedactor } from '../engine/redact.js'
 import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
 import { InputError } from '../settings/input-error.js'
 import { readSettings } from '../settings/inputs.js'
-import { requireLoopbackHosts } from '../settings/loopback.js'
 import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, UsageError, USAGE } from './args.js'
 import { createCliReporter, EXIT, jsonReport } from './reporter.js'
-import type { Terminal } from './terminal.js'
+import { inertForTerminal, type Terminal } from './terminal.js'
 
 /** The command: same engine and messages as the action; returns the exit code. Never throws. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal): Promise<number> {
@@ -15,8 +14,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
   // Known even when the rest of the flags are not: a script asked for JSON gets JSON.
   const json = argv.includes('--json')
   const fail = (code: number, kind: string, message: string) => {
-    terminal.err.write(`toolforge-deploy: ${redact(message)}\n`)
-    if (json) terminal.out.write(`${redact(jsonReport(code === EXIT.usage ? 'bad-input' : 'unreachable', code, undefined, null, { kind, message }))}\n`)
+    terminal.err.write(`toolforge-deploy: ${redact(inertForTerminal(message))}\n`)
+    if (json) terminal.out.write(`${redact(inertForTerminal(jsonReport(code === EXIT.usage ? 'bad-input' : 'unreachable', code, undefined, null, { kind, message })))}\n`)
     return code
   }
   try {
@@ -26,7 +25,6 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
       return EXIT.success
     }
     const settings = readSettings(options.read, env, options.names, 'toolforge-deploy')
-    await requireLoopbackHosts(settings, options.names)
     const log = options.json ? terminal.err : terminal.out
     if (options.fromEnvironment.length > 0) {
       const named = options.fromEnvironment.map((variable) => (SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable))

@@ -1,3 +1,5 @@
+import { SKIPPED_BETWEEN, withoutInvisible } from './plain-text.js'
+
 /** What a secret is replaced with, the same marker the runner's own masking uses. */
 export const MASK = '***'
 
@@ -65,12 +67,16 @@ export function secretForms(secret: string): string[] {
 
 export type Redactor = (text: string) => string
 
-/** Replaces every form of the secrets (see characterPattern and base64Forms) with MASK. */
+/**
+ * Replaces every form of the secrets (see characterPattern and base64Forms) with MASK,
+ * also with what a reader's eye skips between their characters (SKIPPED_BETWEEN): every
+ * sink masks its final text, after any wrap, cut or escape.
+ */
 export function createRedactor(secrets: string[]): Redactor {
   const patterns = secrets
     .filter((secret) => secret.length > 0)
     .flatMap((secret) => [
-      [...secret].map(characterPattern).join(''),
+      [...secret].map(characterPattern).join(SKIPPED_BETWEEN),
       // The whole encoding first, padding included, then the parts that survive any neighbours.
       `${escapeRegExp(Buffer.from(secret, 'utf8').toString('base64').replace(/=+$/, ''))}=*`,
       ...base64Forms(secret).map(escapeRegExp)
@@ -82,14 +88,15 @@ export function createRedactor(secrets: string[]): Redactor {
 }
 
 /**
- * Masks every string in a decoded JSON value, object keys included. Objects come back
- * without a prototype, so that a key such as `__proto__` is data like any other.
+ * Server text as parsed: every string in a decoded JSON value, object keys included,
+ * without invisible characters (plain-text.ts), then masked. Objects come back without a
+ * prototype, so that a key such as `__proto__` is data like any other.
  */
 export function redactJson(value: unknown, redact: Redactor): unknown {
-  if (typeof value === 'string') return redact(value)
+  if (typeof value === 'string') return redact(withoutInvisible(value))
   if (Array.isArray(value)) return value.map((item) => redactJson(item, redact))
   if (typeof value !== 'object' || value === null) return value
   const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>
-  for (const [key, item] of Object.entries(value)) copy[redact(key)] = redactJson(item, redact)
+  for (const [key, item] of Object.entries(value)) copy[redact(withoutInvisible(key))] = redactJson(item, redact)
   return copy
 }

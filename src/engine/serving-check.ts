@@ -52,6 +52,17 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 const SITE_PATH = /^\/(?![/\\])[^\s?#]*$/
 
 /**
+ * The path with every character but letters, digits, `/._~-` and existing `%XX` escapes
+ * percent-encoded: it reaches the `check_url` output, and a step that pastes an output
+ * into a shell must find nothing there that a shell reads (`$`, `(`, `'`, `;`, `|`, `&`).
+ */
+function shellInertPath(path: string): string {
+  return path.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9/._~%-]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('')
+  )
+}
+
+/**
  * What to probe after a successful deployment. `auto`: the tool's address, plus the
  * health check path of the first published component (by name); nothing when no
  * component publishes. A URL: that URL, strictly.
@@ -63,7 +74,7 @@ export function planCheck(check: 'auto' | 'off' | URL, toolAddress: string, tool
   for (const name of Object.keys(components).sort()) {
     const run = isObject(components[name]) && isObject((components[name] as Json).run) ? ((components[name] as Json).run as Json) : {}
     if (run.publish === undefined || run.publish === null || run.publish === false) continue
-    const health = typeof run.health_check_http === 'string' && SITE_PATH.test(run.health_check_http) ? run.health_check_http : undefined
+    const health = typeof run.health_check_http === 'string' && SITE_PATH.test(run.health_check_http) ? shellInertPath(run.health_check_http) : undefined
     const base = new URL(toolAddress)
     const url = health === undefined ? base : new URL(health, base)
     // A path from the server must not lead anywhere but the tool's own site.

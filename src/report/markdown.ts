@@ -21,8 +21,8 @@ export const PROBLEM_LIMIT = 400
 
 const ICONS: Record<string, string> = { successful: '✅', failed: '❌', cancelled: '⛔', skipped: '⏭️', running: '⏳', unknown: '⏳', pending: '⏳' }
 
-function rich(text: RichText): string {
-  return text.map((part) => (part.code ? markdownCode(part.text, 300) : markdownText(part.text, 400))).join('')
+function rich(text: RichText, place: 'cell' | 'line'): string {
+  return text.map((part) => (part.code ? markdownCode(part.text, 300, place) : markdownText(part.text, 400))).join('')
 }
 
 function stateCell(state: string, ms: number | undefined, extra?: string): string {
@@ -47,7 +47,7 @@ function componentRow(row: ComponentRow, notes: 'shown' | 'folded' | 'no column'
     stateCell(row.run.state, row.run.ms),
     row.image ? imageCell(row.image.short) : '—'
   ]
-  if (notes !== 'no column') cells.push(notes === 'shown' ? row.notes.map(rich).join('<br>') : '')
+  if (notes !== 'no column') cells.push(notes === 'shown' ? row.notes.map((note) => rich(note, 'cell')).join('<br>') : '')
   return `| ${cells.join(' | ')} |`
 }
 
@@ -67,14 +67,14 @@ function componentsSection(rows: ComponentRow[]): string[] {
   if (folded.length > 0) {
     const others = folded.length === 1 ? 'the other failed component' : `the other ${folded.length} failed components`
     lines.push('', `<details><summary>What Toolforge says of ${others}</summary>`, '')
-    for (const row of folded) lines.push(`- ${markdownText(row.name, 100)}: ${row.notes.map(rich).join(' · ')}`)
+    for (const row of folded) lines.push(`- ${markdownText(row.name, 100)}: ${row.notes.map((note) => rich(note, 'line')).join(' · ')}`)
     lines.push('', '</details>')
   }
   // Only references shortened for the table need their full form.
   const images = rows.filter((row) => row.image?.short.endsWith('…'))
   if (images.length > 0) {
     lines.push('', '<details><summary>Full image references</summary>', '')
-    for (const row of images) lines.push(`- ${markdownText(row.name, 100)}: ${markdownCode(row.image!.full, 300)}`)
+    for (const row of images) lines.push(`- ${markdownText(row.name, 100)}: ${markdownCode(row.image!.full, 300, 'line')}`)
     lines.push('', '</details>')
   }
   return lines
@@ -142,7 +142,7 @@ export function mermaidGantt(timeline: TimelineModel): string[] {
 
 function step(item: NextStep): string {
   const text = markdownText(item.text)
-  return item.command ? `- ${text}: ${markdownCode(item.command)}` : `- ${text}`
+  return item.command ? `- ${text}: ${markdownCode(item.command, undefined, 'line')}` : `- ${text}`
 }
 
 export function renderMarkdown(model: SummaryModel): string {

@@ -1,3 +1,4 @@
+import { withoutInvisible } from '../engine/plain-text.js'
 import { withoutToolConfig, type Deployment } from '../engine/toolforge-types.js'
 
 /**
@@ -27,8 +28,7 @@ export function truncate(text: string, limit: number): string {
  * runner cannot take any part of it for a workflow command.
  */
 export function oneLine(text: string, limit = LOG_TEXT_LIMIT): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ⏎ ').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+  const flat = withoutInvisible(text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ⏎ ')).replace(/\t/g, ' ')
   return truncate(flat, limit)
 }
 
@@ -69,12 +69,20 @@ export function markdownText(text: string, limit = SUMMARY_TEXT_LIMIT): string {
 }
 
 /**
- * Text as code: an HTML `<code>` element rather than a backtick span, so that every
- * character can be escaped (a code span shows entities literally) and a `|` cannot end a
- * table cell.
+ * Text as code, copied out exactly: a backtick code span, inside which GitHub reads no
+ * Markdown, HTML, entity or link (unlike an HTML `<code>` element, whose content is still
+ * Markdown). Its fence is longer than any run of backticks inside; in a table cell, `\|`
+ * keeps a `|` from ending the cell and shows as `|` (a `|` that a backslash already
+ * escapes stays in the cell too, and shows without that backslash).
  */
-export function markdownCode(text: string, limit = SUMMARY_TEXT_LIMIT): string {
-  return `<code>${oneLine(text, limit).replace(/[&<>|`]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`
+export function markdownCode(text: string, limit = SUMMARY_TEXT_LIMIT, place: 'cell' | 'line' = 'cell'): string {
+  const flat = oneLine(text, limit)
+  if (flat.trim() === '') return ''
+  const content = place === 'cell' ? flat.replace(/(?<!\\)((?:\\\\)*)\|/g, '$1\\|') : flat
+  const fence = '`'.repeat(Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length)) + 1)
+  // One space each side is taken off again by the reader: needed when the content starts or ends with either.
+  const pad = /^[` ]|[` ]$/.test(content) ? ' ' : ''
+  return `${fence}${pad}${content}${pad}${fence}`
 }
 
 function shortened(deployment: Deployment, textLimit: number): string {

@@ -1,13 +1,13 @@
 import { isIP } from 'node:net'
 
-/** A URL's host as an address or a name: an IPv6 address without its brackets. */
-export function urlHost(url: URL): string {
-  return url.hostname.replace(/[[\]]/g, '')
-}
-
-/** 127.0.0.0/8, ::1, and IPv4 loopback written as IPv6. */
-export function isLoopbackAddress(address: string): boolean {
-  const ipv4 = /^(?:::ffff:)?(\d+)\.\d+\.\d+\.\d+$/i.exec(address)
-  if (ipv4 && isIP(address.replace(/^::ffff:/i, '')) === 4) return ipv4[1] === '127'
-  return isIP(address) === 6 && /^(?:0{0,4}:){2,7}0{0,3}1$|^::1$/.test(address)
+/**
+ * Where plain http:// may go: `localhost`, an IPv4 address in 127.0.0.0/8, or `[::1]`;
+ * no other name and no other way of writing loopback. These are exactly the hosts that
+ * http-client never sends through a proxy, so a request to them cannot leave the machine.
+ * (A name that merely resolves to loopback would go to a configured proxy, in clear.)
+ */
+export function isLoopbackHost(url: URL): boolean {
+  const host = url.hostname.toLowerCase()
+  if (host === 'localhost' || host === '[::1]') return true
+  return isIP(host) === 4 && host.startsWith('127.')
 }

@@ -1,6 +1,5 @@
-import { isIP } from 'node:net'
 import { InputError, type InputNames } from './input-error.js'
-import { isLoopbackAddress, urlHost } from './addresses.js'
+import { isLoopbackHost } from './addresses.js'
 import { defaultDescription } from './description.js'
 import { formatDuration, parseDuration } from './duration.js'
 import type { Settings } from './settings.js'
@@ -79,16 +78,14 @@ function parseToken(names: InputNames, raw: string): string {
 function acceptableUrl(text: string, allowQuery = false): URL | undefined {
   if (!URL.canParse(text)) return undefined
   const url = new URL(text)
-  const host = urlHost(url)
-  // A host name behind http:// is resolved before any request (loopback.ts).
-  const localOrHttps = url.protocol === 'https:' || (url.protocol === 'http:' && (isIP(host) === 0 || isLoopbackAddress(host)))
+  const localOrHttps = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url))
   return localOrHttps && !url.username && !url.password && (allowQuery || (!url.search && !url.hash)) ? url : undefined
 }
 
 function parseApiUrl(names: InputNames, raw: string): string {
   const text = raw === '' ? 'https://api.svc.toolforge.org' : raw
   const accepted =
-    'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for a host on this machine: 127.0.0.1, [::1], or a name that resolves to loopback addresses only, like localhost), without credentials, query or fragment'
+    'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for this machine: localhost, 127.0.0.1 or another 127.x.x.x address, or [::1]), without credentials, query or fragment'
   const url = acceptableUrl(text)
   if (!url) {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
@@ -122,7 +119,7 @@ function parseOnConflict(names: InputNames, raw: string): 'wait' | 'fail' {
 function parseCheck(names: InputNames, raw: string): 'auto' | 'off' | URL {
   if (raw === '' || raw === 'auto') return 'auto'
   if (raw === 'off') return 'off'
-  const accepted = `auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only on this machine), without credentials`
+  const accepted = `auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only for localhost, 127.x.x.x or [::1]), without credentials`
   const url = acceptableUrl(raw, true)
   if (!url) {
     throw new InputError('check', `${names.label('check')} is ${quoted(raw)}; accepted: ${accepted}.`)
@@ -142,7 +139,7 @@ function toolAddress(tool: string, env: NodeJS.ProcessEnv): string {
   if (!url) {
     throw new InputError(
       'tool-url',
-      `${TOOL_URL_VARIABLE} is ${quoted(template)}; accepted: the tools' web address, https:// (http:// only on this machine), with {tool} for the tool's name, like https://{tool}.toolforge.org/.`
+      `${TOOL_URL_VARIABLE} is ${quoted(template)}; accepted: the tools' web address, https:// (http:// only for localhost, 127.x.x.x or [::1]), with {tool} for the tool's name, like https://{tool}.toolforge.org/.`
     )
   }
   return url.href
