@@ -112,7 +112,7 @@ async function actionSample(world: World): Promise<Sample> {
     api: counted(world.api, () => (requests += 1)),
     clock: world.clock as Clock,
     signal: new AbortController().signal,
-    observer: { created: () => {}, polled: () => {}, retrying: () => {}, creationRetrying: () => {}, queued: () => {}, probed: () => {} }
+    observer: { created: () => {}, polled: () => {}, queuedOnServer: () => {}, retrying: () => {}, creationRetrying: () => {}, queued: () => {}, probed: () => {} }
   })
   if (outcome.end !== 'successful' && outcome.end !== 'failed') throw new Error(`bench run ended ${outcome.end}`)
   return { lagMs: outcome.endedAt - world.finalAt(), requests }

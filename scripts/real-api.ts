@@ -21,6 +21,8 @@ export interface ComponentSpec {
   ref?: string
   reuseFrom?: string
   run?: Record<string, unknown>
+  /** Build environment variables (the next Components API's `build.envvars`; values may be secrets). */
+  envvars?: Record<string, string>
 }
 
 /** Timing and failure knobs of the stand-in build and jobs services. */
@@ -38,6 +40,8 @@ export interface MaintainerAnswer {
 }
 
 export interface RealApi {
+  /** Which upstream version runs: `current` (its main branch), or one of serve.py's --upstream names (`next`). */
+  upstream: string
   /** The gateway root, as given to the action's `api-url`. */
   apiUrl: string
   backendsUrl: string
@@ -124,7 +128,7 @@ async function waitForHealth(apiUrl: string, timeoutMs: number): Promise<void> {
 
 function componentConfig(spec: ComponentSpec, repoUrl: string): Record<string, unknown> {
   const type = spec.type ?? 'continuous'
-  const build = spec.reuseFrom ? { reuse_from: spec.reuseFrom } : { repository: repoUrl, ref: spec.ref ?? 'main' }
+  const build = spec.reuseFrom ? { reuse_from: spec.reuseFrom } : { repository: repoUrl, ref: spec.ref ?? 'main', ...(spec.envvars ? { envvars: spec.envvars } : {}) }
   const run = spec.run ?? (type === 'scheduled' ? { command: 'python cleanup.py', schedule: '@hourly' } : { command: 'python worker.py' })
   return { component_type: type, build, run }
 }
@@ -215,6 +219,7 @@ export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: 
   }
 
   return {
+    upstream: where.kind === 'shipped' ? env.TOOLFORGE_UPSTREAM || 'current' : 'current',
     apiUrl,
     backendsUrl,
     repoUrl,

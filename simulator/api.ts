@@ -62,11 +62,21 @@ export interface SimApiOptions {
   timeScale?: number
   seed?: number
   now?: () => number
+  /**
+   * `next`: upstream's changes not yet on its main branch, as `serve.py --upstream next`
+   * runs them: a deployment created while others are active waits `pending` in the
+   * server's queue (its loop looks every 5 s) instead of a 409, up to 20 active ones;
+   * creation times in ISO 8601.
+   */
+  upstream?: 'current' | 'next'
 }
 
 export const BETA_WARNING = 'You are using a beta feature of Toolforge.'
 const KEPT_PER_TOOL = 25
 const ACTIVE = new Set(['pending', 'running'])
+/** The next server's queue: its loop's pause, and how many deployments may be active. */
+const QUEUE_PASS_MS = 5_000
+const MAX_ACTIVE_NEXT = 20
 const TOKEN_DENIED = "The 'x-toolforge-tool' header or a token are required"
 const HEADER_REQUIRED = "The 'x-toolforge-tool' header is required"
 
@@ -206,6 +216,7 @@ export class SimulatedApi {
   private readonly now: () => number
   private readonly defaultToken: string
   private readonly timeScale: number
+  private readonly next: boolean
   private defaultScenario: Timeline
   private readonly scenarios = new Map<string, Timeline>()
   private readonly tokens = new Map<string, ToolToken>()
@@ -215,6 +226,7 @@ export class SimulatedApi {
   constructor(options: SimApiOptions) {
     this.defaultToken = options.token
     this.timeScale = options.timeScale ?? 1
+    this.next = options.upstream === 'next'
     this.random = seededRandom(options.seed ?? 1)
     this.now = options.now ?? Date.now
     this.defaultScenario = this.timeline(options.scenario ?? 'success')
@@ -289,6 +301,14 @@ export class SimulatedApi {
     return deployment
   }
 
+  /** How long a new deployment waits behind `active` ones: until the queue pass after the last one ends. */
+  private queueWait(active: StoredDeployment[]): number {
+    if (active.length === 0) return 0
+    const freeAt = Math.max(...active.map((d) => d.createdAt + finalAtMs(d.snapshots)))
+    const pass = QUEUE_PASS_MS * this.timeScale
+    return Math.ceil(Math.max(0, freeAt - this.now()) / pass) * pass
+  }
+
   private statusOf(d: StoredDeployment, elapsed = this.now() - d.createdAt): string {
     const status = stateAt(d.snapshots, elapsed).status ?? 'pending'
     const odd = d.timeline.unknownStatus
@@ -302,7 +322,7 @@ export class SimulatedApi {
     const state = stateAt(d.snapshots, elapsed)
     const view: Record<string, unknown> = {
       deploy_id: d.deployId,
-      creation_time: utcStamp(d.createdAt),
+      creation_time: this.next ? new Date(d.createdAt).toISOString().replace(/\.\d+Z$/, 'Z') : utcStamp(d.createdAt),
       description: d.description,
       builds: state.builds,
       runs: state.runs,
@@ -416,9 +436,14 @@ export class SimulatedApi {
     }
     if (problems.length > 0) return apiError(422, ...problems)
     if (this.withoutConfig.has(tool)) return apiError(404, `No configuration found for tool: ${tool}`)
-    const active = (this.store.get(tool) ?? []).filter((d) => ACTIVE.has(this.statusOf(d))).length
-    if (active > 0) return apiError(409, `There's already ${active} running, the limit is 1. Wait for it to finish for now.`)
-    const created = this.create(tool, this.scenarios.get(tool) ?? this.defaultScenario, description, forceBuild, forceRun)
+    const active = (this.store.get(tool) ?? []).filter((d) => ACTIVE.has(this.statusOf(d)))
+    if (!this.next && active.length > 0) return apiError(409, `There's already ${active.length} running, the limit is 1. Wait for it to finish for now.`)
+    if (active.length >= MAX_ACTIVE_NEXT) {
+      return apiError(409, `There's already ${active.length}, the limit is ${MAX_ACTIVE_NEXT}. Wait for some deployments to finish. You can also cancel some deployments`)
+    }
+    const timeline = this.scenarios.get(tool) ?? this.defaultScenario
+    const wait = this.queueWait(active)
+    const created = this.create(tool, wait > 0 ? { ...timeline, pendingMs: Math.max(timeline.pendingMs ?? 0, wait) } : timeline, description, forceBuild, forceRun)
     const info = [`Deployment for ${tool} created successfully.`, ...(this.hostileMessages(created).info ?? [])]
     // The deployment as created, as the real server answers it before its task starts:
     // under load the clock may have moved on since `create`.

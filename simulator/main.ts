@@ -18,6 +18,8 @@ const USAGE = `Toolforge Components API simulator
                         retry-after:429:3, reset, reset-after-processing, hang,
                         slow-body:2000, invalid-json, redirect; prefix POST: for creations
   --chaos RATE          a share (0..1) of status reads meets a random transient fault
+  --upstream next       behave as upstream's next version: deployments queue behind one
+                        another instead of a 409, creation times in ISO 8601
   --busy-for SECONDS    another deployment of every tool named in --tool-scenario, and of
                         "demo", is in progress for this long (409 meanwhile)
 `
@@ -34,18 +36,21 @@ function main(): void {
       fault: { type: 'string', multiple: true, default: [] },
       chaos: { type: 'string', default: '0' },
       'busy-for': { type: 'string' },
+      upstream: { type: 'string', default: 'current' },
       help: { type: 'boolean', default: false }
     }
   })
   if (values.help) return void process.stdout.write(USAGE)
   const isScenario = (name: string): name is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(name)
   if (!isScenario(values.scenario)) throw new Error(`unknown scenario "${values.scenario}"; known: ${SCENARIO_NAMES.join(', ')}`)
+  if (values.upstream !== 'current' && values.upstream !== 'next') throw new Error(`--upstream takes current or next, got "${values.upstream}"`)
   const token = values.token ?? randomUUID()
   const sim = new ToolforgeSimulator({
     token,
     scenario: values.scenario,
     timeScale: Number(values['time-scale']),
     seed: Number(values.seed),
+    upstream: values.upstream,
     log: (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`)
   })
   const tools = ['demo']

@@ -106,7 +106,8 @@ export const SCENARIO_NAMES = [
   'reused-builds',
   'unknown-status',
   'hostile',
-  'many-failures'
+  'many-failures',
+  'queued'
 ] as const
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number]
@@ -133,6 +134,9 @@ export function scenario(name: ScenarioName): Timeline {
       return webWorkerCron(1_000, 3_000, 3_000)
     case 'single':
       return { components: [web(source(1_000, 1_500))] }
+    case 'queued':
+      // As on the next Components API, behind another deployment of the tool for 20 s.
+      return { components: [web(source(1_000, 1_500))], pendingMs: 20_000 }
     case 'build-failure':
       return workerBuildFails(1_000, 3_000, 2_000)
     case 'run-failure':

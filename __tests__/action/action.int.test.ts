@@ -190,3 +190,30 @@ describe('the bundled action against the simulator', () => {
     expect(run.stderr).toMatch(/^runtime=24\./)
   }))
 })
+
+describe('a deployment queued on Toolforge behind another (the next Components API)', () => {
+  test.concurrent('is said once, in the log, an annotation and the summary, and read about once per queue pass', withSimulator('queued', async ({ sim, url }) => {
+    const run = await runAction({ inputs: inputs(url) })
+    expect(run.code).toBe(0)
+    const notice = run.annotations.find((a) => a.kind === 'notice')!
+    expect(notice).toEqual({
+      kind: 'notice',
+      title: 'Queued on Toolforge behind another deployment',
+      message: `Deployment ${run.outputs.deploy_id} is queued on Toolforge behind another deployment of mytool; Toolforge starts it when the deployments ahead of it have finished.`
+    })
+    expect(run.summary).toMatch(/\| Duration \| \d+s, of which 2\ds queued behind another deployment \|/)
+    expect(run.summary).toContain('section queued')
+    // 20 s in the queue: a read at once, one that tells, then one per 5 s pass.
+    const reads = sim.requests.filter((r) => r.method === 'GET' && r.at - sim.requests[0]!.at <= 21_000)
+    expect(reads.length).toBeLessThanOrEqual(2 + 5)
+  }))
+
+  test.concurrent('with on-conflict: fail, the step fails once it is known to be queued, naming it', withSimulator('queued', async ({ sim, url }) => {
+    const run = await runAction({ inputs: inputs(url, { 'on-conflict': 'fail' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('pending')
+    expect(run.annotations.find((a) => a.kind === 'error')!.message).toContain(`deployment ${run.outputs.deploy_id} of mytool is queued on Toolforge`)
+    expect(run.summary).toContain('Queued behind another Toolforge deployment: mytool')
+    expect(sim.countRequests('GET')).toBe(2)
+  }))
+})

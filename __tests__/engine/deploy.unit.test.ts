@@ -42,6 +42,7 @@ function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings
   const observer: DeployObserver = {
     created: () => calls.push('created'),
     polled: () => calls.push('polled'),
+    queuedOnServer: () => calls.push('queued on server'),
     retrying: (error, failures, delay) => calls.push(`retrying ${error.message} ${failures} ${delay}`),
     creationRetrying: (error, attempt, delay) => calls.push(`creationRetrying ${error.message} ${attempt} ${delay}`),
     queued: (_error, _attempt, delay) => queued.push(delay),

@@ -18,6 +18,7 @@ afterEach(async () => {
 const observer = (seen: string[]): DeployObserver => ({
   created: (r) => seen.push(`created ${r.deployment.status ?? 'pending'}`),
   polled: (r) => seen.push(`polled ${r.deployment.status ?? 'pending'}`),
+  queuedOnServer: () => seen.push('queued on server'),
   retrying: () => seen.push('retrying'),
   creationRetrying: () => seen.push('creation retrying'),
   queued: () => seen.push('queued'),

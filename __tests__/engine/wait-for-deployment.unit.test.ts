@@ -20,7 +20,7 @@ async function follow(states: Array<[number, ReturnType<typeof deployment>]>, st
     api,
     clock,
     { deployId: done.deploy_id, initial: undefined, deadline: start + 30 * 60_000, pollIntervalMs: 10_000, signal: new AbortController().signal, random: () => 0.5 },
-    { polled: () => {}, retrying: () => {} }
+    { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} }
   )
   return { result, checks: api.getTimes.map((t) => t - start) }
 }
@@ -29,7 +29,7 @@ function setup(steps: Step[], options: { timeoutMs?: number; pollIntervalMs?: nu
   const clock = new VirtualClock()
   const api = new ScriptedApi(clock.now, steps)
   const retries: Array<[ApiError, number, number]> = []
-  const observer: WaitObserver = { polled: () => {}, retrying: (error, failures, delay) => retries.push([error, failures, delay]) }
+  const observer: WaitObserver = { polled: () => {}, queuedOnServer: () => {}, retrying: (error, failures, delay) => retries.push([error, failures, delay]) }
   const run = () =>
     waitForDeployment(
       api,
@@ -51,7 +51,7 @@ describe('waitForDeployment', () => {
   test('checks at once when following an id, and stops at the final status', async () => {
     const { api, run } = setup([building, building, done])
     const result = await run()
-    expect(result).toEqual({ end: 'final', deployment: done })
+    expect(result).toEqual({ end: 'final', deployment: done, queuedMs: 0 })
     expect(api.getTimes[0]).toBe(0)
     expect(api.getTimes).toHaveLength(3)
   })
@@ -154,7 +154,7 @@ describe('waitForDeployment', () => {
   test('stops at the deadline after one last check, with the last status', async () => {
     const { clock, api, run } = setup([building], { timeoutMs: 60_000 })
     const result = await run()
-    expect(result).toEqual({ end: 'timeout', deployment: building })
+    expect(result).toEqual({ end: 'timeout', deployment: building, queuedMs: 0 })
     expect(clock.time).toBe(60_000)
     expect(api.getTimes.at(-1)).toBe(60_000)
   })
@@ -170,7 +170,7 @@ describe('waitForDeployment', () => {
     const controller = new AbortController()
     const { api, run } = setup([building], { signal: controller.signal })
     controller.abort()
-    expect(await run()).toEqual({ end: 'cancelled', deployment: undefined })
+    expect(await run()).toEqual({ end: 'cancelled', deployment: undefined, queuedMs: 0 })
     expect(api.getTimes).toHaveLength(0)
   })
 
@@ -190,7 +190,7 @@ describe('waitForDeployment', () => {
     const backwards = deployment('running', { b: 'successful', a: 'successful' }, { b: 'pending', a: 'pending' })
     const clock = new VirtualClock()
     const api = new ScriptedApi(clock.now, [...Array.from({ length: 100 }, (_, i) => (i % 2 ? backwards : forwards)), done])
-    await waitForDeployment(api, clock, { deployId: done.deploy_id, initial: undefined, deadline: 60_000, pollIntervalMs: 10_000, signal: new AbortController().signal }, { polled: () => {}, retrying: () => {} })
+    await waitForDeployment(api, clock, { deployId: done.deploy_id, initial: undefined, deadline: 60_000, pollIntervalMs: 10_000, signal: new AbortController().signal }, { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} })
     const gaps = api.getTimes.slice(1).map((t, i) => t - api.getTimes[i]!)
     expect(Math.max(...gaps)).toBeGreaterThan(1_000)
   })
@@ -198,7 +198,7 @@ describe('waitForDeployment', () => {
   test('a failed check with a Retry-After beyond the deadline is not followed by another', async () => {
     const busy = new ApiError('http', 'HTTP 503', { status: 503, reachedServer: true, retryAfterMs: 120_000 })
     const { api, run } = setup([building, busy, building], { timeoutMs: 60_000 })
-    expect(await run()).toEqual({ end: 'timeout', deployment: building })
+    expect(await run()).toEqual({ end: 'timeout', deployment: building, queuedMs: 0 })
     expect(api.getTimes).toHaveLength(2)
   })
 
@@ -211,7 +211,7 @@ describe('waitForDeployment', () => {
       controller.abort()
       throw new ApiError('aborted', 'the request was cancelled', { reachedServer: true })
     }
-    expect(await run()).toEqual({ end: 'cancelled', deployment: building })
+    expect(await run()).toEqual({ end: 'cancelled', deployment: building, queuedMs: 0 })
   })
 
   test('giving up is an error of its own name, with the count and the last failure', async () => {
@@ -227,8 +227,59 @@ describe('waitForDeployment', () => {
     for (const [requestDeadline, expected] of [[undefined, 0], [90_000, 90_000]] as const) {
       const clock = new VirtualClock()
       const api = new ScriptedApi(clock.now, [building])
-      await waitForDeployment(api, clock, { deployId: done.deploy_id, initial: undefined, deadline: 0, requestDeadline, pollIntervalMs: 10_000, signal }, { polled: () => {}, retrying: () => {} })
+      await waitForDeployment(api, clock, { deployId: done.deploy_id, initial: undefined, deadline: 0, requestDeadline, pollIntervalMs: 10_000, signal }, { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} })
       expect(api.callOptions).toEqual([{ signal, deadline: expected }])
     }
+  })
+})
+
+describe('a deployment queued on the server (the next Components API)', () => {
+  const queued = deployment('pending', { web: 'pending' }, { web: 'pending' }, { builds: { web: { build_id: 'no-id-yet', build_status: 'pending' } } })
+  const start = Date.UTC(2026, 10, 28, 12)
+
+  async function followQueued(startsAtMs: number, stopWhenQueued = false) {
+    const clock = new VirtualClock(start)
+    const api = new TimedApi(clock.now, [
+      [start, queued],
+      [start + startsAtMs, building],
+      [start + startsAtMs + 6_000, done]
+    ])
+    const said: Array<[string, number]> = []
+    const result = await waitForDeployment(
+      api,
+      clock,
+      { deployId: done.deploy_id, initial: queued, initialSentAt: start, deadline: start + 30 * 60_000, pollIntervalMs: 10_000, signal: new AbortController().signal, stopWhenQueued },
+      { polled: () => {}, queuedOnServer: () => said.push(['queued', clock.now() - start]), retrying: () => {} }
+    )
+    return { result, said, checks: api.getTimes.map((t) => t - start) }
+  }
+
+  test('is said once, past the server’s first pass, then checked once per pass of its queue loop', async () => {
+    // The queue loop started the deployment on its fifth pass, about 25 s after creation.
+    const { result, said, checks } = await followQueued(25_100)
+    expect(said).toEqual([['queued', 2_000]])
+    expect(checks.slice(0, 2)).toEqual([300, 2_000])
+    const seenStarted = checks.find((t) => t >= 25_100)!
+    expect(seenStarted - 25_100).toBeLessThan(1_000)
+    const whileQueued = checks.filter((t) => t > 2_000 && t <= seenStarted)
+    // One check per 5 s pass, each just after the latest time that pass can come.
+    expect(whileQueued.length).toBeLessThanOrEqual(5)
+    for (const [i, t] of whileQueued.entries()) expect(t - (i + 1) * 5_000).toBeGreaterThan(0)
+    expect(result.end).toBe('final')
+    expect(result.queuedMs).toBeGreaterThanOrEqual(25_100)
+    expect(result.queuedMs).toBeLessThan(25_100 + 5_300 + 1)
+  })
+
+  test('with on-conflict: fail, the wait ends as soon as it is known to be queued', async () => {
+    const { result, said, checks } = await followQueued(60_000, true)
+    expect(result).toEqual({ end: 'queued', deployment: queued, queuedMs: 2_000 })
+    expect(said).toEqual([['queued', 2_000]])
+    expect(checks).toEqual([300, 2_000])
+  })
+
+  test('a deployment that starts at once is not said to be queued', async () => {
+    const { result, said } = await followQueued(250)
+    expect(said).toEqual([])
+    expect(result.queuedMs).toBe(0)
   })
 })

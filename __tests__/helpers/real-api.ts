@@ -1,6 +1,11 @@
 import { afterAll, beforeAll } from '@jest/globals'
 import { startRealApi, type ComponentSpec, type RealApi } from '../../scripts/real-api.js'
 
+/** Which upstream version the real-server tests run against: serve.py's --upstream (`next`), else its main branch. */
+export const UPSTREAM = process.env.TOOLFORGE_UPSTREAM || 'current'
+/** Whether that server queues deployments instead of answering 409 (upstream's queue_deployments). */
+export const QUEUES = UPSTREAM === 'next' || UPSTREAM === 'queue'
+
 export const WEB: ComponentSpec = { run: { command: 'gunicorn app:app', port: 8000 } }
 export const WORKER: ComponentSpec = { run: { command: 'python worker.py' } }
 export const CRON: ComponentSpec = { type: 'scheduled', reuseFrom: 'web', run: { command: 'python cleanup.py', schedule: '@hourly' } }
@@ -38,6 +43,15 @@ export async function readAsMaintainer(api: RealApi, tool: string, deployId: str
   const answer = await api.asMaintainer(tool, 'GET', `/deployment/${deployId}`)
   if (answer.status !== 200) throw new Error(`reading ${deployId} failed: HTTP ${answer.status}`)
   return answer.body.data as Record<string, unknown>
+}
+
+/** The requests made with the token (not as the maintainer who seeded the tool), from the server's log. */
+export function tokenRequests(api: RealApi, tool: string): Array<{ method: string; path: string; t: number; response_body: string }> {
+  return api.requestLog
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { method: string; path: string; t: number; response_body: string; x_toolforge_tool: string | null })
+    .filter((entry) => entry.path.includes(`/tool/${tool}/`) && entry.x_toolforge_tool === null)
 }
 
 /** Starts a deployment as a CI job would with the token, outside the action. */

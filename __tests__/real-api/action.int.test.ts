@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { runAction, type ActionRun } from '../../scripts/run-bundle.js'
 import { expectNoToken } from '../helpers/leaks.js'
-import { CRON, readAsMaintainer, startDeployment, toolName, useRealApi, WEB, WORKER } from '../helpers/real-api.js'
+import { CRON, QUEUES, readAsMaintainer, startDeployment, tokenRequests, toolName, UPSTREAM, useRealApi, WEB, WORKER } from '../helpers/real-api.js'
 import { startWebServer } from '../helpers/web-server.js'
 
 const realApi = useRealApi()
@@ -13,7 +13,7 @@ function inputs(tool: string, token: string, extra: Record<string, string> = {})
 const DEPLOY_ID = /^\d{8}-\d{6}-[a-z0-9]{10}$/
 const errors = (run: ActionRun) => run.annotations.filter((a) => a.kind === 'error')
 
-describe('the bundled action against the real Components API', () => {
+describe(`the bundled action against the real Components API (upstream ${UPSTREAM})`, () => {
   test.concurrent('deploys a tool with a reuse_from component, and says so', async () => {
     const tool = toolName('ok')
     const token = await realApi().seedTool(tool, { web: WEB, cron: CRON })
@@ -102,30 +102,60 @@ describe('the bundled action against the real Components API', () => {
   test.concurrent('on-conflict: fail fails at once while another deployment runs', async () => {
     const tool = toolName('busy')
     const token = await realApi().seedTool(tool, { web: WEB })
+    await realApi().setToolTimings(tool, { build_running_s: 20 })
     await startDeployment(realApi(), tool, token)
     const run = await runAction({ inputs: inputs(tool, token, { 'on-conflict': 'fail' }) })
     expect(run.code).toBe(1)
-    expect(errors(run)[0]!.message).toContain("(HTTP 409): There's already 1 running, the limit is 1.")
-    // At once: the action never read a deployment's status, it only tried to create one.
-    const requests = realApi()
-      .requestLog.split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { method: string; path: string; x_toolforge_tool: string | null })
-      // With the token, not as the maintainer who seeded the tool.
-      .filter((entry) => entry.path.includes(`/tool/${tool}/`) && entry.x_toolforge_tool === null)
-    expect(requests.map((entry) => entry.method)).toEqual(['POST', 'POST'])
+    const requests = tokenRequests(realApi(), tool)
+    if (!QUEUES) {
+      expect(errors(run)[0]!.message).toContain("(HTTP 409): There's already 1 running, the limit is 1.")
+      // At once: the action never read a deployment's status, it only tried to create one.
+      expect(requests.map((entry) => entry.method)).toEqual(['POST', 'POST'])
+      return
+    }
+    // The server accepted it into its queue: the action says so, names it, and that it will still run.
+    const id = run.outputs.deploy_id!
+    expect(id).toMatch(DEPLOY_ID)
+    expect(run.outputs.status).toBe('pending')
+    expect(errors(run)[0]!.message).toBe(
+      `deployment ${id} of ${tool} is queued on Toolforge behind another deployment of the tool, and this run was asked to fail on a conflict. It stays queued, and will still run when the deployments ahead of it have finished: a deploy token cannot cancel it.`
+    )
+    const [created, ...reads] = requests.slice(1)
+    expect(created!.method).toBe('POST')
+    expect(reads.every((r) => r.method === 'GET')).toBe(true)
+    expect(reads.at(-1)!.t - created!.t).toBeLessThan(20)
   })
 
   test.concurrent('on-conflict: wait queues behind the deployment in progress, then deploys', async () => {
     const tool = toolName('queue')
     const token = await realApi().seedTool(tool, { web: WEB })
+    // Long enough to see the queue's pace; behind a 409, the action's own backoff would make it slow.
+    if (QUEUES) await realApi().setToolTimings(tool, { build_running_s: 20 })
     const first = await startDeployment(realApi(), tool, token)
     const run = await runAction({ inputs: inputs(tool, token) })
     expect(run.code).toBe(0)
     expect(run.outputs.deploy_id).not.toBe(first)
-    expect(run.annotations.find((a) => a.kind === 'notice')?.title).toBe('Queued behind another Toolforge deployment')
-    expect(run.summary).toMatch(/queued behind another deployment/)
+    expect(run.summary).toMatch(/of which \d+s queued behind another deployment/)
     expect((await readAsMaintainer(realApi(), tool, first)).status).toBe('successful')
+    const notice = run.annotations.find((a) => a.kind === 'notice')!
+    if (!QUEUES) {
+      expect(notice.title).toBe('Queued behind another Toolforge deployment')
+      return
+    }
+    expect(notice.title).toBe('Queued on Toolforge behind another deployment')
+    expect(notice.message).toBe(
+      `Deployment ${run.outputs.deploy_id} is queued on Toolforge behind another deployment of ${tool}; Toolforge starts it when the deployments ahead of it have finished.`
+    )
+    // Said within one pass of the server's queue loop (5 s), and at most one read per pass while queued.
+    const [created, ...reads] = tokenRequests(realApi(), tool).slice(1)
+    // The task sets a status when it starts the deployment; queued, it has none.
+    const firstStarted = reads.findIndex((r) => /[{,]"status":"/.test(r.response_body))
+    const queuedFor = reads[firstStarted]!.t - created!.t
+    expect(queuedFor).toBeGreaterThan(15)
+    // The reads that saw it queued: one at once, one that tells it is queued, then one per pass.
+    expect(reads[1]!.t - created!.t).toBeLessThan(5)
+    expect(firstStarted).toBeLessThanOrEqual(2 + Math.ceil(queuedFor / 5))
+    expect(run.summary).toMatch(/section queued/)
   })
 
   test.concurrent('wait: false returns at creation; deploy-id then follows it to the end', async () => {

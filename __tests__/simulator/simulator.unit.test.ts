@@ -8,9 +8,9 @@ import { loadTraces } from '../../scripts/traces.js'
 const TOKEN = 'sim-token'
 const ENVELOPE = (error: string) => ({ messages: { info: [], warning: [BETA_WARNING], error: [error] } })
 
-function world(scenario: ScenarioName | Timeline = 'success') {
+function world(scenario: ScenarioName | Timeline = 'success', upstream: 'current' | 'next' = 'current') {
   let time = Date.parse('2026-11-28T10:00:00Z')
-  const api = new SimulatedApi({ token: TOKEN, scenario, now: () => time })
+  const api = new SimulatedApi({ token: TOKEN, scenario, now: () => time, upstream })
   const call = (method: string, url: string, body = '', headers: Record<string, string> = {}) => {
     const response = api.handle({ method, url, headers, body })
     return { status: response.status, body: JSON.parse(response.body) as Record<string, any> }
@@ -274,5 +274,44 @@ describe('the simulated Components API', () => {
     expect(api.deploymentsOf('mytool')).toHaveLength(25)
     expect(read(ids[0]!).status).toBe(404)
     expect(read(ids[26]!).status).toBe(200)
+  })
+})
+
+describe("upstream's next version (--upstream next)", () => {
+  test('a second deployment waits in the queue, with no status, until the queue pass after the first one ends', () => {
+    const { api, create, read, advance, at } = world('single', 'next')
+    const first = create().body.data.deploy_id as string
+    const second = create()
+    expect(second.status).toBe(200)
+    const id = second.body.data.deploy_id as string
+    expect(second.body.data.creation_time).toBe('2026-11-28T10:00:00Z')
+    advance(3_000)
+    expect(read(id).body.data).not.toHaveProperty('status')
+    expect(read(id).body.data.builds.web).toEqual({ build_id: 'no-id-yet', build_status: 'pending' })
+    expect(read(first).body.data.status).toBe('running')
+    // The queue loop looks every 5 s from the creation on: the pass after the first one ends starts the second.
+    const created = at() - 3_000
+    const firstEnds = api.deploymentsOf('mytool')[0]!.finalAt
+    const pass = created + Math.ceil((firstEnds - created) / 5_000) * 5_000
+    advance(pass - at() - 10)
+    expect(read(first).body.data.status).toBe('successful')
+    expect(read(id).body.data).not.toHaveProperty('status')
+    advance(50)
+    expect(read(id).body.data.status).toBe('running')
+  })
+
+  test('past 20 active deployments, a 409 in the new wording', () => {
+    const { create } = world('slow-builds', 'next')
+    for (let i = 0; i < 20; i++) expect(create().status).toBe(200)
+    expect(create().body).toEqual(ENVELOPE("There's already 20, the limit is 20. Wait for some deployments to finish. You can also cancel some deployments"))
+  })
+
+  test('the queued scenario waits 20 s on the current server too, as if behind another deployment', () => {
+    const { create, read, advance } = world('queued')
+    const id = create().body.data.deploy_id as string
+    advance(19_900)
+    expect(read(id).body.data).not.toHaveProperty('status')
+    advance(200)
+    expect(read(id).body.data.status).toBe('running')
   })
 })

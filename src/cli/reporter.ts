@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import type { DeployOutcome } from '../engine/deploy.js'
 import { ApiError } from '../engine/api-error.js'
 import type { Redactor } from '../engine/redact.js'
-import { phaseOf, statusOf, isComponentDone } from '../engine/status.js'
+import { isComponentDone, looksQueuedOnServer, phaseOf, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
@@ -32,6 +32,8 @@ const EXIT_OF: Record<OutcomeKind, number> = {
   cancelled: EXIT.deploymentFailed,
   'stopped-waiting': EXIT.stoppedWaiting,
   interrupted: EXIT.stoppedWaiting,
+  // As for a refused conflict: the user asked not to queue.
+  queued: EXIT.refused,
   refused: EXIT.refused,
   unreachable: EXIT.refused,
   'unknown-creation': EXIT.refused,
@@ -105,6 +107,7 @@ export function createCliReporter(
   const startedAt = now()
   let sectionOpen = false
   let latest: Deployment | undefined
+  let queuedOnServer = false
   // On a terminal, what is wider than it is broken between words, not by the terminal mid-word.
   const width = log.isTTY ? (log.columns ?? 80) : undefined
   const fitted = (stream: Terminal['out'], text: string) =>
@@ -116,6 +119,7 @@ export function createCliReporter(
   const live = new LiveLine(log, () => {
     const elapsed = formatDuration(now() - startedAt)
     if (!latest) return `${elapsed} · creating the deployment of ${settings.tool}`
+    if (queuedOnServer && looksQueuedOnServer(latest)) return `${elapsed} · queued on Toolforge behind another deployment of ${settings.tool}`
     const builds = Object.values(latest.builds)
     const total = new Set([...Object.keys(latest.builds), ...Object.keys(latest.runs)]).size
     const built = builds.filter((b) => isComponentDone('build', b.build_status)).length
@@ -144,6 +148,10 @@ export function createCliReporter(
 
   return {
     ...narrator,
+    queuedOnServer(deployment) {
+      queuedOnServer = true
+      narrator.queuedOnServer(deployment)
+    },
     finish(outcome) {
       live.stop()
       if (sectionOpen) log.write(`${section('end')}\n`)

@@ -29,6 +29,8 @@ export type DeployEnd =
   | 'failed'
   /** Asked not to wait: created (or read once) and left to go on. */
   | 'no-wait'
+  /** Created, but queued on the server behind another deployment, with on-conflict: fail. */
+  | 'queued'
   /** The action's own timeout passed first. */
   | 'timeout'
   /** The run was cancelled (SIGINT/SIGTERM). */
@@ -103,6 +105,7 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
         requestDeadline: deadline,
         pollIntervalMs: settings.pollIntervalMs,
         signal,
+        stopWhenQueued: settings.onConflict === 'fail',
         random: deps.random
       },
       {
@@ -110,10 +113,13 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
           deployment = response.deployment
           deps.observer.polled(response)
         },
+        queuedOnServer: (queued) => deps.observer.queuedOnServer(queued),
         retrying: (error, failures, delayMs) => deps.observer.retrying(error, failures, delayMs)
       }
     )
     deployment = result.deployment
+    queuedMs += result.queuedMs
+    if (result.end === 'queued') return finish('queued')
     if (result.end === 'cancelled') return finish('interrupted')
     if (result.end === 'timeout') return finish(settings.wait ? 'timeout' : 'no-wait')
     if (!isSuccess(result.deployment!.status)) return finish('failed')

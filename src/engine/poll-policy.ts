@@ -1,5 +1,5 @@
 import { tickClosingAfter, tickWindow, type TickModel } from './server-ticks.js'
-import type { Phase } from './status.js'
+import { SERVER_QUEUE_SIGN_MS, type Phase } from './status.js'
 
 /**
  * How long to pause before the next status check, from what the deployment tells and
@@ -20,9 +20,15 @@ import type { Phase } from './status.js'
  *   server's bookkeeping remains: every quarter second.
  * - When "soon" proves wrong (nothing changed for SOON_MS in a late phase), the building
  *   pace applies.
+ * - Queued on the server (pending, no build started: the next Components API's queue):
+ *   once more when the server's first pass is surely over (SERVER_QUEUE_SIGN_MS after
+ *   creation), then once per pass of the server's queue loop (every 5 s plus its own
+ *   calls, from the creation on), just after it when it can be predicted.
  * Every check that can be placed just after a predicted tick is. `poll-interval` is
  * always the ceiling, and the caller adds Retry-After as the floor.
  */
+/** The server's queue loop: 5 s of sleep plus a look at the tool's deployments. */
+export const QUEUE_PASS = { minMs: 5_000, maxMs: 5_300 } as const
 export const FIRST_CHECK_MS = 300
 /** Until the first tick is seen, how soon to look again: the first tick dates all the others. */
 export const FIRST_TICK_STEP_MS = 200
@@ -54,6 +60,8 @@ export interface PollContext {
   pollIntervalMs: number
   /** What is known of the server's ticks, on the same clock as `now`. */
   ticks: TickModel | undefined
+  /** The deployment looks queued on the server: its queue loop's passes, and its age. */
+  serverQueue?: { passes: TickModel; msSinceCreation: number }
   now: number
 }
 
@@ -72,7 +80,14 @@ function afterTick(ticks: TickModel | undefined, now: number, minMs: number, max
 }
 
 export function nextPollDelay(context: PollContext): number {
-  const { phase, changed, phaseChanged, msSinceChange, msWaiting, previousDelayMs, pollIntervalMs, ticks, now } = context
+  const { phase, changed, phaseChanged, msSinceChange, msWaiting, previousDelayMs, pollIntervalMs, ticks, serverQueue, now } = context
+  if (serverQueue) {
+    const delay =
+      serverQueue.msSinceCreation < SERVER_QUEUE_SIGN_MS
+        ? SERVER_QUEUE_SIGN_MS - serverQueue.msSinceCreation
+        : (afterTick(serverQueue.passes, now, QUEUE_PASS.minMs / 2, pollIntervalMs) ?? QUEUE_PASS.minMs)
+    return Math.min(Math.round(delay), pollIntervalMs)
+  }
   const period = ticks ? (ticks.minPeriod + ticks.maxPeriod) / 2 : RUNS_PHASE_MIN_MS
   const late = phase === 'finishing' || phase === 'running-components'
   let delay: number

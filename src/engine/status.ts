@@ -1,4 +1,4 @@
-import type { Deployment, KnownDeploymentState } from './toolforge-types.js'
+import { NO_ID_YET, type Deployment, type KnownDeploymentState } from './toolforge-types.js'
 
 const FINAL: ReadonlySet<string> = new Set<KnownDeploymentState>(['successful', 'failed', 'timed_out', 'cancelled'])
 const KNOWN: ReadonlySet<string> = new Set<KnownDeploymentState>([
@@ -57,6 +57,22 @@ export function phaseOf(deployment: Deployment): Phase {
   if (!builds.every((b) => FINAL_BUILD.has(b))) return 'queued'
   if (builds.includes('failed') || runs.every((r) => FINAL_RUN.has(r.run_status))) return 'finishing'
   return 'running-components'
+}
+
+/**
+ * Past the server's first pass, a deployment still pending with no build started waits
+ * behind another deployment of the tool: the next Components API queues deployments
+ * (up to 20 active, one running) instead of answering 409. Its task starts a deployment
+ * within milliseconds when nothing is ahead of it, and otherwise looks again every 5 s.
+ */
+export const SERVER_QUEUE_SIGN_MS = 2_000
+
+/** Pending, and not one build started: what a deployment queued on the server looks like. */
+export function looksQueuedOnServer(deployment: Deployment): boolean {
+  return (
+    statusOf(deployment) === 'pending' &&
+    Object.values(deployment.builds).every((build) => build.build_status === 'pending' && build.build_id === NO_ID_YET)
+  )
 }
 
 export interface FailedComponent {

@@ -1,9 +1,9 @@
 import { ApiError, isTransient } from './api-error.js'
 import { backoffDelay, type Backoff } from './backoff.js'
 import type { Clock } from './clock.js'
-import { FIRST_CHECK_MS, nextPollDelay } from './poll-policy.js'
+import { FIRST_CHECK_MS, nextPollDelay, QUEUE_PASS } from './poll-policy.js'
 import { changedOnTick, observeTick, type TickModel } from './server-ticks.js'
-import { isFinal, phaseOf } from './status.js'
+import { isFinal, looksQueuedOnServer, phaseOf, SERVER_QUEUE_SIGN_MS } from './status.js'
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
 
@@ -14,6 +14,8 @@ export const READ_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 30_000 }
 export interface WaitObserver {
   /** Every good answer, in order. */
   polled(response: ApiResponse): void
+  /** The deployment waits on the server behind another one of the tool (said once, before `polled`). */
+  queuedOnServer(deployment: Deployment): void
   /** A transient failure; the next check comes after `delayMs`. */
   retrying(error: ApiError, failures: number, delayMs: number): void
 }
@@ -30,14 +32,18 @@ export interface WaitOptions {
   requestDeadline?: number
   pollIntervalMs: number
   signal: AbortSignal
+  /** Stop as soon as the deployment is known to wait behind another one (on-conflict: fail). */
+  stopWhenQueued?: boolean
   random?: () => number
 }
 
-export type WaitEnd = 'final' | 'timeout' | 'cancelled'
+export type WaitEnd = 'final' | 'timeout' | 'cancelled' | 'queued'
 
 export interface WaitResult {
   end: WaitEnd
   deployment: Deployment | undefined
+  /** How long it waited on the server behind another deployment, as far as seen. */
+  queuedMs: number
 }
 
 /** Transient failures kept coming until the budget was spent. */
@@ -73,6 +79,11 @@ export async function waitForDeployment(
   let last = options.initial
   let lastSentAt = options.initialSentAt ?? clock.now()
   let ticks: TickModel | undefined
+  // The server's queue passes for this deployment start when it is created.
+  const createdAt = options.initialSentAt ?? clock.now()
+  const queuePasses: TickModel = { lo: createdAt, hi: clock.now(), minPeriod: QUEUE_PASS.minMs, maxPeriod: QUEUE_PASS.maxMs }
+  let queuedSince: number | undefined
+  let queuedMs = 0
   let failures = 0
   let pollDelay = last ? Math.min(FIRST_CHECK_MS, pollIntervalMs) : 0
   let delay = pollDelay
@@ -82,13 +93,22 @@ export async function waitForDeployment(
   for (;;) {
     const wake = Math.min(clock.now() + delay, deadline)
     await clock.sleep(wake - clock.now(), signal)
-    if (signal.aborted) return { end: 'cancelled', deployment: last }
+    const end = (how: WaitEnd): WaitResult => ({ end: how, deployment: last, queuedMs: queuedSince === undefined ? queuedMs : clock.now() - queuedSince })
+    if (signal.aborted) return end('cancelled')
     // Asking before the server's Retry-After would be rude; past the deadline, pointless.
-    if (clock.now() < notBefore) return { end: 'timeout', deployment: last }
+    if (clock.now() < notBefore) return end('timeout')
     try {
       const sentAt = clock.now()
       const response = await api.getDeployment(options.deployId, { signal, deadline: options.requestDeadline ?? deadline })
       failures = 0
+      const queued = looksQueuedOnServer(response.deployment)
+      if (queued && queuedSince === undefined && queuedMs === 0 && clock.now() - createdAt >= SERVER_QUEUE_SIGN_MS) {
+        queuedSince = createdAt
+        observer.queuedOnServer(response.deployment)
+      } else if (!queued && queuedSince !== undefined) {
+        queuedMs = clock.now() - queuedSince
+        queuedSince = undefined
+      }
       observer.polled(response)
       const changed = last === undefined || stateKey(response.deployment) !== stateKey(last)
       if (changed) lastChangeAt = clock.now()
@@ -97,7 +117,8 @@ export async function waitForDeployment(
       const phaseChanged = last === undefined || phase !== phaseOf(last)
       last = response.deployment
       lastSentAt = sentAt
-      if (isFinal(last.status)) return { end: 'final', deployment: last }
+      if (isFinal(last.status)) return end('final')
+      if (queuedSince !== undefined && options.stopWhenQueued) return end('queued')
       pollDelay = nextPollDelay({
         phase,
         changed,
@@ -107,12 +128,13 @@ export async function waitForDeployment(
         previousDelayMs: pollDelay,
         pollIntervalMs,
         ticks,
+        serverQueue: queued ? { passes: queuePasses, msSinceCreation: clock.now() - createdAt } : undefined,
         now: clock.now()
       })
       delay = Math.max(pollDelay, response.retryAfterMs ?? 0)
       notBefore = clock.now() + (response.retryAfterMs ?? 0)
     } catch (error) {
-      if (signal.aborted) return { end: 'cancelled', deployment: last }
+      if (signal.aborted) return end('cancelled')
       if (!(error instanceof ApiError) || !isTransient(error)) throw error
       failures += 1
       if (failures >= MAX_CONSECUTIVE_FAILURES) throw new GaveUpError('status checks', failures, error)
@@ -120,6 +142,6 @@ export async function waitForDeployment(
       notBefore = clock.now() + (error.retryAfterMs ?? 0)
       observer.retrying(error, failures, delay)
     }
-    if (clock.now() >= deadline) return { end: 'timeout', deployment: last }
+    if (clock.now() >= deadline) return end('timeout')
   }
 }

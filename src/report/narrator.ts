@@ -5,7 +5,7 @@ import { HEARTBEAT_MS, ProgressLog } from './progress.js'
 import { TimelineRecorder, type TimelineModel } from './timeline.js'
 import { deploymentJson, oneLine } from './sanitize.js'
 import type { Settings } from '../settings/settings.js'
-import { isKnownStatus, statusOf } from '../engine/status.js'
+import { isKnownStatus, looksQueuedOnServer, statusOf } from '../engine/status.js'
 import type { ApiResponse } from '../engine/toolforge-client.js'
 import type { Deployment, ResponseMessages } from '../engine/toolforge-types.js'
 
@@ -46,6 +46,7 @@ export function createNarrator(
   const shownMessages = new Set<string>()
   const warnedStatuses = new Set<string>()
   let lastQueuedLine = -Infinity
+  let queuedOnServer = false
   const elapsed = () => `[${formatDuration(now() - startedAt)}]`
 
   function showMessages(messages: ResponseMessages): void {
@@ -68,6 +69,11 @@ export function createNarrator(
     if (!isKnownStatus(status) && !warnedStatuses.has(status) && warnedStatuses.size < MAX_UNKNOWN_STATUS_WARNINGS) {
       warnedStatuses.add(status)
       sink.warning(`Toolforge reported a status this version does not know, "${oneLine(status, 100)}"; it is taken as not final, and waiting goes on.`)
+    }
+    // The time queued on the server is the timeline's first bar, until the deployment starts.
+    if (queuedOnServer) {
+      recorder.queuedUntil(now())
+      queuedOnServer = looksQueuedOnServer(deployment)
     }
     recorder.observe(deployment, now())
     const line = progress.update(deployment, now(), recorder.model()) ?? progress.heartbeat(now())
@@ -96,6 +102,13 @@ export function createNarrator(
       sink.line(`${elapsed()} ${oneLine(target.url, 300)} answered ${answer}${next}`)
     },
     polled: observe,
+    queuedOnServer(deployment) {
+      queuedOnServer = true
+      sink.notice(
+        `Deployment ${oneLine(deployment.deploy_id, 100)} is queued on Toolforge behind another deployment of ${settings.tool}; Toolforge starts it when the deployments ahead of it have finished.`,
+        'Queued on Toolforge behind another deployment'
+      )
+    },
     retrying(error, failures, delayMs) {
       retryLine('status check', error, failures, delayMs)
     },

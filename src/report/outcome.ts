@@ -21,6 +21,7 @@ export type OutcomeKind =
   | 'cancelled'
   | 'stopped-waiting'
   | 'interrupted'
+  | 'queued'
   | 'refused'
   | 'unreachable'
   | 'unknown-creation'
@@ -58,6 +59,7 @@ const TITLES: Record<OutcomeKind, string> = {
   cancelled: 'Toolforge deployment cancelled on Toolforge',
   'stopped-waiting': 'Stopped waiting for the Toolforge deployment',
   interrupted: 'Interrupted while following the Toolforge deployment',
+  queued: 'Queued behind another Toolforge deployment',
   refused: 'Toolforge refused the deployment',
   unreachable: 'Toolforge could not be reached',
   'unknown-creation': 'Not known whether a deployment was started',
@@ -81,6 +83,8 @@ export function outcomeKind(outcome: DeployOutcome): OutcomeKind {
       return 'stopped-waiting'
     case 'interrupted':
       return 'interrupted'
+    case 'queued':
+      return 'queued'
     case 'error':
       if (outcome.mayHaveStarted) return 'unknown-creation'
       return outcome.error instanceof ApiError && outcome.error.kind === 'http' ? 'refused' : 'unreachable'
@@ -163,6 +167,8 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
       if (d && outcome.check) return `interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id} successfully.`
       if (id) return `interrupted; deployment ${id} goes on on Toolforge (a deploy token cannot cancel it). Last status: ${d ? statusOf(d) : 'unknown'}.`
       return 'interrupted before a deployment was created.'
+    case 'queued':
+      return `deployment ${id} of ${settings.tool} is queued on Toolforge behind another deployment of the tool, and this run was asked to fail on a conflict. It stays queued, and will still run when the deployments ahead of it have finished: a deploy token cannot cancel it.`
     case 'unknown-creation': {
       const reason = outcome.error instanceof ApiError ? apiErrorMessage(outcome.error, settings) : outcome.error!.message
       return `creating the deployment failed with an unknown outcome (${reason}): a deployment may have been started on Toolforge. It was not retried, so that no second one is started.`
@@ -221,6 +227,8 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
       return [{ text: `It goes on on Toolforge; follow it to the end with ${voice.follow(id)}, or give it longer: ${voice.option('timeout', '1h')}` }, show]
     case 'interrupted':
       return id && !outcome.check ? [{ text: `It goes on on Toolforge; follow it with ${voice.follow(id)}` }, show] : []
+    case 'queued':
+      return [{ text: `It will run on Toolforge; follow it to the end with ${voice.follow(id!)}, or wait for it next time: ${voice.option('on-conflict', 'wait')}` }, show]
     case 'unknown-creation':
       return [{ text: 'Check whether a deployment was started before running again', command: 'toolforge components deployment list' }]
     case 'refused':
