@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { optionVariable, parseCliArgs, UsageError, VARIABLE_OPTIONS } from '../../src/cli/args.js'
+import { closestFlag, optionVariable, parseCliArgs, UsageError, USAGE, VARIABLE_OPTIONS } from '../../src/cli/args.js'
 import { InputError } from '../../src/settings/input-error.js'
 import { readSettings } from '../../src/settings/inputs.js'
 
@@ -78,5 +78,25 @@ describe('the command’s options from flags and variables', () => {
   test('the token is never a flag, nor a variable option', () => {
     expect(() => parseCliArgs(['--token', 'x'], {})).toThrow(UsageError)
     expect(VARIABLE_OPTIONS).not.toContain('token')
+  })
+})
+
+describe('help and mistyped flags', () => {
+  test('--help fits an 80-column terminal', () => {
+    expect(USAGE.split('\n').filter((line) => line.length > 80)).toEqual([])
+  })
+
+  test.each([
+    ['--tmeout', "Unknown option '--tmeout'; did you mean --timeout?"],
+    ['--on-conflit=fail', 'did you mean --on-conflict?'],
+    ['--jsn', 'did you mean --json?']
+  ])('%s is told the closest flag', (flag, said) => {
+    expect(() => parseCliArgs(['--tool', 'x', flag], {})).toThrow(said)
+  })
+
+  test('a flag far from every known one gets no guess, and the token flag is never suggested', () => {
+    expect(() => parseCliArgs(['--bogus'], {})).toThrow(/^Unknown option '--bogus'$/)
+    expect(() => parseCliArgs(['--tokn'], {})).toThrow(/^Unknown option '--tokn'$/)
+    expect(closestFlag('--zzzzzzzz', ['timeout'])).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
-import { deploy, type DeployObserver } from '../../src/engine/deploy.js'
+import { deploy, UNREACHABLE_CREATION_MS, type DeployObserver } from '../../src/engine/deploy.js'
 import type { Probe } from '../../src/engine/serving-check.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { deployment } from '../../__fixtures__/deployments.js'
@@ -134,12 +134,22 @@ describe('deploy', () => {
     expect(outcome.error?.message).toMatch(/^gave up after \d+ failed attempts to create the deployment in a row; the last one: could not connect$/)
   })
 
-  test('an API refusing every connection is given up on after 10 attempts in a row', async () => {
+  test('an API refusing every connection is given up on within 30 s of the first refusal', async () => {
     const refused = new ApiError('network', 'could not connect to the API (ECONNREFUSED)', { reachedServer: false })
-    const { api, run } = setup([refused])
+    const { api, clock, run } = setup([refused])
+    const started = clock.now()
     const outcome = await run()
     expect(outcome.end).toBe('error')
-    expect(outcome.error?.message).toBe('gave up after 10 failed attempts to create the deployment in a row; the last one: could not connect to the API (ECONNREFUSED)')
+    expect(outcome.error?.message).toMatch(/^gave up after \d+ failed attempts to create the deployment in a row; the last one: could not connect to the API \(ECONNREFUSED\)$/)
+    expect(outcome.endedAt - started).toBeLessThanOrEqual(UNREACHABLE_CREATION_MS)
+    expect(api.postTimes.at(-1)! - api.postTimes[0]!).toBeGreaterThan(UNREACHABLE_CREATION_MS / 2)
+  })
+
+  test('an API that answers 503 to every creation is given up on after 10 attempts in a row', async () => {
+    const unavailable = new ApiError('http', 'Toolforge answered HTTP 503', { status: 503, reachedServer: true })
+    const { api, run } = setup([unavailable])
+    const outcome = await run()
+    expect(outcome.error?.message).toBe('gave up after 10 failed attempts to create the deployment in a row; the last one: Toolforge answered HTTP 503')
     expect(api.postTimes).toHaveLength(10)
   })
 

@@ -36,6 +36,19 @@ describe('what to check', () => {
     expect(planCheck('auto', address, config({ publish }))).toEqual({ skip: 'no component of the deployed config publishes a web service' })
   })
 
+  test('a health check path is below the tool\'s address, when that address has a path of its own', () => {
+    expect(planCheck('auto', 'http://127.0.0.1:8000/mytool/', config({ publish: '/', health_check_http: '/healthz' }))).toEqual({
+      probe: { url: 'http://127.0.0.1:8000/mytool/healthz', strict: true, component: 'web' }
+    })
+    expect(planCheck('auto', 'https://tools.example/mytool', config({ publish: '/', health_check_http: '/a/b' }))).toMatchObject({ probe: { url: 'https://tools.example/mytool/a/b' } })
+  })
+
+  test('a health check path keeps only letters, digits and /._~-; the rest is percent-encoded, existing escapes kept', () => {
+    expect(planCheck('auto', address, config({ publish: '/', health_check_http: "/$(id)';x|&y%20z%" }))).toMatchObject({
+      probe: { url: 'https://mytool.toolforge.org/%24%28id%29%27%3Bx%7C%26y%20z%25' }
+    })
+  })
+
   test('without a health check path, the tool\'s address itself is asked, path included', () => {
     expect(planCheck('auto', 'http://127.0.0.1:8000/mytool/', config({ publish: true }))).toEqual({ probe: { url: 'http://127.0.0.1:8000/mytool/', strict: false, component: 'web' } })
   })

@@ -80,8 +80,12 @@ describe('the narrator', () => {
     narrator.creationRetrying(new ApiError('network', 'could not connect to the API (ECONNREFUSED)', { reachedServer: false }), 1, 1_500)
     expect(lines()).toEqual([
       '[3s] status check failed (Toolforge answered HTTP 502); trying again in 4s (failure 2 in a row)',
-      '[3s] creating the deployment failed (could not connect to the API (ECONNREFUSED)); trying again in 2s (failure 1 in a row)'
+      '[3s] creating the deployment failed (could not connect to the API (ECONNREFUSED)); trying again in 2s (failure 1 in a row)',
+      'The API cannot be reached: this run fails if that lasts 30s.'
     ])
+    // Said once, at the first failure to connect.
+    narrator.creationRetrying(new ApiError('network', 'could not connect to the API (ECONNREFUSED)', { reachedServer: false }), 2, 3_000)
+    expect(lines().filter((line) => line.startsWith('The API cannot be reached'))).toHaveLength(1)
   })
 
   test('queued: a notice with Toolforge’s reason, then a line a minute at most; the time queued goes into the timeline', () => {

@@ -28,46 +28,57 @@ export function cliInputNames(tokenVariable = TOKEN_VARIABLE, variables: Readonl
 
 export const USAGE = `Usage: toolforge-deploy [options]
 
-Deploys a Toolforge tool through the Components API and waits until Toolforge has
-finished: every component built and restarted, and the web service answering. The
-deploy token is read from the ${TOKEN_VARIABLE} environment variable (or
-${SNIPPET_TOKEN_VARIABLE}; create it with \`toolforge components deploy-token create\`).
+Deploys a Toolforge tool through the Components API and waits until Toolforge
+has finished: every component built and restarted, and the web service
+answering. The deploy token is read from the ${TOKEN_VARIABLE} environment
+variable (or ${SNIPPET_TOKEN_VARIABLE}; create it with
+\`toolforge components deploy-token create\`).
 
 Options:
-  --tool NAME            the tool (default: $${SNIPPET_TOOL_VARIABLE}, or the repository or project name in CI)
-  --api-url URL          API gateway root (default: https://api.svc.toolforge.org)
-  --force-build          rebuild even if the commit was built before
-  --force-run            restart components even if their run config did not change
-  --description TEXT     stored with the deployment (default: names the CI run or git checkout)
-  --no-wait              return as soon as the deployment is created
-  --timeout DURATION     how long to wait, e.g. 45s, 30m, 1h30m (default: 30m, at most 6h)
-  --poll-interval DUR    longest pause between status checks (default: 10s, at least 1s)
-  --on-conflict MODE     wait (default) or fail, when another deployment is in progress
-  --deploy-id ID         follow this existing deployment instead of creating one
-  --check WHAT           after success, check the web service answers: auto (default),
-                         off, or a URL
-  --check-timeout DUR    how long the web service has to answer (default: 3m, at most 1h)
-  --json                 print one JSON object on stdout (outcome, exitCode, deployment,
-                         check, error); everything else goes to stderr
-  --dotenv FILE          write DEPLOY_ID, DEPLOY_STATUS, DEPLOY_OUTCOME, DEPLOY_CHECK and
-                         DEPLOY_URL to FILE (for GitLab's artifacts:reports:dotenv)
-  --verbose              show every status check
-  --help                 show this help
-  --version              show the version
+  --tool NAME          the tool (default: $${SNIPPET_TOOL_VARIABLE}, or the repository
+                       or project name in CI)
+  --api-url URL        API gateway root (default: https://api.svc.toolforge.org)
+  --force-build        rebuild even if the commit was built before
+  --force-run          restart components even if their run config did not
+                       change
+  --description TEXT   stored with the deployment (default: names the CI run or
+                       the git checkout)
+  --no-wait            return as soon as the deployment is created
+  --timeout DURATION   how long to wait, e.g. 45s, 30m, 1h30m (default: 30m;
+                       at most 6h)
+  --poll-interval DUR  longest pause between status checks (default: 10s; at
+                       least 1s)
+  --on-conflict MODE   wait (default) or fail, when another deployment is in
+                       progress or Toolforge queues this one behind it
+  --deploy-id ID       follow this existing deployment instead of creating one
+  --check WHAT         after success, check the web service answers: auto
+                       (default), off, or a URL
+  --check-timeout DUR  how long the web service has to answer (default: 3m; at
+                       most 1h)
+  --json               print one JSON object on stdout (outcome, exitCode,
+                       deployment, check, error); everything else goes to stderr
+  --dotenv FILE        write DEPLOY_ID, DEPLOY_STATUS, DEPLOY_OUTCOME,
+                       DEPLOY_CHECK and DEPLOY_URL to FILE (for GitLab's
+                       artifacts:reports:dotenv)
+  --verbose            show every status check
+  --help               show this help
+  --version            show the version
 
 Exit codes:
   0  the deployment is successful (or created, with --no-wait)
-  1  the deployment failed, timed out or was cancelled on Toolforge, or the web service
-     did not answer after it (--check)
+  1  the deployment failed, timed out or was cancelled on Toolforge, or the web
+     service did not answer after it (--check)
   2  bad usage or input; nothing was sent
   3  gave up waiting (--timeout) or was interrupted; the deployment goes on
-  4  Toolforge refused (401, 404, 409 with --on-conflict fail) or could not be reached
+  4  Toolforge refused (401, 404, 409 with --on-conflict fail), queued it behind
+     another deployment (with --on-conflict fail), or could not be reached
 
-Environment: every option above but the output ones can be set as a variable named
-TOOLFORGE_DEPLOY_ and the option's name (TOOLFORGE_DEPLOY_TIMEOUT=45m,
-TOOLFORGE_DEPLOY_FORCE_BUILD=true, TOOLFORGE_DEPLOY_WAIT=false); a flag wins over its
-variable. NO_COLOR disables colours; GITLAB_CI=true folds the wait into a section;
-TOOLFORGE_TOOL_URL sets the tools' web address (default https://{tool}.toolforge.org/).
+Environment: every option above but the output ones can be set as a variable
+named TOOLFORGE_DEPLOY_ and the option's name (TOOLFORGE_DEPLOY_TIMEOUT=45m,
+TOOLFORGE_DEPLOY_FORCE_BUILD=true, TOOLFORGE_DEPLOY_WAIT=false); a flag wins
+over its variable. NO_COLOR disables colours; GITLAB_CI=true folds the wait into
+a section; TOOLFORGE_TOOL_URL sets the tools' web address (default
+https://{tool}.toolforge.org/).
 `
 
 export interface CliOptions {
@@ -84,6 +95,24 @@ export interface CliOptions {
 
 /** Thrown for flags that are not options of the command. */
 export class UsageError extends Error {}
+
+/** How many single-character edits turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    row = next
+  }
+  return row[b.length]!
+}
+
+/** The known flag a mistyped one most likely meant: at most a third of it changed. */
+export function closestFlag(given: string, known: readonly string[]): string | undefined {
+  const name = given.replace(/^-+/, '').split('=')[0]!
+  const [best] = [...known].sort((a, b) => editDistance(name, a) - editDistance(name, b))
+  return best !== undefined && editDistance(name, best) <= Math.max(1, Math.floor(name.length / 3)) ? `--${best}` : undefined
+}
 
 /** The dotenv file must be writable where it is, before anything is sent. */
 function checkDestination(path: string): void {
@@ -105,33 +134,33 @@ function checkDestination(path: string): void {
 /** Reads the flags; the token comes from the environment only. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   let values: Record<string, string | boolean | undefined>
+  const options = {
+    tool: { type: 'string' },
+    'api-url': { type: 'string' },
+    'force-build': { type: 'boolean' },
+    'force-run': { type: 'boolean' },
+    description: { type: 'string' },
+    'no-wait': { type: 'boolean' },
+    timeout: { type: 'string' },
+    'poll-interval': { type: 'string' },
+    'on-conflict': { type: 'string' },
+    'deploy-id': { type: 'string' },
+    check: { type: 'string' },
+    'check-timeout': { type: 'string' },
+    json: { type: 'boolean' },
+    dotenv: { type: 'string' },
+    verbose: { type: 'boolean' },
+    help: { type: 'boolean' },
+    version: { type: 'boolean' },
+    token: { type: 'string' }
+  } as const
   try {
-    ;({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        tool: { type: 'string' },
-        'api-url': { type: 'string' },
-        'force-build': { type: 'boolean' },
-        'force-run': { type: 'boolean' },
-        description: { type: 'string' },
-        'no-wait': { type: 'boolean' },
-        timeout: { type: 'string' },
-        'poll-interval': { type: 'string' },
-        'on-conflict': { type: 'string' },
-        'deploy-id': { type: 'string' },
-        check: { type: 'string' },
-        'check-timeout': { type: 'string' },
-        json: { type: 'boolean' },
-        dotenv: { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean' },
-        version: { type: 'boolean' },
-        token: { type: 'string' }
-      }
-    }))
+    ;({ values } = parseArgs({ args: argv, allowPositionals: false, options }))
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0] : String(error))
+    const message = String((error as { message?: unknown }).message ?? error).split('\n')[0]!
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1]
+    const meant = unknown && closestFlag(unknown, Object.keys(options).filter((name) => name !== 'token'))
+    throw new UsageError(meant ? `${message}; did you mean ${meant}?` : message)
   }
   if (values.token !== undefined) {
     throw new UsageError(`--token is not accepted: pass the deploy token in the ${TOKEN_VARIABLE} environment variable.`)

@@ -71,6 +71,11 @@ export function creationSurelyNotStarted(error: ApiError): boolean {
   return error.kind === 'http' && (error.status === 429 || error.status === 503)
 }
 
+/** The API could not be connected to at all: refused, or no such host. */
+export function isUnreachable(error: ApiError): boolean {
+  return error.kind === 'network' && !error.reachedServer
+}
+
 /** A creation whose outcome is unknown: it may have started a deployment. */
 export function creationMayHaveStarted(error: ApiError): boolean {
   if (creationSurelyNotStarted(error)) return false

@@ -1,4 +1,4 @@
-import { ApiError, creationMayHaveStarted, creationSurelyNotStarted } from './api-error.js'
+import { ApiError, creationMayHaveStarted, creationSurelyNotStarted, isUnreachable } from './api-error.js'
 import { backoffDelay, type Backoff } from './backoff.js'
 import type { Clock } from './clock.js'
 import type { Settings } from '../settings/settings.js'
@@ -11,6 +11,12 @@ import { GaveUpError, MAX_CONSECUTIVE_FAILURES, waitForDeployment, type WaitObse
 /** Pauses between creation attempts while another deployment of the tool is in progress. */
 export const CONFLICT_BACKOFF = { firstMs: 5_000, growth: 1.5, maxMs: 30_000 }
 export const CREATE_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 30_000 }
+/**
+ * How long the creation keeps trying an API it cannot connect to at all (refused, no such
+ * host): a wrong address or a closed network, far more often than a blip. Status reads,
+ * once a deployment exists, keep the whole retry budget.
+ */
+export const UNREACHABLE_CREATION_MS = 30_000
 
 export interface DeployObserver extends WaitObserver, CheckObserver {
   created(response: ApiResponse): void
@@ -144,6 +150,7 @@ async function create(
   let conflicts = 0
   let failures = 0
   let queuedSince: number | undefined
+  let unreachableSince: number | undefined
   for (;;) {
     let delay: number
     let failure: ApiError
@@ -167,6 +174,10 @@ async function create(
         failures += 1
         if (failures >= MAX_CONSECUTIVE_FAILURES) throw new GaveUpError('attempts to create the deployment', failures, error)
         delay = Math.max(backoffDelay(CREATE_BACKOFF, failures, random), error.retryAfterMs ?? 0)
+        unreachableSince = isUnreachable(error) ? (unreachableSince ?? clock.now()) : undefined
+        if (unreachableSince !== undefined && clock.now() + delay - unreachableSince > UNREACHABLE_CREATION_MS) {
+          throw new GaveUpError('attempts to create the deployment', failures, error)
+        }
         observer.creationRetrying(error, failures, delay)
       } else throw error
     }

@@ -76,7 +76,8 @@ export function planCheck(check: 'auto' | 'off' | URL, toolAddress: string, tool
     if (run.publish === undefined || run.publish === null || run.publish === false) continue
     const health = typeof run.health_check_http === 'string' && SITE_PATH.test(run.health_check_http) ? shellInertPath(run.health_check_http) : undefined
     const base = new URL(toolAddress)
-    const url = health === undefined ? base : new URL(health, base)
+    // The path is the tool's site's: below the tool's address, which may itself have a path (TOOLFORGE_TOOL_URL).
+    const url = health === undefined ? base : new URL(`${base.pathname.replace(/\/+$/, '')}${health}`, base)
     // A path from the server must not lead anywhere but the tool's own site.
     if (url.origin !== base.origin) return { probe: { url: base.href, strict: false, component: name } }
     return { probe: { url: url.href, strict: health !== undefined, component: name } }

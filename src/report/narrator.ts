@@ -1,5 +1,5 @@
-import type { ApiError } from '../engine/api-error.js'
-import type { DeployObserver } from '../engine/deploy.js'
+import { isUnreachable, type ApiError } from '../engine/api-error.js'
+import { UNREACHABLE_CREATION_MS, type DeployObserver } from '../engine/deploy.js'
 import { formatDuration } from '../settings/duration.js'
 import { HEARTBEAT_MS, ProgressLog } from './progress.js'
 import { TimelineRecorder, type TimelineModel } from './timeline.js'
@@ -114,6 +114,7 @@ export function createNarrator(
     },
     creationRetrying(error, attempt, delayMs) {
       retryLine('creating the deployment', error, attempt, delayMs)
+      if (attempt === 1 && isUnreachable(error)) sink.line(`The API cannot be reached: this run fails if that lasts ${formatDuration(UNREACHABLE_CREATION_MS)}.`)
     },
     queued(error, attempt, delayMs) {
       if (attempt === 1) {

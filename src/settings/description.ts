@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process'
-import { hostname, userInfo } from 'node:os'
 import { basename } from 'node:path'
 
 /**
  * The text stored with the deployment when none is given: enough for a maintainer
  * looking at `toolforge components deployment list` to find what deployed: the CI run,
- * from GitHub Actions' or GitLab CI's environment, or the git checkout and the person,
- * from a terminal.
+ * from GitHub Actions' or GitLab CI's environment, or the git checkout from a terminal:
+ * its remote, commit and branch, never the local user or host name, which anyone with
+ * access to the tool could read there.
  */
 export function defaultDescription(env: NodeJS.ProcessEnv, program = 'toolforge/deploy-action', git: Git = systemGit): string {
   if (env.GITHUB_REPOSITORY) return fromGitHub(env, env.GITHUB_REPOSITORY)
@@ -30,24 +30,15 @@ export function withoutCredentials(remote: string): string {
   return remote.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
 }
 
-/** From a terminal: the checkout's remote, commit and branch, and who deployed from where. */
+/** From a terminal: the checkout's remote, commit and branch. */
 function fromShell(program: string, git: Git): string | undefined {
   const sha = git(['rev-parse', 'HEAD'])
   if (!sha) return undefined
   const remote = git(['remote', 'get-url', 'origin'])
   const branch = git(['rev-parse', '--abbrev-ref', 'HEAD'])
-  let user: string | undefined
-  try {
-    user = userInfo().username
-  } catch {
-    // No user entry for this process (as in some containers): said without it.
-  }
   // Without a remote, the checkout's folder is the best name it has (most often the tool's).
   const folder = remote ? undefined : basename(git(['rev-parse', '--show-toplevel']) ?? 'checkout')
-  return describe(program, remote ? withoutCredentials(remote) : `the folder ${folder}`, sha, [
-    ['branch', branch === 'HEAD' ? undefined : branch],
-    ['by', user ? `${user}@${hostname()}` : undefined]
-  ])
+  return describe(program, remote ? withoutCredentials(remote) : `the folder ${folder}`, sha, [['branch', branch === 'HEAD' ? undefined : branch]])
 }
 
 function describe(origin: string, repository: string, sha: string | undefined, details: Array<[string, string | undefined]>): string {
