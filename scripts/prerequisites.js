@@ -218,7 +218,7 @@ export function cannotRun(script, what) {
  */
 export function realApiFor(script) {
   const where = locateRealApi()
-  if (where.kind === 'none') cannotRun(script, `the real Components API server, and ${where.reason} (${README_REAL_SERVER}; npm run real-api:setup fetches one)`)
+  if (where.kind === 'none') cannotRun(script, `the real Components API server: ${where.reason} (${README_REAL_SERVER}; npm run real-api:setup fetches one)`)
   return where
 }
 
