@@ -1,0 +1,51 @@
+import { describe, expect, test } from '@jest/globals'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createCliReporter } from '../../src/cli/reporter.js'
+import type { Terminal } from '../../src/cli/terminal.js'
+import { createRedactor } from '../../src/engine/redact.js'
+import type { Settings } from '../../src/settings/settings.js'
+import { deployment } from '../../__fixtures__/deployments.js'
+
+const settings: Settings = {
+  tool: 'mytool',
+  token: 'tok',
+  apiUrl: 'https://api.svc.toolforge.org',
+  forceBuild: false,
+  forceRun: false,
+  description: '',
+  wait: true,
+  timeoutMs: 60_000,
+  pollIntervalMs: 10_000,
+  deployId: undefined,
+  onConflict: 'wait',
+  check: 'off',
+  checkTimeoutMs: 60_000,
+  toolAddress: 'https://mytool.toolforge.org/'
+}
+
+/** A terminal of 80 columns that keeps what was written to it. */
+function terminal(): { terminal: Terminal; written: () => string } {
+  let text = ''
+  const stream = { isTTY: true, columns: 80, write: (chunk: string) => ((text += chunk), true) } as unknown as Terminal['out']
+  return { terminal: { out: stream, err: stream }, written: () => text }
+}
+
+describe('the command’s live line', () => {
+  test('says when Toolforge has queued the deployment behind another one, and stops saying it once it runs', async () => {
+    const { terminal: tty, written } = terminal()
+    const reporter = createCliReporter(settings, tty, { NO_COLOR: '1' }, { json: false, dotenv: undefined, verbose: false }, createRedactor(['tok']), Date.now)
+    const queued = deployment('pending', { web: 'pending' }, { web: 'pending' }, { builds: { web: { build_id: 'no-id-yet', build_status: 'pending' } } })
+    const response = (d: typeof queued) => ({ deployment: d, messages: { info: [], warning: [], error: [] }, status: 200, retryAfterMs: undefined })
+    reporter.created(response(queued))
+    reporter.queuedOnServer(queued)
+    reporter.polled(response(queued))
+    await sleep(1_100)
+    expect(written()).toMatch(/\r\u001b\[2K\S \d+s · queued on Toolforge behind another deployment of mytool/)
+    const before = written().length
+    reporter.polled(response(deployment('running', { web: 'running' }, { web: 'pending' })))
+    await sleep(1_100)
+    expect(written().slice(before)).not.toContain('queued on Toolforge')
+    expect(written().slice(before)).toMatch(/· building · 0\/1 built, 0\/1 restarted/)
+    reporter.finish({ end: 'interrupted', deployment: undefined, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 0, queuedMs: 0 })
+  })
+})
