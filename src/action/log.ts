@@ -15,6 +15,14 @@ export interface ActionLog {
   notice(text: string, options?: AnnotationOptions): void
 }
 
+/**
+ * One line for an annotation or the run's failure: masked before the cut, so that no
+ * prefix of the token survives it, and after it, as every sink masks last.
+ */
+export function annotationText(redact: Redactor, text: string, limit = ANNOTATION_TEXT_LIMIT): string {
+  return redact(oneLine(redact(text), limit))
+}
+
 /** A log line that the runner would take for a workflow command gets a harmless prefix. */
 function inert(line: string): string {
   return /^\s*(::|##\[)/.test(line) ? `› ${line}` : line
@@ -23,8 +31,8 @@ function inert(line: string): string {
 export function createActionLog(redact: Redactor): ActionLog {
   const annotation = (text: string, options: AnnotationOptions = {}) => {
     const props: core.AnnotationProperties = {}
-    if (options.title) props.title = redact(oneLine(redact(options.title), 200))
-    return [redact(oneLine(redact(text), ANNOTATION_TEXT_LIMIT)), props] as const
+    if (options.title) props.title = annotationText(redact, options.title, 200)
+    return [annotationText(redact, text), props] as const
   }
   return {
     info: (text) => core.info(redact(redact(text).split(/\r?\n/).map(inert).join('\n'))),

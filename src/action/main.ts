@@ -4,10 +4,9 @@ import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor, secretForms } from '../engine/redact.js'
 import { USER_AGENT } from '../engine/version.js'
 import { badInputVerdict } from '../report/outcome.js'
-import { oneLine } from '../report/sanitize.js'
 import { InputError } from '../settings/input-error.js'
 import { readSettings } from '../settings/inputs.js'
-import { createActionLog } from './log.js'
+import { annotationText, createActionLog } from './log.js'
 import { createActionReporter, writeSummary } from './reporter.js'
 
 /** The action: the one place where the run's fate is decided. Never throws. */
@@ -32,6 +31,6 @@ export async function run(): Promise<void> {
     }
     // With NODE_OPTIONS=--enable-source-maps the stack points into src/.
     if (error instanceof Error && error.stack) core.debug(redact(error.stack))
-    core.setFailed(oneLine(redact(`unexpected error: ${error instanceof Error ? error.message : String(error)}`)))
+    core.setFailed(annotationText(redact, `unexpected error: ${error instanceof Error ? error.message : String(error)}`))
   }
 }

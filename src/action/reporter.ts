@@ -6,11 +6,11 @@ import type { Deployment } from '../engine/toolforge-types.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import type { Voice } from '../report/outcome.js'
-import { ANNOTATION_TEXT_LIMIT, deploymentJson, OUTPUT_TEXT_LIMIT, oneLine } from '../report/sanitize.js'
+import { deploymentJson, OUTPUT_TEXT_LIMIT, oneLine } from '../report/sanitize.js'
 import { summaryModel, type SummaryModel } from '../report/summary.js'
 import { renderText } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
-import type { ActionLog } from './log.js'
+import { annotationText, type ActionLog } from './log.js'
 
 /** GitHub shows 10 annotations of a kind per step; one error is the run's own failure. */
 export const MAX_COMPONENT_ANNOTATIONS = 9
@@ -94,7 +94,7 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
       }
       const model = summaryModel(outcome, settings, ACTION_VOICE, narrator.timeline())
       await writeSummary(model, log, redact)
-      if (model.verdict.problem) core.setFailed(redact(oneLine(redact(model.verdict.problem), ANNOTATION_TEXT_LIMIT)))
+      if (model.verdict.problem) core.setFailed(annotationText(redact, model.verdict.problem))
     }
   }
 }
