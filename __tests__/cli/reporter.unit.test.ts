@@ -3,25 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createCliReporter } from '../../src/cli/reporter.js'
 import type { Terminal } from '../../src/cli/terminal.js'
 import { createRedactor } from '../../src/engine/redact.js'
-import type { Settings } from '../../src/settings/settings.js'
 import { deployment } from '../../__fixtures__/deployments.js'
+import { settingsFixture } from '../../__fixtures__/settings.js'
 
-const settings: Settings = {
-  tool: 'mytool',
-  token: 'tok',
-  apiUrl: 'https://api.svc.toolforge.org',
-  forceBuild: false,
-  forceRun: false,
-  description: '',
-  wait: true,
-  timeoutMs: 60_000,
-  pollIntervalMs: 10_000,
-  deployId: undefined,
-  onConflict: 'wait',
-  check: 'off',
-  checkTimeoutMs: 60_000,
-  toolAddress: 'https://mytool.toolforge.org/'
-}
+const settings = settingsFixture({ token: 'tok' })
 
 /** A terminal of 80 columns that keeps what was written to it. */
 function terminal(): { terminal: Terminal; written: () => string } {
@@ -40,6 +25,7 @@ describe('the command’s live line', () => {
     reporter.queuedOnServer(queued)
     reporter.polled(response(queued))
     await sleep(1_100)
+    // eslint-disable-next-line no-control-regex -- the live line redraws itself with a clear-line sequence
     expect(written()).toMatch(/\r\u001b\[2K\S \d+s · queued on Toolforge behind another deployment of mytool/)
     const before = written().length
     reporter.polled(response(deployment('running', { web: 'running' }, { web: 'pending' })))

@@ -4,25 +4,11 @@ import { deploy, UNREACHABLE_CREATION_MS, type DeployObserver } from '../../src/
 import type { Probe } from '../../src/engine/serving-check.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { deployment } from '../../__fixtures__/deployments.js'
+import { settingsFixture } from '../../__fixtures__/settings.js'
 import { ScriptedApi, type Step } from '../../__fixtures__/fake-api.js'
 import { VirtualClock } from '../../scripts/virtual-clock.js'
 
-const settings: Settings = {
-  tool: 'mytool',
-  token: 't',
-  apiUrl: 'https://api.svc.toolforge.org',
-  forceBuild: false,
-  forceRun: false,
-  description: '',
-  wait: true,
-  timeoutMs: 30 * 60_000,
-  pollIntervalMs: 10_000,
-  deployId: undefined,
-  onConflict: 'wait',
-  check: 'off',
-  checkTimeoutMs: 180_000,
-  toolAddress: 'https://mytool.toolforge.org/'
-}
+const settings: Settings = settingsFixture()
 
 const pending = deployment('pending', { web: 'pending' }, { web: 'pending' })
 const done = deployment('successful', { web: 'successful' }, { web: 'successful' })

@@ -2,6 +2,7 @@ import { getEventListeners } from 'node:events'
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { systemClock } from '../../src/engine/clock.js'
 import type { DeployObserver } from '../../src/engine/deploy.js'
+import { settingsFixture } from '../../__fixtures__/settings.js'
 import { deployLive } from '../../src/engine/live-deploy.js'
 import { abortOnSignals } from '../../src/engine/signals.js'
 import { CLI_USER_AGENT, USER_AGENT, VERSION } from '../../src/engine/version.js'
@@ -29,23 +30,7 @@ async function live(overrides: Partial<Settings> = {}) {
   const sim = new ToolforgeSimulator({ token: TOKEN, scenario: 'single', timeScale: 0.05 })
   const apiUrl = await sim.listen(0)
   closers.push(() => sim.close())
-  const settings: Settings = {
-    tool: 'mytool',
-    token: TOKEN,
-    apiUrl,
-    forceBuild: false,
-    forceRun: false,
-    description: 'live',
-    wait: true,
-    timeoutMs: 60_000,
-    pollIntervalMs: 10_000,
-    deployId: undefined,
-    onConflict: 'wait',
-    check: 'off',
-    checkTimeoutMs: 10_000,
-    toolAddress: 'http://127.0.0.1:9/',
-    ...overrides
-  }
+  const settings: Settings = settingsFixture({ token: TOKEN, apiUrl, description: 'live', timeoutMs: 60_000, checkTimeoutMs: 10_000, toolAddress: 'http://127.0.0.1:9/', ...overrides })
   return { settings, sim }
 }
 
