@@ -17,6 +17,7 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     check: 'off',
     checkTimeoutMs: 180_000,
     toolAddress: 'https://mytool.toolforge.org/',
+    dryRun: false,
     ...overrides
   }
 }

@@ -64,7 +64,8 @@ const settings: Settings = {
   onConflict: 'wait',
   check: 'off',
   checkTimeoutMs: 180_000,
-  toolAddress: 'https://bench.toolforge.org/'
+  toolAddress: 'https://bench.toolforge.org/',
+  dryRun: false
 }
 
 interface Sample {

@@ -47,7 +47,8 @@ const base: Settings = {
   onConflict: 'wait',
   check: 'auto',
   checkTimeoutMs: 3 * 60_000,
-  toolAddress: 'https://mytool.toolforge.org/'
+  toolAddress: 'https://mytool.toolforge.org/',
+  dryRun: false
 }
 
 /** The tool's web service answers at once, as most do after a deployment. */

@@ -217,3 +217,26 @@ describe('a deployment queued on Toolforge behind another (the next Components A
     expect(sim.countRequests('GET')).toBe(2)
   }))
 })
+
+describe('dry-run: true', () => {
+  test.concurrent('asks whether Toolforge accepts the token, once, and deploys nothing', withSimulator('single', async ({ sim, url }) => {
+    const run = await runAction({ inputs: inputs(url, { 'dry-run': 'true' }) })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('Toolforge accepts the deploy token for mytool; nothing was deployed.')
+    expect(run.summary).toContain('Toolforge accepts the deploy token for mytool; nothing was deployed')
+    expect(run.summary).not.toContain('Duration')
+    expect(sim.countRequests('POST')).toBe(0)
+    expect(sim.countRequests('GET')).toBe(1)
+    expect(run.outputs).toEqual({ url: 'http://127.0.0.1:9/mytool/', check: 'skipped' })
+  }))
+
+  test.concurrent('fails with Toolforge’s reason when it refuses the token', withSimulator('single', async ({ sim, url }) => {
+    const run = await runAction({ inputs: { ...inputs(url, { 'dry-run': 'true' }), token: 'Wr0ng.t0k_en~x-9f8e' } })
+    expect(run.code).toBe(1)
+    expect(run.annotations.find((a) => a.kind === 'error')!.message).toBe(
+      "checking the deploy token failed: Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token"
+    )
+    expect(run.summary).toContain('toolforge components deploy-token create')
+    expect(sim.countRequests('POST')).toBe(0)
+  }))
+})

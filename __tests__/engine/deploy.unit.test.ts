@@ -282,3 +282,32 @@ describe('deploy', () => {
     expect((await run()).end).toBe('interrupted')
   })
 })
+
+describe('a dry run', () => {
+  const notFound = new ApiError('http', 'Toolforge answered HTTP 404', { status: 404, toolforgeErrors: ['Deployment not found'], reachedServer: true })
+  const refused = new ApiError('http', 'Toolforge answered HTTP 401', { status: 401, toolforgeErrors: ['has expired'], reachedServer: true })
+  const gateway = new ApiError('http', 'Toolforge answered HTTP 502', { status: 502, reachedServer: true })
+
+  test('asks for a deployment no tool has: a 404 means Toolforge accepts the token; nothing is created', async () => {
+    const { api, run } = setup([pending], [notFound], { dryRun: true })
+    const outcome = await run()
+    expect(outcome).toMatchObject({ end: 'token-accepted', deployment: undefined, error: undefined })
+    expect(api.getTimes).toHaveLength(1)
+    expect(api.postTimes).toEqual([])
+    expect(api.callOptions[0]?.deadline).toBeDefined()
+  })
+
+  test('a 401 is the refusal, with Toolforge’s reason, asked once', async () => {
+    const { api, run } = setup([pending], [refused], { dryRun: true })
+    const outcome = await run()
+    expect(outcome).toMatchObject({ end: 'error', error: refused })
+    expect(api.getTimes).toHaveLength(1)
+  })
+
+  test('a gateway error is retried as a status read is, and told to the observer', async () => {
+    const { api, calls, run } = setup([pending], [gateway, notFound], { dryRun: true })
+    expect((await run()).end).toBe('token-accepted')
+    expect(api.getTimes).toHaveLength(2)
+    expect(calls.filter((c) => c.startsWith('retrying'))).toHaveLength(1)
+  })
+})

@@ -69,7 +69,7 @@ describe('the GitLab CI/CD component', () => {
       TOOLFORGE_DEPLOY_CHECK: 'auto',
       TOOLFORGE_DEPLOY_CHECK_TIMEOUT: '3m'
     })
-    expect(fromComponent.script).toEqual(['export TOOLFORGE_DEPLOY_FORCE_BUILD=false TOOLFORGE_DEPLOY_FORCE_RUN=false', ...fromTemplate.script])
+    expect(fromComponent.script).toEqual(['export TOOLFORGE_DEPLOY_FORCE_BUILD=false TOOLFORGE_DEPLOY_FORCE_RUN=false TOOLFORGE_DEPLOY_DRY_RUN=false', ...fromTemplate.script])
     // Nothing is cloned, and nothing is set for the other jobs of the pipeline.
     expect(fromComponent.variables.GIT_STRATEGY).toBe('none')
     expect([component.jobs.variables, template.jobs.variables]).toEqual([undefined, undefined])

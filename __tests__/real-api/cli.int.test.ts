@@ -93,3 +93,39 @@ describe(`toolforge-deploy against the real Components API (upstream ${UPSTREAM}
     expect(follow.stdout).toContain(id)
   })
 })
+
+describe(`a dry run against the real Components API (upstream ${UPSTREAM})`, () => {
+  /** What the server logged of the tool's requests made with a token: a dry run creates nothing. */
+  const creations = (tool: string) => tokenRequests(realApi(), tool).filter((r) => r.method === 'POST')
+
+  test.concurrent('a valid token: the step passes, the command exits 0, and nothing was created', async () => {
+    const tool = toolName('dry-ok')
+    const token = await realApi().seedTool(tool, { web: WEB })
+    const action = await runAction({ inputs: { tool, token, 'api-url': realApi().apiUrl, 'dry-run': 'true' } })
+    expect(action.code).toBe(0)
+    expect(action.stdout).toContain(`Toolforge accepts the deploy token for ${tool}; nothing was deployed.`)
+    const cli = await runCli(args(tool, '--dry-run'), { env: { TOOLFORGE_DEPLOY_TOKEN: token } })
+    expect(cli.code).toBe(0)
+    expect(cli.stdout).toContain(`Toolforge accepts the deploy token for ${tool}; nothing was deployed`)
+    expect(creations(tool)).toEqual([])
+    expect(tokenRequests(realApi(), tool).map((r) => r.method)).toEqual(['GET', 'GET'])
+  })
+
+  test.concurrent.each([
+    ['a wrong token', 'wrong', "does not match the tool's token"],
+    ['a tool without a token', 'none', 'has no deploy token yet']
+  ])('%s: a red step and exit 4, with Toolforge’s reason, and nothing was created', async (_name, kind, reason) => {
+    const tool = toolName(`dry-${kind}`)
+    await realApi().setConfig(tool, { web: WEB })
+    if (kind === 'wrong') await realApi().createToken(tool)
+    const token = '5e0c9d8b-7a6f-4e5d-8c3b-2a1f0e9d8c7b'
+    const action = await runAction({ inputs: { tool, token, 'api-url': realApi().apiUrl, 'dry-run': 'true' } })
+    expect(action.code).toBe(1)
+    expect(action.annotations.find((a) => a.kind === 'error')!.message).toMatch(new RegExp(`^checking the deploy token failed: Toolforge refused the deploy token \\(HTTP 401\\): .*${reason}`))
+    const cli = await runCli(args(tool, '--dry-run'), { env: { TOOLFORGE_DEPLOY_TOKEN: token } })
+    expect(cli.code).toBe(4)
+    expect(cli.stderr).toContain(reason)
+    expect(creations(tool)).toEqual([])
+    expectNoToken(action.everything + cli.stdout + cli.stderr, token)
+  })
+})

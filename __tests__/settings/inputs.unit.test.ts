@@ -23,7 +23,8 @@ describe('readSettings', () => {
       onConflict: 'wait',
       check: 'auto',
       checkTimeoutMs: 3 * 60_000,
-      toolAddress: 'https://mytool.toolforge.org/'
+      toolAddress: 'https://mytool.toolforge.org/',
+      dryRun: false
     })
   })
 

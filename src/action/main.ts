@@ -20,7 +20,11 @@ export async function run(): Promise<void> {
     const settings = readSettings((name) => (name === 'token' ? token : core.getInput(name)), process.env)
     const reporter = createActionReporter(settings, log, redact, systemClock.now)
     log.info(
-      settings.deployId ? `Following deployment ${settings.deployId} of ${settings.tool}` : `Deploying ${settings.tool} through ${settings.apiUrl}`
+      settings.dryRun
+        ? `Asking Toolforge through ${settings.apiUrl} whether it accepts the deploy token for ${settings.tool} (dry run: nothing is deployed)`
+        : settings.deployId
+          ? `Following deployment ${settings.deployId} of ${settings.tool}`
+          : `Deploying ${settings.tool} through ${settings.apiUrl}`
     )
     await reporter.finish(await deployLive(settings, reporter, USER_AGENT))
   } catch (error) {

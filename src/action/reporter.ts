@@ -89,6 +89,7 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
       if (outcome.check?.target) setOutput('check_url', outcome.check.target.url)
 
       if (outcome.end === 'failed' && deployment) annotateFailures(deployment)
+      if (outcome.end === 'token-accepted') log.info(`Toolforge accepts the deploy token for ${settings.tool}; nothing was deployed.`)
       if (outcome.end === 'no-wait' && deployment) {
         log.notice(`Deployment ${deployment.deploy_id} was created on Toolforge; not waiting for it (wait: false).`)
       }

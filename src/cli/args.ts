@@ -11,7 +11,7 @@ export const SNIPPET_TOOL_VARIABLE = 'TOOL_NAME'
 export const SNIPPET_VARIABLES: readonly string[] = [SNIPPET_TOKEN_VARIABLE, SNIPPET_TOOL_VARIABLE]
 
 /** Options a CI job can set as variables, each `TOOLFORGE_DEPLOY_` and the flag's name: `TOOLFORGE_DEPLOY_FORCE_BUILD`. */
-export const VARIABLE_OPTIONS = ['tool', 'api-url', 'force-build', 'force-run', 'description', 'wait', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout'] as const
+export const VARIABLE_OPTIONS = ['tool', 'api-url', 'force-build', 'force-run', 'description', 'wait', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'dry-run'] as const
 
 export function optionVariable(name: string): string {
   return `TOOLFORGE_DEPLOY_${name.toUpperCase().replace(/-/g, '_')}`
@@ -55,6 +55,8 @@ Options:
                        (default), off, or a URL
   --check-timeout DUR  how long the web service has to answer (default: 3m; at
                        most 1h)
+  --dry-run            deploy nothing: only ask Toolforge whether it accepts the
+                       token for the tool (exit 0 if so, else 4 with its reason)
   --json               print one JSON object on stdout (outcome, exitCode,
                        deployment, check, error); everything else goes to stderr
   --dotenv FILE        write DEPLOY_ID, DEPLOY_STATUS, DEPLOY_OUTCOME,
@@ -147,6 +149,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     'deploy-id': { type: 'string' },
     check: { type: 'string' },
     'check-timeout': { type: 'string' },
+    'dry-run': { type: 'boolean' },
     json: { type: 'boolean' },
     dotenv: { type: 'string' },
     verbose: { type: 'boolean' },
@@ -187,6 +190,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   if (values['force-build']) given('force-build', 'true')
   if (values['force-run']) given('force-run', 'true')
   if (values['no-wait']) given('wait', 'false')
+  if (values['dry-run']) given('dry-run', 'true')
   for (const name of ['tool', 'api-url', 'description', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout']) {
     const value = values[name]
     if (typeof value === 'string') given(name, value)

@@ -25,6 +25,7 @@ export const EXIT = { success: 0, deploymentFailed: 1, usage: 2, stoppedWaiting:
 
 const EXIT_OF: Record<OutcomeKind, number> = {
   successful: EXIT.success,
+  'token-accepted': EXIT.success,
   started: EXIT.success,
   'not-serving': EXIT.deploymentFailed,
   failed: EXIT.deploymentFailed,

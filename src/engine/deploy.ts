@@ -1,4 +1,4 @@
-import { ApiError, creationMayHaveStarted, creationSurelyNotStarted, isUnreachable } from './api-error.js'
+import { ApiError, creationMayHaveStarted, creationSurelyNotStarted, isTransient, isUnreachable } from './api-error.js'
 import { backoffDelay, type Backoff } from './backoff.js'
 import type { Clock } from './clock.js'
 import type { Settings } from '../settings/settings.js'
@@ -6,7 +6,7 @@ import { checkServing, planCheck, type CheckObserver, type CheckResult, type Pro
 import { isSuccess } from './status.js'
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
-import { GaveUpError, MAX_CONSECUTIVE_FAILURES, waitForDeployment, type WaitObserver } from './wait-for-deployment.js'
+import { GaveUpError, MAX_CONSECUTIVE_FAILURES, READ_BACKOFF, waitForDeployment, type WaitObserver } from './wait-for-deployment.js'
 
 /** Pauses between creation attempts while another deployment of the tool is in progress. */
 export const CONFLICT_BACKOFF = { firstMs: 5_000, growth: 1.5, maxMs: 30_000 }
@@ -37,6 +37,8 @@ export type DeployEnd =
   | 'no-wait'
   /** Created, but queued on the server behind another deployment, with on-conflict: fail. */
   | 'queued'
+  /** A dry run: Toolforge accepts the token for the tool; nothing was created. */
+  | 'token-accepted'
   /** The action's own timeout passed first. */
   | 'timeout'
   /** The run was cancelled (SIGINT/SIGTERM). */
@@ -92,6 +94,7 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
   })
 
   try {
+    if (settings.dryRun) return finish(await checkToken(settings, deps, deadline))
     if (settings.deployId === undefined) {
       const creation = await create(settings, deps, deadline, (ms) => (queuedMs = ms))
       if ('end' in creation) return finish(creation.end)
@@ -190,6 +193,34 @@ async function create(
       // cannot be reached is that failure.
       if (failure.status === 409) return { end: 'timeout' }
       throw new GaveUpError('attempts to create the deployment', failures, failure)
+    }
+  }
+}
+
+/**
+ * A deployment id of the right form that no tool has: the token is checked before the
+ * handler looks it up, so Toolforge answers 404 when it accepts the token, and 401 with
+ * its reason (wrong, expired, none yet) when it does not. Nothing is created.
+ */
+export const NO_SUCH_DEPLOYMENT = '19700101-000000-dryrun0000'
+
+/** The dry run's one question, retried as a status read is; throws what Toolforge refused. */
+async function checkToken(settings: Settings, { api, clock, signal, observer, random }: DeployDependencies, deadline: number): Promise<DeployEnd> {
+  for (let failures = 1; ; failures++) {
+    try {
+      await api.getDeployment(NO_SUCH_DEPLOYMENT, { signal, deadline })
+      return 'token-accepted'
+    } catch (error) {
+      if (signal.aborted) return 'interrupted'
+      if (!(error instanceof ApiError)) throw error
+      if (error.status === 404) return 'token-accepted'
+      if (!isTransient(error)) throw error
+      if (failures >= MAX_CONSECUTIVE_FAILURES) throw new GaveUpError('token checks', failures, error)
+      const delay = Math.max(backoffDelay(READ_BACKOFF, failures, random), error.retryAfterMs ?? 0)
+      if (clock.now() + delay >= deadline) return 'timeout'
+      observer.retrying(error, failures, delay)
+      await clock.sleep(delay, signal)
+      if (signal.aborted) return 'interrupted'
     }
   }
 }

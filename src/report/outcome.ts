@@ -14,6 +14,7 @@ import type { Settings } from '../settings/settings.js'
 
 export type OutcomeKind =
   | 'successful'
+  | 'token-accepted'
   | 'started'
   | 'not-serving'
   | 'failed'
@@ -52,6 +53,7 @@ export const LISTED_FAILURES = 3
 
 const TITLES: Record<OutcomeKind, string> = {
   successful: 'Toolforge deployment successful',
+  'token-accepted': 'Deploy token accepted, nothing deployed',
   started: 'Toolforge deployment started',
   'not-serving': 'Deployed, but not serving',
   failed: 'Toolforge deployment failed',
@@ -85,6 +87,8 @@ export function outcomeKind(outcome: DeployOutcome): OutcomeKind {
       return 'interrupted'
     case 'queued':
       return 'queued'
+    case 'token-accepted':
+      return 'token-accepted'
     case 'error':
       if (outcome.mayHaveStarted) return 'unknown-creation'
       return outcome.error instanceof ApiError && outcome.error.kind === 'http' ? 'refused' : 'unreachable'
@@ -147,6 +151,7 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
   switch (kind) {
     case 'successful':
     case 'started':
+    case 'token-accepted':
       return undefined
     case 'not-serving':
       return `Toolforge deployed ${id} successfully, but ${checkSummary(outcome)}`
@@ -178,6 +183,7 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
     case 'bad-input': {
       const error = outcome.error!
       const reason = error instanceof ApiError ? apiErrorMessage(error, settings) : error.message
+      if (settings.dryRun) return `checking the deploy token failed: ${reason}`
       return id ? `following deployment ${id} failed: ${reason}` : `creating the deployment failed: ${reason}`
     }
   }
@@ -206,6 +212,7 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
   switch (kind) {
     case 'successful':
     case 'started':
+    case 'token-accepted':
     case 'bad-input':
       return []
     case 'not-serving': {
@@ -251,7 +258,7 @@ export function verdict(outcome: DeployOutcome, settings: Settings, voice: Voice
   const kind = outcomeKind(outcome)
   return {
     kind,
-    ok: kind === 'successful' || kind === 'started',
+    ok: kind === 'successful' || kind === 'started' || kind === 'token-accepted',
     title: `${TITLES[kind]}: ${settings.tool}`,
     problem: problemOf(kind, outcome, settings),
     nextSteps: nextStepsOf(kind, outcome, settings, voice)

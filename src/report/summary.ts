@@ -38,6 +38,11 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   const v = verdict(outcome, settings, voice)
   const id = d?.deploy_id ?? settings.deployId
   const facts: Fact[] = [{ label: 'Tool', value: settings.tool, link: settings.toolAddress }]
+  // A dry run deploys nothing: no deployment, duration or description to tell of.
+  if (settings.dryRun) {
+    if (v.kind === 'token-accepted') facts.push({ label: 'Deploy token', value: `Toolforge accepts the deploy token for ${settings.tool}; nothing was deployed` })
+    return { verdict: v, facts, components: [] }
+  }
   if (id) facts.push({ label: 'Deployment', value: id, code: true })
   const status = statusFact(outcome, v)
   if (status) facts.push(status)

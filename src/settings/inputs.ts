@@ -189,6 +189,7 @@ export function readSettings(
     onConflict,
     check,
     checkTimeoutMs,
-    toolAddress: toolAddress(tool, env)
+    toolAddress: toolAddress(tool, env),
+    dryRun: parseBoolean(names, 'dry-run', read('dry-run').trim(), false)
   }
 }

@@ -17,4 +17,6 @@ export interface Settings {
   checkTimeoutMs: number
   /** The tool's web address (TOOLFORGE_TOOL_URL, by default https://<tool>.toolforge.org/). */
   toolAddress: string
+  /** Only ask Toolforge whether it accepts the token for the tool; deploy nothing. */
+  dryRun: boolean
 }
