@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import type { DeployOutcome } from '../../src/engine/deploy.js'
 import { ACTION_VOICE } from '../../src/action/reporter.js'
+import { ApiError } from '../../src/engine/api-error.js'
 import { summaryModel } from '../../src/report/summary.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { deployment, deployOutcome } from '../../__fixtures__/deployments.js'
@@ -23,6 +24,14 @@ describe('the facts of a summary', () => {
     expect(fact(summaryModel(outcome('error', { deployment: undefined, error: new Error('refused') }), settings, ACTION_VOICE), 'Description')).toBe('from the inputs')
     const following = { ...settings, deployId: '20250703-075322-5zxh2hip26' }
     expect(fact(summaryModel(outcome('error', { deployment: undefined, error: new Error('refused') }), following, ACTION_VOICE), 'Description')).toBeUndefined()
+  })
+
+  test('a refusal before any deployment existed tells no duration and no description: only the tool, the reason and the next step', () => {
+    const refused = new ApiError('http', 'HTTP 401', { status: 401, toolforgeErrors: ['has expired'], reachedServer: true })
+    const model = summaryModel(outcome('error', { deployment: undefined, error: refused }), settings, ACTION_VOICE)
+    expect(model.facts.map((f) => f.label)).toEqual(['Tool'])
+    expect(model.verdict.problem).toBe('creating the deployment failed: Toolforge refused the deploy token (HTTP 401): has expired')
+    expect(model.verdict.nextSteps).toHaveLength(1)
   })
 
   test('the options the deployment was made with, when any', () => {

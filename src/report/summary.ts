@@ -48,6 +48,8 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   if (status) facts.push(status)
   const serving = checkSummary(outcome)
   if (serving && v.kind !== 'not-serving') facts.push({ label: 'Serving', value: serving })
+  // Refused before any deployment existed: the reason and the next step say it all.
+  if (!id && (v.kind === 'refused' || v.kind === 'bad-input')) return { verdict: v, facts, components: [] }
   let duration = formatDuration(outcome.endedAt - outcome.startedAt)
   if (outcome.queuedMs > 0) duration += `, of which ${formatDuration(outcome.queuedMs)} queued behind another deployment`
   facts.push({ label: 'Duration', value: duration })
