@@ -22,6 +22,11 @@ export function realApiCache(root = ROOT) {
 
 const README_REAL_SERVER = 'README: Testing against the real server'
 
+/** What the project's own machines have beside it (contributors' clones do not). */
+function sharedToolforge(root = ROOT) {
+  return resolve(root, '..', 'shared', 'toolforge')
+}
+
 /** @param {string} version  e.g. "20.20.2" */
 function major(version) {
   return Number(version.split('.')[0])
@@ -144,7 +149,7 @@ export function locateRealApi(env = process.env, root = ROOT) {
       return 'python' in pythonFound ? { kind: 'shipped', dir, python: pythonFound.python } : undefined
     },
     () => {
-      const dir = resolve(root, '..', 'shared', 'toolforge', 'real-api')
+      const dir = join(sharedToolforge(root), 'real-api')
       if (!existsSync(join(dir, 'serve.py'))) return undefined
       return 'python' in pythonFound ? { kind: 'shipped', dir, python: pythonFound.python } : undefined
     },
@@ -228,7 +233,7 @@ export function realApiFor(script) {
  * @returns {string | undefined}
  */
 export function openApiDocument(root = ROOT) {
-  return [resolve(root, '..', 'shared', 'toolforge', 'components-api.openapi.yaml'), join(realApiCache(root), 'components-api', 'openapi', 'openapi.yaml')].find((path) =>
+  return [join(sharedToolforge(root), 'components-api.openapi.yaml'), join(realApiCache(root), 'components-api', 'openapi', 'openapi.yaml')].find((path) =>
     existsSync(path)
   )
 }

@@ -34,6 +34,26 @@ export interface BackendKnobs {
   tool_overrides?: Record<string, { build_pending_s?: number; build_running_s?: number }>
 }
 
+/** One exchange as the server's gateway logged it (serve.py's --log; token values replaced). */
+export interface LoggedRequest {
+  /** Seconds since the epoch, when the request came in. */
+  t: number
+  method: string
+  path: string
+  x_toolforge_tool: string | null
+  user_agent: string | null
+  status: number
+  response_body: string
+}
+
+/** The logged exchanges about `tool`. */
+export function loggedRequests(api: Pick<RealApi, 'requestLog'>, tool: string): LoggedRequest[] {
+  return api.requestLog
+    .split('\n')
+    .filter((line) => line.includes(`/tool/${tool}/`))
+    .map((line) => JSON.parse(line) as LoggedRequest)
+}
+
 export interface MaintainerAnswer {
   status: number
   body: { data?: unknown; messages?: Record<string, string[]> }

@@ -5,7 +5,7 @@
  * the action's first such read, both as the server logged them.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { RealApi } from './real-api.js'
+import { loggedRequests as logged, type LoggedRequest, type RealApi } from './real-api.js'
 import { runAction } from './run-bundle.js'
 
 export interface RealCase {
@@ -26,24 +26,8 @@ export interface RealSample {
   queuedRequests: number
 }
 
-interface LoggedRequest {
-  t: number
-  method: string
-  path: string
-  user_agent: string | null
-  status: number
-  response_body: string
-}
-
 const OBSERVER = 'bench-observer'
 const FINAL = /"status":\s*"(successful|failed|timed_out|cancelled)"/
-
-function logged(api: RealApi, tool: string): LoggedRequest[] {
-  return api.requestLog
-    .split('\n')
-    .filter((line) => line.includes(`/tool/${tool}/`))
-    .map((line) => JSON.parse(line) as LoggedRequest)
-}
 
 async function observe(api: RealApi, tool: string, token: string, stop: () => boolean): Promise<void> {
   let id: string | undefined

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from '@jest/globals'
-import { startRealApi, type ComponentSpec, type RealApi } from '../../scripts/real-api.js'
+import { loggedRequests, startRealApi, type ComponentSpec, type LoggedRequest, type RealApi } from '../../scripts/real-api.js'
 
 /** Which upstream version the real-server tests run against: serve.py's --upstream (`next`), else its main branch. */
 export const UPSTREAM = process.env.TOOLFORGE_UPSTREAM || 'current'
@@ -46,12 +46,8 @@ export async function readAsMaintainer(api: RealApi, tool: string, deployId: str
 }
 
 /** The requests made with the token (not as the maintainer who seeded the tool), from the server's log. */
-export function tokenRequests(api: RealApi, tool: string): Array<{ method: string; path: string; t: number; response_body: string }> {
-  return api.requestLog
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { method: string; path: string; t: number; response_body: string; x_toolforge_tool: string | null })
-    .filter((entry) => entry.path.includes(`/tool/${tool}/`) && entry.x_toolforge_tool === null)
+export function tokenRequests(api: RealApi, tool: string): LoggedRequest[] {
+  return loggedRequests(api, tool).filter((entry) => entry.x_toolforge_tool === null)
 }
 
 /** Starts a deployment as a CI job would with the token, outside the action. */

@@ -90,10 +90,10 @@ export async function waitForDeployment(
   let notBefore = 0
   const waitingSince = clock.now()
   let lastChangeAt = waitingSince
+  const end = (how: WaitEnd): WaitResult => ({ end: how, deployment: last, queuedMs: queuedSince === undefined ? queuedMs : clock.now() - queuedSince })
   for (;;) {
     const wake = Math.min(clock.now() + delay, deadline)
     await clock.sleep(wake - clock.now(), signal)
-    const end = (how: WaitEnd): WaitResult => ({ end: how, deployment: last, queuedMs: queuedSince === undefined ? queuedMs : clock.now() - queuedSince })
     if (signal.aborted) return end('cancelled')
     // Asking before the server's Retry-After would be rude; past the deadline, pointless.
     if (clock.now() < notBefore) return end('timeout')
