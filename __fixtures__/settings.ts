@@ -18,6 +18,7 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     checkTimeoutMs: 180_000,
     toolAddress: 'https://mytool.toolforge.org/',
     dryRun: false,
+    config: undefined,
     ...overrides
   }
 }

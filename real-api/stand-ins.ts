@@ -20,10 +20,12 @@ interface Knobs {
   fail_refs: string[]
   max_parallel_builds: number
   max_memory_gi: number
+  latency_ms: number
+  latency_jitter_ms: number
   tool_overrides: Record<string, Partial<Pick<Knobs, 'build_pending_s' | 'build_running_s'>>>
 }
 
-const DEFAULTS: Knobs = { build_pending_s: 1, build_running_s: 3, fail_refs: ['broken'], max_parallel_builds: 4, max_memory_gi: 4, tool_overrides: {} }
+const DEFAULTS: Knobs = { build_pending_s: 1, build_running_s: 3, fail_refs: ['broken'], max_parallel_builds: 4, max_memory_gi: 4, latency_ms: 0, latency_jitter_ms: 0, tool_overrides: {} }
 
 interface Build {
   id: string
@@ -174,6 +176,13 @@ class Backends {
     return real.startsWith(root + sep) && statSync(real).isFile() ? readFileSync(real) : undefined
   }
 
+  /** The knobs' latency, before every builds and jobs call: the services a production pass waits on. */
+  async delay(path: string): Promise<void> {
+    const { latency_ms: latency, latency_jitter_ms: jitter } = this.knobs
+    const ms = Number(latency) + (Number(jitter) ? (Math.random() * 2 - 1) * Number(jitter) : 0)
+    if (ms > 0 && (path.startsWith('/builds/') || path.startsWith('/jobs/'))) await new Promise((done) => setTimeout(done, ms))
+  }
+
   async answer(method: string, path: string, body: Json | undefined): Promise<Answer | [number, Buffer, string]> {
     if (path.startsWith('/git/')) {
       const file = this.gitFile(path.slice('/git/'.length))
@@ -245,7 +254,9 @@ function serveBackends(backends: Backends): Server {
       } catch {
         body = undefined
       }
-      const [status, payload, type] = await backends.answer(request.method ?? 'GET', new URL(request.url ?? '/', 'http://x').pathname, body)
+      const path = new URL(request.url ?? '/', 'http://x').pathname
+      await backends.delay(path)
+      const [status, payload, type] = await backends.answer(request.method ?? 'GET', path, body)
       const data = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload))
       response.writeHead(status, { 'content-type': type ?? 'application/json', 'content-length': data.length })
       response.end(data)

@@ -31,6 +31,9 @@ export interface BackendKnobs {
   build_running_s?: number
   fail_refs?: string[]
   max_parallel_builds?: number
+  /** Delay before every builds and jobs call, varied uniformly by up to the jitter either way. */
+  latency_ms?: number
+  latency_jitter_ms?: number
   tool_overrides?: Record<string, { build_pending_s?: number; build_running_s?: number }>
 }
 

@@ -15,6 +15,10 @@ export interface Annotation {
   kind: 'error' | 'warning' | 'notice'
   title: string | undefined
   message: string
+  /** Where in the workspace, when the annotation names a place. */
+  file?: string
+  line?: number
+  column?: number
 }
 
 export interface ActionRun {
@@ -69,11 +73,14 @@ export function parseAnnotations(stdout: string): Annotation[] {
   for (const line of stdout.split('\n')) {
     const match = /^::(error|warning|notice)( [^:]*)?::(.*)$/.exec(line)
     if (!match) continue
-    const title = /(?:^| |,)title=([^,]*)/.exec(match[2] ?? '')?.[1]
+    const property = (name: string) => new RegExp(`(?:^| |,)${name}=([^,]*)`).exec(match[2] ?? '')?.[1]
+    const unescapeProperty = (text: string) => unescapeData(text.replace(/%3A/g, ':').replace(/%2C/g, ','))
+    const [title, file, atLine, atColumn] = ['title', 'file', 'line', 'col'].map(property)
     annotations.push({
       kind: match[1] as Annotation['kind'],
-      title: title === undefined ? undefined : unescapeData(title.replace(/%3A/g, ':').replace(/%2C/g, ',')),
-      message: unescapeData(match[3]!)
+      title: title === undefined ? undefined : unescapeProperty(title),
+      message: unescapeData(match[3]!),
+      ...(file === undefined ? {} : { file: unescapeProperty(file), line: Number(atLine), column: Number(atColumn) })
     })
   }
   return annotations

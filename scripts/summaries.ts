@@ -48,7 +48,8 @@ const base: Settings = {
   check: 'auto',
   checkTimeoutMs: 3 * 60_000,
   toolAddress: 'https://mytool.toolforge.org/',
-  dryRun: false
+  dryRun: false,
+  config: undefined
 }
 
 /** The tool's web service answers at once, as most do after a deployment. */

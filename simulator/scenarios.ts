@@ -11,6 +11,8 @@
  * real or a virtual clock and gives the same answers for the same times.
  */
 
+import { seededRandom } from './random.js'
+
 export type BuildPlan =
   /** Built from source: waits `queueMs` for a slot (`unknown`), builds for `buildMs`. */
   | { kind: 'source'; queueMs: number; buildMs: number; fails?: boolean }
@@ -45,6 +47,13 @@ export interface Timeline {
   startBuildMs?: number
   /** The task's pause between two checks of the builds. */
   tickMs?: number
+  /**
+   * Production's pace: every call to the build or jobs service (starting a build, each
+   * check of a build in a pass, each run) takes this much longer, varied uniformly by up
+   * to `jitterMs` either way, from a seeded draw (the same seed, the same timeline). The
+   * stand-in services' `latency_ms` and `latency_jitter_ms` knobs, on the simulator.
+   */
+  serviceLatency?: { ms: number; jitterMs?: number; seed?: number }
   /** Toolforge's own time limit, as production applies it: `timed_out` on the next read. */
   timesOutAtMs?: number
   /** A maintainer cancels here (as `PUT .../cancel` does at any time). */
@@ -183,6 +192,7 @@ export function scaleTimeline(timeline: Timeline, factor: number): Timeline {
     pendingMs: s(timeline.pendingMs ?? DEFAULT_PENDING_MS),
     startBuildMs: s(timeline.startBuildMs ?? DEFAULT_START_BUILD_MS),
     tickMs: s(timeline.tickMs ?? DEFAULT_TICK_MS),
+    serviceLatency: timeline.serviceLatency && { ...timeline.serviceLatency, ms: s(timeline.serviceLatency.ms), jitterMs: maybe(timeline.serviceLatency.jitterMs) },
     timesOutAtMs: maybe(timeline.timesOutAtMs),
     cancelAtMs: maybe(timeline.cancelAtMs),
     unknownStatus: timeline.unknownStatus && { ...timeline.unknownStatus, fromMs: s(timeline.unknownStatus.fromMs), toMs: s(timeline.unknownStatus.toMs) },
@@ -219,6 +229,10 @@ const logsHint = (id: string) => `You can see the logs with \`toolforge build lo
  */
 export function trajectory(timeline: Timeline, context: StateContext, cancelAt = timeline.cancelAtMs): Snapshot[] {
   const tickMs = timeline.tickMs ?? DEFAULT_TICK_MS
+  const draw = seededRandom(timeline.serviceLatency?.seed ?? 1)
+  const { ms: latencyMs = 0, jitterMs = 0 } = timeline.serviceLatency ?? {}
+  /** One call to the build or jobs service, which takes `ms` on the local server. */
+  const call = (ms: number) => ms + Math.max(0, latencyMs + (draw() * 2 - 1) * jitterMs)
   const at = (ms: number) => pythonTime(new Date(context.creationTime.getTime() + ms))
   const hostile = (text: string) => (timeline.hostile ? `${text}\n${HOSTILE_TEXT}\n${'x'.repeat(1_100_000)}` : text)
   const names = timeline.components.map((c) => c.name)
@@ -252,11 +266,11 @@ export function trajectory(timeline: Timeline, context: StateContext, cancelAt =
     const started: Record<string, number> = {}
     for (const c of timeline.components) {
       if (c.build.kind === 'source') {
-        t += timeline.startBuildMs ?? DEFAULT_START_BUILD_MS
+        t += call(timeline.startBuildMs ?? DEFAULT_START_BUILD_MS)
         started[c.name] = t
         builds[c.name] = { build_id: context.buildIds[c.name]!, build_status: 'pending', build_long_status: 'Not started yet' }
       } else {
-        if (c.build.kind === 'reused') t += REUSED_BUILD_MS
+        if (c.build.kind === 'reused') t += call(REUSED_BUILD_MS)
         builds[c.name] =
           c.build.kind === 'reused'
             ? { build_id: context.reusedBuilds[c.name]!.id, build_status: 'skipped', build_image: context.reusedBuilds[c.name]!.image, build_long_status: 'Reusing existing build' }
@@ -270,7 +284,7 @@ export function trajectory(timeline: Timeline, context: StateContext, cancelAt =
     const unfinished = timeline.components.filter((c) => c.build.kind === 'source')
     while (unfinished.length > 0) {
       for (const c of [...unfinished]) {
-        t += CHECK_MS
+        t += call(CHECK_MS)
         const plan = c.build as Extract<BuildPlan, { kind: 'source' }>
         const elapsed = t - started[c.name]!
         const id = context.buildIds[c.name]!
@@ -307,7 +321,7 @@ export function trajectory(timeline: Timeline, context: StateContext, cancelAt =
     for (const c of timeline.components) {
       state.runs[c.name] = { run_status: 'pending' }
       update(t)
-      t += c.run?.ms ?? DEFAULT_RUN_MS
+      t += call(c.run?.ms ?? DEFAULT_RUN_MS)
       if (c.run?.fails) {
         const message = `400 Client Error: Bad Request for url: ${JOBS_SERVICE}/jobs/v1/tool/${context.tool}/jobs/ (400): ${c.run.fails}`
         state.runs[c.name] = { run_status: 'failed', run_long_status: hostile(message) }

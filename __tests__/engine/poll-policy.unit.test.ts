@@ -3,20 +3,20 @@ import {
   BUILDING_MAX_MS,
   FINISHING_MS,
   FIRST_CHECK_MS,
-  FIRST_TICK_STEP_MS,
   nextPollDelay,
   QUICK_MS,
   SOON_MS,
+  SWEEP_STEP_MS,
   TICK_MARGIN_MS,
   type PollContext
 } from '../../src/engine/poll-policy.js'
 import type { TickModel } from '../../src/engine/server-ticks.js'
 
 const ceiling = 10_000
-const base: PollContext = { phase: 'building', changed: false, phaseChanged: false, msSinceChange: 2_000, msWaiting: 60_000, previousDelayMs: 2_000, pollIntervalMs: ceiling, ticks: undefined, now: 0 }
+const base: PollContext = { phase: 'building', changed: false, phaseChanged: false, msSinceChange: 2_000, previousDelayMs: 2_000, pollIntervalMs: ceiling, ticks: undefined, now: 0 }
 const delay = (context: Partial<PollContext>) => nextPollDelay({ ...base, ...context })
 /** A tick known to within 200 ms at 1.8–2.0 s, one every 2.000–2.010 s. */
-const ticks: TickModel = { lo: 1_800, hi: 2_000, minPeriod: 2_000, maxPeriod: 2_010 }
+const ticks: TickModel = { lo: 1_800, hi: 2_000, minPeriod: 2_000, maxPeriod: 2_010, strayMs: 0, base: { lo: 1_800, hi: 2_000, passes: 0 } }
 
 describe('nextPollDelay without known ticks', () => {
   test('a new phase brings the next check close; a build ending beside others keeps the building pace', () => {
@@ -37,21 +37,15 @@ describe('nextPollDelay without known ticks', () => {
     expect(delay({ phase: 'queued', previousDelayMs: 0 })).toBe(FIRST_CHECK_MS)
   })
 
-  test('until the first tick is seen, the first 1.5 s, a look every 200 ms', () => {
-    expect(delay({ phase: 'queued', previousDelayMs: FIRST_CHECK_MS, msWaiting: 300 })).toBe(FIRST_TICK_STEP_MS)
-    expect(delay({ phase: 'queued', previousDelayMs: FIRST_TICK_STEP_MS, msWaiting: 1_499 })).toBe(FIRST_TICK_STEP_MS)
-    expect(delay({ phase: 'queued', previousDelayMs: FIRST_TICK_STEP_MS, msWaiting: 1_500 })).toBe(FIRST_CHECK_MS)
-    expect(delay({ phase: 'queued', previousDelayMs: 1_000, msWaiting: 500, ticks, now: 2_100 })).toBe(6_020 + TICK_MARGIN_MS - 2_100)
-  })
-
   test('while building, pauses stay short enough for a check to land in the runs phase', () => {
     expect(BUILDING_MAX_MS).toBe(3_200)
     expect(delay({ previousDelayMs: 9_000 })).toBe(BUILDING_MAX_MS)
   })
 
-  test('runs under way: every second; finishing: every quarter second', () => {
+  test('runs under way with no pass known to be due: every second; finishing: every quarter second', () => {
     expect(delay({ phase: 'running-components', previousDelayMs: 5_000 })).toBe(QUICK_MS)
     expect(delay({ phase: 'running-components', changed: true, previousDelayMs: 5_000 })).toBe(QUICK_MS)
+    expect(delay({ phase: 'failing', changed: true, previousDelayMs: 5_000 })).toBe(QUICK_MS)
     expect(delay({ phase: 'finishing', changed: true, phaseChanged: true, msSinceChange: 0 })).toBe(FINISHING_MS)
   })
 
@@ -89,20 +83,30 @@ describe('nextPollDelay with known ticks', () => {
     expect(delay({ phase: 'queued', previousDelayMs: 9_000, ticks, now: 2_100, pollIntervalMs: 3_000 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
   })
 
-  test('when the builds are seen done, the next check follows the next tick, when the runs start', () => {
-    expect(delay({ phase: 'running-components', changed: true, ticks, now: 2_100 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
-    expect(delay({ phase: 'running-components', changed: false, ticks, now: 2_100 })).toBe(QUICK_MS)
+  test('when the builds are seen done, the next check lands just after the predicted pass that starts the runs', () => {
+    // Seen done by the check sent at 1 900 and answered at 2 100: the tick at ~2 s ended the last build.
+    const buildsDone = { lo: 1_900, hi: 2_100 }
+    expect(delay({ phase: 'running-components', changed: true, ticks, buildsDone, now: 2_100 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
+    expect(delay({ phase: 'failing', changed: true, ticks, buildsDone, now: 2_100 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
   })
 
-  test('a tick exactly as far as the runs phase allows (1.5 periods) is still aimed at', () => {
-    const near: TickModel = { lo: 1_900, hi: 2_000, minPeriod: 2_000, maxPeriod: 2_010 }
-    // The tick after the next closes at 4 010 ms; 3 007.5 ms (1.5 × 2 005) from 1 062.5 ms, plus the margin.
-    expect(delay({ phase: 'running-components', changed: true, ticks: near, now: 1_062.5 })).toBe(3_008)
+  test('when that pass is not known well, or went by with nothing new, looks sweep the span it can fall in', () => {
+    const buildsDone = { lo: 1_000, hi: 5_000 }
+    // No model: from the earliest (1 000 + 2 000 ms, already past) a step at a time...
+    expect(delay({ phase: 'running-components', changed: true, buildsDone, now: 5_000 })).toBe(SWEEP_STEP_MS)
+    // ...until just after the latest: 5 000 + 3 500 ms.
+    expect(delay({ phase: 'running-components', buildsDone, now: 8_300 })).toBe(8_500 + TICK_MARGIN_MS - 8_300)
+    expect(delay({ phase: 'running-components', buildsDone, now: 8_600 })).toBe(QUICK_MS)
+    // A model whose pass went by without the change: the rest of the span, a step at a time.
+    expect(delay({ phase: 'running-components', ticks, buildsDone: { lo: 1_900, hi: 2_100 }, now: 4_100 })).toBe(SWEEP_STEP_MS)
+    // A span that starts later than the next step: its start plus a step.
+    expect(delay({ phase: 'running-components', buildsDone: { lo: 4_000, hi: 4_200 }, now: 4_200 })).toBe(6_000 + SWEEP_STEP_MS - 4_200)
   })
 
   test('ticks predicted less precisely than a second are not aimed at', () => {
-    const vague: TickModel = { lo: 0, hi: 900, minPeriod: 2_000, maxPeriod: 2_040 }
-    expect(delay({ ticks: vague, now: 1_000, previousDelayMs: 9_000 })).toBe(4_080 + 900 + TICK_MARGIN_MS - 1_000)
+    // Sure of passes of 2.10–2.14 s (not the first guess), a tick at 0–0.9 s.
+    const vague: TickModel = { lo: 0, hi: 900, minPeriod: 2_100, maxPeriod: 2_140, strayMs: 0, base: { lo: 0, hi: 900, passes: 0 } }
+    expect(delay({ ticks: vague, now: 1_000, previousDelayMs: 9_000 })).toBe(4_280 + 900 + TICK_MARGIN_MS - 1_000)
     expect(delay({ ticks: vague, now: 30_000, previousDelayMs: 9_000 })).toBe(BUILDING_MAX_MS)
   })
 })

@@ -42,7 +42,7 @@ describe('phaseOf', () => {
     ['one run of two done', deployment('running', { web: 'successful', api: 'skipped' }, { web: 'successful', api: 'pending' }), 'running-components'],
     ['a component the builds map does not list yet', deployment('running', { web: 'successful' }, { web: 'pending', api: 'pending' }), 'queued'],
     ['every build reused or skipped, runs pending', deployment('running', { web: 'skipped' }, { web: 'pending' }), 'running-components'],
-    ['a build failed, all done', deployment('running', { web: 'failed', api: 'successful' }, { web: 'pending' }), 'finishing'],
+    ['a build failed, all done', deployment('running', { web: 'failed', api: 'successful' }, { web: 'pending' }), 'failing'],
     ['cancelling', deployment('cancelling', { web: 'running' }), 'finishing'],
     ['an unknown status', deployment('paused', { web: 'running' }), 'building'],
     ['final', deployment('failed'), 'final']

@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
+import { QUICK_MS, SWEEP_STEP_MS, TICK_MARGIN_MS } from '../../src/engine/poll-policy.js'
+import { PASS_PRIOR } from '../../src/engine/server-ticks.js'
 import { GaveUpError, MAX_CONSECUTIVE_FAILURES, waitForDeployment, type WaitObserver } from '../../src/engine/wait-for-deployment.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 import { ScriptedApi, TimedApi, type Step } from '../../__fixtures__/fake-api.js'
@@ -122,7 +124,7 @@ describe('waitForDeployment', () => {
     expect(gapAfterFirstSeen(14_000)).toBeGreaterThan(2_000)
   })
 
-  test('while components run, a look every second once the tick they started on is past', async () => {
+  test('when the builds are seen done, looks sweep the span of the pass that starts the runs, then come every second', async () => {
     const web = (build: string, run: string) => deployment('running', { web: build }, { web: run })
     const { checks } = await follow([
       [0, web('pending', 'pending')],
@@ -130,10 +132,20 @@ describe('waitForDeployment', () => {
       [21_000, web('successful', 'pending')],
       [30_000, done]
     ])
-    const running = checks.filter((t) => t > 21_000 && t < 30_000)
-    const gaps = running.slice(1).map((t, i) => t - running[i]!)
-    expect(gaps.length).toBeGreaterThan(4)
-    expect(gaps.slice(1).every((gap) => gap === 1_000)).toBe(true)
+    const seenDone = checks.findIndex((t) => t >= 21_000)
+    const gaps = (list: number[]) => list.slice(1).map((t, i) => t - list[i]!)
+    // The pass falls 2 to 3.5 s after the build was seen ending: not before...
+    expect(checks[seenDone + 1]! - checks[seenDone - 1]!).toBeGreaterThanOrEqual(PASS_PRIOR.minMs)
+    // ...then half a second apart until it surely went by...
+    const spanEnd = checks[seenDone]! + PASS_PRIOR.maxMs + TICK_MARGIN_MS
+    const sweep = checks.slice(seenDone + 1).filter((t) => t <= spanEnd)
+    expect(sweep.length).toBeGreaterThan(3)
+    expect(gaps(sweep).every((gap) => gap <= SWEEP_STEP_MS)).toBe(true)
+    expect(sweep.at(-1)).toBe(spanEnd)
+    // ...then, the runs going on, every second.
+    const later = checks.filter((t) => t >= spanEnd && t < 30_000)
+    expect(later.length).toBeGreaterThan(3)
+    expect(gaps(later).every((gap) => gap === QUICK_MS)).toBe(true)
   })
 
   test(`gives up after ${MAX_CONSECUTIVE_FAILURES} failures in a row, saying what failed`, async () => {

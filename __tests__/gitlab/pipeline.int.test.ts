@@ -67,7 +67,8 @@ describe('the GitLab CI/CD component', () => {
       TOOLFORGE_DEPLOY_DESCRIPTION: '',
       TOOLFORGE_DEPLOY_ON_CONFLICT: 'wait',
       TOOLFORGE_DEPLOY_CHECK: 'auto',
-      TOOLFORGE_DEPLOY_CHECK_TIMEOUT: '3m'
+      TOOLFORGE_DEPLOY_CHECK_TIMEOUT: '3m',
+      TOOLFORGE_DEPLOY_CONFIG_FILE: ''
     })
     expect(fromComponent.script).toEqual(['export TOOLFORGE_DEPLOY_FORCE_BUILD=false TOOLFORGE_DEPLOY_FORCE_RUN=false TOOLFORGE_DEPLOY_DRY_RUN=false', ...fromTemplate.script])
     // Nothing is cloned, and nothing is set for the other jobs of the pipeline.

@@ -24,7 +24,8 @@ describe('readSettings', () => {
       check: 'auto',
       checkTimeoutMs: 3 * 60_000,
       toolAddress: 'https://mytool.toolforge.org/',
-      dryRun: false
+      dryRun: false,
+      config: undefined
     })
   })
 

@@ -4,6 +4,10 @@ import { ANNOTATION_TEXT_LIMIT, oneLine } from '../report/sanitize.js'
 
 export interface AnnotationOptions {
   title?: string
+  /** A place in a file of the workspace: where the annotation shows in the diff. */
+  file?: string
+  line?: number
+  column?: number
 }
 
 /** Everything the action prints passes through here: masked, and unable to issue commands. */
@@ -32,6 +36,7 @@ export function createActionLog(redact: Redactor): ActionLog {
   const annotation = (text: string, options: AnnotationOptions = {}) => {
     const props: core.AnnotationProperties = {}
     if (options.title) props.title = annotationText(redact, options.title, 200)
+    if (options.file) Object.assign(props, { file: annotationText(redact, options.file, 500), startLine: options.line, startColumn: options.column })
     return [annotationText(redact, text), props] as const
   }
   return {

@@ -4,10 +4,22 @@ import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor, secretForms } from '../engine/redact.js'
 import { USER_AGENT } from '../engine/version.js'
 import { badInputVerdict } from '../report/outcome.js'
+import { configSummaryModel } from '../report/summary.js'
+import { CONFIG_RULES_UPSTREAM } from '../settings/config-rules.js'
+import type { Settings } from '../settings/settings.js'
 import { InputError } from '../settings/input-error.js'
 import { readSettings } from '../settings/inputs.js'
-import { annotationText, createActionLog } from './log.js'
+import { annotationText, createActionLog, type ActionLog } from './log.js'
 import { createActionReporter, writeSummary } from './reporter.js'
+
+/** Annotates every problem of the config file at its line; whether Toolforge would accept the config. */
+function checkedConfig(settings: Settings, log: ActionLog): boolean {
+  const config = settings.config!
+  for (const w of config.warnings) log.warning(w.message, { file: w.file, line: w.line, column: w.column, title: 'Components config' })
+  for (const e of config.errors) log.error(e.message, { file: e.file, line: e.line, column: e.column, title: 'Components config' })
+  if (config.errors.length === 0) log.info(`${config.file}: Toolforge would accept this components config (the rules of config ${CONFIG_RULES_UPSTREAM.configVersion}, upstream ${CONFIG_RULES_UPSTREAM.commit}).`)
+  return config.errors.length === 0
+}
 
 /** The action: the one place where the run's fate is decided. Never throws. */
 export async function run(): Promise<void> {
@@ -18,6 +30,16 @@ export async function run(): Promise<void> {
   try {
     if (token) for (const form of secretForms(token)) core.setSecret(form)
     const settings = readSettings((name) => (name === 'token' ? token : core.getInput(name)), process.env)
+    if (settings.config && !checkedConfig(settings, log)) {
+      await writeSummary(configSummaryModel(settings), log, redact)
+      const n = settings.config.errors.length
+      const problems = n === 1 ? 'a problem, annotated at its line' : `${n} problems, annotated at their lines`
+      return core.setFailed(annotationText(redact, `${settings.config.file}: Toolforge would refuse this components config (${problems}); nothing was sent`))
+    }
+    if (settings.dryRun && !settings.token) {
+      log.info('No deploy token given: the token was not checked, and nothing was sent to Toolforge.')
+      return writeSummary(configSummaryModel(settings), log, redact)
+    }
     const reporter = createActionReporter(settings, log, redact, systemClock.now)
     log.info(
       settings.dryRun

@@ -11,7 +11,7 @@ export const SNIPPET_TOOL_VARIABLE = 'TOOL_NAME'
 export const SNIPPET_VARIABLES: readonly string[] = [SNIPPET_TOKEN_VARIABLE, SNIPPET_TOOL_VARIABLE]
 
 /** Options a CI job can set as variables, each `TOOLFORGE_DEPLOY_` and the flag's name: `TOOLFORGE_DEPLOY_FORCE_BUILD`. */
-export const VARIABLE_OPTIONS = ['tool', 'api-url', 'force-build', 'force-run', 'description', 'wait', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'dry-run'] as const
+export const VARIABLE_OPTIONS = ['tool', 'api-url', 'force-build', 'force-run', 'description', 'wait', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'dry-run', 'config-file'] as const
 
 export function optionVariable(name: string): string {
   return `TOOLFORGE_DEPLOY_${name.toUpperCase().replace(/-/g, '_')}`
@@ -57,6 +57,9 @@ Options:
                        most 1h)
   --dry-run            deploy nothing: only ask Toolforge whether it accepts the
                        token for the tool (exit 0 if so, else 4 with its reason)
+  --config-file FILE   check this components config (YAML or JSON) as Toolforge
+                       would, before anything is sent; with --dry-run and no
+                       token, check only that
   --json               print one JSON object on stdout (outcome, exitCode,
                        deployment, check, error); everything else goes to stderr
   --dotenv FILE        write DEPLOY_ID, DEPLOY_STATUS, DEPLOY_OUTCOME,
@@ -70,7 +73,7 @@ Exit codes:
   0  the deployment is successful (or created, with --no-wait)
   1  the deployment failed, timed out or was cancelled on Toolforge, or the web
      service did not answer after it (--check)
-  2  bad usage or input; nothing was sent
+  2  bad usage or input, or a config Toolforge would refuse; nothing was sent
   3  gave up waiting (--timeout) or was interrupted; the deployment goes on
   4  Toolforge refused (401, 404, 409 with --on-conflict fail), queued it behind
      another deployment (with --on-conflict fail), or could not be reached
@@ -150,6 +153,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     check: { type: 'string' },
     'check-timeout': { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'config-file': { type: 'string' },
     json: { type: 'boolean' },
     dotenv: { type: 'string' },
     verbose: { type: 'boolean' },
@@ -191,7 +195,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   if (values['force-run']) given('force-run', 'true')
   if (values['no-wait']) given('wait', 'false')
   if (values['dry-run']) given('dry-run', 'true')
-  for (const name of ['tool', 'api-url', 'description', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout']) {
+  for (const name of ['tool', 'api-url', 'description', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'config-file']) {
     const value = values[name]
     if (typeof value === 'string') given(name, value)
   }

@@ -26,6 +26,7 @@ export const EXIT = { success: 0, deploymentFailed: 1, usage: 2, stoppedWaiting:
 const EXIT_OF: Record<OutcomeKind, number> = {
   successful: EXIT.success,
   'token-accepted': EXIT.success,
+  'config-accepted': EXIT.success,
   started: EXIT.success,
   'not-serving': EXIT.deploymentFailed,
   failed: EXIT.deploymentFailed,
@@ -88,6 +89,7 @@ function section(edge: 'start' | 'end', header = ''): string {
 const PHASE_WORDS: Record<string, string> = {
   queued: 'waiting for a build slot',
   building: 'building',
+  failing: 'a build failed',
   'running-components': 'restarting components',
   finishing: 'finishing',
   final: 'done'

@@ -30,6 +30,20 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
       const named = options.fromEnvironment.map((variable) => (SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable))
       log.write(`Taken from the environment: ${named.join(', ')}\n`)
     }
+    if (settings.config) {
+      const config = settings.config
+      // As compilers say it, so that editors and terminals link each line to the file.
+      for (const [kind, list] of [['warning', config.warnings], ['error', config.errors]] as const) {
+        for (const p of list) terminal.err.write(`${redact(inertForTerminal(`${p.file}:${p.line}:${p.column}: ${kind}: ${p.message}`))}\n`)
+      }
+      if (config.errors.length > 0) return fail(EXIT.usage, 'config', `${config.file}: Toolforge would refuse this components config; nothing was sent`)
+      log.write(`${redact(inertForTerminal(`${config.file}: Toolforge would accept this components config`))}\n`)
+      if (settings.dryRun && !settings.token) {
+        log.write('No deploy token given: the token was not checked, and nothing was sent to Toolforge.\n')
+        if (options.json) terminal.out.write(`${jsonReport('config-accepted', EXIT.success, undefined, null, null)}\n`)
+        return EXIT.success
+      }
+    }
     const reporter = createCliReporter(settings, terminal, env, options, redact, systemClock.now)
     return reporter.finish(await deployLive(settings, reporter, CLI_USER_AGENT))
   } catch (error) {

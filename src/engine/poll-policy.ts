@@ -1,4 +1,4 @@
-import { tickClosingAfter, tickWindow, type TickModel } from './server-ticks.js'
+import { aimingPace, PASS_PRIOR, sureTickAfter, tickClosingAfter, tickWindow, type TickModel } from './server-ticks.js'
 import { SERVER_QUEUE_SIGN_MS, type Phase } from './status.js'
 
 /**
@@ -7,38 +7,38 @@ import { SERVER_QUEUE_SIGN_MS, type Phase } from './status.js'
  *
  * - Queued (the deployment pending, or every unfinished build waiting for a slot, shown
  *   `unknown`; a slot can take up to 30 minutes): nothing can end soon. The first check
- *   comes after FIRST_CHECK_MS, when the task has usually started the builds, and the
- *   next ones every FIRST_TICK_STEP_MS until its first tick is seen (which dates every
- *   later tick); the pause then grows by half each time towards `poll-interval`, at
- *   least to the second tick ahead.
- * - Building: the final status comes one tick after the last build ends, so checking just
- *   after every second tick sees it at most a moment late; without a known tick, at most
- *   BUILDING_MAX_MS apart (the runs start a tick after the builds end: a check lands then,
- *   or at most LAG_BUDGET_MS after the end).
- * - Running components: just after the next tick, when the runs start; then every second.
- * - Finishing (every build and run done, a build failed, or a cancel asked for): only the
- *   server's bookkeeping remains: every quarter second.
+ *   comes after FIRST_CHECK_MS, when the task has usually started the builds; the pause
+ *   then grows by half each time towards `poll-interval`, at least to the second tick ahead.
+ * - Building: the final status comes one pass after the last build ends, so checking just
+ *   after every second predicted tick sees it at most a moment late; while the ticks are
+ *   not known well enough, at most BUILDING_MAX_MS apart (the runs start a pass after the
+ *   builds end: a check lands then, or at most LAG_BUDGET_MS after the end).
+ * - Every build done (the runs to come, or a failed build to report): that pass is due;
+ *   just after it when the model is sure of it, else looks SWEEP_STEP_MS apart over the
+ *   span it can fall in (sweepDuePass): the guessed pace is not trusted here, since a
+ *   wrong guess would cost up to a pass. Afterwards, while the runs go on, every second.
+ * - Finishing (every run done, or a cancel asked for): only the server's bookkeeping
+ *   remains: every quarter second.
  * - When "soon" proves wrong (nothing changed for SOON_MS in a late phase), the building
  *   pace applies.
  * - Queued on the server (pending, no build started: the next Components API's queue):
  *   once more when the server's first pass is surely over (SERVER_QUEUE_SIGN_MS after
  *   creation), then once per pass of the server's queue loop (every 5 s plus its own
- *   calls, from the creation on), just after it when it can be predicted.
+ *   calls, from the creation on), just after it when it can be predicted. Only leaving
+ *   the queue shows a pass, once: there is nothing to learn its pace from.
  * Every check that can be placed just after a predicted tick is. `poll-interval` is
  * always the ceiling, and the caller adds Retry-After as the floor.
  */
 /** The server's queue loop: 5 s of sleep plus a look at the tool's deployments. */
 export const QUEUE_PASS = { minMs: 5_000, maxMs: 5_300 } as const
 export const FIRST_CHECK_MS = 300
-/** Until the first tick is seen, how soon to look again: the first tick dates all the others. */
-export const FIRST_TICK_STEP_MS = 200
-/** ...for as long as the first tick usually takes to come (the builds starting). */
-export const FIRST_TICK_WITHIN_MS = 1_500
 export const QUICK_MS = 1_000
 export const RUNS_PHASE_MIN_MS = 2_000
 export const LAG_BUDGET_MS = 1_200
 export const BUILDING_MAX_MS = RUNS_PHASE_MIN_MS + LAG_BUDGET_MS
 export const FINISHING_MS = 250
+/** How far apart looks sweep a span where a due change can fall: the lag goal. */
+export const SWEEP_STEP_MS = 700
 export const SOON_MS = 10_000
 /** After a predicted tick: the pass over the builds, and the runs that follow a tick, are done by then. */
 export const TICK_MARGIN_MS = 60
@@ -54,12 +54,12 @@ export interface PollContext {
   phaseChanged: boolean
   /** Time since the state last changed (or since the wait began). */
   msSinceChange: number
-  /** Time since the wait began. */
-  msWaiting: number
   previousDelayMs: number
   pollIntervalMs: number
   /** What is known of the server's ticks, on the same clock as `now`. */
   ticks: TickModel | undefined
+  /** The check that first saw every build done after a pass ended one: sent at `lo`, answered at `hi`. */
+  buildsDone?: { lo: number; hi: number }
   /** The deployment looks queued on the server: its queue loop's passes, and its age. */
   serverQueue?: { passes: TickModel; msSinceCreation: number }
   now: number
@@ -79,8 +79,29 @@ function afterTick(ticks: TickModel | undefined, now: number, minMs: number, max
   return tick.hi - tick.lo <= MAX_TICK_SPREAD_MS && delay > 0 && delay <= maxMs ? delay : undefined
 }
 
+/**
+ * Every build is done, as the check at `buildsDone` saw first: the task's next pass, when
+ * it starts the runs (or reports the failed build), comes one pass after the last build
+ * ended, so within [lo + the shortest pass, hi + the longest plausible one]. The next look
+ * goes just after the predicted pass when the model is sure of it; otherwise, and once
+ * that pass is over with nothing new, looks sweep what remains of that span SWEEP_STEP_MS
+ * apart, so that the change is seen within a step however wrong the model was.
+ */
+function sweepDuePass(ticks: TickModel | undefined, buildsDone: { lo: number; hi: number } | undefined, now: number): number | undefined {
+  if (!buildsDone) return undefined
+  let due = { lo: buildsDone.lo + (ticks?.minPeriod ?? PASS_PRIOR.minMs), hi: buildsDone.hi + PASS_PRIOR.maxMs }
+  if (ticks) {
+    // The first pass once the builds were seen done, where the model is sure it falls
+    // (a guessed pace that no change has confirmed would make a wrong pass look certain).
+    const sure = sureTickAfter(ticks, Math.max(buildsDone.hi, due.lo))
+    if (sure.hi - sure.lo <= MAX_TICK_SPREAD_MS && now < sure.hi + TICK_MARGIN_MS) due = sure
+  }
+  const last = due.hi + TICK_MARGIN_MS - now
+  return last > 0 ? Math.min(Math.max(due.lo - now, 0) + SWEEP_STEP_MS, last) : undefined
+}
+
 export function nextPollDelay(context: PollContext): number {
-  const { phase, changed, phaseChanged, msSinceChange, msWaiting, previousDelayMs, pollIntervalMs, ticks, serverQueue, now } = context
+  const { phase, changed, phaseChanged, msSinceChange, previousDelayMs, pollIntervalMs, ticks, buildsDone, serverQueue, now } = context
   if (serverQueue) {
     const delay =
       serverQueue.msSinceCreation < SERVER_QUEUE_SIGN_MS
@@ -88,15 +109,17 @@ export function nextPollDelay(context: PollContext): number {
         : (afterTick(serverQueue.passes, now, QUEUE_PASS.minMs / 2, pollIntervalMs) ?? QUEUE_PASS.minMs)
     return Math.min(Math.round(delay), pollIntervalMs)
   }
-  const period = ticks ? (ticks.minPeriod + ticks.maxPeriod) / 2 : RUNS_PHASE_MIN_MS
-  const late = phase === 'finishing' || phase === 'running-components'
+  const pace = ticks && aimingPace(ticks)
+  const period = pace ? (pace.min + pace.max) / 2 : RUNS_PHASE_MIN_MS
+  const late = phase === 'finishing' || phase === 'failing' || phase === 'running-components'
   let delay: number
   switch (late && msSinceChange > SOON_MS ? 'building' : phase) {
     case 'finishing':
       delay = FINISHING_MS
       break
+    case 'failing':
     case 'running-components':
-      delay = (changed && afterTick(ticks, now, period / 2, 1.5 * period)) || QUICK_MS
+      delay = sweepDuePass(ticks, buildsDone, now) ?? QUICK_MS
       break
     case 'building': {
       const grown = changed && phaseChanged ? QUICK_MS : Math.max(QUICK_MS, previousDelayMs * GROWTH)
@@ -104,10 +127,6 @@ export function nextPollDelay(context: PollContext): number {
       break
     }
     default: {
-      if (!ticks && msWaiting < FIRST_TICK_WITHIN_MS) {
-        delay = FIRST_TICK_STEP_MS
-        break
-      }
       const grown = Math.min(Math.max(FIRST_CHECK_MS, previousDelayMs * GROWTH), pollIntervalMs)
       // Never closer than every second tick: the end is a tick after the last build ends.
       delay = afterTick(ticks, now, Math.max(grown, 1.5 * period), pollIntervalMs) ?? grown

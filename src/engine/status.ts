@@ -37,7 +37,7 @@ export function isSuccess(status: string | undefined): boolean {
 }
 
 /** Where a deployment stands, as far as it tells how soon its final status can come. */
-export type Phase = 'final' | 'queued' | 'building' | 'running-components' | 'finishing'
+export type Phase = 'final' | 'queued' | 'building' | 'failing' | 'running-components' | 'finishing'
 
 /** Every component's build, a component the builds map does not list yet counting as not started. */
 function buildStates(deployment: Deployment): string[] {
@@ -55,7 +55,9 @@ export function phaseOf(deployment: Deployment): Phase {
   if (builds.includes('running')) return 'building'
   // Started builds show `pending`, then `unknown` while they wait for a build slot.
   if (!builds.every((b) => FINAL_BUILD.has(b))) return 'queued'
-  if (builds.includes('failed') || runs.every((r) => FINAL_RUN.has(r.run_status))) return 'finishing'
+  // The task reports a failed build after the pause that follows its last pass.
+  if (builds.includes('failed')) return 'failing'
+  if (runs.every((r) => FINAL_RUN.has(r.run_status))) return 'finishing'
   return 'running-components'
 }
 

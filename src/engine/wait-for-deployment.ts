@@ -79,17 +79,17 @@ export async function waitForDeployment(
   let last = options.initial
   let lastSentAt = options.initialSentAt ?? clock.now()
   let ticks: TickModel | undefined
+  let buildsDone: { lo: number; hi: number } | undefined
   // The server's queue passes for this deployment start when it is created.
   const createdAt = options.initialSentAt ?? clock.now()
-  const queuePasses: TickModel = { lo: createdAt, hi: clock.now(), minPeriod: QUEUE_PASS.minMs, maxPeriod: QUEUE_PASS.maxMs }
+  const queuePasses: TickModel = { lo: createdAt, hi: clock.now(), minPeriod: QUEUE_PASS.minMs, maxPeriod: QUEUE_PASS.maxMs, strayMs: 0, base: { lo: createdAt, hi: clock.now(), passes: 0 } }
   let queuedSince: number | undefined
   let queuedMs = 0
   let failures = 0
   let pollDelay = last ? Math.min(FIRST_CHECK_MS, pollIntervalMs) : 0
   let delay = pollDelay
   let notBefore = 0
-  const waitingSince = clock.now()
-  let lastChangeAt = waitingSince
+  let lastChangeAt = clock.now()
   const end = (how: WaitEnd): WaitResult => ({ end: how, deployment: last, queuedMs: queuedSince === undefined ? queuedMs : clock.now() - queuedSince })
   for (;;) {
     const wake = Math.min(clock.now() + delay, deadline)
@@ -112,9 +112,11 @@ export async function waitForDeployment(
       observer.polled(response)
       const changed = last === undefined || stateKey(response.deployment) !== stateKey(last)
       if (changed) lastChangeAt = clock.now()
-      if (last && changedOnTick(last, response.deployment)) ticks = observeTick(ticks, lastSentAt, clock.now())
+      const onTick = last !== undefined && changedOnTick(last, response.deployment)
+      if (onTick) ticks = observeTick(ticks, lastSentAt, clock.now())
       const phase = phaseOf(response.deployment)
       const phaseChanged = last === undefined || phase !== phaseOf(last)
+      if (onTick && phaseChanged && (phase === 'running-components' || phase === 'failing')) buildsDone = { lo: lastSentAt, hi: clock.now() }
       last = response.deployment
       lastSentAt = sentAt
       if (isFinal(last.status)) return end('final')
@@ -124,10 +126,10 @@ export async function waitForDeployment(
         changed,
         phaseChanged,
         msSinceChange: clock.now() - lastChangeAt,
-        msWaiting: clock.now() - waitingSince,
         previousDelayMs: pollDelay,
         pollIntervalMs,
         ticks,
+        buildsDone,
         serverQueue: queued ? { passes: queuePasses, msSinceCreation: clock.now() - createdAt } : undefined,
         now: clock.now()
       })

@@ -3,7 +3,7 @@ import type { DeployOutcome } from '../engine/deploy.js'
 import { failedComponents, isComponentDone, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
-import type { Settings } from '../settings/settings.js'
+import type { CheckedConfig, Settings } from '../settings/settings.js'
 
 /**
  * What an outcome means, in words, for any front end: its kind, an honest title, one
@@ -15,6 +15,7 @@ import type { Settings } from '../settings/settings.js'
 export type OutcomeKind =
   | 'successful'
   | 'token-accepted'
+  | 'config-accepted'
   | 'started'
   | 'not-serving'
   | 'failed'
@@ -54,6 +55,7 @@ export const LISTED_FAILURES = 3
 const TITLES: Record<OutcomeKind, string> = {
   successful: 'Toolforge deployment successful',
   'token-accepted': 'Deploy token accepted, nothing deployed',
+  'config-accepted': 'Components config accepted, nothing deployed',
   started: 'Toolforge deployment started',
   'not-serving': 'Deployed, but not serving',
   failed: 'Toolforge deployment failed',
@@ -152,6 +154,7 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
     case 'successful':
     case 'started':
     case 'token-accepted':
+    case 'config-accepted':
       return undefined
     case 'not-serving':
       return `Toolforge deployed ${id} successfully, but ${checkSummary(outcome)}`
@@ -213,6 +216,7 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
     case 'successful':
     case 'started':
     case 'token-accepted':
+    case 'config-accepted':
     case 'bad-input':
       return []
     case 'not-serving': {
@@ -254,11 +258,25 @@ export function badInputVerdict(message: string): Verdict {
   return { kind: 'bad-input', ok: false, title: TITLES['bad-input'], problem: message, nextSteps: [{ text: 'Nothing was sent to Toolforge: correct the value and run again' }] }
 }
 
+/** A config Toolforge would refuse, each problem at its line; or, for a dry run given no token, the config alone accepted. */
+export function configVerdict(config: CheckedConfig): Verdict {
+  const n = config.errors.length
+  if (n === 0) return { kind: 'config-accepted', ok: true, title: TITLES['config-accepted'], problem: undefined, nextSteps: [] }
+  return {
+    kind: 'bad-input',
+    ok: false,
+    title: 'Not deployed: Toolforge would refuse the components config',
+    problem: `${config.file} has ${n === 1 ? 'a problem' : `${n} problems`} that Toolforge would refuse it for`,
+    // Each problem as code: its key path copies out exactly.
+    nextSteps: [...config.errors.map((e) => ({ text: `${e.file}:${e.line}`, command: e.message })), { text: 'Nothing was sent to Toolforge: correct the file and run again' }]
+  }
+}
+
 export function verdict(outcome: DeployOutcome, settings: Settings, voice: Voice): Verdict {
   const kind = outcomeKind(outcome)
   return {
     kind,
-    ok: kind === 'successful' || kind === 'started' || kind === 'token-accepted',
+    ok: kind === 'successful' || kind === 'started' || kind === 'token-accepted' || kind === 'config-accepted',
     title: `${TITLES[kind]}: ${settings.tool}`,
     problem: problemOf(kind, outcome, settings),
     nextSteps: nextStepsOf(kind, outcome, settings, voice)

@@ -3,7 +3,7 @@ import { statusOf } from '../engine/status.js'
 import { formatDuration } from '../settings/duration.js'
 import type { Settings } from '../settings/settings.js'
 import { componentRows, type ComponentRow } from './components.js'
-import { checkSummary, plainTimes, verdict, type Verdict, type Voice } from './outcome.js'
+import { checkSummary, configVerdict, plainTimes, verdict, type Verdict, type Voice } from './outcome.js'
 import type { TimelineModel } from './timeline.js'
 
 /** The job summary as data, drawn as Markdown for GitHub or as text for a terminal. */
@@ -33,6 +33,19 @@ function statusFact(outcome: DeployOutcome, v: Verdict): Fact | undefined {
   return { label: 'Status', value: `${status}${long}` }
 }
 
+function configFacts(settings: Settings): Fact[] {
+  const config = settings.config
+  return config && config.errors.length === 0 ? [{ label: 'Components config', value: `${config.file}: Toolforge would accept it` }] : []
+}
+
+/** The summary of a run that ended with the config check: refused, or all a dry run given no token had to check. */
+export function configSummaryModel(settings: Settings): SummaryModel {
+  const verdict = configVerdict(settings.config!)
+  const facts: Fact[] = [{ label: 'Tool', value: settings.tool, link: settings.toolAddress }, ...configFacts(settings)]
+  if (verdict.ok) facts.push({ label: 'Deploy token', value: 'not checked: none given' })
+  return { verdict, facts, components: [] }
+}
+
 export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: Voice, timeline?: TimelineModel): SummaryModel {
   const d = outcome.deployment
   const v = verdict(outcome, settings, voice)
@@ -40,6 +53,7 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   const facts: Fact[] = [{ label: 'Tool', value: settings.tool, link: settings.toolAddress }]
   // A dry run deploys nothing: no deployment, duration or description to tell of.
   if (settings.dryRun) {
+    facts.push(...configFacts(settings))
     if (v.kind === 'token-accepted') facts.push({ label: 'Deploy token', value: `Toolforge accepts the deploy token for ${settings.tool}; nothing was deployed` })
     return { verdict: v, facts, components: [] }
   }

@@ -2,7 +2,8 @@ import { InputError, type InputNames } from './input-error.js'
 import { isLoopbackHost } from './addresses.js'
 import { defaultDescription } from './description.js'
 import { formatDuration, parseDuration } from './duration.js'
-import type { Settings } from './settings.js'
+import { checkConfigFile, ConfigFileUnreadable } from './config-file.js'
+import type { CheckedConfig, Settings } from './settings.js'
 
 export const MAX_TIMEOUT_MS = 6 * 3_600_000
 export const MAX_CHECK_TIMEOUT_MS = 3_600_000
@@ -145,6 +146,17 @@ function toolAddress(tool: string, env: NodeJS.ProcessEnv): string {
   return url.href
 }
 
+/** The config file, checked; one the run cannot read is a bad input. */
+function readConfig(names: InputNames, file: string, env: NodeJS.ProcessEnv): CheckedConfig {
+  const workspace = env.GITHUB_WORKSPACE || env.CI_PROJECT_DIR || process.cwd()
+  try {
+    return { file, ...checkConfigFile(file, workspace) }
+  } catch (error) {
+    if (!(error instanceof ConfigFileUnreadable)) throw error
+    throw new InputError('config-file', `${names.label('config-file')}: ${error.message}; accepted: the path of a components config (YAML or JSON) in the workspace.`)
+  }
+}
+
 /**
  * Reads and checks every input, in the order they are documented, before anything is
  * sent anywhere. Throws InputError for the first bad one.
@@ -156,7 +168,10 @@ export function readSettings(
   program = 'toolforge/deploy-action'
 ): Settings {
   const tool = parseTool(names, read('tool').trim(), env)
-  const token = parseToken(names, read('token'))
+  const configFile = read('config-file').trim()
+  const dryRun = parseBoolean(names, 'dry-run', read('dry-run').trim(), false)
+  // Checking a config file alone needs no token: a pull request's workflow has none.
+  const token = configFile && dryRun && read('token') === '' ? '' : parseToken(names, read('token'))
   const apiUrl = parseApiUrl(names, read('api-url').trim())
   const forceBuild = parseBoolean(names, 'force-build', read('force-build').trim(), false)
   const forceRun = parseBoolean(names, 'force-run', read('force-run').trim(), false)
@@ -190,6 +205,7 @@ export function readSettings(
     check,
     checkTimeoutMs,
     toolAddress: toolAddress(tool, env),
-    dryRun: parseBoolean(names, 'dry-run', read('dry-run').trim(), false)
+    dryRun,
+    config: configFile ? readConfig(names, configFile, env) : undefined
   }
 }

@@ -1,3 +1,5 @@
+import type { ConfigFileCheck } from './config-file.js'
+
 /** Everything the run needs, parsed and checked once. */
 export interface Settings {
   tool: string
@@ -19,4 +21,10 @@ export interface Settings {
   toolAddress: string
   /** Only ask Toolforge whether it accepts the token for the tool; deploy nothing. */
   dryRun: boolean
+  /** The components config file given, checked as Toolforge would check it. With dry-run and no token, all that is checked. */
+  config: CheckedConfig | undefined
+}
+
+export interface CheckedConfig extends ConfigFileCheck {
+  file: string
 }
