@@ -85,7 +85,7 @@ describe('the bundled action against the simulator', () => {
     const run = await runAction({ inputs: inputs(url) })
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('timed_out')
-    expect(run.annotations.some((a) => a.kind === 'error' && a.message.includes('ended timed_out'))).toBe(true)
+    expect(run.annotations.some((a) => a.kind === 'error' && a.message.includes(' timed out before '))).toBe(true)
   }))
 
   test.concurrent('a deployment cancelled on Toolforge fails the step', withSimulator('cancelled', async ({ url }) => {

@@ -29,7 +29,7 @@ describe('toolforge-deploy', () => {
   test.concurrent('a failed deployment exits 1 with Toolforge’s reason', withSimulator('build-failure', async ({ url }) => {
     const run = await runCli(['--tool', 'mytool', '--api-url', url], { env: env() })
     expect(run.code).toBe(1)
-    expect(run.stderr).toMatch(/^error: Toolforge deployment \S+ of mytool ended failed: Got exception: Some builds failed/m)
+    expect(run.stderr).toMatch(/^error: Toolforge deployment \S+ of mytool failed: Got exception: Some builds failed/m)
     expect(run.stdout).toContain('toolforge build logs mytool-buildpacks-pipelinerun-')
   }))
 
@@ -45,7 +45,7 @@ describe('toolforge-deploy', () => {
     const run = await runCli(['--tool', 'mytool', '--api-url', url], { env: env(), signal: { name: 'SIGINT', when: 'builds: web running' } })
     expect(run.code).toBe(3)
     expect(run.durationMs - run.signalledAtMs!).toBeLessThan(7_500)
-    expect(run.stderr).toContain('goes on on Toolforge (a deploy token cannot cancel it)')
+    expect(run.stderr).toContain('continues on Toolforge (a deploy token cannot cancel it)')
   }))
 
   test.concurrent('a refused token exits 4 and is never shown', withSimulator('single', async ({ url }) => {
@@ -91,10 +91,13 @@ describe('toolforge-deploy', () => {
     expect(run.stdout).toBe('')
   })
 
-  test.concurrent('no token exits 2 and says where it comes from', async () => {
-    const run = await runCli(['--tool', 'x'])
-    expect(run.code).toBe(2)
-    expect(run.stderr).toContain('TOOLFORGE_DEPLOY_TOKEN is empty; accepted: the tool\'s deploy token')
+  test.concurrent('no token exits 2 and says where it comes from, telling a variable not set from an empty one', async () => {
+    const unset = await runCli(['--tool', 'x'])
+    expect(unset.code).toBe(2)
+    expect(unset.stderr).toContain("TOOLFORGE_DEPLOY_TOKEN is not set; accepted: the tool's deploy token")
+    const empty = await runCli(['--tool', 'x'], { env: { TOOLFORGE_DEPLOY_TOKEN: '' } })
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toContain("TOOLFORGE_DEPLOY_TOKEN is empty; accepted: the tool's deploy token")
   })
 
   test.concurrent('--help documents every flag and exit code; --version prints the version', async () => {

@@ -114,7 +114,7 @@ describe('a pipeline with the component', () => {
     const run = await runPipeline(componentProject('mytool', { check: 'off' }), { variables: projectVariables(url), env: runner('http://127.0.0.1:9/') })
     expect(run.code).not.toBe(0)
     expect(run.output).toContain('FAIL  toolforge-deploy')
-    expect(run.log('toolforge-deploy')).toMatch(/Toolforge deployment \S+ of mytool ended failed: Got exception: Some builds failed/)
+    expect(run.log('toolforge-deploy')).toMatch(/Toolforge deployment \S+ of mytool failed: Got exception: Some builds failed/)
     expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_STATUS=failed\nDEPLOY_OUTCOME=failed\n')
     expect(run.log('after-deploy')).toMatch(/deployment \S+ ended failed \(failed\)/)
   }), 120_000)

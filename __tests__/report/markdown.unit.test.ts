@@ -70,7 +70,7 @@ describe('the Markdown summary', () => {
         ''
       ].join('\n')
     )
-    expect(markdown).toContain('\n<sub>As the action observed it.</sub>\n')
+    expect(markdown).toContain('\n<sub>Times as the action saw them.</sub>\n')
     expect(renderMarkdown(failures(['out of memory', 'killed']))).toContain(
       '<details><summary>What Toolforge says of the other 2 failed components</summary>\n\n- job-6: out of memory · killed\n- job-7: no space left\n'
     )

@@ -32,8 +32,8 @@ describe('verdicts', () => {
   })
 
   test('a build failure advises the build log and a rebuild, in the words of the front end', () => {
-    expect(verdict(outcome('failed'), settings, ACTION_VOICE).nextSteps.map((s) => s.text)).toContain('If a build failed for a passing reason, build again: force-build: true')
-    expect(verdict(outcome('failed'), settings, cliVoice(settings)).nextSteps.map((s) => s.text)).toContain('If a build failed for a passing reason, build again: --force-build')
+    expect(verdict(outcome('failed'), settings, ACTION_VOICE).nextSteps.map((s) => s.text)).toContain('If a build failed for a temporary reason, build again: force-build: true')
+    expect(verdict(outcome('failed'), settings, cliVoice(settings)).nextSteps.map((s) => s.text)).toContain('If a build failed for a temporary reason, build again: --force-build')
     expect(verdict(outcome('failed'), settings, ACTION_VOICE).nextSteps[0]).toEqual({ text: 'Read the build log of web', command: 'toolforge build logs web-build' })
   })
 
@@ -46,37 +46,37 @@ describe('verdicts', () => {
   test('stopped waiting or interrupted: how to follow the deployment, per front end', () => {
     const id = '20250703-075322-5zxh2hip26'
     expect(verdict(outcome('interrupted', { deployment: deployment('running') }), settings, cliVoice(settings)).nextSteps[0]!.text).toBe(
-      `It goes on on Toolforge; follow it with toolforge-deploy --tool mytool --deploy-id ${id}`
+      `It continues on Toolforge; follow it with toolforge-deploy --tool mytool --deploy-id ${id}`
     )
     expect(verdict(outcome('timeout', { deployment: deployment('running') }), settings, ACTION_VOICE).nextSteps[0]!.text).toBe(
-      `It goes on on Toolforge; follow it to the end with deploy-id: ${id}, or give it longer: timeout: 1h`
+      `It continues on Toolforge; follow it to the end with deploy-id: ${id}, or give it longer: timeout: 1h`
     )
   })
 
   test('one statement of the problem; none when all went well', () => {
-    expect(verdict(outcome('failed'), settings, ACTION_VOICE).problem).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended failed: Got exception: Some builds failed')
+    expect(verdict(outcome('failed'), settings, ACTION_VOICE).problem).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool failed: Got exception: Some builds failed')
     expect(verdict(outcome('successful', { deployment: deployment('successful') }), settings, ACTION_VOICE).problem).toBeUndefined()
   })
 
   test('timed out: what was still going on, not the "Started at" Toolforge leaves in place', () => {
     const d = deployment('timed_out', { web: 'running', worker: 'unknown', cron: 'skipped' }, { web: 'pending', worker: 'pending', cron: 'pending' }, { long_status: 'Started at 2026-11-28 10:00:00.020000+00:00' })
     expect(verdict(outcome('failed', { deployment: d }), settings, ACTION_VOICE).problem).toBe(
-      'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out before the builds of web and worker and the run of cron had finished; Toolforge says: started at 2026-11-28 10:00:00 UTC'
+      'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool timed out before the builds of web and worker and the run of cron had finished; Toolforge says: started at 2026-11-28 10:00:00 UTC'
     )
     const runsLeft = deployment('timed_out', { web: 'successful' }, { web: 'pending' }, { long_status: '' })
-    expect(verdict(outcome('failed', { deployment: runsLeft }), settings, ACTION_VOICE).problem).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out before the run of web had finished')
+    expect(verdict(outcome('failed', { deployment: runsLeft }), settings, ACTION_VOICE).problem).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool timed out before the run of web had finished')
   })
 
   test('timed out: one build or three, in order, and what Toolforge said only when it said something', () => {
     const problem = (d: Deployment) => verdict(outcome('failed', { deployment: d }), settings, ACTION_VOICE).problem
     const one = deployment('timed_out', { web: 'running' }, { web: 'pending' }, { long_status: '' })
-    expect(problem(one)).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out before the build of web had finished')
+    expect(problem(one)).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool timed out before the build of web had finished')
     const three = deployment('timed_out', { worker: 'running', web: 'pending', api: 'unknown' }, {}, { long_status: 'Finished at 2026-11-28 10:00:00+00:00' })
     expect(problem(three)).toBe(
-      'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out before the builds of api, web and worker had finished; Toolforge says: finished at 2026-11-28 10:00:00 UTC'
+      'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool timed out before the builds of api, web and worker had finished; Toolforge says: finished at 2026-11-28 10:00:00 UTC'
     )
     const done = deployment('timed_out', { web: 'successful' }, { web: 'successful' }, { long_status: '' })
-    expect(problem(done)).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool ended timed_out')
+    expect(problem(done)).toBe('Toolforge deployment 20250703-075322-5zxh2hip26 of mytool timed out')
   })
 
   test('only a whole "Started at" or "Finished at" text is put in plain words', () => {
@@ -123,12 +123,12 @@ describe('verdicts', () => {
     ['time out while queued', ended('timeout'), settings, 'stopped waiting after 30m; another deployment of mytool was still in progress on Toolforge, so none was created.', [{ text: 'See what else is deploying, or give it longer: timeout: 1h', command: 'toolforge components deployment list' }]],
     ['an interruption before creation', ended('interrupted'), settings, 'interrupted before a deployment was created.', []],
     ['an interruption during the check', ended('interrupted', { deployment: deployment('successful'), check: { result: 'failed', answers: [], durationMs: 0 } }), settings, `interrupted while checking that mytool serves; Toolforge had deployed ${ID} successfully.`, []],
-    ['an interruption while following', ended('interrupted', { deployment: deployment('running') }), settings, `interrupted; deployment ${ID} goes on on Toolforge (a deploy token cannot cancel it). Last status: running.`, [{ text: `It goes on on Toolforge; follow it with deploy-id: ${ID}` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
+    ['an interruption while following', ended('interrupted', { deployment: deployment('running') }), settings, `interrupted; deployment ${ID} continues on Toolforge (a deploy token cannot cancel it). Last status: running.`, [{ text: `It continues on Toolforge; follow it with deploy-id: ${ID}` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
     ['a refusal while following', ended('error', { error: http(500) }), byId, `following deployment ${ID} failed: Toolforge answered HTTP 500`, [{ text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
     ['a refusal with two reasons', ended('error', { error: http(403, ['no access', 'token expired']) }), settings, 'creating the deployment failed: Toolforge refused the request (HTTP 403): no access; token expired', []],
-    ['time out before a given deployment was read', ended('timeout'), byId, `stopped waiting after 30m; deployment ${ID} is still in progress on Toolforge. It goes on there; this run no longer follows it.`, [{ text: `It goes on on Toolforge; follow it to the end with deploy-id: ${ID}, or give it longer: timeout: 1h` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
-    ['an interruption before a given deployment was read', ended('interrupted'), byId, `interrupted; deployment ${ID} goes on on Toolforge (a deploy token cannot cancel it). Last status: unknown.`, [{ text: `It goes on on Toolforge; follow it with deploy-id: ${ID}` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
-    ['a cancellation on Toolforge', ended('failed', { deployment: deployment('cancelled', {}, {}, { long_status: '' }) }), settings, `Toolforge deployment ${ID} of mytool ended cancelled: no reason given`, [{ text: 'Someone cancelled it on Toolforge; deploy again when ready', command: `toolforge components deployment show ${ID}` }]]
+    ['time out before a given deployment was read', ended('timeout'), byId, `stopped waiting after 30m; deployment ${ID} is still in progress on Toolforge. It goes on there; this run no longer follows it.`, [{ text: `It continues on Toolforge; follow it to the end with deploy-id: ${ID}, or give it longer: timeout: 1h` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
+    ['an interruption before a given deployment was read', ended('interrupted'), byId, `interrupted; deployment ${ID} continues on Toolforge (a deploy token cannot cancel it). Last status: unknown.`, [{ text: `It continues on Toolforge; follow it with deploy-id: ${ID}` }, { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${ID}` }]],
+    ['a cancellation on Toolforge', ended('failed', { deployment: deployment('cancelled', {}, {}, { long_status: '' }) }), settings, `Toolforge deployment ${ID} of mytool was cancelled: no reason given`, [{ text: 'Someone cancelled it on Toolforge; deploy again when ready', command: `toolforge components deployment show ${ID}` }]]
   ])('%s: the problem in one statement, and what to do next', (_name, given, settings, problem, nextSteps) => {
     const v = verdict(given, settings, ACTION_VOICE)
     expect(v.problem).toBe(problem)

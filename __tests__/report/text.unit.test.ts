@@ -82,7 +82,7 @@ describe('the terminal summary', () => {
         `  web    ${'·'.repeat(11)}${'━'.repeat(66)}${'▮'.repeat(12)}${' '.repeat(10)} 1m`,
         `  cron   ${' '.repeat(77)}${'▮'.repeat(9)}`,
         `  check  ${' '.repeat(88)}${'○'.repeat(11)} not serving`,
-        '         · waiting for a slot  ━ build  ▮ run  ○ check  (as seen, to within 2s)',
+        '         · waiting for a slot  ━ build  ▮ run  ○ check  (times as seen, up to 2s late)',
         '',
         '  What to do next:',
         '  - Read the log of cron: toolforge jobs logs cron',
@@ -169,14 +169,15 @@ describe('the terminal timeline', () => {
       `                    0${'40s'.padStart(47)}`,
       `  a-component-wit…  ━${' '.repeat(23)}${'▮'.repeat(24)}`,
       `  check             ${' '.repeat(47)}○ serves`,
-      '                    · waiting for a slot  ━ build  ▮ run  ○ check  (as seen)'
+      '                    · waiting for a slot  ━ build  ▮ run  ○ check',
+      '                    (times as seen)'
     ])
   })
 
   test('nothing seen is no timeline; a narrow one keeps its bars ten wide and wraps its legend between marks', () => {
     expect(textTimeline({ startedAt: 0, observed: { startMs: 0, endMs: 0 }, precisionMs: 0, components: { idle: {} } }, 80)).toEqual([])
     const instant: TimelineModel = { startedAt: 0, observed: { startMs: 0, endMs: 0 }, precisionMs: 0, components: { web: { run: { startMs: 0, endMs: 0 } } } }
-    expect(textTimeline(instant, 40)).toEqual([`       0${'0s'.padStart(20)}`, '  web  ▮', '       · waiting for a slot  ━ build', '       ▮ run  (as seen)'])
+    expect(textTimeline(instant, 40)).toEqual([`       0${'0s'.padStart(20)}`, '  web  ▮', '       · waiting for a slot  ━ build', '       ▮ run  (times as seen)'])
     expect(textTimeline(instant, 20)[1]).toBe(`  web  ▮`)
     expect(textTimeline(instant, 20)[0]).toBe(`       0${'0s'.padStart(9)}`)
   })

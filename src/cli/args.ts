@@ -18,8 +18,9 @@ export function optionVariable(name: string): string {
 }
 
 /** How the command names its inputs in messages: flags, or the variables the values came from. */
-export function cliInputNames(tokenVariable = TOKEN_VARIABLE, variables: ReadonlyMap<string, string> = new Map()): InputNames {
+export function cliInputNames(tokenVariable = TOKEN_VARIABLE, variables: ReadonlyMap<string, string> = new Map(), tokenUnset = false): InputNames {
   return {
+    tokenUnset,
     label: (name) => (name === 'token' ? tokenVariable : (variables.get(name) ?? `--${name}`)),
     ref: (name) => variables.get(name) ?? `--${name}`,
     tokenSource: `in the ${TOKEN_VARIABLE} environment variable (or ${SNIPPET_TOKEN_VARIABLE}; in GitLab, a masked CI/CD variable); it is never taken from a flag, so that it stays out of process lists and shell history`
@@ -208,7 +209,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   if (dotenv !== undefined && !values.help && !values.version) checkDestination(dotenv)
   return {
     read: (name) => flags[name] ?? '',
-    names: cliInputNames(tokenVariable, variables),
+    names: cliInputNames(tokenVariable, variables, env[tokenVariable] === undefined),
     json: values.json === true,
     dotenv,
     verbose: values.verbose === true,

@@ -158,8 +158,8 @@ export function renderMarkdown(model: SummaryModel): string {
   if (verdict.problem) lines.push('', `**Problem:** ${markdownText(verdict.problem, PROBLEM_LIMIT)}`)
   lines.push(...componentsSection(model.components))
   if (model.timeline) {
-    const precision = model.timeline.precisionMs > 0 ? `, to within ${formatDuration(model.timeline.precisionMs)}` : ''
-    lines.push('', '### Timeline', '', ...mermaidGantt(model.timeline), '', `<sub>As the action observed it${precision}.</sub>`)
+    const precision = model.timeline.precisionMs > 0 ? `, each up to ${formatDuration(model.timeline.precisionMs)} after it happened` : ''
+    lines.push('', '### Timeline', '', ...mermaidGantt(model.timeline), '', `<sub>Times as the action saw them${precision}.</sub>`)
   }
   if (verdict.nextSteps.length > 0) lines.push('', '### What to do next', '', ...verdict.nextSteps.map(step))
   return `${lines.join('\n')}\n`

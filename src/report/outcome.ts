@@ -162,18 +162,18 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
       // Toolforge leaves the long status as it was ("Started at …"): what was still going on says more.
       const pending = unfinished(d!)
       const said = d!.long_status ? `; Toolforge says: ${plainTimes(d!.long_status)}` : ''
-      return `Toolforge deployment ${id} of ${settings.tool} ended timed_out${pending ? ` before ${pending} had finished` : ''}${said}`
+      return `Toolforge deployment ${id} of ${settings.tool} timed out${pending ? ` before ${pending} had finished` : ''}${said}`
     }
     case 'failed':
     case 'cancelled':
-      return `Toolforge deployment ${id} of ${settings.tool} ended ${statusOf(d!)}: ${d!.long_status || 'no reason given'}`
+      return `Toolforge deployment ${id} of ${settings.tool} ${statusOf(d!) === 'cancelled' ? 'was cancelled' : 'failed'}: ${d!.long_status || 'no reason given'}`
     case 'stopped-waiting':
       return id
         ? `stopped waiting after ${formatDuration(settings.timeoutMs)}; deployment ${id} is still ${d ? statusOf(d) : 'in progress'} on Toolforge. It goes on there; this run no longer follows it.`
         : `stopped waiting after ${formatDuration(settings.timeoutMs)}; another deployment of ${settings.tool} was still in progress on Toolforge, so none was created.`
     case 'interrupted':
       if (d && outcome.check) return `interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id} successfully.`
-      if (id) return `interrupted; deployment ${id} goes on on Toolforge (a deploy token cannot cancel it). Last status: ${d ? statusOf(d) : 'unknown'}.`
+      if (id) return `interrupted; deployment ${id} continues on Toolforge (a deploy token cannot cancel it). Last status: ${d ? statusOf(d) : 'unknown'}.`
       return 'interrupted before a deployment was created.'
     case 'queued':
       return `deployment ${id} of ${settings.tool} is queued on Toolforge behind another deployment of the tool, and this run was asked to fail on a conflict. It stays queued, and will still run when the deployments ahead of it have finished: a deploy token cannot cancel it.`
@@ -203,7 +203,7 @@ function failureSteps(outcome: DeployOutcome, voice: Voice): NextStep[] {
     steps.push({ text: `${builds.length - LISTED_FAILURES} more builds failed (${builds.slice(LISTED_FAILURES).map((f) => f.component).join(', ')}); their logs the same way, by build id` })
   }
   for (const f of runs) steps.push({ text: `Read the logs of ${f.component}, and fix its run settings with the jobs service's reason above`, command: `toolforge jobs logs ${f.component}` })
-  if (builds.length > 0) steps.push({ text: `If a build failed for a passing reason, build again: ${voice.option('force-build', 'true')}` })
+  if (builds.length > 0) steps.push({ text: `If a build failed for a temporary reason, build again: ${voice.option('force-build', 'true')}` })
   return steps
 }
 
@@ -235,9 +235,9 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
       return [{ text: 'Someone cancelled it on Toolforge; deploy again when ready', command: `toolforge components deployment show ${id}` }]
     case 'stopped-waiting':
       if (!id) return [{ text: `See what else is deploying, or give it longer: ${voice.option('timeout', '1h')}`, command: 'toolforge components deployment list' }]
-      return [{ text: `It goes on on Toolforge; follow it to the end with ${voice.follow(id)}, or give it longer: ${voice.option('timeout', '1h')}` }, show]
+      return [{ text: `It continues on Toolforge; follow it to the end with ${voice.follow(id)}, or give it longer: ${voice.option('timeout', '1h')}` }, show]
     case 'interrupted':
-      return id && !outcome.check ? [{ text: `It goes on on Toolforge; follow it with ${voice.follow(id)}` }, show] : []
+      return id && !outcome.check ? [{ text: `It continues on Toolforge; follow it with ${voice.follow(id)}` }, show] : []
     case 'queued':
       return [{ text: `It will run on Toolforge; follow it to the end with ${voice.follow(id!)}, or wait for it next time: ${voice.option('on-conflict', 'wait')}` }, show]
     case 'unknown-creation':

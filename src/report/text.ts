@@ -113,8 +113,8 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
     row(name, [[times.waiting, '·'], [times.build, '━'], [times.run, '▮']], total)
   }
   if (check) row('check', [[check.span, '○']], check.passed ? ' serves' : ' not serving')
-  const precision = timeline.precisionMs > 0 ? `, to within ${formatDuration(timeline.precisionMs)}` : ''
-  const legend = ['· waiting for a slot', '━ build', '▮ run', ...(check ? ['○ check'] : []), `(as seen${precision})`]
+  const precision = timeline.precisionMs > 0 ? `, up to ${formatDuration(timeline.precisionMs)} late` : ''
+  const legend = ['· waiting for a slot', '━ build', '▮ run', ...(check ? ['○ check'] : []), `(times as seen${precision})`]
   lines.push(...pack(legend, '  ', `${INDENT}${''.padEnd(label)}  `, '', width))
   return lines.map((line) => fit(line, width))
 }

@@ -17,4 +17,6 @@ export interface InputNames {
   ref(name: string): string
   /** Where the token comes from, for the message about an empty one. */
   tokenSource: string
+  /** The token's variable is not set at all (the command tells that apart from empty). */
+  tokenUnset?: boolean
 }

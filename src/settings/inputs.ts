@@ -61,7 +61,7 @@ function parseToken(names: InputNames, raw: string): string {
   if (raw === '') {
     throw new InputError(
       'token',
-      `${label} is empty; accepted: the tool's deploy token (create one with \`toolforge components deploy-token create\`), ${names.tokenSource}.`
+      `${label} is ${names.tokenUnset ? 'not set' : 'empty'}; accepted: the tool's deploy token (create one with \`toolforge components deploy-token create\`), ${names.tokenSource}.`
     )
   }
   if (/\s/.test(raw)) {
