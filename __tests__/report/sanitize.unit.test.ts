@@ -40,24 +40,26 @@ describe('sanitize', () => {
   })
 
   test('no server text becomes a link: URLs, www. and e-mail addresses are broken', () => {
-    const zw = '\u200b'
+    const zw = '<wbr>'
     expect(unlinked('see https://evil.example/x and www.evil.example, mail a.b@evil.example')).toBe(
       `see https${zw}://evil.example/x and www${zw}.evil.example, mail a.b@${zw}evil.example`
     )
     expect(unlinked('me/mytool@abcdef1 ftp://x')).toBe(`me/mytool@abcdef1 ftp${zw}://x`)
     expect(markdownText('http://a.example')).toContain(zw)
+    expect(renderGfm(markdownText('see https://evil.example/x, www.evil.example and a.b@evil.example'))).not.toContain('<a ')
   })
 
-  test('a run of text with no space can wrap, so it cannot widen a table past the page', () => {
-    const zw = '\u200b'
+  test('a run of text with no space can wrap, so it cannot widen a table past the page; what shows copies out exactly', () => {
+    const zw = '<wbr>'
     const run = 'x'.repeat(LONGEST_UNBROKEN * 2 + 5)
     expect(markdownText(`a ${run} b`)).toBe(`a ${'x'.repeat(LONGEST_UNBROKEN)}${zw}${'x'.repeat(LONGEST_UNBROKEN)}${zw}xxxxx b`)
     expect(markdownText('x'.repeat(LONGEST_UNBROKEN))).toBe('x'.repeat(LONGEST_UNBROKEN))
     // A break inside a link, an address or an escape must not bring a link back, nor change what is shown.
-    for (const offset of [30, 35, 38, 39, 40, 41]) {
+    for (const offset of [25, 27, 28, 29, 30, 35, 38, 39, 40, 41]) {
       const text = `${'y'.repeat(offset)}https://evil.example/www.evil.example/a@evil.example<b>&amp;`
       const html = renderGfm(`| a |\n| --- |\n| ${markdownText(text)} |`)
       expect([offset, html.includes('<a ')]).toEqual([offset, false])
+      // <wbr> shows and copies as nothing: the cell's text is the text given, character for character.
       const shown = /<td>(.*)<\/td>/.exec(html)![1]!.replaceAll(zw, '').replace(/&(lt|gt|amp|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"' })[e]!)
       expect([offset, shown]).toEqual([offset, text])
     }

@@ -37,6 +37,28 @@ describe('every summary, as GitHub renders it', () => {
     }
   })
 
+  test('every id, build id, image and commit copies out of the rendered page exactly', async () => {
+    const examples = await exampleSummaries()
+    const entities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'" }
+    let checked = 0
+    for (const example of examples) {
+      // What a reader selects and copies: the page's text, without its tags.
+      const copied = renderGfm(example.markdown)
+        .replace(/<[^>]+>/g, '')
+        .replace(/&(lt|gt|amp|quot|#39);/g, (_, e: string) => entities[e]!)
+      const values = [
+        ...example.model.facts.filter((f) => f.code).map((f) => f.value),
+        ...example.model.components.flatMap((c) => [c.build.id, c.image?.short].filter((v): v is string => v !== undefined)),
+        ...[...example.markdown.matchAll(/\b(\d{8}-\d{6}-[a-z0-9]{10}|[a-z0-9-]+-buildpacks-pipelinerun-[a-z0-9]{5}|[0-9a-f]{7,40})\b/g)].map((m) => m[1]!)
+      ]
+      // Values with line breaks or control characters are made inert on purpose (the hostile scenario's image).
+      for (const value of values.filter((v) => /^[\x21-\x7e]+$/.test(v))) expect([example.name, value, copied.includes(value)]).toEqual([example.name, value, true])
+      expect([example.name, copied.includes('\u200b')]).toEqual([example.name, false])
+      checked += values.length
+    }
+    expect(checked).toBeGreaterThan(100)
+  })
+
   test('no placeholder is shown as an id or an image', async () => {
     const examples = await exampleSummaries()
     for (const example of examples) {

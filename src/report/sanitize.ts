@@ -34,38 +34,59 @@ export function oneLine(text: string, limit = LOG_TEXT_LIMIT): string {
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' }
 
-const ZERO_WIDTH_SPACE = '\u200b'
+/**
+ * Where a line may break, or where a link must not start: GitHub keeps the `<wbr>`
+ * element, which shows nothing and copies as nothing, so every value in the text still
+ * copies out exactly (a zero-width space would copy too, and break an id pasted into a
+ * command).
+ */
+const BREAK = '<wbr>'
 
 /**
  * Breaks what GitHub would turn into a link by itself (`https://…`, `www.…`, an e-mail
- * address) with a zero-width space: server text never becomes something to click.
+ * address) with a `<wbr>`: server text never becomes something to click.
  */
 export function unlinked(text: string): string {
   return text
-    .replace(/:\/\//g, `${ZERO_WIDTH_SPACE}://`)
-    .replace(/\b(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`)
-    .replace(/@(?=[a-z0-9-]+\.[a-z0-9])/gi, `@${ZERO_WIDTH_SPACE}`)
+    .replace(/:\/\//g, `${BREAK}://`)
+    .replace(/\b(www)\./gi, `$1${BREAK}.`)
+    .replace(/@(?=[a-z0-9-]+\.[a-z0-9])/gi, `@${BREAK}`)
 }
 
 /** Longer runs of text with no space would make a table wider than the page. */
 export const LONGEST_UNBROKEN = 30
 
-/** A place to wrap every LONGEST_UNBROKEN characters of a run with no space. */
-export function wrappable(text: string): string {
-  return text.replace(new RegExp(`\\S{${LONGEST_UNBROKEN}}(?=\\S)`, 'g'), `$&${ZERO_WIDTH_SPACE}`)
+/** What shows as one character once escaped: an entity, a backslash escape, or a character. */
+const SHOWN_AS_ONE = /&[a-z]+;|\\[\s\S]|[\s\S]/gu
+
+/** A place to wrap every LONGEST_UNBROKEN shown characters of a run with no space, never inside an escape. */
+export function wrappable(escaped: string): string {
+  let out = ''
+  let run = 0
+  for (const [unit] of escaped.matchAll(SHOWN_AS_ONE)) {
+    if (/\s/.test(unit)) run = 0
+    else {
+      if (run === LONGEST_UNBROKEN) {
+        out += BREAK
+        run = 0
+      }
+      run += 1
+    }
+    out += unit
+  }
+  return out
 }
 
 /**
- * Text for a Markdown table cell or a prefixed line: no HTML, no inline Markdown, no
- * links, no newlines, no run of text too long to wrap. (Line-start syntax such as `#`
- * cannot apply: callers never start a line with it.)
+ * Text for a Markdown table cell or a prefixed line: no HTML but our `<wbr>`, no inline
+ * Markdown, no links, no newlines, no run of text too long to wrap. (Line-start syntax
+ * such as `#` cannot apply: callers never start a line with it.)
  */
 export function markdownText(text: string, limit = SUMMARY_TEXT_LIMIT): string {
-  return unlinked(
-    wrappable(oneLine(text, limit))
-      .replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!)
-      .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-  )
+  const escaped = oneLine(text, limit)
+    .replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!)
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+  return unlinked(wrappable(escaped))
 }
 
 /**
