@@ -50,7 +50,7 @@ describe('the serving check', () => {
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ status: 'successful', check: 'passed', check_url: `${web.url}/healthz` })
     expect(web.requests.map((r) => r.path)).toEqual(['/healthz'])
-    expect(run.summary).toContain(`| Serving | ${web.url.replace('://', '\u200b://')}/healthz answered 200 |`)
+    expect(run.summary).toContain(`| Serving | ${web.url.replace('://', '<wbr>://')}/healthz answered 200 |`)
     expect(run.stdout).toContain(`Checking that ${web.url}/healthz serves (published by web, its health check)`)
   })
 
