@@ -3,7 +3,7 @@ import { systemClock } from '../engine/clock.js'
 import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor, secretForms } from '../engine/redact.js'
 import { USER_AGENT } from '../engine/version.js'
-import { badInputVerdict } from '../report/outcome.js'
+import { badInputVerdict, checksConfigOnly, configLine, TOKEN_NOT_CHECKED } from '../report/outcome.js'
 import { configSummaryModel } from '../report/summary.js'
 import { CONFIG_RULES_UPSTREAM } from '../settings/config-rules.js'
 import type { Settings } from '../settings/settings.js'
@@ -17,7 +17,7 @@ function checkedConfig(settings: Settings, log: ActionLog): boolean {
   const config = settings.config!
   for (const w of config.warnings) log.warning(w.message, { file: w.file, line: w.line, column: w.column, title: 'Components config' })
   for (const e of config.errors) log.error(e.message, { file: e.file, line: e.line, column: e.column, title: 'Components config' })
-  if (config.errors.length === 0) log.info(`${config.file}: Toolforge would accept this components config (the rules of config ${CONFIG_RULES_UPSTREAM.configVersion}, upstream ${CONFIG_RULES_UPSTREAM.commit}).`)
+  if (config.errors.length === 0) log.info(`${configLine(config)} (the rules of config ${CONFIG_RULES_UPSTREAM.configVersion}, upstream ${CONFIG_RULES_UPSTREAM.commit}).`)
   return config.errors.length === 0
 }
 
@@ -34,10 +34,10 @@ export async function run(): Promise<void> {
       await writeSummary(configSummaryModel(settings), log, redact)
       const n = settings.config.errors.length
       const problems = n === 1 ? 'a problem, annotated at its line' : `${n} problems, annotated at their lines`
-      return core.setFailed(annotationText(redact, `${settings.config.file}: Toolforge would refuse this components config (${problems}); nothing was sent`))
+      return core.setFailed(annotationText(redact, `${configLine(settings.config)} (${problems}); nothing was sent`))
     }
-    if (settings.dryRun && !settings.token) {
-      log.info('No deploy token given: the token was not checked, and nothing was sent to Toolforge.')
+    if (checksConfigOnly(settings)) {
+      log.info(TOKEN_NOT_CHECKED)
       return writeSummary(configSummaryModel(settings), log, redact)
     }
     const reporter = createActionReporter(settings, log, redact, systemClock.now)

@@ -2,6 +2,7 @@ import { systemClock } from '../engine/clock.js'
 import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor } from '../engine/redact.js'
 import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
+import { checksConfigOnly, configLine, TOKEN_NOT_CHECKED } from '../report/outcome.js'
 import { InputError } from '../settings/input-error.js'
 import { readSettings } from '../settings/inputs.js'
 import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, UsageError, USAGE } from './args.js'
@@ -36,10 +37,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
       for (const [kind, list] of [['warning', config.warnings], ['error', config.errors]] as const) {
         for (const p of list) terminal.err.write(`${redact(inertForTerminal(`${p.file}:${p.line}:${p.column}: ${kind}: ${p.message}`))}\n`)
       }
-      if (config.errors.length > 0) return fail(EXIT.usage, 'config', `${config.file}: Toolforge would refuse this components config; nothing was sent`)
-      log.write(`${redact(inertForTerminal(`${config.file}: Toolforge would accept this components config`))}\n`)
-      if (settings.dryRun && !settings.token) {
-        log.write('No deploy token given: the token was not checked, and nothing was sent to Toolforge.\n')
+      if (config.errors.length > 0) return fail(EXIT.usage, 'config', `${configLine(config)}; nothing was sent`)
+      log.write(`${redact(inertForTerminal(configLine(config)))}\n`)
+      if (checksConfigOnly(settings)) {
+        log.write(`${TOKEN_NOT_CHECKED}\n`)
         if (options.json) terminal.out.write(`${jsonReport('config-accepted', EXIT.success, undefined, null, null)}\n`)
         return EXIT.success
       }

@@ -258,6 +258,19 @@ export function badInputVerdict(message: string): Verdict {
   return { kind: 'bad-input', ok: false, title: TITLES['bad-input'], problem: message, nextSteps: [{ text: 'Nothing was sent to Toolforge: correct the value and run again' }] }
 }
 
+/** A dry run given a config file and no token checks only the file. */
+export function checksConfigOnly(settings: Settings): boolean {
+  return settings.dryRun && settings.config !== undefined && !settings.token
+}
+
+/** Said in the log when the config file was all the run checked. */
+export const TOKEN_NOT_CHECKED = 'No deploy token given: the token was not checked, and nothing was sent to Toolforge.'
+
+/** The config file's verdict in one line, for the log. */
+export function configLine(config: CheckedConfig): string {
+  return `${config.file}: Toolforge would ${config.errors.length === 0 ? 'accept' : 'refuse'} this components config`
+}
+
 /** A config Toolforge would refuse, each problem at its line; or, for a dry run given no token, the config alone accepted. */
 export function configVerdict(config: CheckedConfig): Verdict {
   const n = config.errors.length

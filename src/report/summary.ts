@@ -33,6 +33,8 @@ function statusFact(outcome: DeployOutcome, v: Verdict): Fact | undefined {
   return { label: 'Status', value: `${status}${long}` }
 }
 
+const toolFact = (settings: Settings): Fact => ({ label: 'Tool', value: settings.tool, link: settings.toolAddress })
+
 function configFacts(settings: Settings): Fact[] {
   const config = settings.config
   return config && config.errors.length === 0 ? [{ label: 'Components config', value: `${config.file}: Toolforge would accept it` }] : []
@@ -41,7 +43,7 @@ function configFacts(settings: Settings): Fact[] {
 /** The summary of a run that ended with the config check: refused, or all a dry run given no token had to check. */
 export function configSummaryModel(settings: Settings): SummaryModel {
   const verdict = configVerdict(settings.config!)
-  const facts: Fact[] = [{ label: 'Tool', value: settings.tool, link: settings.toolAddress }, ...configFacts(settings)]
+  const facts: Fact[] = [toolFact(settings), ...configFacts(settings)]
   if (verdict.ok) facts.push({ label: 'Deploy token', value: 'not checked: none given' })
   return { verdict, facts, components: [] }
 }
@@ -50,7 +52,7 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   const d = outcome.deployment
   const v = verdict(outcome, settings, voice)
   const id = d?.deploy_id ?? settings.deployId
-  const facts: Fact[] = [{ label: 'Tool', value: settings.tool, link: settings.toolAddress }]
+  const facts: Fact[] = [toolFact(settings)]
   // A dry run deploys nothing: no deployment, duration or description to tell of.
   if (settings.dryRun) {
     facts.push(...configFacts(settings))
