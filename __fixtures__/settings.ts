@@ -16,6 +16,8 @@ export function settingsFixture(overrides: Partial<Settings> = {}): Settings {
     onConflict: 'wait',
     check: 'off',
     checkTimeoutMs: 180_000,
+    checkExpect: undefined,
+    expectCommit: undefined,
     toolAddress: 'https://mytool.toolforge.org/',
     dryRun: false,
     config: undefined,

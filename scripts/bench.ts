@@ -80,6 +80,8 @@ const settings: Settings = {
   onConflict: 'wait',
   check: 'off',
   checkTimeoutMs: 180_000,
+  checkExpect: undefined,
+  expectCommit: undefined,
   toolAddress: 'https://bench.toolforge.org/',
   dryRun: false,
   config: undefined

@@ -17,8 +17,10 @@ import { locateRealApi, type RealApiLocation } from './prerequisites.js'
 
 export interface ComponentSpec {
   type?: 'continuous' | 'scheduled'
-  /** A git ref of the sample repository (`broken` fails to build), or another component to reuse. */
+  /** A git ref of the sample repository (`broken` fails to build; `v1.0` is an annotated tag), or another component to reuse. */
   ref?: string
+  /** Another repository than the sample one. */
+  repository?: string
   reuseFrom?: string
   run?: Record<string, unknown>
   /** Build environment variables (the next Components API's `build.envvars`; values may be secrets). */
@@ -70,6 +72,10 @@ export interface RealApi {
   backendsUrl: string
   /** The sample repository, as a tool config's `build.repository`. */
   repoUrl: string
+  /** The commit a ref of the sample repository names (an annotated tag's commit, not the tag). */
+  commitOf(ref: string): string
+  /** The builds the build service started for `tool`, with the commit each resolved its ref to. */
+  builds(tool: string): Promise<Array<{ build_id: string; resolved_ref: string; parameters: { ref: string; image_name: string } }>>
   /** Every request the server answered, one JSON object per line (token values replaced). */
   requestLog: string
   /** Stores a config for `tool` and creates its deploy token; returns the token. */
@@ -102,6 +108,7 @@ function makeSampleRepository(gitRoot: string, work: string): void {
   git(['add', '.'])
   git(['commit', '-qm', 'app'])
   git(['branch', 'broken'])
+  git(['tag', '-a', '-m', 'release', 'v1.0'])
   git(['clone', '-q', '--bare', src, join(gitRoot, 'sample-app.git')], work)
   git(['update-server-info'], join(gitRoot, 'sample-app.git'))
 }
@@ -151,7 +158,7 @@ async function waitForHealth(apiUrl: string, timeoutMs: number): Promise<void> {
 
 function componentConfig(spec: ComponentSpec, repoUrl: string): Record<string, unknown> {
   const type = spec.type ?? 'continuous'
-  const build = spec.reuseFrom ? { reuse_from: spec.reuseFrom } : { repository: repoUrl, ref: spec.ref ?? 'main', ...(spec.envvars ? { envvars: spec.envvars } : {}) }
+  const build = spec.reuseFrom ? { reuse_from: spec.reuseFrom } : { repository: spec.repository ?? repoUrl, ref: spec.ref ?? 'main', ...(spec.envvars ? { envvars: spec.envvars } : {}) }
   const run = spec.run ?? (type === 'scheduled' ? { command: 'python cleanup.py', schedule: '@hourly' } : { command: 'python worker.py' })
   return { component_type: type, build, run }
 }
@@ -203,6 +210,7 @@ export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: 
   }
   const { apiUrl, backendsUrl } = server
   const repoUrl = `${backendsUrl}/git/sample-app.git`
+  const bare = join(gitRoot, 'sample-app.git')
 
   async function asMaintainer(tool: string, method: string, path: string, body?: unknown): Promise<MaintainerAnswer> {
     const response = await fetch(`${apiUrl}/components/v1/tool/${tool}${path}`, {
@@ -246,6 +254,12 @@ export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: 
     apiUrl,
     backendsUrl,
     repoUrl,
+    commitOf: (ref) => execFileSync('git', ['rev-parse', `${ref}^{commit}`], { cwd: bare, encoding: 'utf8' }).trim(),
+    async builds(tool) {
+      const response = await fetch(`${backendsUrl}/__fake/state`)
+      const state = (await response.json()) as { builds: Array<{ build_id: string; resolved_ref: string; parameters: { ref: string; image_name: string } }> }
+      return state.builds.filter((build) => build.build_id.startsWith(`${tool}-buildpacks-pipelinerun-`))
+    },
     get requestLog() {
       return existsSync(requestLog) ? readFileSync(requestLog, 'utf8') : ''
     },

@@ -8,6 +8,7 @@
 import { ACTION_VOICE } from '../src/action/reporter.js'
 import { ApiError } from '../src/engine/api-error.js'
 import { deploy, type DeployOutcome } from '../src/engine/deploy.js'
+import type { RefsReader } from '../src/engine/git-http.js'
 import type { Probe } from '../src/engine/serving-check.js'
 import type { ToolforgeApi } from '../src/engine/toolforge-client.js'
 import { renderMarkdown } from '../src/report/markdown.js'
@@ -47,13 +48,19 @@ const base: Settings = {
   onConflict: 'wait',
   check: 'auto',
   checkTimeoutMs: 3 * 60_000,
+  checkExpect: undefined,
+  expectCommit: undefined,
   toolAddress: 'https://mytool.toolforge.org/',
   dryRun: false,
   config: undefined
 }
 
+/** The tool's repository, as the description names its commit: the previews never ask a real one. */
+const COMMIT = '4e1c0de8a2f94b1c7d3e5a6b8c9d0e1f2a3b4c5d'
+const repository: RefsReader = () => Promise.resolve({ refs: [{ name: 'refs/heads/main', sha: COMMIT }], truncated: false })
+
 /** The tool's web service answers at once, as most do after a deployment. */
-const serves: Probe = () => Promise.resolve(200)
+const serves: Probe = () => Promise.resolve({ status: 200 })
 
 interface Run {
   settings?: Partial<Settings>
@@ -81,7 +88,7 @@ async function run(name: string, plan: Run): Promise<Example> {
       await sleep(ms, signal)
     }
   }
-  const outcome: DeployOutcome = await deploy(settings, { api: plan.api(clock), clock, signal: cancel.signal, observer: narrator, probe: plan.probe ?? serves, random: () => 0.5 })
+  const outcome: DeployOutcome = await deploy(settings, { api: plan.api(clock), clock, signal: cancel.signal, observer: narrator, probe: plan.probe ?? serves, refs: repository, random: () => 0.5 })
   const model = summaryModel(outcome, settings, ACTION_VOICE, narrator.timeline())
   return { name, model, markdown: renderMarkdown(model), text: renderText(model), log }
 }
@@ -122,9 +129,10 @@ export async function exampleSummaries(): Promise<Example[]> {
     })
   )
   let starting = 0
-  examples.push(await run('serving after a few tries', { api: simulated('single'), probe: () => Promise.resolve(++starting < 3 ? 503 : 200) }))
+  examples.push(await run('serving after a few tries', { api: simulated('single'), probe: () => Promise.resolve({ status: ++starting < 3 ? 503 : 200 }) }))
   let probes = 0
-  examples.push(await run('not serving', { api: simulated('single'), settings: { checkTimeoutMs: 60_000 }, probe: () => Promise.resolve(++probes % 4 === 0 ? undefined : 503) }))
+  examples.push(await run('not serving', { api: simulated('single'), settings: { checkTimeoutMs: 60_000 }, probe: () => Promise.resolve(++probes % 4 === 0 ? undefined : { status: 503 }) }))
+  examples.push(await run('another commit than expect-commit', { api: simulated('single'), settings: { expectCommit: { sha: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432', source: 'input' } } }))
   examples.push(await run('queued behind another deployment', { api: simulated('single', (sim) => sim.occupy('mytool', 25_000)) }))
   const badInput = { verdict: badInputVerdict(`Input 'timeout' is "45 minutes"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 6h.`), facts: [], components: [] }
   examples.push({ name: 'bad input', model: badInput, markdown: renderMarkdown(badInput), text: renderText(badInput), log: [] })

@@ -196,12 +196,15 @@ export function jsonProblem(text: string): string {
   }
 }
 
-function configOf(tool: string, components: ComponentPlan[]): Record<string, unknown> {
+/** Where a tool's repository is when nothing serves it: never asked, as nothing reads it without HTTP. */
+const REPOSITORIES_UNSERVED = 'https://gitlab.wikimedia.org/toolforge-repos'
+
+function configOf(tool: string, components: ComponentPlan[], repositories: string): Record<string, unknown> {
   return {
     config_version: 'v1beta1',
     components: Object.fromEntries(
       components.map((c) => {
-        const build = c.build.kind === 'reuse-from' ? { reuse_from: c.build.from } : { repository: `https://gitlab.wikimedia.org/toolforge-repos/${tool}`, ref: 'main' }
+        const build = c.build.kind === 'reuse-from' ? { reuse_from: c.build.from } : { repository: `${repositories}/${tool}.git`, ref: 'main' }
         const run: Record<string, unknown> =
           c.type === 'scheduled' ? { command: `python ${c.name}.py`, schedule: '@hourly' } : { command: c.name === 'web' ? 'gunicorn app:app' : `python ${c.name}.py` }
         if (c.publish) Object.assign(run, { port: 8000, publish: '/' }, c.publish.healthCheck ? { health_check_http: c.publish.healthCheck } : {})
@@ -222,6 +225,8 @@ export class SimulatedApi {
   private readonly tokens = new Map<string, ToolToken>()
   private readonly withoutConfig = new Set<string>()
   private readonly store = new Map<string, StoredDeployment[]>()
+  /** Where the tools' repositories are, as their configs name them (ToolforgeSimulator serves them). */
+  repositories = REPOSITORIES_UNSERVED
 
   constructor(options: SimApiOptions) {
     this.defaultToken = options.token
@@ -326,7 +331,7 @@ export class SimulatedApi {
       description: d.description,
       builds: state.builds,
       runs: state.runs,
-      tool_config: configOf(d.tool, d.timeline.components)
+      tool_config: configOf(d.tool, d.timeline.components, this.repositories)
     }
     const status = this.statusOf(d, elapsed)
     if (state.status !== undefined || status === 'cancelling') view.status = status

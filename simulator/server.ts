@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { SimulatedApi, type SimApiOptions, type SimResponse } from './api.js'
+import { SimulatedRepositories } from './git.js'
 import { gatewayPage, randomFault, type Fault, type FaultKind } from './faults.js'
 import { seededRandom, type Random } from './random.js'
 
@@ -23,7 +24,11 @@ export interface SimulatorOptions extends SimApiOptions {
 /** The simulated API behind a real HTTP server on the loopback interface. */
 export class ToolforgeSimulator {
   readonly api: SimulatedApi
+  /** The tools' git repositories, at `/git/<tool>.git` on the same address. */
+  readonly git = new SimulatedRepositories()
   readonly requests: RequestRecord[] = []
+  /** What was asked of the repositories (path and query), apart from the API's requests. */
+  readonly gitRequests: string[] = []
   private readonly server: Server
   private readonly sockets = new Set<Socket>()
   /** Scripted faults by method and tool ('*': any tool). */
@@ -57,6 +62,7 @@ export class ToolforgeSimulator {
       this.server.listen(port, host, () => resolve())
     })
     const address = this.server.address() as AddressInfo
+    this.api.repositories = `http://${host}:${address.port}/git`
     return `http://${host}:${address.port}`
   }
 
@@ -86,6 +92,14 @@ export class ToolforgeSimulator {
     return this.requests.filter((r) => r.method === method).length
   }
 
+  private serveGit(url: string, res: ServerResponse): void {
+    this.gitRequests.push(url)
+    const answer = this.git.answer(url.slice('/git/'.length)) ?? { status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Found\n') }
+    this.log(`GET ${url} → ${answer.status}`)
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length })
+    res.end(answer.body)
+  }
+
   private pickFault(method: string, tool: string): Fault | undefined {
     const scripted = this.queued.get(`${method} ${tool}`)?.shift() ?? this.queued.get(`${method} *`)?.shift()
     if (scripted) return scripted
@@ -102,6 +116,7 @@ export class ToolforgeSimulator {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const method = req.method ?? 'GET'
+    if (req.url?.startsWith('/git/')) return this.serveGit(req.url, res)
     const path = (req.url ?? '/').replace(/([?&]token=)[^&]*/, '$1***')
     const tool = decodeURIComponent(/\/tool\/([^/?]+)/.exec(req.url ?? '')?.[1] ?? '')
     const record: RequestRecord = {

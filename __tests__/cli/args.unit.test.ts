@@ -24,6 +24,8 @@ describe('the command’s options from flags and variables', () => {
       'TOOLFORGE_DEPLOY_DEPLOY_ID',
       'TOOLFORGE_DEPLOY_CHECK',
       'TOOLFORGE_DEPLOY_CHECK_TIMEOUT',
+      'TOOLFORGE_DEPLOY_CHECK_EXPECT',
+      'TOOLFORGE_DEPLOY_EXPECT_COMMIT',
       'TOOLFORGE_DEPLOY_DRY_RUN',
       'TOOLFORGE_DEPLOY_CONFIG_FILE'
     ])

@@ -10,18 +10,20 @@ import { TOKEN, withSimulator } from '../helpers/simulator.js'
 const env = (extra: Record<string, string> = {}) => ({ TOOLFORGE_DEPLOY_TOKEN: TOKEN, ...extra })
 
 describe('toolforge-deploy', () => {
-  test.concurrent('succeeds with exit 0, --json on stdout and --dotenv for GitLab', withSimulator('success', async ({ url }) => {
+  test.concurrent('succeeds with exit 0, --json on stdout and --dotenv for GitLab', withSimulator('success', async ({ url, sim }) => {
     const dotenv = join(mkdtempSync(join(tmpdir(), 'cli-')), 'deploy.env')
     const run = await runCli(['--tool', 'mytool', '--api-url', url, '--json', '--dotenv', dotenv], { env: env() })
     expect(run.code).toBe(0)
     const report = JSON.parse(run.stdout) as { outcome: string; exitCode: number; error: unknown; deployment: { deploy_id: string; status: string } }
-    expect(report).toMatchObject({ outcome: 'successful', exitCode: 0, error: null, check: { result: 'skipped', reason: 'turned off' } })
+    const commit = sim.git.commitOf('mytool')
+    expect(report).toMatchObject({ outcome: 'successful', exitCode: 0, error: null, check: { result: 'skipped', reason: 'turned off' }, commit })
+    expect(report).toHaveProperty('commits', ['cron', 'web', 'worker'].map((component) => ({ component, repository: `${url}/git/mytool.git`, ref: 'main', commit })))
     const deployment = report.deployment
     expect(deployment.status).toBe('successful')
     expect(deployment).not.toHaveProperty('tool_config')
     expect(run.stderr).toContain('✔ Toolforge deployment successful: mytool')
     expect(readFileSync(dotenv, 'utf8')).toBe(
-      `DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=skipped\nDEPLOY_URL=http://127.0.0.1:9/mytool/\n`
+      `DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=skipped\nDEPLOY_URL=http://127.0.0.1:9/mytool/\nDEPLOY_COMMIT=${commit}\n`
     )
     expectNoToken(run.stdout + run.stderr, TOKEN)
   }))
@@ -58,6 +60,8 @@ describe('toolforge-deploy', () => {
       exitCode: 4,
       deployment: null,
       check: null,
+      commit: null,
+      commits: [],
       error: { kind: 'http', httpStatus: 401, message: "Toolforge answered HTTP 401: The token passed '***' does not match the tool's token" }
     })
     expectNoToken(run.stdout + run.stderr, wrong)

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
 import { deploy, UNREACHABLE_CREATION_MS, type DeployObserver } from '../../src/engine/deploy.js'
+import type { RefsReader } from '../../src/engine/git-http.js'
 import type { Probe } from '../../src/engine/serving-check.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { deployment } from '../../__fixtures__/deployments.js'
@@ -46,6 +47,54 @@ function abortAfterEachSleep(clock: VirtualClock, controller: AbortController): 
     controller.abort()
   }
 }
+
+describe('deploy: which commit', () => {
+  const A = 'a'.repeat(40)
+  const B = 'b'.repeat(40)
+  const repository = 'https://gitlab.wikimedia.org/toolforge-repos/mytool'
+  const config = { tool_config: { components: { web: { build: { repository, ref: 'main' } } } } }
+  const created = deployment('pending', { web: 'pending' }, { web: 'pending' }, config)
+  const refs = (reads: string[]): RefsReader => (url) => (reads.push(url), Promise.resolve({ refs: [{ name: 'refs/heads/main', sha: A }], truncated: false }))
+  const runWith = (overrides: Partial<Settings>, reads: string[], gets: Step[] = [done]) => {
+    const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12))
+    const api = new ScriptedApi(clock.now, gets, [created])
+    const observer: DeployObserver = { created() {}, polled() {}, queuedOnServer() {}, retrying() {}, creationRetrying() {}, queued() {}, probed() {} }
+    return deploy({ ...settings, ...overrides }, { api, clock, signal: new AbortController().signal, observer, refs: refs(reads) })
+  }
+
+  test('the commit is read once a deployment is created, and reported with the outcome', async () => {
+    const reads: string[] = []
+    const outcome = await runWith({}, reads)
+    expect(outcome).toMatchObject({ end: 'successful', commits: { commit: A, components: [{ component: 'web', repository, ref: 'main', commit: A }] } })
+    expect(reads).toEqual([repository])
+  })
+
+  test('expect-commit: another commit ends the run as other-commit, also without waiting; the same one as successful', async () => {
+    expect(await runWith({ expectCommit: { sha: B, source: 'input' } }, [])).toMatchObject({ end: 'other-commit', commitCheck: { result: 'differs' } })
+    expect(await runWith({ expectCommit: { sha: B, source: 'input' }, wait: false }, [])).toMatchObject({ end: 'other-commit' })
+    expect(await runWith({ expectCommit: { sha: A, source: 'input' } }, [])).toMatchObject({ end: 'successful', commitCheck: { result: 'matches' } })
+    // A failed deployment stays failed: the commit is beside the point.
+    const failed = deployment('failed', { web: 'failed' }, { web: 'pending' })
+    expect(await runWith({ expectCommit: { sha: B, source: 'input' } }, [], [failed])).toMatchObject({ end: 'failed' })
+  })
+
+  test('the workflow’s own commit only informs: the run still succeeds', async () => {
+    const outcome = await runWith({ expectCommit: { sha: B, source: 'workflow', repository: `${repository}.git` } }, [])
+    expect(outcome).toMatchObject({ end: 'successful', commitCheck: { result: 'differs' } })
+  })
+
+  test('a deployment followed by id is not resolved: it was created earlier', async () => {
+    const reads: string[] = []
+    const outcome = await runWith({ deployId: '20261128-120000-abcdefghij' }, reads)
+    expect(outcome.commits).toBeUndefined()
+    expect(reads).toEqual([])
+  })
+
+  test('with check-expect, a check that cannot be made fails rather than passes', async () => {
+    const { run } = setup([pending], [done], { check: 'auto', checkExpect: 'v2' }, () => () => Promise.resolve({ status: 200 }))
+    expect(await run()).toMatchObject({ end: 'not-serving', check: { result: 'failed', reason: 'no component of the deployed config publishes a web service' } })
+  })
+})
 
 describe('deploy', () => {
   test('creates, follows and succeeds', async () => {
@@ -234,7 +283,7 @@ describe('deploy', () => {
   test('cancelled during the serving check, it is interrupted', async () => {
     const probe = (controller: AbortController): Probe => () => {
       controller.abort()
-      return Promise.resolve(502)
+      return Promise.resolve({ status: 502 })
     }
     const { calls, run } = setup([pending], [withSite], { check: 'auto' }, probe)
     const outcome = await run()
@@ -243,7 +292,7 @@ describe('deploy', () => {
   })
 
   test('a tool that never serves after a successful deployment ends as not serving', async () => {
-    const { run } = setup([pending], [done], { check: new URL('https://mytool.toolforge.org/healthz'), checkTimeoutMs: 10_000 }, () => () => Promise.resolve(503))
+    const { run } = setup([pending], [done], { check: new URL('https://mytool.toolforge.org/healthz'), checkTimeoutMs: 10_000 }, () => () => Promise.resolve({ status: 503 }))
     const outcome = await run()
     expect(outcome.end).toBe('not-serving')
     expect(outcome.check?.result).toBe('failed')

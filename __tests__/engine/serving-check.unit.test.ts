@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, test } from '@jest/globals'
-import { CHECK_BACKOFF, checkServing, httpProbe, isServing, planCheck, type Probe } from '../../src/engine/serving-check.js'
+import { CHECK_BACKOFF, checkServing, EXPECT_BODY_BYTES, httpProbe, isServing, planCheck, SERVED_EXCERPT, WITHOUT_TEXT, type Probe } from '../../src/engine/serving-check.js'
 import { VirtualClock } from '../../scripts/virtual-clock.js'
 import { startWebServer } from '../helpers/web-server.js'
 
@@ -12,6 +12,12 @@ describe('what to check', () => {
   test('auto: the address plus the health check path of the published component, strictly', () => {
     expect(planCheck('auto', address, config({ publish: '/', health_check_http: '/healthz' }))).toEqual({ probe: { url: 'https://mytool.toolforge.org/healthz', strict: true, component: 'web' } })
     expect(planCheck('auto', address, config({ publish: true, port: 8000 }))).toEqual({ probe: { url: address, strict: false, component: 'web' } })
+  })
+
+  test('an expected text goes with whatever is probed', () => {
+    expect(planCheck(new URL('https://x.example/version'), address, undefined, 'abc')).toEqual({ probe: { url: 'https://x.example/version', strict: true, expect: 'abc' } })
+    expect(planCheck('auto', address, config({ publish: true }), 'abc')).toEqual({ probe: { url: address, strict: false, component: 'web', expect: 'abc' } })
+    expect(planCheck('auto', address, undefined, 'abc')).toHaveProperty('skip')
   })
 
   test('auto without a published component, or off: no probe, and why', () => {
@@ -75,8 +81,34 @@ describe('checkServing', () => {
   const target = { url: 'https://mytool.toolforge.org/healthz', strict: true }
   const scripted = (answers: Array<number | undefined>, clock: VirtualClock, times: number[]): Probe => () => {
     times.push(clock.now())
-    return Promise.resolve(answers.length > 1 ? answers.shift() : answers[0])
+    const status = answers.length > 1 ? answers.shift() : answers[0]
+    return Promise.resolve(status === undefined ? undefined : { status })
   }
+
+  test('with an expected text, an answer without it is not serving yet; the failure keeps what was served', async () => {
+    const clock = new VirtualClock()
+    const bodies = ['version 1.0', 'version 1.0', 'version 2.0']
+    const asked: number[] = []
+    const probe: Probe = (_url, _timeout, _signal, bodyBytes) => {
+      asked.push(bodyBytes)
+      return Promise.resolve({ status: 200, body: bodies.length > 1 ? bodies.shift() : bodies[0] })
+    }
+    const expecting = { ...target, expect: '2.0' }
+    const passed = await checkServing(expecting, 180_000, { clock, probe, signal: new AbortController().signal, observer: { probed: () => {} } })
+    expect(passed).toMatchObject({ result: 'passed', answers: [`200 ${WITHOUT_TEXT}`, `200 ${WITHOUT_TEXT}`, '200'] })
+    expect(passed.served).toBeUndefined()
+    expect(asked).toEqual([EXPECT_BODY_BYTES, EXPECT_BODY_BYTES, EXPECT_BODY_BYTES])
+    const old: Probe = () => Promise.resolve({ status: 200, body: `old ${'x'.repeat(500)}` })
+    const failed = await checkServing(expecting, 5_000, { clock, probe: old, signal: new AbortController().signal, observer: { probed: () => {} } })
+    // Probes at 0, 1, 2.5 and 4.75 s of a 5 s check.
+    expect(failed).toMatchObject({ result: 'failed', answers: Array(4).fill(`200 ${WITHOUT_TEXT}`) })
+    expect(failed.served).toBe(`old ${'x'.repeat(SERVED_EXCERPT - 4)}`)
+    // A gateway error is not serving, text or not; without an expected text no body is asked for.
+    const gateway: Probe = (_u, _t, _s, bytes) => (asked.push(bytes), Promise.resolve({ status: 503, body: '2.0' }))
+    expect((await checkServing(expecting, 1_000, { clock, probe: gateway, signal: new AbortController().signal, observer: { probed: () => {} } })).answers).toEqual(['503'])
+    await checkServing(target, 1_000, { clock, probe: gateway, signal: new AbortController().signal, observer: { probed: () => {} } })
+    expect(asked.at(-1)).toBe(0)
+  })
 
   test('a tool already serving costs one probe and no wait', async () => {
     const clock = new VirtualClock()
@@ -133,8 +165,8 @@ describe('httpProbe', () => {
     const web = await startWebServer((path) => (path === '/moved' ? { status: 302, headers: { location: '/elsewhere' } } : { status: 200 }))
     try {
       const probe = httpProbe('toolforge-deploy-action/test')
-      expect(await probe(`${web.url}/moved`, 5_000, new AbortController().signal)).toBe(302)
-      expect(await probe(`${web.url}/`, 5_000, new AbortController().signal)).toBe(200)
+      expect((await probe(`${web.url}/moved`, 5_000, new AbortController().signal, 0))?.status).toBe(302)
+      expect((await probe(`${web.url}/`, 5_000, new AbortController().signal, 0))?.status).toBe(200)
       expect(web.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /moved', 'GET /'])
       for (const request of web.requests) {
         expect(Object.keys(request.headers).sort()).toEqual(['connection', 'host', 'user-agent'])
@@ -146,15 +178,27 @@ describe('httpProbe', () => {
     }
   })
 
+  test('reads at most the bytes asked for of the body, and none when asked for none', async () => {
+    const web = await startWebServer(() => ({ status: 200, body: `${'a'.repeat(EXPECT_BODY_BYTES)}tail` }))
+    try {
+      const probe = httpProbe('t')
+      const answer = await probe(`${web.url}/`, 5_000, new AbortController().signal, EXPECT_BODY_BYTES)
+      expect(answer?.body).toBe('a'.repeat(EXPECT_BODY_BYTES))
+      expect(await probe(`${web.url}/`, 5_000, new AbortController().signal, 0)).toEqual({ status: 200 })
+    } finally {
+      await web.close()
+    }
+  })
+
   test('no answer within its deadline, or no server, is "no answer"', async () => {
     const probe = httpProbe('t')
-    expect(await probe('http://127.0.0.1:9/', 1_000, new AbortController().signal)).toBeUndefined()
+    expect(await probe('http://127.0.0.1:9/', 1_000, new AbortController().signal, 0)).toBeUndefined()
   })
 
   test('a gateway error is one answer: the probe itself never asks again', async () => {
     const web = await startWebServer(() => ({ status: 503 }))
     try {
-      expect(await httpProbe('t')(`${web.url}/`, 5_000, new AbortController().signal)).toBe(503)
+      expect((await httpProbe('t')(`${web.url}/`, 5_000, new AbortController().signal, 0))?.status).toBe(503)
       await new Promise((resolve) => setTimeout(resolve, 100))
       expect(web.requests).toHaveLength(1)
     } finally {
@@ -170,7 +214,7 @@ describe('httpProbe', () => {
       const controller = new AbortController()
       setTimeout(() => controller.abort(), 100)
       const started = Date.now()
-      expect(await httpProbe('t')(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, 10_000, controller.signal)).toBeUndefined()
+      expect(await httpProbe('t')(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, 10_000, controller.signal, 0)).toBeUndefined()
       expect(Date.now() - started).toBeLessThan(1_000)
       await new Promise((resolve) => setTimeout(resolve, 100))
       expect(closed).toBe(true)

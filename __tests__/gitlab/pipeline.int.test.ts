@@ -37,7 +37,7 @@ function componentProject(name: string, inputs: Record<string, unknown> = {}, br
       stage: '.post',
       when: 'always',
       variables: { GIT_STRATEGY: 'none' },
-      script: ['echo "deployment $DEPLOY_ID ended $DEPLOY_STATUS ($DEPLOY_OUTCOME) at $DEPLOY_URL"']
+      script: ['echo "deployment $DEPLOY_ID ended $DEPLOY_STATUS ($DEPLOY_OUTCOME) at $DEPLOY_URL, commit $DEPLOY_COMMIT"']
     }
   }
   return gitlabProject(name, { '.gitlab-ci.yml': JSON.stringify(pipeline), [COMPONENT]: fromCheckout(COMPONENT) }, branches)
@@ -68,6 +68,8 @@ describe('the GitLab CI/CD component', () => {
       TOOLFORGE_DEPLOY_ON_CONFLICT: 'wait',
       TOOLFORGE_DEPLOY_CHECK: 'auto',
       TOOLFORGE_DEPLOY_CHECK_TIMEOUT: '3m',
+      TOOLFORGE_DEPLOY_CHECK_EXPECT: '',
+      TOOLFORGE_DEPLOY_EXPECT_COMMIT: '',
       TOOLFORGE_DEPLOY_CONFIG_FILE: ''
     })
     expect(fromComponent.script).toEqual(['export TOOLFORGE_DEPLOY_FORCE_BUILD=false TOOLFORGE_DEPLOY_FORCE_RUN=false TOOLFORGE_DEPLOY_DRY_RUN=false', ...fromTemplate.script])
@@ -97,9 +99,10 @@ describe('a pipeline with the component', () => {
       const run = await runPipeline(project, { variables: projectVariables(url), env: runner(web.toolUrl) })
       expect([run.code, run.output]).toEqual([0, expect.stringContaining('PASS  toolforge-deploy')])
       const dotenv = run.dotenv('toolforge-deploy')
-      expect(dotenv).toMatch(/^DEPLOY_ID=\d{8}-\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=passed\nDEPLOY_URL=http:\/\/127\.0\.0\.1:\d+\/\n$/)
+      const commit = sim.git.commitOf('mytool')
+      expect(dotenv).toMatch(new RegExp(`^DEPLOY_ID=\\d{8}-\\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=passed\nDEPLOY_URL=http://127\\.0\\.0\\.1:\\d+/\nDEPLOY_COMMIT=${commit}\n$`))
       const id = /^DEPLOY_ID=(.*)$/m.exec(dotenv)![1]
-      expect(run.log('after-deploy')).toContain(`deployment ${id} ended successful (successful) at ${web.toolUrl}`)
+      expect(run.log('after-deploy')).toContain(`deployment ${id} ended successful (successful) at ${web.toolUrl}, commit ${commit}`)
       // The description arrived whole: no word splitting, no shell evaluation.
       expect(run.log('toolforge-deploy')).toContain(`Description  ${description}`)
       expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)

@@ -18,7 +18,7 @@ describe('every summary, as GitHub renders it', () => {
     const examples = await exampleSummaries()
     const kinds = new Set(examples.map((e) => e.model.verdict.kind))
     expect([...kinds].sort()).toEqual(
-      ['bad-input', 'cancelled', 'failed', 'interrupted', 'not-serving', 'refused', 'stopped-waiting', 'successful', 'timed-out', 'unknown-creation'].sort()
+      ['bad-input', 'cancelled', 'failed', 'interrupted', 'not-serving', 'other-commit', 'refused', 'stopped-waiting', 'successful', 'timed-out', 'unknown-creation'].sort()
     )
     expect(examples.length).toBeGreaterThanOrEqual(25)
   })

@@ -23,10 +23,51 @@ describe('readSettings', () => {
       onConflict: 'wait',
       check: 'auto',
       checkTimeoutMs: 3 * 60_000,
+      checkExpect: undefined,
+      expectCommit: undefined,
       toolAddress: 'https://mytool.toolforge.org/',
       dryRun: false,
       config: undefined
     })
+  })
+
+  test('expect-commit: a full SHA, any case; empty compares with the CI run’s own commit, never a pull request’s merge commit', () => {
+    const sha = '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b'
+    const expect1 = (value: string, env: NodeJS.ProcessEnv = {}) => readSettings(reader({ token: 't0k', tool: 'x', 'expect-commit': value }), env).expectCommit
+    expect(expect1(sha.toUpperCase())).toEqual({ sha, source: 'input' })
+    expect(expect1('f'.repeat(64))).toEqual({ sha: 'f'.repeat(64), source: 'input' })
+    const github = { GITHUB_SHA: sha, GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'me/x', GITHUB_EVENT_NAME: 'push' }
+    expect(expect1('', github)).toEqual({ sha, source: 'workflow', repository: 'https://github.com/me/x' })
+    expect(expect1('', { ...github, GITHUB_EVENT_NAME: 'pull_request' })).toBeUndefined()
+    expect(expect1('', { ...github, GITHUB_EVENT_NAME: 'pull_request_target' })).toBeUndefined()
+    const gitlab = { CI_COMMIT_SHA: sha, CI_PROJECT_URL: 'https://gitlab.wikimedia.org/toolforge-repos/x' }
+    expect(expect1('', gitlab)).toEqual({ sha, source: 'workflow', repository: gitlab.CI_PROJECT_URL })
+    expect(expect1('', { ...gitlab, CI_MERGE_REQUEST_EVENT_TYPE: 'merged_result' })).toBeUndefined()
+    expect(expect1('', {})).toBeUndefined()
+    // Following a deployment created earlier, the ref may name another commit by now.
+    expect(readSettings(reader({ token: 't0k', tool: 'x', 'deploy-id': '20250703-075322-5zxh2hip26' }), github).expectCommit).toBeUndefined()
+  })
+
+  test.each([
+    ['1a2b3c4', 'a full commit SHA of 40 hexadecimal digits'],
+    ['main', 'not a branch, tag or short SHA'],
+    ['g'.repeat(40), 'accepted: empty']
+  ])('expect-commit %s is refused, saying what is accepted', (value, accepted) => {
+    expect(() => readSettings(reader({ token: 't0k', tool: 'x', 'expect-commit': value }), {})).toThrow(new RegExp(`^Input 'expect-commit' is "${value}"; .*${accepted}`))
+  })
+
+  test('expect-commit with deploy-id is refused: that deployment was created earlier', () => {
+    const read = () => readSettings(reader({ token: 't0k', tool: 'x', 'expect-commit': 'a'.repeat(40), 'deploy-id': '20250703-075322-5zxh2hip26' }), {})
+    expect(read).toThrow("Input 'expect-commit' is set, but 'deploy-id' follows a deployment created earlier")
+  })
+
+  test('check-expect: one line of text, only with a check to make', () => {
+    const read = (inputs: Record<string, string>) => readSettings(reader({ token: 't0k', tool: 'x', ...inputs }), {})
+    expect(read({ 'check-expect': ' v2.0 ' }).checkExpect).toBe('v2.0')
+    expect(read({}).checkExpect).toBeUndefined()
+    expect(() => read({ 'check-expect': 'v2', check: 'off' })).toThrow("Input 'check-expect' is set, but 'check' is off; accepted: check-expect with check auto or a URL")
+    expect(() => read({ 'check-expect': 'a\nb' })).toThrow('accepted: one line of at most 1000 characters')
+    expect(() => read({ 'check-expect': 'x'.repeat(1_001) })).toThrow('accepted: one line of at most 1000 characters')
   })
 
   test('check is auto, off, or a URL to ask (https, or http on this machine); check-timeout from 1s to 1h', () => {

@@ -11,7 +11,7 @@ export const SNIPPET_TOOL_VARIABLE = 'TOOL_NAME'
 export const SNIPPET_VARIABLES: readonly string[] = [SNIPPET_TOKEN_VARIABLE, SNIPPET_TOOL_VARIABLE]
 
 /** Options a CI job can set as variables, each `TOOLFORGE_DEPLOY_` and the flag's name: `TOOLFORGE_DEPLOY_FORCE_BUILD`. */
-export const VARIABLE_OPTIONS = ['tool', 'api-url', 'force-build', 'force-run', 'description', 'wait', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'dry-run', 'config-file'] as const
+export const VARIABLE_OPTIONS = ['tool', 'api-url', 'force-build', 'force-run', 'description', 'wait', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'check-expect', 'expect-commit', 'dry-run', 'config-file'] as const
 
 export function optionVariable(name: string): string {
   return `TOOLFORGE_DEPLOY_${name.toUpperCase().replace(/-/g, '_')}`
@@ -56,24 +56,31 @@ Options:
                        (default), off, or a URL
   --check-timeout DUR  how long the web service has to answer (default: 3m; at
                        most 1h)
+  --check-expect TEXT  the checked answer must contain TEXT (e.g. the commit
+                       served at /version), or the check goes on until it does
+  --expect-commit SHA  fail (exit 1) unless Toolforge deploys this commit
+                       (default: warn when it deploys another commit of this
+                       CI run's own repository than the run's)
   --dry-run            deploy nothing: only ask Toolforge whether it accepts the
                        token for the tool (exit 0 if so, else 4 with its reason)
   --config-file FILE   check this components config (YAML or JSON) as Toolforge
                        would, before anything is sent; with --dry-run and no
                        token, check only that
   --json               print one JSON object on stdout (outcome, exitCode,
-                       deployment, check, error); everything else goes to stderr
+                       deployment, check, commit, commits, error); everything
+                       else goes to stderr
   --dotenv FILE        write DEPLOY_ID, DEPLOY_STATUS, DEPLOY_OUTCOME,
-                       DEPLOY_CHECK and DEPLOY_URL to FILE (for GitLab's
-                       artifacts:reports:dotenv)
+                       DEPLOY_CHECK, DEPLOY_URL and DEPLOY_COMMIT to FILE (for
+                       GitLab's artifacts:reports:dotenv)
   --verbose            show every status check
   --help               show this help
   --version            show the version
 
 Exit codes:
   0  the deployment is successful (or created, with --no-wait)
-  1  the deployment failed, timed out or was cancelled on Toolforge, or the web
-     service did not answer after it (--check)
+  1  the deployment failed, timed out or was cancelled on Toolforge, the web
+     service did not answer after it (--check, --check-expect), or Toolforge
+     deployed another commit than --expect-commit
   2  bad usage or input, or a config Toolforge would refuse; nothing was sent
   3  gave up waiting (--timeout) or was interrupted; the deployment goes on
   4  Toolforge refused (401, 404, 409 with --on-conflict fail), queued it behind
@@ -153,6 +160,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     'deploy-id': { type: 'string' },
     check: { type: 'string' },
     'check-timeout': { type: 'string' },
+    'check-expect': { type: 'string' },
+    'expect-commit': { type: 'string' },
     'dry-run': { type: 'boolean' },
     'config-file': { type: 'string' },
     json: { type: 'boolean' },
@@ -196,7 +205,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   if (values['force-run']) given('force-run', 'true')
   if (values['no-wait']) given('wait', 'false')
   if (values['dry-run']) given('dry-run', 'true')
-  for (const name of ['tool', 'api-url', 'description', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'config-file']) {
+  for (const name of ['tool', 'api-url', 'description', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'check-expect', 'expect-commit', 'config-file']) {
     const value = values[name]
     if (typeof value === 'string') given(name, value)
   }

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs'
 import type { DeployOutcome } from '../engine/deploy.js'
+import type { CommitReport } from '../engine/deployed-commit.js'
 import { ApiError } from '../engine/api-error.js'
 import type { Redactor } from '../engine/redact.js'
 import { isComponentDone, looksQueuedOnServer, phaseOf, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
+import { commitMismatch, commitNotices } from '../report/commits.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import { outcomeKind, type OutcomeKind, type Voice } from '../report/outcome.js'
 import { deploymentJson, oneLine } from '../report/sanitize.js'
@@ -29,6 +31,7 @@ const EXIT_OF: Record<OutcomeKind, number> = {
   'config-accepted': EXIT.success,
   started: EXIT.success,
   'not-serving': EXIT.deploymentFailed,
+  'other-commit': EXIT.deploymentFailed,
   failed: EXIT.deploymentFailed,
   'timed-out': EXIT.deploymentFailed,
   cancelled: EXIT.deploymentFailed,
@@ -60,11 +63,23 @@ export interface JsonReport {
   exitCode: number
   deployment: unknown
   check: unknown
+  /** The one commit every component built from a repository deploys, or null. */
+  commit: string | null
+  /** Each such component's repository, ref, and commit (null when not resolved, with the reason). */
+  commits: Array<{ component: string; repository: string; ref: string; commit: string | null; reason?: string }>
   error: { kind: string; message: string; httpStatus?: number } | null
 }
 
-export function jsonReport(outcome: OutcomeKind, code: number, deployment: Deployment | undefined, check: unknown, error: JsonReport['error']): string {
-  const report: JsonReport = { outcome, exitCode: code, deployment: deployment ? JSON.parse(deploymentJson(deployment)) : null, check: check ?? null, error }
+export function jsonReport(outcome: OutcomeKind, code: number, deployment: Deployment | undefined, check: unknown, error: JsonReport['error'], commits?: CommitReport): string {
+  const report: JsonReport = {
+    outcome,
+    exitCode: code,
+    deployment: deployment ? JSON.parse(deploymentJson(deployment)) : null,
+    check: check ?? null,
+    commit: commits?.commit ?? null,
+    commits: (commits?.components ?? []).map((c) => ({ component: c.component, repository: c.repository, ref: c.ref, commit: c.commit ?? null, ...(c.reason ? { reason: c.reason } : {}) })),
+    error
+  }
   return JSON.stringify(report)
 }
 
@@ -158,6 +173,9 @@ export function createCliReporter(
     finish(outcome) {
       live.stop()
       if (sectionOpen) log.write(`${section('end')}\n`)
+      if (outcome.commits) for (const notice of commitNotices(outcome.commits)) write(terminal.err, `notice: ${notice}`)
+      const otherThanWorkflow = outcome.commitCheck?.expected.source === 'workflow' ? commitMismatch(outcome.commitCheck, outcome.deployment) : undefined
+      if (otherThanWorkflow && outcome.commitCheck?.result === 'differs') write(terminal.err, `warning: ${otherThanWorkflow}`, colour)
       const model = summaryModel(outcome, settings, cliVoice(settings), narrator.timeline())
       write(log, `\n${renderText(model, width)}`, colour)
       if (model.verdict.problem) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)
@@ -168,7 +186,7 @@ export function createCliReporter(
         const error = failure
           ? { kind: failure instanceof ApiError ? failure.kind : 'error', message: failure.message, ...(failure instanceof ApiError && failure.status ? { httpStatus: failure.status } : {}) }
           : null
-        write(terminal.out, jsonReport(outcomeKind(outcome), code, deployment, outcome.check ?? null, error))
+        write(terminal.out, jsonReport(outcomeKind(outcome), code, deployment, outcome.check ?? null, error, outcome.commits))
       }
       if (options.dotenv) {
         // One safe token per value: a dotenv line cannot hold anything else.
@@ -178,7 +196,8 @@ export function createCliReporter(
           `DEPLOY_STATUS=${safe(deployment ? statusOf(deployment) : '')}`,
           `DEPLOY_OUTCOME=${outcomeKind(outcome)}`,
           `DEPLOY_CHECK=${outcome.check?.result ?? 'skipped'}`,
-          `DEPLOY_URL=${safe(settings.toolAddress)}`
+          `DEPLOY_URL=${safe(settings.toolAddress)}`,
+          `DEPLOY_COMMIT=${safe(outcome.commits?.commit ?? '')}`
         ]
         writeFileSync(options.dotenv, redact(`${lines.join('\n')}\n`))
       }

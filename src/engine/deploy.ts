@@ -1,6 +1,9 @@
 import { ApiError, creationMayHaveStarted, creationSurelyNotStarted, isTransient, isUnreachable } from './api-error.js'
 import { backoffDelay, type Backoff } from './backoff.js'
 import type { Clock } from './clock.js'
+import { resolveCommits, type CommitReport } from './deployed-commit.js'
+import { compareCommit, type CommitCheck } from './expected-commit.js'
+import type { RefsReader } from './git-http.js'
 import type { Settings } from '../settings/settings.js'
 import { checkServing, planCheck, type CheckObserver, type CheckResult, type Probe } from './serving-check.js'
 import { isSuccess } from './status.js'
@@ -31,6 +34,8 @@ export type DeployEnd =
   | 'successful'
   /** Toolforge's final status is `successful`, but the tool did not serve in time. */
   | 'not-serving'
+  /** Toolforge's final status is `successful`, but not of the commit expect-commit gave (or not provably). */
+  | 'other-commit'
   /** Toolforge's final status is `failed`, `timed_out` or `cancelled`. */
   | 'failed'
   /** Asked not to wait: created (or read once) and left to go on. */
@@ -59,6 +64,10 @@ export interface DeployOutcome {
   queuedMs: number
   /** Whether the tool serves, after a successful deployment. */
   check?: CheckResult
+  /** Which commit each component builds, resolved when the run created the deployment. */
+  commits?: CommitReport
+  /** The commits compared with the one expected. */
+  commitCheck?: CommitCheck
 }
 
 export interface DeployDependencies {
@@ -68,13 +77,29 @@ export interface DeployDependencies {
   observer: DeployObserver
   /** Asks the tool's address after a successful deployment (without one, no check is made). */
   probe?: Probe
+  /** Reads the refs of the repositories a created deployment builds (without one, no commit is resolved). */
+  refs?: RefsReader
   random?: () => number
 }
 
 type Creation = { response: ApiResponse; sentAt: number } | { end: 'timeout' | 'interrupted' }
 
-/** Creates the deployment (or takes the given id) and follows it. Never throws. */
+/** Creates the deployment (or takes the given id) and follows it, and tells which commit it builds. Never throws. */
 export async function deploy(settings: Settings, deps: DeployDependencies): Promise<DeployOutcome> {
+  let resolving: Promise<CommitReport> | undefined
+  const outcome = await follow(settings, deps, (toolConfig) => {
+    // Right after the creation: what Toolforge's first pass resolves, unless a push comes between.
+    if (deps.refs) resolving = resolveCommits(toolConfig, deps.refs, deps.signal)
+  })
+  if (!resolving) return outcome
+  const commits = await resolving
+  const commitCheck = compareCommit(commits, settings.expectCommit)
+  // Not waiting, the commit is as well known as it will be: the one the ref names now.
+  const wrong = (outcome.end === 'successful' || outcome.end === 'no-wait') && settings.expectCommit?.source === 'input' && commitCheck?.result !== 'matches'
+  return { ...outcome, end: wrong ? 'other-commit' : outcome.end, endedAt: deps.clock.now(), commits, ...(commitCheck ? { commitCheck } : {}) }
+}
+
+async function follow(settings: Settings, deps: DeployDependencies, created: (toolConfig: unknown) => void): Promise<DeployOutcome> {
   const { clock, signal } = deps
   const startedAt = clock.now()
   const deadline = startedAt + settings.timeoutMs
@@ -100,6 +125,7 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
       if ('end' in creation) return finish(creation.end)
       deployment = creation.response.deployment
       createdSentAt = creation.sentAt
+      created(deployment.tool_config)
       if (!settings.wait) return finish('no-wait')
     }
     const result = await waitForDeployment(
@@ -227,7 +253,10 @@ async function checkToken(settings: Settings, { api, clock, signal, observer, ra
 
 /** Whether the deployed tool serves (serving-check.ts); skipped without a way to probe. */
 async function serving(settings: Settings, deployment: Deployment, { clock, signal, observer, probe }: DeployDependencies): Promise<CheckResult> {
-  const plan = probe ? planCheck(settings.check, settings.toolAddress, deployment.tool_config) : { skip: 'no way to probe' }
-  if ('skip' in plan) return { result: 'skipped', reason: plan.skip, answers: [], durationMs: 0 }
+  const plan = probe ? planCheck(settings.check, settings.toolAddress, deployment.tool_config, settings.checkExpect) : { skip: 'no way to probe' }
+  if ('skip' in plan) {
+    // Asked to prove what serves, a check that could not be made is no proof.
+    return { result: settings.checkExpect === undefined ? 'skipped' : 'failed', reason: plan.skip, answers: [], durationMs: 0 }
+  }
   return checkServing(plan.probe, settings.checkTimeoutMs, { clock, probe: probe!, signal, observer })
 }

@@ -1,5 +1,5 @@
-import { HttpClient } from '@actions/http-client'
 import type { Clock } from './clock.js'
+import { boundedGet } from './http-get.js'
 
 /**
  * Whether the deployed tool serves: Toolforge's `successful` means the jobs service took
@@ -9,7 +9,9 @@ import type { Clock } from './clock.js'
  * Serving: any answer but a gateway error (502, 503, 504) or no answer at all; when the
  * path is the component's health check, or the URL was given, only 2xx and 3xx. A
  * redirect is an answer, never followed. Probes carry no token and no header but the
- * User-Agent, and their bodies are not read.
+ * User-Agent. With an expected text (check-expect), a serving answer must also hold it
+ * in its first EXPECT_BODY_BYTES: during a rolling restart the old version still
+ * answers. Otherwise bodies are not read.
  */
 
 /** What is probed, and how strictly. */
@@ -19,6 +21,8 @@ export interface CheckTarget {
   strict: boolean
   /** The component whose web service it is, when found in the tool's config. */
   component?: string
+  /** Text the answer must contain (check-expect). */
+  expect?: string
 }
 
 export type CheckPlan = { probe: CheckTarget } | { skip: string }
@@ -28,18 +32,31 @@ export interface CheckResult {
   target?: CheckTarget
   /** Why it was skipped. */
   reason?: string
-  /** What each probe got: an HTTP status, or `no answer`. */
+  /** What each probe got: an HTTP status, `no answer`, or a status and `without the text`. */
   answers: string[]
   /** From the first probe to the end of the check. */
   durationMs: number
+  /** When the expected text was missing: the beginning of the last answer's body, as served. */
+  served?: string
 }
 
 export const GATEWAY_ERRORS: ReadonlySet<number> = new Set([502, 503, 504])
 export const CHECK_BACKOFF = { firstMs: 1_000, growth: 1.5, maxMs: 10_000 }
 export const PROBE_TIMEOUT_MS = 10_000
+/** How much of an answer is searched for the expected text. */
+export const EXPECT_BODY_BYTES = 64 * 1024
+/** How much of what was served instead a failure shows. */
+export const SERVED_EXCERPT = 200
+export const WITHOUT_TEXT = 'without the text'
 
-/** One probe: the HTTP status, or undefined when nothing answered in time. */
-export type Probe = (url: string, timeoutMs: number, signal: AbortSignal) => Promise<number | undefined>
+export interface ProbeAnswer {
+  status: number
+  /** The body's first `bodyBytes`, when asked for. */
+  body?: string
+}
+
+/** One probe: the answer, or undefined when nothing answered in time. `bodyBytes` 0: the body is not read. */
+export type Probe = (url: string, timeoutMs: number, signal: AbortSignal, bodyBytes: number) => Promise<ProbeAnswer | undefined>
 
 export function isServing(status: number | undefined, strict: boolean): boolean {
   if (status === undefined || GATEWAY_ERRORS.has(status)) return false
@@ -65,9 +82,15 @@ function shellInertPath(path: string): string {
 /**
  * What to probe after a successful deployment. `auto`: the tool's address, plus the
  * health check path of the first published component (by name); nothing when no
- * component publishes. A URL: that URL, strictly.
+ * component publishes. A URL: that URL, strictly. With `expect`, its answer must hold
+ * that text as well.
  */
-export function planCheck(check: 'auto' | 'off' | URL, toolAddress: string, toolConfig: unknown): CheckPlan {
+export function planCheck(check: 'auto' | 'off' | URL, toolAddress: string, toolConfig: unknown, expect?: string): CheckPlan {
+  const plan = whereToProbe(check, toolAddress, toolConfig)
+  return expect !== undefined && 'probe' in plan ? { probe: { ...plan.probe, expect } } : plan
+}
+
+function whereToProbe(check: 'auto' | 'off' | URL, toolAddress: string, toolConfig: unknown): CheckPlan {
   if (check === 'off') return { skip: 'turned off' }
   if (check instanceof URL) return { probe: { url: check.href, strict: true } }
   const components = isObject(toolConfig) && isObject(toolConfig.components) ? toolConfig.components : {}
@@ -85,19 +108,11 @@ export function planCheck(check: 'auto' | 'off' | URL, toolAddress: string, tool
   return { skip: 'no component of the deployed config publishes a web service' }
 }
 
-/** Probes with http-client (proxies as for the API), no redirects, the body never read. */
+/** Probes with http-client (proxies as for the API), no redirects, no more of the body read than asked. */
 export function httpProbe(userAgent: string): Probe {
-  return async (url, timeoutMs, signal) => {
-    const client = new HttpClient(userAgent, [], { allowRedirects: false, allowRetries: false, keepAlive: false, socketTimeout: timeoutMs })
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
-    const pending = client.request('GET', url, null, {})
-    const ended = new Promise<undefined>((resolve) => deadline.addEventListener('abort', () => resolve(undefined)))
-    // A request that fails (refused, reset, no such host) is no answer too.
-    const response = await Promise.race([pending, ended]).catch(() => undefined)
-    // The status is all that counts. Disposing closes the connection: the body is never
-    // read, and a request still in flight ends (the race has handled its failure).
-    client.dispose()
-    return response?.message.statusCode
+  return async (url, timeoutMs, signal, bodyBytes) => {
+    const answer = await boundedGet(url, { userAgent, timeoutMs, signal, maxBytes: bodyBytes })
+    return answer && { status: answer.status, ...(bodyBytes > 0 ? { body: answer.body.toString('utf8') } : {}) }
   }
 }
 
@@ -116,14 +131,20 @@ export async function checkServing(
   const deadline = started + timeoutMs
   const answers: string[] = []
   let pause = CHECK_BACKOFF.firstMs
+  let served: string | undefined
   for (;;) {
-    const status = await probe(target.url, Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - clock.now())), signal)
-    const answer = status === undefined ? 'no answer' : String(status)
+    const got = await probe(target.url, Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - clock.now())), signal, target.expect === undefined ? 0 : EXPECT_BODY_BYTES)
+    const up = isServing(got?.status, target.strict)
+    const missing = up && target.expect !== undefined && !(got!.body ?? '').includes(target.expect)
+    const answer = got === undefined ? 'no answer' : missing ? `${got.status} ${WITHOUT_TEXT}` : String(got.status)
+    served = missing ? [...(got!.body ?? '')].slice(0, SERVED_EXCERPT).join('') : served
     answers.push(answer)
-    const served = isServing(status, target.strict)
-    const more = !served && !signal.aborted && clock.now() + pause < deadline
+    const passed = up && !missing
+    const more = !passed && !signal.aborted && clock.now() + pause < deadline
     observer.probed(target, answer, answers.length, more ? pause : undefined)
-    if (served || !more) return { result: served ? 'passed' : 'failed', target, answers, durationMs: clock.now() - started }
+    if (passed || !more) {
+      return { result: passed ? 'passed' : 'failed', target, answers, durationMs: clock.now() - started, ...(!passed && served !== undefined ? { served } : {}) }
+    }
     await clock.sleep(pause, signal)
     pause = Math.min(CHECK_BACKOFF.maxMs, Math.round(pause * CHECK_BACKOFF.growth))
   }

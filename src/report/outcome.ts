@@ -1,9 +1,11 @@
 import { ApiError } from '../engine/api-error.js'
 import type { DeployOutcome } from '../engine/deploy.js'
+import { SERVED_EXCERPT } from '../engine/serving-check.js'
 import { failedComponents, isComponentDone, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import type { CheckedConfig, Settings } from '../settings/settings.js'
+import { commitMismatch } from './commits.js'
 
 /**
  * What an outcome means, in words, for any front end: its kind, an honest title, one
@@ -18,6 +20,7 @@ export type OutcomeKind =
   | 'config-accepted'
   | 'started'
   | 'not-serving'
+  | 'other-commit'
   | 'failed'
   | 'timed-out'
   | 'cancelled'
@@ -58,6 +61,7 @@ const TITLES: Record<OutcomeKind, string> = {
   'config-accepted': 'Components config accepted, nothing deployed',
   started: 'Toolforge deployment started',
   'not-serving': 'Deployed, but not serving',
+  'other-commit': 'Deployed, but not the expected commit',
   failed: 'Toolforge deployment failed',
   'timed-out': 'Toolforge deployment timed out on Toolforge',
   cancelled: 'Toolforge deployment cancelled on Toolforge',
@@ -78,6 +82,8 @@ export function outcomeKind(outcome: DeployOutcome): OutcomeKind {
       return 'started'
     case 'not-serving':
       return 'not-serving'
+    case 'other-commit':
+      return 'other-commit'
     case 'failed': {
       // A deployment ends failed only as Toolforge last showed it.
       const status = statusOf(outcome.deployment!)
@@ -118,8 +124,8 @@ function apiErrorMessage(error: ApiError, settings: Settings): string {
 /** The serving check's result in words: "answered 200 after 4s", "did not answer within 3m (503 × 14)". */
 export function checkSummary(outcome: DeployOutcome): string | undefined {
   const check = outcome.check
-  if (!check || check.result === 'skipped') return check?.reason ? `not checked: ${check.reason}` : undefined
-  const url = check.target!.url
+  if (!check?.target) return check?.reason ? `not checked: ${check.reason}` : undefined
+  const url = check.target.url
   if (check.result === 'passed') {
     const waited = check.answers.length > 1 ? ` after ${formatDuration(check.durationMs)} (${check.answers.length} tries)` : ''
     return `${url} answered ${check.answers.at(-1)}${waited}`
@@ -127,7 +133,12 @@ export function checkSummary(outcome: DeployOutcome): string | undefined {
   const counts = new Map<string, number>()
   for (const answer of check.answers) counts.set(answer, (counts.get(answer) ?? 0) + 1)
   const tally = [...counts].map(([answer, count]) => (count > 1 ? `${answer} × ${count}` : answer)).join(', ')
-  return `${url} did not answer as a serving ${check.target!.strict ? 'health check' : 'web service'} within ${formatDuration(check.durationMs)} (${tally})`
+  const expect = check.target.expect
+  if (expect !== undefined) {
+    const served = check.served === undefined ? '' : `; it served: "${check.served}${check.served.length >= SERVED_EXCERPT ? '…' : ''}"`
+    return `${url} did not serve "${expect}" within ${formatDuration(check.durationMs)} (${tally})${served}`
+  }
+  return `${url} did not answer as a serving ${check.target.strict ? 'health check' : 'web service'} within ${formatDuration(check.durationMs)} (${tally})`
 }
 
 /** `Finished at 2026-11-28 06:45:37.123456+00:00` as `finished at 2026-11-28 06:45:37 UTC`. */
@@ -158,6 +169,8 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
       return undefined
     case 'not-serving':
       return `Toolforge deployed ${id} successfully, but ${checkSummary(outcome)}`
+    case 'other-commit':
+      return `${commitMismatch(outcome.commitCheck, d)}. Deployment ${id} is ${statusOf(d!)} on Toolforge.`
     case 'timed-out': {
       // Toolforge leaves the long status as it was ("Started at …"): what was still going on says more.
       const pending = unfinished(d!)
@@ -225,6 +238,18 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
         { text: "Read the web service's logs", command: 'toolforge webservice logs' },
         ...(component ? [{ text: `Read the logs of ${component}`, command: `toolforge jobs logs ${component}` }] : []),
         { text: `If it only starts slowly, give it longer: ${voice.option('check-timeout', '10m')}` }
+      ]
+    }
+    case 'other-commit': {
+      if (outcome.commitCheck?.result !== 'differs') {
+        return [{ text: `The commit is read from the repository without credentials; for a private repository, leave ${voice.option('expect-commit')} empty` }]
+      }
+      const c = outcome.commitCheck.components[0]!
+      // Only a command with nothing a shell would read in it: the address comes from the server.
+      const inert = /^[\w:/.~%@+-]+$/.test(c.repository) && /^[\w./-]*$/.test(c.ref)
+      return [
+        ...(inert ? [{ text: 'See which commit the ref names now', command: `git ls-remote ${c.repository} ${c.ref || 'HEAD'}` }] : []),
+        { text: `Check that build.ref in the components config names the branch this run deploys, and that the repository Toolforge builds from is not a mirror still catching up; then deploy again` }
       ]
     }
     case 'failed':

@@ -3,6 +3,7 @@ import { statusOf } from '../engine/status.js'
 import { formatDuration } from '../settings/duration.js'
 import type { Settings } from '../settings/settings.js'
 import { componentRows, type ComponentRow } from './components.js'
+import { commitLines } from './commits.js'
 import { checkSummary, configVerdict, plainTimes, verdict, type Verdict, type Voice } from './outcome.js'
 import type { TimelineModel } from './timeline.js'
 
@@ -62,6 +63,7 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   if (id) facts.push({ label: 'Deployment', value: id, code: true })
   const status = statusFact(outcome, v)
   if (status) facts.push(status)
+  if (outcome.commits) for (const line of commitLines(outcome.commits)) facts.push({ label: 'Commit', value: line })
   const serving = checkSummary(outcome)
   if (serving && v.kind !== 'not-serving') facts.push({ label: 'Serving', value: serving })
   // Refused before any deployment existed: the reason and the next step say it all.

@@ -3,7 +3,7 @@ import { isLoopbackHost } from './addresses.js'
 import { defaultDescription } from './description.js'
 import { formatDuration, parseDuration } from './duration.js'
 import { checkConfigFile, ConfigFileUnreadable } from './config-file.js'
-import type { CheckedConfig, Settings } from './settings.js'
+import type { CheckedConfig, ExpectedCommit, Settings } from './settings.js'
 
 export const MAX_TIMEOUT_MS = 6 * 3_600_000
 export const MAX_CHECK_TIMEOUT_MS = 3_600_000
@@ -128,6 +128,52 @@ function parseCheck(names: InputNames, raw: string): 'auto' | 'off' | URL {
   return url
 }
 
+/** Long enough for a version line or a commit; a serving check reads only the answer's first 64 KiB. */
+export const MAX_CHECK_EXPECT = 1_000
+const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i
+
+function parseCheckExpect(names: InputNames, raw: string, check: Settings['check']): string | undefined {
+  if (raw === '') return undefined
+  if (check === 'off') {
+    throw new InputError('check-expect', `${names.label('check-expect')} is set, but ${names.ref('check')} is off; accepted: check-expect with check auto or a URL, or no check-expect.`)
+  }
+  if (raw.length > MAX_CHECK_EXPECT || /[\r\n]/.test(raw)) {
+    throw new InputError('check-expect', `${names.label('check-expect')} is ${raw.length} characters long or holds a line break; accepted: one line of at most ${MAX_CHECK_EXPECT} characters.`)
+  }
+  return raw
+}
+
+/**
+ * The commit CI runs for, when this is a CI run for a commit of a repository: not for a
+ * pull or merge request's merge commit, which no branch holds.
+ */
+function workflowCommit(env: NodeJS.ProcessEnv): ExpectedCommit | undefined {
+  const sha = env.GITHUB_SHA || env.CI_COMMIT_SHA || ''
+  if (!FULL_SHA.test(sha)) return undefined
+  if (env.GITHUB_SHA) {
+    if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || (env.GITHUB_EVENT_NAME ?? '').startsWith('pull_request')) return undefined
+    return { sha: sha.toLowerCase(), source: 'workflow', repository: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` }
+  }
+  if (!env.CI_PROJECT_URL || env.CI_MERGE_REQUEST_EVENT_TYPE === 'merged_result') return undefined
+  return { sha: sha.toLowerCase(), source: 'workflow', repository: env.CI_PROJECT_URL }
+}
+
+function parseExpectCommit(names: InputNames, raw: string, env: NodeJS.ProcessEnv, deployId: string | undefined): ExpectedCommit | undefined {
+  if (raw === '') return deployId === undefined ? workflowCommit(env) : undefined
+  if (FULL_SHA.test(raw) && deployId !== undefined) {
+    // The commit is read right after the creation; later, the ref may name another one.
+    throw new InputError(
+      'expect-commit',
+      `${names.label('expect-commit')} is set, but ${names.ref('deploy-id')} follows a deployment created earlier, whose commit cannot be told any more; accepted: expect-commit on the run that creates the deployment.`
+    )
+  }
+  if (FULL_SHA.test(raw)) return { sha: raw.toLowerCase(), source: 'input' }
+  throw new InputError(
+    'expect-commit',
+    `${names.label('expect-commit')} is ${quoted(raw)}; accepted: empty (compare with this CI run's own commit, as a warning), or a full commit SHA of 40 hexadecimal digits (64 in a SHA-256 repository), not a branch, tag or short SHA.`
+  )
+}
+
 export const TOOL_URL_VARIABLE = 'TOOLFORGE_TOOL_URL'
 
 /**
@@ -190,6 +236,8 @@ export function readSettings(
   const onConflict = parseOnConflict(names, read('on-conflict').trim())
   const check = parseCheck(names, read('check').trim())
   const checkTimeoutMs = parseDurationInput(names, 'check-timeout', read('check-timeout').trim(), '3m', 1_000, MAX_CHECK_TIMEOUT_MS)
+  const checkExpect = parseCheckExpect(names, read('check-expect').trim(), check)
+  const expectCommit = parseExpectCommit(names, read('expect-commit').trim(), env, deployId)
   return {
     tool,
     token,
@@ -204,6 +252,8 @@ export function readSettings(
     onConflict,
     check,
     checkTimeoutMs,
+    checkExpect,
+    expectCommit,
     toolAddress: toolAddress(tool, env),
     dryRun,
     config: configFile ? readConfig(names, configFile, env) : undefined

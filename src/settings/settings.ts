@@ -17,6 +17,10 @@ export interface Settings {
   /** After `successful`, whether and where to check that the tool serves. */
   check: 'auto' | 'off' | URL
   checkTimeoutMs: number
+  /** Text the serving check's answer must contain before the tool counts as serving. */
+  checkExpect: string | undefined
+  /** The commit the deployment should build, to fail (given) or warn (the workflow's own) when it builds another. */
+  expectCommit: ExpectedCommit | undefined
   /** The tool's web address (TOOLFORGE_TOOL_URL, by default https://<tool>.toolforge.org/). */
   toolAddress: string
   /** Only ask Toolforge whether it accepts the token for the tool; deploy nothing. */
@@ -28,3 +32,10 @@ export interface Settings {
 export interface CheckedConfig extends ConfigFileCheck {
   file: string
 }
+
+/**
+ * `input`: expect-commit was given; another commit fails the run. `workflow`: the commit
+ * the CI run is for; another commit is a warning, and only for components built from the
+ * workflow's own repository.
+ */
+export type ExpectedCommit = { sha: string; source: 'input' } | { sha: string; source: 'workflow'; repository: string }
