@@ -266,8 +266,8 @@ export class SimulatedApi {
     return this.handle({ method: 'PUT', url: `/components/v1/tool/${tool}/deployment/${deployId}/cancel`, headers: { 'x-toolforge-tool': tool }, body: '' })
   }
 
-  deploymentsOf(tool: string): Array<{ deployId: string; createdAt: number; finalAt: number }> {
-    return (this.store.get(tool) ?? []).map((d) => ({ deployId: d.deployId, createdAt: d.createdAt, finalAt: d.createdAt + finalAtMs(d.snapshots) }))
+  deploymentsOf(tool: string): Array<{ deployId: string; createdAt: number; finalAt: number; description: string }> {
+    return (this.store.get(tool) ?? []).map((d) => ({ deployId: d.deployId, createdAt: d.createdAt, finalAt: d.createdAt + finalAtMs(d.snapshots), description: d.description }))
   }
 
   private create(tool: string, timeline: Timeline, description: string, forceBuild: boolean, forceRun: boolean): StoredDeployment {

@@ -90,7 +90,9 @@ describe('which commit Toolforge deploys', () => {
     const wrong = await runCli(['--tool', 'mytool', '--api-url', url, '--json', '--expect-commit', OTHER], { env: { TOOLFORGE_DEPLOY_TOKEN: TOKEN } })
     expect(wrong.code).toBe(1)
     expect(JSON.parse(wrong.stdout)).toMatchObject({ outcome: 'other-commit', exitCode: 1, commit, deployment: { status: 'successful' } })
-    expect(wrong.stderr).toContain(`error: Toolforge deployed ${shortOf(commit)} (main of 127.0.0.1:`)
+    // With --json the summary is on stderr, and states the reason once.
+    expect(wrong.stderr).toContain(`Problem: Toolforge deployed ${shortOf(commit)} (main of 127.0.0.1:`)
+    expect(wrong.stderr).not.toContain('error: Toolforge deployed')
   }))
 })
 

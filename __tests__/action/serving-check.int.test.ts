@@ -51,7 +51,7 @@ describe('the serving check', () => {
     expect(run.outputs).toMatchObject({ status: 'successful', check: 'passed', check_url: `${web.url}/healthz` })
     expect(web.requests.map((r) => r.path)).toEqual(['/healthz'])
     expect(run.summary).toContain(`| Serving | ${web.url.replace('://', '<wbr>://')}/healthz answered 200 |`)
-    expect(run.stdout).toContain(`Checking that ${web.url}/healthz serves (published by web, its health check)`)
+    expect(run.stdout).toContain(`Checking that ${web.url}/healthz serves (web's health check)`)
   })
 
   test.concurrent('a web service that starts slowly: 503 for 3 s, then 200, passes and says how long it took', async () => {

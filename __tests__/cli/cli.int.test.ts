@@ -21,7 +21,10 @@ describe('toolforge-deploy', () => {
     const deployment = report.deployment
     expect(deployment.status).toBe('successful')
     expect(deployment).not.toHaveProperty('tool_config')
-    expect(run.stderr).toContain('✔ Toolforge deployment successful: mytool')
+    // A success ends in one line: what, which deployment, how long, where.
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^✔ mytool deployed ${deployment.deploy_id} in \\d+s → http://127\\.0\\.0\\.1:9/mytool/$`))
+    expect(run.stderr).not.toContain('Timeline')
+    expect(run.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(12)
     expect(readFileSync(dotenv, 'utf8')).toBe(
       `DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=skipped\nDEPLOY_URL=http://127.0.0.1:9/mytool/\nDEPLOY_COMMIT=${commit}\n`
     )
@@ -54,7 +57,9 @@ describe('toolforge-deploy', () => {
     const wrong = 'wr0ng.t0k_en~9-c4e5'
     const run = await runCli(['--tool', 'mytool', '--api-url', url, '--json'], { env: { TOOLFORGE_DEPLOY_TOKEN: wrong } })
     expect(run.code).toBe(4)
-    expect(run.stderr).toContain("Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token")
+    // Said once, in the summary (on stderr with --json), its lines wrapped.
+    expect(run.stderr.replace(/\s+/g, ' ')).toContain("Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token")
+    expect(run.stderr.split('does not match').length + run.stderr.split('does\n').length).toBe(3)
     expect(JSON.parse(run.stdout)).toEqual({
       outcome: 'refused',
       exitCode: 4,

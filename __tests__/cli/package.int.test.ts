@@ -50,7 +50,7 @@ describe('the packed command, as a new user meets it', () => {
   test('npx runs it: it deploys and never shows the token', withSimulator('single', async ({ url }) => {
     const run = await runPacked(['--tool', 'mytool', '--api-url', url, '--check', 'off'], { TOOLFORGE_DEPLOY_TOKEN: TOKEN })
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain('✔ Toolforge deployment successful: mytool')
+    expect(run.stdout).toMatch(/^✔ mytool deployed \S+ in \d+s → /m)
     // Run outside any git checkout: git, asked for the description, keeps its complaint to itself.
     expect(run.stderr).not.toContain('not a git repository')
     expectNoToken(run.stdout + run.stderr, TOKEN)

@@ -10,7 +10,10 @@ const screens = (session: string) => session.split(/^──── \d+s ─+$/m).
 describe('the recorded terminal session', () => {
   test('has a deployment that succeeds and one whose build fails, each to its exit code', () => {
     expect(sessions).toHaveLength(2)
-    expect(screens(sessions[0]!).at(-1)).toMatch(/✔ Toolforge deployment successful: mytool[\s\S]*\[exit 0\]\n\$$/)
+    // A success ends in one line, with no tables: at most 12 lines between the command and its exit.
+    const success = screens(sessions[0]!).at(-1)!
+    expect(success).toMatch(/✔ mytool deployed \S+ in \d+s →\s+http\S+\n\[exit 0\]\n\$$/)
+    expect(success.split('\n').slice(1, -2).length).toBeLessThanOrEqual(12)
     expect(screens(sessions[1]!).at(-1)).toMatch(/✖ Toolforge deployment failed: mytool[\s\S]*\[exit 1\]\n\$$/)
   })
 
@@ -28,9 +31,9 @@ describe('the recorded terminal session', () => {
     expect(screens(sessions[0]!).at(-1)).not.toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /m)
   })
 
-  test('at 80 columns the components are stacked, not a table', () => {
-    const final = screens(sessions[0]!).at(-1)!
-    expect(final).toMatch(/^ {2}web\n {4}build: successful \d+s \(mytool-buildpacks-pipelinerun-[a-z0-9]{5}\)\n {4}run: {3}successful$/m)
+  test('at 80 columns the components of a failure are stacked, not a table', () => {
+    const final = screens(sessions[1]!).at(-1)!
+    expect(final).toMatch(/^ {2}web\n {4}build: successful \d+s \(mytool-buildpacks-pipelinerun-[a-z0-9]{5}\)\n {4}run: {3}\S+$/m)
     expect(final).not.toContain('Component  Build')
   })
 })

@@ -104,7 +104,7 @@ describe('a pipeline with the component', () => {
       const id = /^DEPLOY_ID=(.*)$/m.exec(dotenv)![1]
       expect(run.log('after-deploy')).toContain(`deployment ${id} ended successful (successful) at ${web.toolUrl}, commit ${commit}`)
       // The description arrived whole: no word splitting, no shell evaluation.
-      expect(run.log('toolforge-deploy')).toContain(`Description  ${description}`)
+      expect(sim.api.deploymentsOf('mytool').map((d) => d.description)).toEqual([description])
       expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
       expect(web.requests.map((r) => r.path)).toContain('/healthz')
       expectNoToken(run.output + run.log('toolforge-deploy'), TOKEN)

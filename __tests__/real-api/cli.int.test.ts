@@ -57,7 +57,7 @@ describe(`toolforge-deploy against the real Components API (upstream ${UPSTREAM}
     const deployment = (JSON.parse(run.stdout) as { deployment: { deploy_id: string; status: string } }).deployment
     expect(deployment.status).toBe('successful')
     expect(readFileSync(dotenv, 'utf8')).toContain(`DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\n`)
-    expect(run.stderr).toContain(`Toolforge deployment successful: ${tool}`)
+    expect(run.stderr).toContain(`✔ ${tool} deployed ${deployment.deploy_id} in `)
     expectNoToken(run.stdout + run.stderr + readFileSync(dotenv, 'utf8'), token)
   })
 

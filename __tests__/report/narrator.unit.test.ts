@@ -133,7 +133,7 @@ describe('the narrator', () => {
     at(35_000)
     narrator.probed(target, '200', 4, undefined)
     expect(lines()).toEqual([
-      'Checking that https://mytool.toolforge.org/healthz serves (published by web, its health check)',
+      "Checking that https://mytool.toolforge.org/healthz serves (web's health check)",
       '[0s] https://mytool.toolforge.org/healthz answered 503; asking again in 1s',
       '[30s] https://mytool.toolforge.org/healthz answered 503; asking again in 4s',
       '[35s] https://mytool.toolforge.org/healthz answered 200'

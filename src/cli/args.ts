@@ -72,7 +72,8 @@ Options:
   --dotenv FILE        write DEPLOY_ID, DEPLOY_STATUS, DEPLOY_OUTCOME,
                        DEPLOY_CHECK, DEPLOY_URL and DEPLOY_COMMIT to FILE (for
                        GitLab's artifacts:reports:dotenv)
-  --verbose            show every status check
+  --verbose            show every status check, and the full summary (tables and
+                       timeline) after a success too
   --help               show this help
   --version            show the version
 

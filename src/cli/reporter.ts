@@ -10,8 +10,8 @@ import { commitMismatch, commitNotices } from '../report/commits.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import { outcomeKind, type OutcomeKind, type Voice } from '../report/outcome.js'
 import { deploymentJson, oneLine } from '../report/sanitize.js'
-import { summaryModel } from '../report/summary.js'
-import { renderText, wrapLine } from '../report/text.js'
+import { closingLine, summaryModel } from '../report/summary.js'
+import { renderBrief, renderText, wrapLine } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
 import { LiveLine } from './live-line.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
@@ -124,6 +124,8 @@ export function createCliReporter(
   const gitlab = env.GITLAB_CI === 'true'
   const startedAt = now()
   let sectionOpen = false
+  /** Whether the run has printed anything before its summary. */
+  let said = false
   let latest: Deployment | undefined
   let queuedOnServer = false
   // On a terminal, what is wider than it is broken between words, not by the terminal mid-word.
@@ -145,6 +147,7 @@ export function createCliReporter(
     return redact(inertForTerminal(`${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusOf(latest)} · ${built}/${total} built, ${ran}/${total} restarted`))
   })
   const line = (text: string) => {
+    said = true
     if (gitlab && !sectionOpen && /^\[/.test(text)) {
       sectionOpen = true
       log.write(`${section('start', `Waiting for the Toolforge deployment of ${settings.tool}`)}\n`)
@@ -177,8 +180,15 @@ export function createCliReporter(
       const otherThanWorkflow = outcome.commitCheck?.expected.source === 'workflow' ? commitMismatch(outcome.commitCheck, outcome.deployment) : undefined
       if (otherThanWorkflow && outcome.commitCheck?.result === 'differs') write(terminal.err, `warning: ${otherThanWorkflow}`, colour)
       const model = summaryModel(outcome, settings, cliVoice(settings), narrator.timeline())
-      write(log, `\n${renderText(model, width)}`, colour)
-      if (model.verdict.problem) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)
+      // A success ends in one line, as deploy commands do; the tables are for --verbose and for failures.
+      const brief = model.verdict.ok && !options.verbose
+      // Refused before a deployment existed, the title names the tool: the reason and the next step say the rest.
+      const shown = outcome.deployment ? model : { ...model, facts: model.facts.filter((fact) => fact.label !== 'Tool') }
+      const summary = brief ? renderBrief(model, closingLine(model, outcome, settings), width) : `${said ? '\n' : ''}${renderText(shown, width)}`
+      write(log, summary.replace(/\n$/, ''), colour)
+      // For whatever reads the error stream alone; where the summary is on the same screen or stream, the reason is said once.
+      const sameScreen = log === terminal.err || (terminal.out.isTTY === true && terminal.err.isTTY === true)
+      if (model.verdict.problem && !sameScreen) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)
       const code = exitCode(outcome)
       const deployment = outcome.deployment
       if (options.json) {

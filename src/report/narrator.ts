@@ -93,7 +93,8 @@ export function createNarrator(
     },
     probed(target, answer, attempt, nextInMs) {
       if (attempt === 1) {
-        const what = target.component ? ` (published by ${oneLine(target.component, 60)}${target.strict ? ', its health check' : ''})` : ''
+        const name = target.component === undefined ? undefined : oneLine(target.component, 60)
+        const what = name === undefined ? '' : target.strict ? ` (${name}'s health check)` : ` (published by ${name})`
         sink.line(`Checking that ${oneLine(target.url, 300)} serves${what}`)
       }
       if (answer === lastProbe?.answer && now() - lastProbe.at < PROBE_LINE_EVERY_MS && nextInMs !== undefined) return

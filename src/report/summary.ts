@@ -80,6 +80,19 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   return { verdict: v, facts, components, ...(seen ? { timeline: withCheck(timeline, outcome) } : {}) }
 }
 
+/**
+ * A run that went well, in one line: what, where, how long. "✔ mytool deployed
+ * 20261128-100000-ovsnzek8wt in 3m08s → https://mytool.toolforge.org/".
+ */
+export function closingLine(model: SummaryModel, outcome: DeployOutcome, settings: Settings): string {
+  const id = outcome.deployment?.deploy_id
+  if (model.verdict.kind === 'successful' && id) {
+    return `✔ ${settings.tool} deployed ${id} in ${formatDuration(outcome.endedAt - outcome.startedAt)} → ${settings.toolAddress}`
+  }
+  if (model.verdict.kind === 'started' && id) return `✔ ${settings.tool}: deployment ${id} created on Toolforge; not waiting for it`
+  return `✔ ${model.verdict.title}`
+}
+
 /** The serving check ran last, for as long as it took, until the run ended. */
 function withCheck(timeline: TimelineModel, outcome: DeployOutcome): TimelineModel {
   const check = outcome.check

@@ -119,6 +119,21 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
   return lines.map((line) => fit(line, width))
 }
 
+/** What a run that went well still has to tell beyond its closing line: the checks made after Toolforge's word. */
+// The serving check's answer is in the log just above.
+const BRIEF_FACTS = new Set(['Commit', 'Components config', 'Deploy token'])
+
+/**
+ * The summary of a run that went well, for a terminal: the facts a reader acts on, then
+ * the closing line, last, where the eye lands. The tables are for --verbose.
+ */
+export function renderBrief(model: SummaryModel, closing: string, width = DEFAULT_WIDTH): string {
+  const facts = model.facts.filter((fact) => BRIEF_FACTS.has(fact.label))
+  const label = Math.max(0, ...facts.map((fact) => fact.label.length))
+  const lines = facts.flatMap((fact) => wrap(`${INDENT}${fact.label.padEnd(label)}  ${fact.value}`, width))
+  return `${[...lines, ...wrap(closing, width)].join('\n')}\n`
+}
+
 export function renderText(model: SummaryModel, width = DEFAULT_WIDTH): string {
   const { verdict } = model
   const lines = [fit(`${verdict.ok ? '✔' : '✖'} ${verdict.title}`, width), '']
@@ -127,7 +142,7 @@ export function renderText(model: SummaryModel, width = DEFAULT_WIDTH): string {
     lines.push(fit(`${INDENT}${fact.label.padEnd(label)}  ${fact.link ? `${fact.value} (${fact.link})` : fact.value}`, width))
   }
   // Toolforge's reason whole, up to the log's limit for one text, in lines that fit.
-  if (verdict.problem) lines.push('', ...wrap(`${INDENT}Problem: ${verdict.problem}`, width))
+  if (verdict.problem) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...wrap(`${INDENT}Problem: ${verdict.problem}`, width))
   if (model.components.length > 0) lines.push('', ...(table(model.components, width) ?? stacked(model.components, width)))
   if (model.timeline) {
     const bars = textTimeline(model.timeline, width)
