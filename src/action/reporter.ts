@@ -3,7 +3,7 @@ import type { DeployOutcome } from '../engine/deploy.js'
 import type { Redactor } from '../engine/redact.js'
 import { failedComponents, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
-import { commitLines, commitMismatch, commitNotices } from '../report/commits.js'
+import { commitLines, commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import type { Voice } from '../report/outcome.js'
@@ -86,14 +86,13 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
         setOutput('deployment', deploymentJson(deployment))
       }
       setOutput('url', settings.toolAddress)
-      if (outcome.commits) setOutput('commit', outcome.commits.commit ?? '')
       if (outcome.commits) {
+        setOutput('commit', outcome.commits.commit ?? '')
         for (const line of commitLines(outcome.commits)) log.info(`Commit: ${line}`)
         for (const notice of commitNotices(outcome.commits)) log.notice(notice, { title: 'Deployed commit not known' })
       }
-      // The workflow's own commit is only compared to warn: the config may deploy another on purpose.
-      const otherThanWorkflow = outcome.commitCheck?.expected.source === 'workflow' ? commitMismatch(outcome.commitCheck, deployment) : undefined
-      if (otherThanWorkflow && outcome.commitCheck?.result === 'differs') log.warning(otherThanWorkflow, { title: 'Deployed another commit' })
+      const otherThanWorkflow = workflowCommitWarning(outcome)
+      if (otherThanWorkflow) log.warning(otherThanWorkflow, { title: 'Deployed another commit' })
       setOutput('check', outcome.check?.result ?? 'skipped')
       if (outcome.check?.target) setOutput('check_url', outcome.check.target.url)
 

@@ -6,7 +6,7 @@ import type { Redactor } from '../engine/redact.js'
 import { isComponentDone, looksQueuedOnServer, phaseOf, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
-import { commitMismatch, commitNotices } from '../report/commits.js'
+import { commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import { outcomeKind, type OutcomeKind, type Voice } from '../report/outcome.js'
 import { deploymentJson, oneLine } from '../report/sanitize.js'
@@ -177,8 +177,8 @@ export function createCliReporter(
       live.stop()
       if (sectionOpen) log.write(`${section('end')}\n`)
       if (outcome.commits) for (const notice of commitNotices(outcome.commits)) write(terminal.err, `notice: ${notice}`)
-      const otherThanWorkflow = outcome.commitCheck?.expected.source === 'workflow' ? commitMismatch(outcome.commitCheck, outcome.deployment) : undefined
-      if (otherThanWorkflow && outcome.commitCheck?.result === 'differs') write(terminal.err, `warning: ${otherThanWorkflow}`, colour)
+      const otherThanWorkflow = workflowCommitWarning(outcome)
+      if (otherThanWorkflow) write(terminal.err, `warning: ${otherThanWorkflow}`, colour)
       const model = summaryModel(outcome, settings, cliVoice(settings), narrator.timeline())
       // A success ends in one line, as deploy commands do; the tables are for --verbose and for failures.
       const brief = model.verdict.ok && !options.verbose

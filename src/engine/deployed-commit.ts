@@ -1,6 +1,7 @@
 import { repositoryKey } from '../settings/repository.js'
 import { RefsUnavailable, type RefsReader } from './git-http.js'
 import { mayMatchHead, resolveRef } from './git-refs.js'
+import { configComponents, isObject } from './toolforge-types.js'
 
 /**
  * Which commit a deployment builds: each component's `build.ref` of `build.repository`
@@ -34,12 +35,10 @@ export interface CommitReport {
   commit?: string
 }
 
-type Json = Record<string, unknown>
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** The components that build from a repository, `reuse_from` ones taking their source's; sorted by name. */
 export function sourcesOf(toolConfig: unknown): ComponentSource[] {
-  const components = isObject(toolConfig) && isObject(toolConfig.components) ? toolConfig.components : {}
+  const components = configComponents(toolConfig)
   const buildOf = (name: string) => {
     const component = components[name]
     return isObject(component) && isObject(component.build) ? component.build : undefined

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js'
 import { boundedGet } from './http-get.js'
+import { configComponents, isObject, type Json } from './toolforge-types.js'
 
 /**
  * Whether the deployed tool serves: Toolforge's `successful` means the jobs service took
@@ -63,8 +64,6 @@ export function isServing(status: number | undefined, strict: boolean): boolean 
   return !strict || (status >= 200 && status < 400)
 }
 
-type Json = Record<string, unknown>
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 /** A path of the tool's own site: one leading slash, no scheme, host or white space. */
 const SITE_PATH = /^\/(?![/\\])[^\s?#]*$/
 
@@ -93,7 +92,7 @@ export function planCheck(check: 'auto' | 'off' | URL, toolAddress: string, tool
 function whereToProbe(check: 'auto' | 'off' | URL, toolAddress: string, toolConfig: unknown): CheckPlan {
   if (check === 'off') return { skip: 'turned off' }
   if (check instanceof URL) return { probe: { url: check.href, strict: true } }
-  const components = isObject(toolConfig) && isObject(toolConfig.components) ? toolConfig.components : {}
+  const components = configComponents(toolConfig)
   for (const name of Object.keys(components).sort()) {
     const run = isObject(components[name]) && isObject((components[name] as Json).run) ? ((components[name] as Json).run as Json) : {}
     if (run.publish === undefined || run.publish === null || run.publish === false) continue

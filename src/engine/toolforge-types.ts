@@ -61,15 +61,20 @@ export interface DeploymentRequest {
   forceRun: boolean
 }
 
-type Json = Record<string, unknown>
+export type Json = Record<string, unknown>
 
 /** `YYYYMMDD-HHMMSS-` and ten lowercase letters or digits, as the API makes them. */
 export const DEPLOY_ID = /^\d{8}-\d{6}-[a-z0-9]{10}$/
 /** States are short lowercase words; anything else is read as `unknown`, never repeated. */
 const STATE_WORD = /^[a-z][a-z0-9_-]{0,31}$/
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The `components` of a deployment's `tool_config`, as far as it has any: it is the server's JSON, unchecked. */
+export function configComponents(toolConfig: unknown): Json {
+  return isObject(toolConfig) && isObject(toolConfig.components) ? toolConfig.components : {}
 }
 
 function text(value: unknown, fallback: string): string {

@@ -1,3 +1,4 @@
+import type { DeployOutcome } from '../engine/deploy.js'
 import type { CommitReport, ComponentCommit } from '../engine/deployed-commit.js'
 import type { CommitCheck } from '../engine/expected-commit.js'
 import type { Deployment } from '../engine/toolforge-types.js'
@@ -9,7 +10,7 @@ import { repositoryLabel } from '../settings/repository.js'
  * repository that could not be read, and what a commit other than the expected one means.
  */
 
-export const short = (sha: string) => sha.slice(0, 7)
+const short = (sha: string) => sha.slice(0, 7)
 const refName = (c: ComponentCommit) => c.ref || 'HEAD'
 
 /** Components that build the same thing, together, in the report's order. */
@@ -41,6 +42,12 @@ export function commitNotices(report: CommitReport): string[] {
     if (!said.has(key)) said.set(key, `Could not tell which commit ${refName(c)} of ${repositoryLabel(c.repository)} is (${c.reason}); the deployment goes on without it.`)
   }
   return [...said.values()]
+}
+
+/** The warning when the deployment builds another commit of the workflow's own repository than the workflow's: it only informs. */
+export function workflowCommitWarning(outcome: DeployOutcome): string | undefined {
+  const check = outcome.commitCheck
+  return check?.expected.source === 'workflow' && check.result === 'differs' ? commitMismatch(check, outcome.deployment) : undefined
 }
 
 const REUSED = 'Reusing existing build'

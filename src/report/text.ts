@@ -119,8 +119,10 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
   return lines.map((line) => fit(line, width))
 }
 
-/** What a run that went well still has to tell beyond its closing line: the checks made after Toolforge's word. */
-// The serving check's answer is in the log just above.
+/**
+ * What a run that went well still has to tell beyond its closing line: the commit and
+ * what was checked before sending. The serving check's answer is in the log just above.
+ */
 const BRIEF_FACTS = new Set(['Commit', 'Components config', 'Deploy token'])
 
 /**
