@@ -1,6 +1,6 @@
 import { isLoopbackHost } from '../settings/addresses.js'
 import { formatDuration } from '../settings/duration.js'
-import { isSmartAdvertisement, parseAdvertisement, parseHeadFile, type AdvertisedRef } from './git-refs.js'
+import { isSmartAdvertisement, parseAdvertisement, parseHeadFile, type AdvertisedRef, type HeadFile } from './git-refs.js'
 import { boundedGet, type GetAnswer } from './http-get.js'
 
 /**
@@ -80,7 +80,7 @@ export function gitRefsReader(userAgent: string): RefsReader {
     }
     if (answer.status !== 200) throw new RefsUnavailable(statusReason(answer.status))
     const contentType = answer.headers['content-type']
-    let head: ReturnType<typeof parseHeadFile>
+    let head: HeadFile | undefined
     if (wantHead && !isSmartAdvertisement(contentType)) {
       const file = await get(new URL(`${base.href}/HEAD`), MAX_HEAD_BYTES)
       if (file.status === 200) head = parseHeadFile(file.body.toString('utf8'))

@@ -135,7 +135,8 @@ export function checkSummary(outcome: DeployOutcome): string | undefined {
   const tally = [...counts].map(([answer, count]) => (count > 1 ? `${answer} × ${count}` : answer)).join(', ')
   const expect = check.target.expect
   if (expect !== undefined) {
-    const served = check.served === undefined ? '' : `; it served: "${check.served}${check.served.length >= SERVED_EXCERPT ? '…' : ''}"`
+    // The excerpt is cut in characters, not UTF-16 units: count them the same way.
+    const served = check.served === undefined ? '' : `; it served: "${check.served}${[...check.served].length >= SERVED_EXCERPT ? '…' : ''}"`
     return `${url} did not serve "${expect}" within ${formatDuration(check.durationMs)} (${tally})${served}`
   }
   return `${url} did not answer as a serving ${check.target.strict ? 'health check' : 'web service'} within ${formatDuration(check.durationMs)} (${tally})`
