@@ -6,10 +6,11 @@
  *   npm run preview                    pages in .preview/, index.html lists them
  *   npm run preview -- --screenshots   also the PNGs in docs/screenshots/, from headless Chromium
  *
- * Chromium is Debian's (`apt-get install chromium fonts-noto-core fonts-noto-color-emoji pngquant`);
- * it is started so that it makes no connection and no DNS look-up of its own.
+ * Screenshots need Debian's SCREENSHOT_PACKAGES, and refuse to run without them: with other
+ * fonts they would be pictures of something else. Chromium is started so that it makes no
+ * connection and no DNS look-up of its own.
  */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -26,6 +27,28 @@ const SHOTS = join(ROOT, 'docs', 'screenshots')
 /** The width of a job summary on a run's page, on a laptop screen. */
 const PAGE_WIDTH = 1012
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
+/** What the screenshots are drawn with, as Debian packages them. */
+export const SCREENSHOT_PACKAGES = 'chromium fonts-noto-core fonts-noto-color-emoji pngquant'
+/** The font families the page names, and the colour emoji of the statuses. */
+const FONTS = ['Noto Sans', 'Noto Color Emoji']
+
+/** What `--screenshots` needs and this machine lacks, in words. */
+export function missingForScreenshots(has: (command: string, args?: string[]) => boolean = hasCommand, families = fontFamilies()): string[] {
+  const missing: string[] = []
+  if (!has(CHROMIUM)) missing.push(`Chromium at ${CHROMIUM} (or set CHROMIUM)`)
+  if (!has('pngquant')) missing.push('pngquant')
+  for (const font of FONTS) if (!families.some((family) => family === font)) missing.push(`the font ${font}`)
+  return missing
+}
+
+/** The font families fontconfig knows (none when it cannot be asked). */
+function fontFamilies(): string[] {
+  try {
+    return execFileSync('fc-list', [':', 'family'], { encoding: 'utf8' }).split('\n').flatMap((line) => line.split(',').map((name) => name.trim()))
+  } catch {
+    return []
+  }
+}
 
 /** The screenshots kept in the repository, by file name, and the example each shows. */
 export const SCREENSHOTS: Record<string, string> = {
@@ -138,18 +161,12 @@ async function screenshot(file: string, into: string): Promise<void> {
 
 /** A third of the size, no difference to see (Debian's pngquant), so the repository stays small. */
 async function smaller(png: string): Promise<void> {
-  try {
-    await run('pngquant', ['--quality', '80-95', '--speed', '1', '--force', '--output', png, png])
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    console.log(`  (pngquant is not installed: ${png} left at full size)`)
-  }
+  await run('pngquant', ['--quality', '80-95', '--speed', '1', '--force', '--output', png, png])
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--screenshots') && !hasCommand(CHROMIUM)) {
-    cannotRun('npm run preview -- --screenshots', `Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-core fonts-noto-color-emoji pngquant, or set CHROMIUM)`)
-  }
+  const missing = process.argv.includes('--screenshots') ? missingForScreenshots() : []
+  if (missing.length > 0) cannotRun('npm run preview -- --screenshots', `${missing.join(', ')}: apt-get install ${SCREENSHOT_PACKAGES}`)
   const examples = await exampleSummaries()
   rmSync(OUT, { recursive: true, force: true })
   mkdirSync(OUT, { recursive: true })

@@ -52,7 +52,8 @@ const base: Settings = {
   expectCommit: undefined,
   toolAddress: 'https://mytool.toolforge.org/',
   dryRun: false,
-  config: undefined
+  config: undefined,
+  runUrl: 'https://github.com/toolforge-repos/mytool/actions/runs/4242'
 }
 
 /** The tool's repository, as the description names its commit: the previews never ask a real one. */

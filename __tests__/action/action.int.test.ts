@@ -42,8 +42,10 @@ describe('the bundled action against the simulator', () => {
     expect(run.annotations.filter((a) => a.kind === 'error')).toEqual([])
     expect(run.summary).toContain('✅ Toolforge deployment successful: mytool')
     expect(run.summary).toContain(run.outputs.deploy_id)
-    expect(run.summary).toMatch(/\| web \| ✅ successful, \d+s<br>`mytool-buildpacks-pipelinerun-[a-z0-9]{5}` \| ✅ successful/)
-    expect(run.summary).toMatch(/\| cron \| ⏭️ skipped<br>reused from web \| ✅ successful/)
+    expect(run.summary).toMatch(/\| web \| ✅\u00a0successful,\u00a0\d+s<br>`mytool-buildpacks-pipelinerun-[a-z0-9]{5}` \| ✅\u00a0successful/)
+    expect(run.summary).toMatch(/\| cron \| ⏭️\u00a0skipped<br>reused from web \| ✅\u00a0successful/)
+    // The run, an address of our own making, is a link: Toolforge's texts never are.
+    expect(run.summary).toContain(', run [https://github.com/<wbr>me/<wbr>mytool/<wbr>actions/<wbr>runs/<wbr>42](https://github.com/me/mytool/actions/runs/42) |')
     expect(run.summary).toContain('```mermaid\ngantt\n')
     expect(run.outputs.check).toBe('skipped')
     expect(run.summary).toContain('Deployed by GitHub Actions from me/mytool@abcdef1')
@@ -66,8 +68,8 @@ describe('the bundled action against the simulator', () => {
     expect(run.summary).toContain('❌ Toolforge deployment failed: mytool')
     expect(run.summary).toMatch(/toolforge build logs mytool-buildpacks-pipelinerun-[a-z0-9]{5}/)
     expect(run.summary).toContain('force-build: true')
-    expect(run.summary).toMatch(/\| web \| ✅ successful, \d+s<br>`[^`]+` \| ⏭️ skipped \|/)
-    expect(run.summary).toMatch(/\| worker \| ❌ failed, \d+s<br>`[^`]+` \| ⏭️ skipped \|/)
+    expect(run.summary).toMatch(/\| web \| ✅\u00a0successful,\u00a0\d+s<br>`[^`]+` \| ⏭️\u00a0skipped \|/)
+    expect(run.summary).toMatch(/\| worker \| ❌\u00a0failed,\u00a0\d+s<br>`[^`]+` \| ⏭️\u00a0skipped \|/)
     // Toolforge's long status is the problem, stated once.
     expect(run.summary.split('Some builds failed').length).toBe(2)
   }))
@@ -140,7 +142,7 @@ describe('the bundled action against the simulator', () => {
     const failure = run.annotations.find((a) => a.kind === 'error')!
     expect(failure.message).toContain(`stopped waiting after 3s; deployment ${run.outputs.deploy_id} is still running on Toolforge`)
     expect(failure.message).toContain('goes on there')
-    expect(run.summary).toContain('Stopped waiting for the Toolforge deployment')
+    expect(run.summary).toContain('Stopped waiting for the deployment')
     expect(run.durationMs).toBeGreaterThanOrEqual(3_000)
   }))
 

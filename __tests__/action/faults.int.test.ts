@@ -171,7 +171,7 @@ describe('cancellation', () => {
       expect(run.outputs.status).toBe('running')
       const failure = run.annotations.find((a) => a.kind === 'error')!.message
       expect(failure).toContain(`deployment ${run.outputs.deploy_id} continues on Toolforge (a deploy token cannot cancel it)`)
-      expect(run.summary).toContain('Interrupted while following the Toolforge deployment')
+      expect(run.summary).toContain('Interrupted while following the deployment')
       expect(run.summary).toContain(`deploy-id: ${run.outputs.deploy_id}`)
       expect(run.summary).toContain(run.outputs.deploy_id)
     })()

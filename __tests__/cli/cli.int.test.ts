@@ -51,6 +51,13 @@ describe('toolforge-deploy', () => {
     expect(run.code).toBe(3)
     expect(run.durationMs - run.signalledAtMs!).toBeLessThan(7_500)
     expect(run.stderr).toContain('continues on Toolforge (a deploy token cannot cancel it)')
+    // After the last progress line, Ctrl-C gets what goes on and the command to follow it: no tables.
+    const said = run.stdout.trimEnd().split('\n')
+    const last = said.findLastIndex((line) => line.startsWith('['))
+    expect(said.slice(last + 1)).toEqual([
+      expect.stringMatching(/^✖ Interrupted; \d{8}-\d{6}-[a-z0-9]{10} continues on Toolforge \(running\)$/),
+      expect.stringMatching(/^ {2}toolforge-deploy --tool mytool --deploy-id \d{8}-\d{6}-[a-z0-9]{10} --api-url http:\/\/127\.0\.0\.1:\d+$/)
+    ])
   }))
 
   test.concurrent('a refused token exits 4 and is never shown', withSimulator('single', async ({ url }) => {

@@ -34,4 +34,14 @@ describe('the command’s live line', () => {
     expect(written().slice(before)).toMatch(/· building · 0\/1 built, 0\/1 restarted/)
     reporter.finish({ end: 'interrupted', deployment: undefined, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 0, queuedMs: 0 })
   })
+
+  test('counts a failed build as failed, not as built', async () => {
+    const { terminal: tty, written } = terminal()
+    const reporter = createCliReporter(settings, tty, { NO_COLOR: '1' }, { json: false, dotenv: undefined, verbose: false }, createRedactor(['tok']), Date.now)
+    const failing = deployment('running', { web: 'failed', worker: 'successful' }, { web: 'pending', worker: 'pending' })
+    reporter.created({ deployment: failing, messages: { info: [], warning: [], error: [] }, status: 200, retryAfterMs: undefined })
+    await sleep(1_100)
+    expect(written()).toMatch(/ · 1\/2 built, 1 failed, 0\/2 restarted/)
+    reporter.finish({ end: 'interrupted', deployment: undefined, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 0, queuedMs: 0 })
+  })
 })

@@ -26,14 +26,14 @@ describe('the recorded terminal session', () => {
   test('while it waits, a live line shows the time, the phase and the components done', () => {
     const live = screens(sessions[0]!).map((screen) => screen.split('\n').at(-1)!).filter((line) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /.test(line))
     expect(live.length).toBeGreaterThanOrEqual(2)
-    for (const line of live) expect(line).toMatch(/^\S \d+s · [a-z ]+ · \d\/3 built, \d\/3 restarted$/)
+    for (const line of live) expect(line).toMatch(/^\S \d+s · [a-z ]+ · \d\/3 built(, \d failed)?, \d\/3 restarted$/)
     // It is gone once the deployment has ended.
     expect(screens(sessions[0]!).at(-1)).not.toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /m)
   })
 
-  test('at 80 columns the components of a failure are stacked, not a table', () => {
+  test('at 80 columns the components of a failure are a line each, not a table', () => {
     const final = screens(sessions[1]!).at(-1)!
-    expect(final).toMatch(/^ {2}web\n {4}build: successful \d+s \(mytool-buildpacks-pipelinerun-[a-z0-9]{5}\)\n {4}run: {3}\S+$/m)
+    expect(final).toMatch(/^ {2}web: build successful \d+s \(mytool-buildpacks-pipelinerun-[a-z0-9]{5}\) · run \S+$/m)
     expect(final).not.toContain('Component  Build')
   })
 })

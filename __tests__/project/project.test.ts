@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from '@jest/globals'
 import * as validator from '@action-validator/core'
 import { parse } from 'yaml'
+import { OPTIONS } from '../../src/cli/args.js'
 import { VERSION } from '../../src/engine/version.js'
+import { missingForScreenshots, SCREENSHOT_PACKAGES } from '../../scripts/preview.js'
+import { SCENARIO_NAMES } from '../../simulator/scenarios.js'
 
 const root = new URL('../../', import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8')
@@ -69,5 +72,26 @@ describe('the project files', () => {
       expect(readme).toContain(`| \`${name}\` | ${documented} |`)
     }
     for (const name of Object.keys(action.outputs)) expect(readme).toContain(`| \`${name}\` |`)
+  })
+
+  test('the README names every flag of the command, every simulator scenario, and what screenshots need', () => {
+    const readme = read('README.md')
+    const missing = [
+      // `--dotenv FILE` counts: a flag named as code, with or without its value.
+      ...Object.keys(OPTIONS).filter((flag) => flag !== 'token' && !new RegExp(`\`--${flag}[\` ]`).test(readme)).map((flag) => `--${flag}`),
+      ...SCENARIO_NAMES.filter((name) => !readme.includes(`\`${name}\``)),
+      ...SCREENSHOT_PACKAGES.split(' ').filter((pkg) => !readme.includes(`\`${pkg}\``)),
+      ...(readme.includes('`TOOLFORGE_TOOL_URL`') ? [] : ['TOOLFORGE_TOOL_URL'])
+    ]
+    expect(missing).toEqual([])
+  })
+})
+
+describe('npm run preview -- --screenshots', () => {
+  test('names each thing it lacks, fonts included, rather than draw with others', () => {
+    const fonts = ['DejaVu Sans', 'Noto Sans']
+    expect(missingForScreenshots((command) => command !== 'pngquant', fonts)).toEqual(['pngquant', 'the font Noto Color Emoji'])
+    expect(missingForScreenshots(() => true, [...fonts, 'Noto Color Emoji'])).toEqual([])
+    expect(missingForScreenshots(() => false, [])[0]).toMatch(/^Chromium at \S+ \(or set CHROMIUM\)$/)
   })
 })

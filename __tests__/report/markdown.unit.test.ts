@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { mermaidGantt, renderMarkdown, tickInterval } from '../../src/report/markdown.js'
+import { mermaidGantt, renderMarkdown, tickInterval, utcWallClock } from '../../src/report/markdown.js'
 import type { ComponentRow } from '../../src/report/components.js'
 import type { SummaryModel } from '../../src/report/summary.js'
 import type { TimelineModel } from '../../src/report/timeline.js'
@@ -50,10 +50,10 @@ describe('the Markdown summary', () => {
         '',
         '| Component | Build | Run | Image | Toolforge says |',
         '| :-- | :-- | :-- | :-- | :-- |',
-        '| web | ⏭️ skipped<br>reused an earlier build<br>`tool-build-1` | ❔ odd, 3s | `web:latest`<br>`@sha256:aaaaaaaaaaaa…` | one<br>`two` |',
-        ...[1, 2, 3, 4, 5].map((i) => `| job-${i} | ✅ successful | ❌ failed | — | exit ${i} |`),
-        '| job-6 | ✅ successful | ❌ failed | — |  |',
-        '| job-7 | ❌ failed | ⏳ pending | — |  |',
+        '| web | ⏭️\u00a0skipped<br>reused an earlier build<br>`tool-build-1` | ❔\u00a0odd,\u00a03s | `web:latest`<br>`@sha256:aaaaaaaaaaaa…` | one<br>`two` |',
+        ...[1, 2, 3, 4, 5].map((i) => `| job-${i} | ✅\u00a0successful | ❌\u00a0failed | — | exit ${i} |`),
+        '| job-6 | ✅\u00a0successful | ❌\u00a0failed | — |  |',
+        '| job-7 | ❌\u00a0failed | ⏳\u00a0not\u00a0started | — |  |',
         '',
         '<details><summary>What Toolforge says of the other failed component</summary>',
         '',
@@ -70,7 +70,7 @@ describe('the Markdown summary', () => {
         ''
       ].join('\n')
     )
-    expect(markdown).toContain('\n<sub>Times as the action saw them.</sub>\n')
+    expect(markdown).toContain('\n<sub>Times in UTC, as the action saw them.</sub>\n')
     expect(renderMarkdown(failures(['out of memory', 'killed']))).toContain(
       '<details><summary>What Toolforge says of the other 2 failed components</summary>\n\n- job-6: out of memory · killed\n- job-7: no space left\n'
     )
@@ -90,14 +90,31 @@ describe('the Mermaid timeline', () => {
     components: { web: { waiting: { startMs: 300, endMs: 6_300 }, build: { startMs: 6_300, endMs: 167_300 }, run: { startMs: 189_000, endMs: 190_000 } } }
   }
 
-  test('times are the clock’s, so the axis shows the time of day where the reader is', async () => {
-    const [tasks] = await ganttCharts(mermaidGantt(timeline).join('\n') + '\n')
-    expect(tasks).toEqual([
-      { task: 'waiting for a build slot', section: 'web', start: STARTED + 300, end: STARTED + 6_300 },
-      { task: 'build', section: 'web', start: STARTED + 6_300, end: STARTED + 167_300 },
-      { task: 'run', section: 'web', start: STARTED + 189_000, end: STARTED + 190_000 }
-    ])
+  test('the axis is in UTC wherever the reader is: Mermaid draws the local time it reads, and reads UTC’s wall clock', async () => {
+    const wallClock = (epochMs: number) => {
+      const d = new Date(epochMs)
+      const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+    }
+    const zone = process.env.TZ
+    try {
+      for (const tz of ['UTC', 'Asia/Kolkata', 'America/Los_Angeles']) {
+        process.env.TZ = tz
+        const [tasks] = await ganttCharts(mermaidGantt(timeline).join('\n') + '\n')
+        // What the reader sees on the axis (their local time of each task) is the UTC time it happened.
+        expect(tasks!.map((t) => [t.task, t.section, wallClock(t.start), wallClock(t.end)])).toEqual([
+          ['waiting for a slot', 'web', utcWallClock(STARTED + 300), utcWallClock(STARTED + 6_300)],
+          ['build', 'web', utcWallClock(STARTED + 6_300), utcWallClock(STARTED + 167_300)],
+          ['run', 'web', utcWallClock(STARTED + 189_000), utcWallClock(STARTED + 190_000)]
+        ])
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+    expect(utcWallClock(Date.UTC(2026, 10, 28, 10, 0, 1, 250))).toBe('2026-11-28 10:00:01.250')
     expect(mermaidGantt(timeline)).toContain('    axisFormat %H:%M:%S')
+    expect(renderMarkdown({ ...model([]), timeline })).toContain('<sub>Times in UTC, as the action saw them, each up to 8s after it happened.</sub>')
   })
 
   test('what failed is drawn in red (crit), the serving check last', () => {
@@ -107,7 +124,7 @@ describe('the Mermaid timeline', () => {
       check: { span: { startMs: 20, endMs: 30 }, passed: false }
     }
     const tasks = mermaidGantt(failing).filter((line) => / :.*t\d/.test(line))
-    expect(tasks.map((line) => line.trim().replace(/, \d+, \d+$/, ''))).toEqual(['build :t1', 'run :crit, t2', 'build :crit, t3', 'not serving :crit, t4'])
+    expect(tasks.map((line) => line.trim().replace(/(, [\d-]+ [\d:.]+){2}$/, ''))).toEqual(['build :t1', 'run :crit, t2', 'build :crit, t3', 'not serving :crit, t4'])
   })
 
   test('the axis has a mark at a round step, at most eight of them', () => {

@@ -39,7 +39,7 @@ describe('the narrator', () => {
       'Toolforge says: Deployment for mytool created successfully.',
       'Toolforge warning: beta',
       '[0s] pending',
-      '[2s] running · builds: web running · runs: web starting'
+      '[2s] running · builds: web running · runs: web not started'
     ])
     expect(seen).toEqual(['pending', 'running', 'running'])
   })
@@ -57,7 +57,7 @@ describe('the narrator', () => {
     narrator.polled(answer())
     at(61_000)
     narrator.polled(answer())
-    expect(lines()).toEqual(['[0s] running · builds: web running', '[1m01s] still running · builds: web running · runs: web starting'])
+    expect(lines()).toEqual(['[0s] running · builds: web running', '[1m01s] still running · builds: web running · runs: web not started'])
   })
 
   test('a status this version does not know is warned about once, and at most five different ones', () => {

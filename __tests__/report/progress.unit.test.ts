@@ -34,15 +34,25 @@ describe('ProgressLog', () => {
     const line = log.update(deployment('running', builds), 0)!
     expect([...line].length).toBeLessThanOrEqual(MAX_LINE)
     expect(MAX_LINE).toBe(160)
-    expect(line).toMatch(/ … and \d+ more$/)
+    expect(line).toMatch(/ … and \d+ more builds$/)
+  })
+
+  test('what a cut line leaves out is counted as builds and runs, apart', () => {
+    const names = Array.from({ length: 40 }, (_, i) => `component-${i}`)
+    const log = new ProgressLog(0)
+    log.update(deployment('running', Object.fromEntries(names.map((n) => [n, 'running'])), Object.fromEntries(names.map((n) => [n, 'pending']))), 0)
+    const line = log.update(deployment('running', Object.fromEntries(names.map((n) => [n, 'successful'])), Object.fromEntries(names.map((n) => [n, 'running']))), 1_000)!
+    const builds = / … and (\d+) more builds and 40 more runs$/.exec(line)?.[1]
+    expect(builds).toBeDefined()
+    expect(Number(builds) + [...line.matchAll(/component-\d+ ✓/g)].length).toBe(40)
   })
 
   test('a line of exactly the limit is whole; one item is always named, and the rest counted', () => {
     const update = (maxLine: number) => new ProgressLog(0, maxLine).update(deployment('failed', { web: 'cancelled', 'worker-with-a-long-name': 'failed', api: 'successful' }), 0)
     const whole = '[0s] failed · builds: api ✓, web ⊘, worker-with-a-long-name ✗'
     expect(update([...whole].length)).toBe(whole)
-    expect(update([...whole].length - 1)).toBe('[0s] failed · builds: api ✓, web ⊘ … and 1 more')
-    expect(update(10)).toBe('[0s] failed · builds: api ✓ … and 2 more')
+    expect(update([...whole].length - 1)).toBe('[0s] failed · builds: api ✓, web ⊘ … and 1 more build')
+    expect(update(10)).toBe('[0s] failed · builds: api ✓ … and 2 more builds')
   })
 
   test('a heartbeat comes at most once a minute, naming what is still open', () => {

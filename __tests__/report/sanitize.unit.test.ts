@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { deploymentJson, LONGEST_UNBROKEN, markdownCode, markdownText, oneLine, truncate, unlinked } from '../../src/report/sanitize.js'
+import { deploymentJson, LONGEST_UNBROKEN, markdownCode, markdownText, oneLine, shortWords, truncate, unlinked } from '../../src/report/sanitize.js'
 import { renderGfm } from '../../scripts/gfm.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 
@@ -26,6 +26,25 @@ describe('sanitize', () => {
     expect(markdownCode(' ')).toBe('')
     // A pipe a backslash already escapes stays in the cell; GitHub then shows it without the backslash.
     expect(renderGfm(`| h |\n| -- |\n| ${markdownCode('a\\|b')} |`)).toContain('<td><code>a|b</code></td>')
+  })
+
+  test('a word longer than any id or address Toolforge names is cut; one that long stays whole', () => {
+    expect(shortWords(`see ${'x'.repeat(161)} end`)).toBe(`see ${'x'.repeat(159)}… end`)
+    const image = `tools-harbor.wmcloud.org/tool-mytool/tool-mytool/web:latest@sha256:${'a'.repeat(64)}`
+    expect(shortWords(`${image} ${'y'.repeat(160)}`)).toBe(`${image} ${'y'.repeat(160)}`)
+    expect(markdownText('z'.repeat(500)).replace(/<wbr>/g, '')).toBe(`${'z'.repeat(159)}…`)
+  })
+
+  test('in a table, code with a long run nothing breaks is cut into spans a browser may wrap between, and copies out whole', () => {
+    const long = `${'a'.repeat(30)}\\|${'b'.repeat(30)} web-1/x`
+    const code = markdownCode(long)
+    expect(code).toBe(`\`${'a'.repeat(24)}\`<wbr>\`${'a'.repeat(6)}\\|${'b'.repeat(16)}\`<wbr>\`${'b'.repeat(14)} web-1/x\``)
+    const html = renderGfm(`| h |\n| -- |\n| ${code} |`)
+    const cell = /<td>([\s\S]*?)<\/td>/.exec(html)![1]!
+    expect(cell.replace(/<[^>]+>/g, '')).toBe(long.replace('\\|', '|'))
+    // Ids break at their hyphens already, and a line has room: neither is cut.
+    expect(markdownCode('mytool-buildpacks-pipelinerun-abc12-and-more-words')).toBe('`mytool-buildpacks-pipelinerun-abc12-and-more-words`')
+    expect(markdownCode('a'.repeat(40), undefined, 'line')).toBe(`\`${'a'.repeat(40)}\``)
   })
 
   // GitHub reads Markdown inside an HTML <code> element, but nothing inside a code span.

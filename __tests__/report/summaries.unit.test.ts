@@ -12,6 +12,8 @@ import { ganttCharts, renderGfm, tableShapes } from '../helpers/render.js'
 // no test, and a mutation run would then have to run every test against each of its mutants.
 
 const PLACEHOLDERS = /no-id-yet|no-image-yet|no-build-needed/
+/** The CI run the examples deploy from, in their descriptions. */
+const RUN = 'https://github.com/toolforge-repos/mytool/actions/runs/4242'
 
 describe('every summary, as GitHub renders it', () => {
   test('there is one for each way a run ends', async () => {
@@ -31,9 +33,27 @@ describe('every summary, as GitHub renders it', () => {
         expect([example.name, new Set(shape).size]).toEqual([example.name, 1])
       }
       expect([example.name, html.match(/<th><\/th>/g)]).toEqual([example.name, null])
-      const links = [...html.matchAll(/<a href="([^"]*)"/g)].map(([, href]) => href)
-      expect([example.name, links.filter((href) => href !== 'https://mytool.toolforge.org/')]).toEqual([example.name, []])
+      const links = [...html.matchAll(/<a href="([^"]*)">([\s\S]*?)<\/a>/g)].map(([, href, text]) => [href, text!.replace(/<wbr>/g, '')])
+      const ours = ['https://mytool.toolforge.org/', RUN]
+      expect([example.name, links.filter(([href]) => !ours.includes(href!))]).toEqual([example.name, []])
+      // The run is a link wherever the description names it, and shows its address whole.
+      if (example.model.facts.some((f) => f.label === 'Description' && f.value.includes(RUN))) expect([example.name, links.some(([href, text]) => href === RUN && text === RUN)]).toEqual([example.name, true])
       expect([example.name, html.match(/<(script|img|iframe)\b/g)]).toEqual([example.name, null])
+    }
+  })
+
+  test('no cell of the components table holds a run a browser cannot wrap, longer than a column can give (it would push the table past the page)', async () => {
+    const examples = await exampleSummaries()
+    for (const example of examples) {
+      const components = /<table>\s*<thead>\s*<tr>\s*<th[^>]*>Component<\/th>[\s\S]*?<\/table>/.exec(renderGfm(example.markdown))?.[0] ?? ''
+      const cells = [...components.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map(([, cell]) => cell!)
+      const runs = cells.flatMap((cell) =>
+        cell
+          .split(/<wbr>|<br>|<\/?code>|<[^>]+>|[\s\u00a0/-]/)
+          .map((run) => run.replace(/&[a-z]+;|&#\d+;/g, '&'))
+          .filter((run) => [...run].length > 24)
+      )
+      expect([example.name, runs]).toEqual([example.name, []])
     }
   })
 

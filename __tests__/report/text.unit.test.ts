@@ -104,22 +104,23 @@ describe('the terminal summary', () => {
       '  Component  Build                     Run            Image                           Toolforge says',
       '  web        successful 1m12s          successful 8s  web:latest@sha256:772632716c4…  created or up…'
     ])
-    expect(lines(FAILED, 99).slice(8, 18)).toEqual([
-      '  web',
-      '    build: successful 1m12s (tool-buildpacks-pipelinerun-ab12c)',
-      '    run:   successful 8s',
-      `    image: ${IMAGE}`,
+    expect(lines(FAILED, 99).slice(8, 14)).toEqual([
+      '  web: build successful 1m12s (tool-buildpacks-pipelinerun-ab12c) · run successful 8s',
       '    created or updated job web; info: started',
-      '  cron',
-      '    build: skipped, reused from web',
-      '    run:   failed',
+      '  cron: build skipped, reused from web · run failed',
       '    see toolforge jobs logs cron',
-      '    exit 1'
+      '    exit 1',
+      ''
     ])
-    expect(lines(FAILED, 60).slice(8, 11)).toEqual(['  web', '    build: successful 1m12s', '      (tool-buildpacks-pipelinerun-ab12c)'])
-    // Blocks below 100 columns even when a table would fit.
+    expect(lines(FAILED, 60).slice(8, 11)).toEqual(['  web: build successful 1m12s', '    (tool-buildpacks-pipelinerun-ab12c) · run successful 8s', '    created or updated job web; info: started'])
+    // Blocks below 100 columns even when a table would fit; components in the same states share a line.
     const small = withRows([{ name: 'web', build: { state: 'successful' }, run: { state: 'successful' }, notes: [] }])
-    expect(componentLines(small, 99)).toEqual(['  web', '    build: successful', '    run:   successful'])
+    expect(componentLines(small, 99)).toEqual(['  web: build successful · run successful'])
+    const same = (name: string, ms: number): ComponentRow => ({ name, build: { state: 'failed', ms, id: `${name}-build` }, run: { state: 'skipped' }, notes: [] })
+    const many = { ...withRows([same('a', 4_000), same('b', 4_000), same('c', 5_000)]), verdict: { ...OK, problem: 'failed: a(id:a-build) b(id:b-build) c(id:c-build)' } }
+    expect(lines(many, 80).slice(6, 7)).toEqual(['  a, b, c: build failed · run skipped'])
+    // A build id Toolforge's reason does not name is on the component's own line.
+    expect(lines({ ...many, verdict: { ...many.verdict, problem: 'failed: a(id:a-build) b(id:b-build)' } }, 80).slice(6, 8)).toEqual(['  a, b: build failed 4s · run skipped', '  c: build failed 5s (c-build) · run skipped'])
     expect(componentLines(small, 100)).toEqual(['  Component  Build       Run         Image  Toolforge says', '  web        successful  successful  —'])
   })
 
@@ -131,10 +132,8 @@ describe('the terminal summary', () => {
       `  ${'n'.repeat(23)}…  ${'b'.repeat(27)}…  successful 8s  ${IMAGE}  created or up…`
     ])
     expect(componentLines(withRows([row('r'.repeat(23))]), 120)).toEqual([
-      `  ${'n'.repeat(40)}`,
-      `    build: ${'b'.repeat(50)}`,
-      `    run:   ${'r'.repeat(23)}`,
-      `    image: ${IMAGE}`,
+      `  ${'n'.repeat(40)}: build ${'b'.repeat(50)} · run`,
+      `    ${'r'.repeat(23)}`,
       '    created or updated job web; info: started'
     ])
   })
@@ -196,7 +195,8 @@ describe('wrapLine', () => {
     for (const line of wrapLine('x '.repeat(100), 13)) expect([...line].length).toBeLessThanOrEqual(13)
   })
 
-  test('a word longer than the line is cut at the width, as a terminal would', () => {
-    expect(wrapLine(`id ${'a'.repeat(25)}`, 10)).toEqual(['id', `  ${'a'.repeat(8)}`, 'a'.repeat(10), 'a'.repeat(7)])
+  test('a word longer than the line goes on in lines of its own, indented like the rest', () => {
+    expect(wrapLine(`id ${'a'.repeat(25)}`, 10)).toEqual(['id', `  ${'a'.repeat(8)}`, `  ${'a'.repeat(8)}`, `  ${'a'.repeat(8)}`, '  a'])
+    expect(wrapLine(`  x ${'b'.repeat(20)}`, 10)).toEqual(['  x', `    ${'b'.repeat(6)}`, `    ${'b'.repeat(6)}`, `    ${'b'.repeat(6)}`, '    bb'])
   })
 })

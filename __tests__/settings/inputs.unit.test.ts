@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { describe, expect, test } from '@jest/globals'
-import { defaultDescription, withoutCredentials } from '../../src/settings/description.js'
+import { defaultDescription, runUrl, withoutCredentials } from '../../src/settings/description.js'
 import { InputError } from '../../src/settings/input-error.js'
 import { readSettings } from '../../src/settings/inputs.js'
 
@@ -292,6 +292,15 @@ describe('defaultDescription', () => {
     expect(defaultDescription({ ...run, GITHUB_SERVER_URL: 'https://ghe.example.org', GITHUB_RUN_ATTEMPT: '1' })).toBe(
       'Deployed by GitHub Actions from me/mytool, run https://ghe.example.org/me/mytool/actions/runs/99/attempts/1'
     )
+  })
+
+  test('the run’s address is a setting, for the summary to link; only a plain web address', () => {
+    const run = { GITHUB_REPOSITORY: 'me/mytool', GITHUB_RUN_ID: '99', GITHUB_RUN_ATTEMPT: '3' }
+    expect(readSettings(reader({ token: 't', tool: 'mytool' }), run).runUrl).toBe('https://github.com/me/mytool/actions/runs/99/attempts/3')
+    expect(runUrl({ CI_PROJECT_PATH: 'p/q', CI_PIPELINE_URL: 'https://gitlab.example.org/p/q/-/pipelines/7' })).toBe('https://gitlab.example.org/p/q/-/pipelines/7')
+    expect(runUrl({ CI_PROJECT_PATH: 'p/q', CI_PIPELINE_URL: 'javascript:alert(1)' })).toBeUndefined()
+    expect(runUrl({ ...run, GITHUB_SERVER_URL: 'https://x.org/a)b' })).toBeUndefined()
+    expect(readSettings(reader({ token: 't', tool: 'mytool' }), {}).runUrl).toBeUndefined()
   })
 
   test('in GitLab CI: the project, commit, ref, user and pipeline; GitHub Actions first when both are set', () => {

@@ -145,39 +145,41 @@ function checkDestination(path: string): void {
   }
 }
 
+/** The command's flags, as `parseArgs` reads them (`token` only to refuse it with a reason). */
+export const OPTIONS = {
+  tool: { type: 'string' },
+  'api-url': { type: 'string' },
+  'force-build': { type: 'boolean' },
+  'force-run': { type: 'boolean' },
+  description: { type: 'string' },
+  'no-wait': { type: 'boolean' },
+  timeout: { type: 'string' },
+  'poll-interval': { type: 'string' },
+  'on-conflict': { type: 'string' },
+  'deploy-id': { type: 'string' },
+  check: { type: 'string' },
+  'check-timeout': { type: 'string' },
+  'check-expect': { type: 'string' },
+  'expect-commit': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'config-file': { type: 'string' },
+  json: { type: 'boolean' },
+  dotenv: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean' },
+  version: { type: 'boolean' },
+  token: { type: 'string' }
+} as const
+
 /** Reads the flags; the token comes from the environment only. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   let values: Record<string, string | boolean | undefined>
-  const options = {
-    tool: { type: 'string' },
-    'api-url': { type: 'string' },
-    'force-build': { type: 'boolean' },
-    'force-run': { type: 'boolean' },
-    description: { type: 'string' },
-    'no-wait': { type: 'boolean' },
-    timeout: { type: 'string' },
-    'poll-interval': { type: 'string' },
-    'on-conflict': { type: 'string' },
-    'deploy-id': { type: 'string' },
-    check: { type: 'string' },
-    'check-timeout': { type: 'string' },
-    'check-expect': { type: 'string' },
-    'expect-commit': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    'config-file': { type: 'string' },
-    json: { type: 'boolean' },
-    dotenv: { type: 'string' },
-    verbose: { type: 'boolean' },
-    help: { type: 'boolean' },
-    version: { type: 'boolean' },
-    token: { type: 'string' }
-  } as const
   try {
-    ;({ values } = parseArgs({ args: argv, allowPositionals: false, options }))
+    ;({ values } = parseArgs({ args: argv, allowPositionals: false, options: OPTIONS }))
   } catch (error) {
     const message = String((error as { message?: unknown }).message ?? error).split('\n')[0]!
     const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1]
-    const meant = unknown && closestFlag(unknown, Object.keys(options).filter((name) => name !== 'token'))
+    const meant = unknown && closestFlag(unknown, Object.keys(OPTIONS).filter((name) => name !== 'token'))
     throw new UsageError(meant ? `${message}; did you mean ${meant}?` : message)
   }
   if (values.token !== undefined) {

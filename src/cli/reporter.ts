@@ -3,16 +3,17 @@ import type { DeployOutcome } from '../engine/deploy.js'
 import type { CommitReport } from '../engine/deployed-commit.js'
 import { ApiError } from '../engine/api-error.js'
 import type { Redactor } from '../engine/redact.js'
-import { isComponentDone, looksQueuedOnServer, phaseOf, statusOf } from '../engine/status.js'
+import { looksQueuedOnServer, phaseOf, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import { commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import { outcomeKind, type OutcomeKind, type Voice } from '../report/outcome.js'
 import { deploymentJson, oneLine } from '../report/sanitize.js'
-import { closingLine, summaryModel } from '../report/summary.js'
+import { closingLine, interruptedLines, summaryModel } from '../report/summary.js'
 import { renderBrief, renderText, wrapLine } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
+import { colourer } from './colour.js'
 import { LiveLine } from './live-line.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
 
@@ -83,18 +84,6 @@ export function jsonReport(outcome: OutcomeKind, code: number, deployment: Deplo
   return JSON.stringify(report)
 }
 
-const COLOURS: Array<[RegExp, string]> = [
-  [/\b(successful|passed)\b|✓/g, '32'],
-  [/\b(failed|timed_out|cancelled|error)\b|✗/g, '31'],
-  [/\b(running|pending|cancelling|warning|waiting)\b/g, '33']
-]
-
-/** Colours only on a terminal, and never when NO_COLOR is set (no-color.org). */
-function colourer(stream: Terminal['out'], env: NodeJS.ProcessEnv): (text: string) => string {
-  if (!stream.isTTY || (env.NO_COLOR ?? '') !== '') return (text) => text
-  return (text) => COLOURS.reduce((line, [pattern, code]) => line.replace(pattern, (match) => `\x1b[${code}m${match}\x1b[0m`), text)
-}
-
 /** GitLab's collapsible log sections. */
 function section(edge: 'start' | 'end', header = ''): string {
   const stamp = Math.floor(Date.now() / 1000)
@@ -102,7 +91,7 @@ function section(edge: 'start' | 'end', header = ''): string {
 }
 
 const PHASE_WORDS: Record<string, string> = {
-  queued: 'waiting for a build slot',
+  queued: 'waiting for a slot',
   building: 'building',
   failing: 'a build failed',
   'running-components': 'restarting components',
@@ -142,9 +131,12 @@ export function createCliReporter(
     if (queuedOnServer && looksQueuedOnServer(latest)) return `${elapsed} · queued on Toolforge behind another deployment of ${settings.tool}`
     const builds = Object.values(latest.builds)
     const total = new Set([...Object.keys(latest.builds), ...Object.keys(latest.runs)]).size
-    const built = builds.filter((b) => isComponentDone('build', b.build_status)).length
-    const ran = Object.values(latest.runs).filter((r) => isComponentDone('run', r.run_status)).length
-    return redact(inertForTerminal(`${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusOf(latest)} · ${built}/${total} built, ${ran}/${total} restarted`))
+    // A failed build is over, but not built: counted apart, so "2/2 built" is never said of a failure.
+    const built = builds.filter((b) => b.build_status === 'successful' || b.build_status === 'skipped').length
+    const failed = builds.filter((b) => b.build_status === 'failed').length
+    const ran = Object.values(latest.runs).filter((r) => r.run_status === 'successful').length
+    const failures = failed > 0 ? `, ${failed} failed` : ''
+    return redact(inertForTerminal(`${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusOf(latest)} · ${built}/${total} built${failures}, ${ran}/${total} restarted`))
   })
   const line = (text: string) => {
     said = true
@@ -184,7 +176,13 @@ export function createCliReporter(
       const brief = model.verdict.ok && !options.verbose
       // Refused before a deployment existed, the title names the tool: the reason and the next step say the rest.
       const shown = outcome.deployment ? model : { ...model, facts: model.facts.filter((fact) => fact.label !== 'Tool') }
-      const summary = brief ? renderBrief(model, closingLine(model, outcome, settings), width) : `${said ? '\n' : ''}${renderText(shown, width)}`
+      // Ctrl-C wants the prompt back: what goes on, and how to follow it.
+      const interrupted = model.verdict.kind === 'interrupted' && !options.verbose
+      const summary = brief
+        ? renderBrief(model, closingLine(model, outcome, settings), width)
+        : interrupted
+          ? `${interruptedLines(outcome, settings, cliVoice(settings)).join('\n')}\n`
+          : `${said ? '\n' : ''}${renderText(shown, width)}`
       write(log, summary.replace(/\n$/, ''), colour)
       // For whatever reads the error stream alone; where the summary is on the same screen or stream, the reason is said once.
       const sameScreen = log === terminal.err || (terminal.out.isTTY === true && terminal.err.isTTY === true)

@@ -27,10 +27,28 @@ export interface ComponentRow {
   notes: RichText[]
 }
 
+/**
+ * Toolforge's states in the words the log, the tables and the timeline all use: a build
+ * `unknown` to Toolforge is one the build service has not given a slot yet.
+ */
+const WORDS: Record<'build' | 'run', Record<string, string>> = {
+  build: { unknown: 'waiting for a slot', pending: 'starting' },
+  run: { pending: 'not started' }
+}
+
+export function stateWords(stage: 'build' | 'run', state: string): string {
+  return WORDS[stage][state] ?? state
+}
+
 const PLACEHOLDER_IDS = new Set([NO_ID_YET, 'no-build-needed'])
 const NO_IMAGE = 'no-image-yet'
-/** Toolforge's texts that only restate what the row (and its build id) shows. */
+/**
+ * Toolforge's texts that only restate what the row (and its build id) shows, or say what
+ * every run that went well does: the jobs service's routine "created or updated job web",
+ * with its info notes. Its warnings, and "already up to date" (nothing restarted), stay.
+ */
 const SAID_BY_THE_ROW = [
+  /^(created or updated|restarted) job [^,]*(, \[info\]\([^)]*\))?$/,
   /^Not started yet$/,
   /^Reusing existing build$/,
   /^Component re-uses build from /,

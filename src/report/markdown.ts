@@ -1,7 +1,7 @@
 import { formatDuration } from '../settings/duration.js'
-import type { ComponentRow, RichText } from './components.js'
+import { stateWords, type ComponentRow, type RichText } from './components.js'
 import type { NextStep } from './outcome.js'
-import { markdownCode, markdownText } from './sanitize.js'
+import { LONGEST_UNBROKEN_NARROW, markdownCode, markdownText } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
 import { timelineEnd, timelineRows, type TimelineModel } from './timeline.js'
 
@@ -22,13 +22,20 @@ export const PROBLEM_LIMIT = 400
 const ICONS: Record<string, string> = { successful: '✅', failed: '❌', cancelled: '⛔', skipped: '⏭️', running: '⏳', unknown: '⏳', pending: '⏳' }
 
 function rich(text: RichText, place: 'cell' | 'line'): string {
-  return text.map((part) => (part.code ? markdownCode(part.text, 300, place) : markdownText(part.text, 400))).join('')
+  return text.map((part) => (part.code ? markdownCode(part.text, 300, place) : place === 'cell' ? narrow(part.text, 400) : markdownText(part.text, 400))).join('')
 }
 
-function stateCell(state: string, ms: number | undefined, extra?: string): string {
+/** Text for a cell of the components table, one of five columns. */
+const narrow = (text: string, limit: number) => markdownText(text, limit, LONGEST_UNBROKEN_NARROW)
+
+/** No-break spaces: a narrow column wraps between cells' lines, not inside "✅ successful, 2s". */
+const NBSP = '\u00a0'
+
+function stateCell(stage: 'build' | 'run', state: string, ms: number | undefined, extra?: string): string {
   const icon = ICONS[state] ?? '❔'
-  const time = ms !== undefined && ms > 0 ? `, ${formatDuration(ms)}` : ''
-  return `${icon} ${markdownText(state, 40)}${time}${extra ? `<br>${extra}` : ''}`
+  const time = ms !== undefined && ms > 0 ? `,${NBSP}${formatDuration(ms)}` : ''
+  const words = markdownText(stateWords(stage, state), 40).replace(/ /g, NBSP)
+  return `${icon}${NBSP}${words}${time}${extra ? `<br>${extra}` : ''}`
 }
 
 /** The digest on a line of its own: together they would be the widest thing in the table. */
@@ -38,13 +45,13 @@ function imageCell(image: string): string {
 }
 
 function componentRow(row: ComponentRow, notes: 'shown' | 'folded' | 'no column'): string {
-  const buildExtra = [row.build.reused ? markdownText(row.build.reused, 100) : undefined, row.build.id ? markdownCode(row.build.id, 120) : undefined]
+  const buildExtra = [row.build.reused ? narrow(row.build.reused, 100) : undefined, row.build.id ? markdownCode(row.build.id, 120) : undefined]
     .filter(Boolean)
     .join('<br>')
   const cells = [
-    markdownText(row.name, 100),
-    stateCell(row.build.state, row.build.ms, buildExtra || undefined),
-    stateCell(row.run.state, row.run.ms),
+    narrow(row.name, 100),
+    stateCell('build', row.build.state, row.build.ms, buildExtra || undefined),
+    stateCell('run', row.run.state, row.run.ms),
     row.image ? imageCell(row.image.short) : '—'
   ]
   if (notes !== 'no column') cells.push(notes === 'shown' ? row.notes.map((note) => rich(note, 'cell')).join('<br>') : '')
@@ -110,17 +117,23 @@ export function tickInterval(durationMs: number): string {
 }
 
 /**
- * The timeline as a Mermaid gantt chart. Times are the clock's (epoch milliseconds), so
- * the axis shows the reader's local time of day, right in every time zone.
+ * A time as UTC's wall clock, with no zone: Mermaid reads a zoneless time as the reader's
+ * local time and draws it as it reads it, so the axis shows UTC in every time zone, as
+ * the Status row and Toolforge do. (Epoch times would show each reader's local time.)
  */
+export function utcWallClock(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 23).replace('T', ' ')
+}
+
+/** The timeline as a Mermaid gantt chart, its axis in UTC. */
 export function mermaidGantt(timeline: TimelineModel): string[] {
-  const lines = ['```mermaid', 'gantt', '    dateFormat x', '    axisFormat %H:%M:%S', `    tickInterval ${tickInterval(timelineEnd(timeline))}`]
+  const lines = ['```mermaid', 'gantt', '    dateFormat YYYY-MM-DD HH:mm:ss.SSS', '    axisFormat %H:%M:%S', `    tickInterval ${tickInterval(timelineEnd(timeline))}`]
   let n = 0
-  const at = (ms: number) => Math.round(timeline.startedAt + ms)
+  const at = (ms: number) => utcWallClock(Math.round(timeline.startedAt + ms))
   // `crit` is Mermaid's red: what failed stands out.
   const task = (label: string, span: { startMs: number; endMs: number }, failed = false) => {
     n += 1
-    lines.push(`    ${label} :${failed ? 'crit, ' : ''}t${n}, ${at(span.startMs)}, ${Math.max(at(span.endMs), at(span.startMs) + 1)}`)
+    lines.push(`    ${label} :${failed ? 'crit, ' : ''}t${n}, ${at(span.startMs)}, ${at(Math.max(span.endMs, span.startMs + 1))}`)
   }
   if (timeline.queued) {
     lines.push('    section queued')
@@ -128,7 +141,7 @@ export function mermaidGantt(timeline: TimelineModel): string[] {
   }
   for (const [name, times] of timelineRows(timeline)) {
     lines.push(`    section ${mermaidText(name)}`)
-    if (times.waiting) task('waiting for a build slot', times.waiting)
+    if (times.waiting) task(stateWords('build', 'unknown'), times.waiting)
     if (times.build) task('build', times.build, times.failed === 'build')
     if (times.run) task('run', times.run, times.failed === 'run')
   }
@@ -145,6 +158,18 @@ function step(item: NextStep): string {
   return item.command ? `- ${text}: ${markdownCode(item.command, undefined, 'line')}` : `- ${text}`
 }
 
+/**
+ * A text with one address of our own in it as a link. The address is shown whole, and
+ * may break only after a `/`: before, server text around it would put a break after
+ * `https`. The text around it is made inert as any other.
+ */
+export function textWithLink(text: string, url: string): string {
+  const at = text.indexOf(url)
+  const shown = url.replace(/[\\`*_[\]|~<>&]/g, (c) => `\\${c}`).replace(/(?<=[^/:])\/(?=[^/])/g, '/<wbr>')
+  const around = (part: string) => (part ? markdownText(part) : '')
+  return `${around(text.slice(0, at))}[${shown}](${url})${around(text.slice(at + url.length))}`
+}
+
 export function renderMarkdown(model: SummaryModel): string {
   const { verdict } = model
   const lines = [`## ${verdict.ok ? '✅' : '❌'} ${markdownText(verdict.title)}`, '']
@@ -152,6 +177,7 @@ export function renderMarkdown(model: SummaryModel): string {
   model.facts.forEach((fact, i) => {
     let value = fact.code ? markdownCode(fact.value) : markdownText(fact.value)
     if (fact.link) value = `[${value}](${fact.link})`
+    else if (fact.linkWithin) value = textWithLink(fact.value, fact.linkWithin)
     lines.push(`| ${markdownText(fact.label)} | ${value} |`)
     if (i === 0) lines.push('| :-- | :-- |')
   })
@@ -159,7 +185,7 @@ export function renderMarkdown(model: SummaryModel): string {
   lines.push(...componentsSection(model.components))
   if (model.timeline) {
     const precision = model.timeline.precisionMs > 0 ? `, each up to ${formatDuration(model.timeline.precisionMs)} after it happened` : ''
-    lines.push('', '### Timeline', '', ...mermaidGantt(model.timeline), '', `<sub>Times as the action saw them${precision}.</sub>`)
+    lines.push('', '### Timeline', '', ...mermaidGantt(model.timeline), '', `<sub>Times in UTC, as the action saw them${precision}.</sub>`)
   }
   if (verdict.nextSteps.length > 0) lines.push('', '### What to do next', '', ...verdict.nextSteps.map(step))
   return `${lines.join('\n')}\n`

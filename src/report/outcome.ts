@@ -63,10 +63,10 @@ const TITLES: Record<OutcomeKind, string> = {
   'not-serving': 'Deployed, but not serving',
   'other-commit': 'Deployed, but not the expected commit',
   failed: 'Toolforge deployment failed',
-  'timed-out': 'Toolforge deployment timed out on Toolforge',
-  cancelled: 'Toolforge deployment cancelled on Toolforge',
-  'stopped-waiting': 'Stopped waiting for the Toolforge deployment',
-  interrupted: 'Interrupted while following the Toolforge deployment',
+  'timed-out': 'Toolforge deployment timed out',
+  cancelled: 'Toolforge deployment cancelled',
+  'stopped-waiting': 'Stopped waiting for the deployment',
+  interrupted: 'Interrupted while following the deployment',
   queued: 'Queued behind another Toolforge deployment',
   refused: 'Toolforge refused the deployment',
   unreachable: 'Toolforge could not be reached',
@@ -212,10 +212,10 @@ function failureSteps(outcome: DeployOutcome, voice: Voice): NextStep[] {
   const steps: NextStep[] = []
   const builds = failed.filter((f) => f.stage === 'build')
   const runs = failed.filter((f) => f.stage === 'run')
-  for (const f of builds.slice(0, LISTED_FAILURES)) steps.push({ text: `Read the build log of ${f.component}`, command: `toolforge build logs ${d.builds[f.component]?.build_id}` })
-  if (builds.length > LISTED_FAILURES) {
-    steps.push({ text: `${builds.length - LISTED_FAILURES} more builds failed (${builds.slice(LISTED_FAILURES).map((f) => f.component).join(', ')}); their logs the same way, by build id` })
-  }
+  const logs = (f: (typeof builds)[number]) => `toolforge build logs ${d.builds[f.component]?.build_id}`
+  if (builds.length <= LISTED_FAILURES) for (const f of builds) steps.push({ text: `Read the build log of ${f.component}`, command: logs(f) })
+  // Beyond a few, one command per build would only repeat the ids the components list shows.
+  else steps.push({ text: `Read the logs of the ${builds.length} failed builds by their build ids, ${builds[0]!.component}'s first`, command: logs(builds[0]!) })
   for (const f of runs) steps.push({ text: `Read the logs of ${f.component}, and fix its run settings with the jobs service's reason above`, command: `toolforge jobs logs ${f.component}` })
   if (builds.length > 0) steps.push({ text: `If a build failed for a temporary reason, build again: ${voice.option('force-build', 'true')}` })
   return steps

@@ -1,6 +1,7 @@
 import { isComponentDone, statusOf } from '../engine/status.js'
 import { NO_ID_YET, type Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
+import { stateWords } from './components.js'
 import { oneLine } from './sanitize.js'
 import type { TimelineModel } from './timeline.js'
 
@@ -16,7 +17,6 @@ interface Item {
 }
 
 const SYMBOLS: Record<string, string> = { successful: '✓', failed: '✗', cancelled: '⊘' }
-const WORDS: Record<string, string> = { unknown: 'waiting for a slot', pending: 'starting' }
 const NOT_STARTED = 'not started'
 
 /** A build the builds map does not list yet, or lists with no id, has not been started. */
@@ -31,6 +31,15 @@ function items(deployment: Deployment): Item[] {
     ...names.map((name) => ({ stage: 'build' as const, name, state: buildState(deployment, name) })),
     ...names.filter((name) => deployment.runs[name]).map((name) => ({ stage: 'run' as const, name, state: deployment.runs[name]!.run_status }))
   ]
+}
+
+/** What a cut line leaves out, builds and runs counted apart: "3 more builds and 1 more run". */
+function untold(items: Item[]): string {
+  const count = (stage: Stage) => {
+    const n = items.filter((item) => item.stage === stage).length
+    return n === 0 ? [] : [`${n} more ${stage}${n > 1 ? 's' : ''}`]
+  }
+  return [...count('build'), ...count('run')].join(' and ')
 }
 
 /**
@@ -60,7 +69,7 @@ export class ProgressLog {
       const span = timeline?.components[item.name]?.[item.stage]
       const took = span && isComponentDone(item.stage, item.state) ? span.endMs - span.startMs : 0
       const time = took > 0 ? ` ${formatDuration(took)}` : ''
-      const state = SYMBOLS[item.state] ?? WORDS[item.state] ?? item.state
+      const state = SYMBOLS[item.state] ?? stateWords(item.stage, item.state)
       return `${oneLine(item.name, 60)} ${oneLine(state, 40)}${time}`
     }
     return (['build', 'run'] as const)
@@ -76,7 +85,7 @@ export class ProgressLog {
     let line = `${head}${this.describe(changed, timeline)}`
     while ([...line].length > this.maxLine && shown > 1) {
       shown -= 1
-      line = `${head}${this.describe(changed.slice(0, shown), timeline)} … and ${changed.length - shown} more`
+      line = `${head}${this.describe(changed.slice(0, shown), timeline)} … and ${untold(changed.slice(shown))}`
     }
     return line
   }

@@ -24,6 +24,19 @@ export function truncate(text: string, limit: number): string {
 }
 
 /**
+ * Longer than any id, address or image reference Toolforge names: a word this long is
+ * noise (or an attack on the reader's screen), and is cut.
+ */
+export const LONGEST_WORD = 160
+
+/** The text with every word longer than LONGEST_WORD characters cut to that, ending in "…". */
+export function shortWords(text: string): string {
+  return text.replace(/\S{161,}/gu, (word) => (chars(word) > LONGEST_WORD ? `${[...word].slice(0, LONGEST_WORD - 1).join('')}…` : word))
+}
+
+const chars = (text: string) => [...text].length
+
+/**
  * One line with no control characters: it can never start a line of the log, so the
  * runner cannot take any part of it for a workflow command.
  */
@@ -53,20 +66,25 @@ export function unlinked(text: string): string {
     .replace(/@(?=[a-z0-9-]+\.[a-z0-9])/gi, `@${BREAK}`)
 }
 
-/** Longer runs of text with no space would make a table wider than the page. */
+/**
+ * Longer runs of text with no space would make a table wider than the page: a browser
+ * sizes a column by its longest unbreakable run. A narrow cell is one of five columns
+ * sharing about 900 pixels (the components table).
+ */
 export const LONGEST_UNBROKEN = 30
+export const LONGEST_UNBROKEN_NARROW = 20
 
 /** What shows as one character once escaped: an entity, a backslash escape, or a character. */
 const SHOWN_AS_ONE = /&[a-z]+;|\\[\s\S]|[\s\S]/gu
 
-/** A place to wrap every LONGEST_UNBROKEN shown characters of a run with no space, never inside an escape. */
-export function wrappable(escaped: string): string {
+/** A place to wrap every `longest` shown characters of a run with no space, never inside an escape. */
+export function wrappable(escaped: string, longest = LONGEST_UNBROKEN): string {
   let out = ''
   let run = 0
   for (const [unit] of escaped.matchAll(SHOWN_AS_ONE)) {
     if (/\s/.test(unit)) run = 0
     else {
-      if (run === LONGEST_UNBROKEN) {
+      if (run === longest) {
         out += BREAK
         run = 0
       }
@@ -82,11 +100,11 @@ export function wrappable(escaped: string): string {
  * Markdown, no links, no newlines, no run of text too long to wrap. (Line-start syntax
  * such as `#` cannot apply: callers never start a line with it.)
  */
-export function markdownText(text: string, limit = SUMMARY_TEXT_LIMIT): string {
-  const escaped = oneLine(text, limit)
+export function markdownText(text: string, limit = SUMMARY_TEXT_LIMIT, longest = LONGEST_UNBROKEN): string {
+  const escaped = shortWords(oneLine(text, limit))
     .replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!)
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-  return unlinked(wrappable(escaped))
+  return unlinked(wrappable(escaped, longest))
 }
 
 /**
@@ -99,11 +117,34 @@ export function markdownText(text: string, limit = SUMMARY_TEXT_LIMIT): string {
 export function markdownCode(text: string, limit = SUMMARY_TEXT_LIMIT, place: 'cell' | 'line' = 'cell'): string {
   const flat = oneLine(text, limit)
   if (flat.trim() === '') return ''
-  const content = place === 'cell' ? flat.replace(/(?<!\\)((?:\\\\)*)\|/g, '$1\\|') : flat
+  // In a table, a run a browser cannot break is cut into code spans with a `<wbr>` between: it copies out whole.
+  return (place === 'cell' ? breakable(flat) : [flat]).map((piece) => codeSpan(piece, place)).join(BREAK)
+}
+
+function codeSpan(text: string, place: 'cell' | 'line'): string {
+  const content = place === 'cell' ? text.replace(/(?<!\\)((?:\\\\)*)\|/g, '$1\\|') : text
   const fence = '`'.repeat(Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length)) + 1)
   // One space each side is taken off again by the reader: needed when the content starts or ends with either.
   const pad = /^[` ]|[` ]$/.test(content) ? ' ' : ''
   return `${fence}${pad}${content}${pad}${fence}`
+}
+
+/** Code is narrower than text: a short image digest (`@sha256:` and 12 digits) stays whole. */
+const LONGEST_UNBROKEN_CODE = 24
+
+/** The text in pieces, cut inside every run of LONGEST_UNBROKEN_CODE characters with nowhere to wrap (a space, `-` or `/`). */
+function breakable(text: string): string[] {
+  const pieces = ['']
+  let run = 0
+  for (const char of text) {
+    if (run === LONGEST_UNBROKEN_CODE && !/[\s/-]/.test(char)) {
+      pieces.push('')
+      run = 0
+    }
+    pieces[pieces.length - 1] += char
+    run = /[\s/-]/.test(char) ? 0 : run + 1
+  }
+  return pieces
 }
 
 function shortened(deployment: Deployment, textLimit: number): string {

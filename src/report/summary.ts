@@ -13,6 +13,8 @@ export interface Fact {
   value: string
   code?: boolean
   link?: string
+  /** An address of our own making inside the value (the CI run's), to show as a link. */
+  linkWithin?: string
 }
 
 export interface SummaryModel {
@@ -28,6 +30,8 @@ function statusFact(outcome: DeployOutcome, v: Verdict): Fact | undefined {
   if (!d) return undefined
   // Before the task starts, the server has said no status: the deployment was created.
   if (d.status === undefined) return { label: 'Status', value: 'created; Toolforge starts it in a moment' }
+  // The title says it, and the long status is the problem, stated once below.
+  if (v.problem !== undefined && (v.kind === 'failed' || v.kind === 'timed-out' || v.kind === 'cancelled')) return undefined
   const status = statusOf(d)
   // A failure's long status is the problem, stated once below.
   const long = v.problem === undefined && d.long_status ? ` (${plainTimes(d.long_status)})` : ''
@@ -72,7 +76,7 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   if (outcome.queuedMs > 0) duration += `, of which ${formatDuration(outcome.queuedMs)} queued behind another deployment`
   facts.push({ label: 'Duration', value: duration })
   const description = d?.description ?? (settings.deployId ? '' : settings.description)
-  if (description) facts.push({ label: 'Description', value: description })
+  if (description) facts.push({ label: 'Description', value: description, ...(settings.runUrl && description.includes(settings.runUrl) ? { linkWithin: settings.runUrl } : {}) })
   const flags = [d?.force_build && 'force-build', d?.force_run && 'force-run'].filter(Boolean).join(', ')
   if (flags) facts.push({ label: 'Options', value: flags })
   const components = componentRows(d, timeline)
@@ -91,6 +95,19 @@ export function closingLine(model: SummaryModel, outcome: DeployOutcome, setting
   }
   if (model.verdict.kind === 'started' && id) return `✔ ${settings.tool}: deployment ${id} created on Toolforge; not waiting for it`
   return `✔ ${model.verdict.title}`
+}
+
+/**
+ * An interrupted run, for a terminal, where Ctrl-C wants the prompt back: what goes on
+ * on Toolforge, and how to follow it, in one or two lines.
+ */
+export function interruptedLines(outcome: DeployOutcome, settings: Settings, voice: Voice): string[] {
+  const d = outcome.deployment
+  const id = d?.deploy_id ?? settings.deployId
+  if (!id) return ['✖ Interrupted before a deployment was created']
+  if (d && outcome.check) return [`✖ Interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id}`]
+  // The command that follows it, on a line of its own to copy.
+  return [`✖ Interrupted; ${id} continues on Toolforge${d ? ` (${statusOf(d)})` : ''}`, `  ${voice.follow(id)}`]
 }
 
 /** The serving check ran last, for as long as it took, until the run ended. */

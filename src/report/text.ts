@@ -1,6 +1,6 @@
 import { formatDuration } from '../settings/duration.js'
-import type { ComponentRow, RichText } from './components.js'
-import { oneLine } from './sanitize.js'
+import { stateWords, type ComponentRow, type RichText } from './components.js'
+import { oneLine, shortWords } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
 import { timelineEnd, timelineRows, type Span, type TimelineModel } from './timeline.js'
 
@@ -16,6 +16,9 @@ const INDENT = '  '
 /** The table's narrowest "Toolforge says" column, and the widths the others are cut to, in turn, to leave it that much. */
 const MIN_SAYS = 14
 const CAPS = [24, 28, 22, 30]
+
+/** What Toolforge says of one component, in the stacked view: a few lines at most. */
+const NOTE_LIMIT = 300
 
 const plain = (text: RichText) => text.map((part) => part.text).join('')
 const chars = (text: string) => [...text].length
@@ -41,10 +44,13 @@ function pack(words: string[], gap: string, lead: string, more: string, width: n
 export function wrapLine(line: string, width: number): string[] {
   if (chars(line) <= width) return [line]
   const lead = /^ */.exec(line)![0]
-  // A word longer than a line is cut where the terminal would have cut it.
+  const more = `${lead}  `
+  // A word longer than a line goes on in lines of its own, indented like the rest.
+  const room = Math.max(1, width - more.length)
   return pack(line.slice(lead.length).split(' '), ' ', lead, '  ', width).flatMap((piece) => {
     const all = [...piece]
-    return Array.from({ length: Math.ceil(all.length / width) }, (_, i) => all.slice(i * width, (i + 1) * width).join(''))
+    const rest = all.slice(width)
+    return [all.slice(0, width).join(''), ...Array.from({ length: Math.ceil(rest.length / room) }, (_, i) => `${more}${rest.slice(i * room, (i + 1) * room).join('')}`)]
   })
 }
 
@@ -56,19 +62,20 @@ function fit(text: string, width: number): string {
 /** Like `fit`, but nothing is lost: the text in as many lines as it takes. */
 const wrap = (text: string, width: number) => wrapLine(oneLine(text), width)
 
-function state(name: string, ms: number | undefined): string {
-  return ms !== undefined && ms > 0 ? `${name} ${formatDuration(ms)}` : name
+function state(stage: 'build' | 'run', name: string, ms: number | undefined): string {
+  const words = stateWords(stage, name)
+  return ms !== undefined && ms > 0 ? `${words} ${formatDuration(ms)}` : words
 }
 
 function buildText(row: ComponentRow): string {
-  return [state(row.build.state, row.build.ms), row.build.reused].filter(Boolean).join(', ')
+  return [state('build', row.build.state, row.build.ms), row.build.reused].filter(Boolean).join(', ')
 }
 
 /** The components as a table, or nothing below STACK_BELOW columns or when even cut cells would leave Toolforge's words too little room. */
 function table(rows: ComponentRow[], width: number): string[] | undefined {
   if (width < STACK_BELOW) return undefined
   const header = ['Component', 'Build', 'Run', 'Image', 'Toolforge says']
-  const cells = rows.map((row) => [row.name, buildText(row), state(row.run.state, row.run.ms), row.image?.short ?? '—', row.notes.map(plain).join(' · ')].map((cell) => oneLine(cell)))
+  const cells = rows.map((row) => [row.name, buildText(row), state('run', row.run.state, row.run.ms), row.image?.short ?? '—', row.notes.map(plain).join(' · ')].map((cell) => oneLine(cell)))
   const all = [header, ...cells]
   const widths = header.map((_, column) => Math.max(...all.map((row) => chars(row[column]!))))
   // The last column takes what is left; the others are narrowed first when it is too little.
@@ -80,19 +87,44 @@ function table(rows: ComponentRow[], width: number): string[] | undefined {
   return all.map((row) => (INDENT + row.map((cell, column) => fit(cell, widths[column]!).padEnd(widths[column]!)).join('  ')).trimEnd())
 }
 
-/** One block per component; its lines wrap rather than lose a build id or Toolforge's words. */
-function stacked(rows: ComponentRow[], width: number): string[] {
-  const lines = rows.flatMap((row) => [
-    `${INDENT}${row.name}`,
-    `${INDENT}  build: ${buildText(row)}${row.build.id ? ` (${row.build.id})` : ''}`,
-    `${INDENT}  run:   ${state(row.run.state, row.run.ms)}`,
-    ...(row.image ? [`${INDENT}  image: ${row.image.short}`] : []),
-    ...row.notes.map((note) => `${INDENT}  ${plain(note)}`)
-  ])
+/**
+ * One line per component, "web: build failed 4s (build id) · run skipped", then
+ * Toolforge's words on it; components that share their states and have nothing else to
+ * say share a line. A build id that Toolforge's reason already names is not repeated.
+ */
+function stacked(rows: ComponentRow[], width: number, problem = ''): string[] {
+  const states = (row: ComponentRow, times: boolean) => {
+    const ms = (value: number | undefined) => (times ? value : undefined)
+    const build = [state('build', row.build.state, ms(row.build.ms)), row.build.reused].filter(Boolean).join(', ')
+    return { build, run: state('run', row.run.state, ms(row.run.ms)) }
+  }
+  const ownId = (row: ComponentRow) => (row.build.id && !problem.includes(row.build.id) ? row.build.id : undefined)
+  const groups = new Map<string, ComponentRow[]>()
+  const lines: string[] = []
+  for (const row of rows) {
+    if (ownId(row) || row.notes.length > 0) continue
+    const { build, run } = states(row, false)
+    const key = `${build}\n${run}`
+    groups.set(key, [...(groups.get(key) ?? []), row])
+  }
+  const told = new Set<ComponentRow>()
+  for (const row of rows) {
+    if (told.has(row)) continue
+    const group = groups.get(`${states(row, false).build}\n${states(row, false).run}`)
+    const members = group?.includes(row) ? group : [row]
+    for (const member of members) told.add(member)
+    // A group's times only when they are the same for all.
+    const sameTimes = members.every((m) => m.build.ms === row.build.ms && m.run.ms === row.run.ms)
+    const { build, run } = states(row, sameTimes)
+    const id = ownId(row)
+    lines.push(`${INDENT}${members.map((m) => m.name).join(', ')}: build ${build}${id ? ` (${id})` : ''} · run ${run}`)
+    // Toolforge's reason is whole above; what it says of each component is kept short.
+    lines.push(...row.notes.map((note) => `${INDENT}  ${shortWords(oneLine(plain(note), NOTE_LIMIT))}`))
+  }
   return lines.flatMap((line) => wrap(line, width))
 }
 
-/** The timeline as bars: `·` waiting for a build slot ("a slot", to fit 80 columns), `━` building, `▮` running, `○` checking that the tool serves. */
+/** The timeline as bars: `·` waiting for a build slot ("a slot", to fit 80 columns), `━` building, `▮` running, `✗` where one failed, `○` checking that the tool serves. */
 export function textTimeline(timeline: TimelineModel, width: number): string[] {
   const entries = timelineRows(timeline)
   if (entries.length === 0) return []
@@ -110,11 +142,15 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
   for (const [name, times] of entries) {
     const built = times.build ? times.build.endMs - times.build.startMs : 0
     const total = built > 0 ? ` ${formatDuration(built)}` : ''
-    row(name, [[times.waiting, '·'], [times.build, '━'], [times.run, '▮']], total)
+    // A failed build or run ends in ✗: drawn like the others, it would read as done.
+    const failedAt = times.failed ? times[times.failed] : undefined
+    const end: Span | undefined = failedAt && { startMs: failedAt.endMs, endMs: failedAt.endMs }
+    row(name, [[times.waiting, '·'], [times.build, '━'], [times.run, '▮'], [end, '✗']], total)
   }
   if (check) row('check', [[check.span, '○']], check.passed ? ' serves' : ' not serving')
   const precision = timeline.precisionMs > 0 ? `, up to ${formatDuration(timeline.precisionMs)} late` : ''
-  const legend = ['· waiting for a slot', '━ build', '▮ run', ...(check ? ['○ check'] : []), `(times as seen${precision})`]
+  const failed = entries.some(([, times]) => times.failed)
+  const legend = ['· waiting for a slot', '━ build', '▮ run', ...(failed ? ['✗ failed'] : []), ...(check ? ['○ check'] : []), `(times as seen${precision})`]
   lines.push(...pack(legend, '  ', `${INDENT}${''.padEnd(label)}  `, '', width))
   return lines.map((line) => fit(line, width))
 }
@@ -144,15 +180,15 @@ export function renderText(model: SummaryModel, width = DEFAULT_WIDTH): string {
     lines.push(fit(`${INDENT}${fact.label.padEnd(label)}  ${fact.link ? `${fact.value} (${fact.link})` : fact.value}`, width))
   }
   // Toolforge's reason whole, up to the log's limit for one text, in lines that fit.
-  if (verdict.problem) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...wrap(`${INDENT}Problem: ${verdict.problem}`, width))
-  if (model.components.length > 0) lines.push('', ...(table(model.components, width) ?? stacked(model.components, width)))
+  if (verdict.problem) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...wrap(`${INDENT}Problem: ${shortWords(verdict.problem)}`, width))
+  if (model.components.length > 0) lines.push('', ...(table(model.components, width) ?? stacked(model.components, width, verdict.problem)))
   if (model.timeline) {
     const bars = textTimeline(model.timeline, width)
     if (bars.length > 0) lines.push('', `${INDENT}Timeline`, ...bars)
   }
   if (verdict.nextSteps.length > 0) {
     lines.push('', `${INDENT}What to do next:`)
-    for (const item of verdict.nextSteps) lines.push(`${INDENT}- ${oneLine(item.text)}${item.command ? `: ${oneLine(item.command)}` : ''}`)
+    for (const item of verdict.nextSteps) lines.push(...wrap(`${INDENT}- ${item.text}${item.command ? `: ${item.command}` : ''}`, width))
   }
   return `${lines.join('\n')}\n`
 }

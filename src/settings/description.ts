@@ -47,14 +47,24 @@ function describe(origin: string, repository: string, sha: string | undefined, d
   return parts.join(', ')
 }
 
+/**
+ * The address of the CI run deploying: the GitHub Actions run (its attempt) or the GitLab
+ * pipeline, from the CI's own variables; undefined outside CI or when it is no web address.
+ */
+export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  let url: string | undefined
+  if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+    const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
+    url = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`
+  } else if (env.GITHUB_ACTIONS !== 'true' && env.CI_PROJECT_PATH) url = env.CI_PIPELINE_URL
+  return url && /^https?:\/\/[^\s()<>[\]`]+$/.test(url) ? url : undefined
+}
+
 function fromGitHub(env: NodeJS.ProcessEnv, repository: string): string {
-  const server = env.GITHUB_SERVER_URL ?? 'https://github.com'
-  const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
-  const run = env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}${attempt}` : undefined
   return describe('GitHub Actions', repository, env.GITHUB_SHA, [
     ['ref', env.GITHUB_REF_NAME],
     ['by', env.GITHUB_ACTOR],
-    ['run', run]
+    ['run', runUrl(env)]
   ])
 }
 
@@ -62,6 +72,6 @@ function fromGitLab(env: NodeJS.ProcessEnv, project: string): string {
   return describe('GitLab CI', project, env.CI_COMMIT_SHA, [
     ['ref', env.CI_COMMIT_REF_NAME],
     ['by', env.GITLAB_USER_LOGIN],
-    ['pipeline', env.CI_PIPELINE_URL]
+    ['pipeline', runUrl(env)]
   ])
 }

@@ -1,6 +1,6 @@
 import { InputError, type InputNames } from './input-error.js'
 import { isLoopbackHost } from './addresses.js'
-import { defaultDescription } from './description.js'
+import { defaultDescription, runUrl } from './description.js'
 import { formatDuration, parseDuration } from './duration.js'
 import { checkConfigFile, ConfigFileUnreadable } from './config-file.js'
 import type { CheckedConfig, ExpectedCommit, Settings } from './settings.js'
@@ -256,6 +256,7 @@ export function readSettings(
     expectCommit,
     toolAddress: toolAddress(tool, env),
     dryRun,
-    config: configFile ? readConfig(names, configFile, env) : undefined
+    config: configFile ? readConfig(names, configFile, env) : undefined,
+    ...(runUrl(env) ? { runUrl: runUrl(env) } : {})
   }
 }

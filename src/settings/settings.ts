@@ -27,6 +27,8 @@ export interface Settings {
   dryRun: boolean
   /** The components config file given, checked as Toolforge would check it. With dry-run and no token, all that is checked. */
   config: CheckedConfig | undefined
+  /** The CI run deploying (GitHub Actions run, GitLab pipeline), when there is one: the summary links it. */
+  runUrl?: string
 }
 
 export interface CheckedConfig extends ConfigFileCheck {
