@@ -39,6 +39,20 @@ describe('TimelineRecorder', () => {
     expect(pending.model().components.web).toEqual({ waiting: { startMs: 100, endMs: 300 }, build: { startMs: 300, endMs: 4_300 } })
   })
 
+  test('a build first seen running when the deployment ended is drawn as a build from the last check that saw it waiting', () => {
+    const ended = new TimelineRecorder(0)
+    ended.observe(deployment('running', { web: 'unknown' }), 100)
+    ended.observe(deployment('running', { web: 'unknown' }), 300)
+    ended.observe(deployment('timed_out', { web: 'running' }), 4_300)
+    expect(ended.model().components.web).toEqual({ waiting: { startMs: 100, endMs: 300 }, build: { startMs: 300, endMs: 4_300 } })
+    // Seen running for a while, it started when first seen so.
+    const seen = new TimelineRecorder(0)
+    seen.observe(deployment('running', { web: 'unknown' }), 100)
+    seen.observe(deployment('running', { web: 'running' }), 2_100)
+    seen.observe(deployment('timed_out', { web: 'running' }), 4_100)
+    expect(seen.model().components.web).toEqual({ waiting: { startMs: 100, endMs: 2_100 }, build: { startMs: 2_100, endMs: 4_100 } })
+  })
+
   test('a build seen waiting at one check only was not seen to wait', () => {
     const recorder = new TimelineRecorder(0)
     recorder.observe(deployment('running', { web: 'unknown' }), 300)

@@ -87,7 +87,10 @@ export class TimelineRecorder {
       const waitStart = earliest(['build:pending', 'build:unknown'])
       const buildOver = earliest(BUILD_OVER.map((state) => `build:${state}`))
       const buildEnd = earliest(BUILD_ENDS.map((state) => `build:${state}`))
-      const running = seen.get('build:running')
+      // Seen running first at the last check, still unfinished (the deployment ended): it
+      // started after the last check that saw it waiting, and is drawn as a build from there.
+      const runningAtEnd = seen.get('build:running') === this.last && !Number.isFinite(buildEnd) && this.lastWaiting.has(name)
+      const running = runningAtEnd ? this.lastWaiting.get(name) : seen.get('build:running')
       // A build seen waiting, then over, ran somewhere between: the span is its upper bound.
       const waitEnd = running ?? (Number.isFinite(buildOver) ? this.lastWaiting.get(name)! : this.last!)
       // Seen waiting at one check only, it was not seen to wait for any time.
