@@ -11,6 +11,10 @@ const cron = { component: 'cron', repository: APP, ref: 'main', commit: A, reuse
 describe('the deployed commit in words', () => {
   test('one line per repository, ref and commit, the components that share it together', () => {
     expect(commitLines({ components: [cron, web], commit: A })).toEqual(['cron, web: main @ 1a2b3c4 (gitlab.wikimedia.org/toolforge-repos/app)'])
+    // Every component, past four, is counted rather than named; four are named.
+    const jobs = (n: number) => Array.from({ length: n }, (_, i) => ({ ...web, component: `job-${i + 1}` }))
+    expect(commitLines({ components: jobs(5), commit: A })).toEqual(['all 5 components: main @ 1a2b3c4 (gitlab.wikimedia.org/toolforge-repos/app)'])
+    expect(commitLines({ components: jobs(4), commit: A })).toEqual(['job-1, job-2, job-3, job-4: main @ 1a2b3c4 (gitlab.wikimedia.org/toolforge-repos/app)'])
     const private_ = { component: 'worker', repository: 'https://github.com/me/w', ref: '', reason: 'HTTP 401: the repository is private or needs credentials' }
     expect(commitLines({ components: [web, private_] })).toEqual(['web: main @ 1a2b3c4 (gitlab.wikimedia.org/toolforge-repos/app)', 'worker: HEAD (github.com/me/w), not resolved'])
     expect(commitNotices({ components: [web, private_, { ...private_, component: 'other' }] })).toEqual([

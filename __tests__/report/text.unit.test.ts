@@ -119,6 +119,8 @@ describe('the terminal summary', () => {
     const same = (name: string, ms: number): ComponentRow => ({ name, build: { state: 'failed', ms, id: `${name}-build` }, run: { state: 'skipped' }, notes: [] })
     const many = { ...withRows([same('a', 4_000), same('b', 4_000), same('c', 5_000)]), verdict: { ...OK, problem: 'failed: a(id:a-build) b(id:b-build) c(id:c-build)' } }
     expect(lines(many, 80).slice(6, 7)).toEqual(['  a, b, c: build failed · run skipped'])
+    const five = { ...many, components: ['a', 'b', 'c', 'd', 'e'].map((name) => same(name, 4_000)), verdict: { ...many.verdict, problem: 'a-build b-build c-build d-build e-build' } }
+    expect(lines(five, 80).slice(6, 7)).toEqual(['  all 5 components: build failed 4s · run skipped'])
     // A build id Toolforge's reason does not name is on the component's own line.
     expect(lines({ ...many, verdict: { ...many.verdict, problem: 'failed: a(id:a-build) b(id:b-build)' } }, 80).slice(6, 8)).toEqual(['  a, b: build failed 4s · run skipped', '  c: build failed 5s (c-build) · run skipped'])
     expect(componentLines(small, 100)).toEqual(['  Component  Build       Run         Image  Toolforge says', '  web        successful  successful  —'])

@@ -3,6 +3,7 @@ import type { CommitReport, ComponentCommit } from '../engine/deployed-commit.js
 import type { CommitCheck } from '../engine/expected-commit.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { repositoryLabel } from '../settings/repository.js'
+import { componentNames } from './components.js'
 
 /**
  * Which commit the deployment builds, in words: one line per repository, ref and commit
@@ -27,7 +28,10 @@ function groups(components: ComponentCommit[]): ComponentCommit[][] {
 export function commitLines(report: CommitReport): string[] {
   return groups(report.components).map((group) => {
     const c = group[0]!
-    const names = group.map((g) => g.component).join(', ')
+    const names = componentNames(
+      group.map((g) => g.component),
+      report.components.length
+    )
     const where = `(${repositoryLabel(c.repository)})`
     return c.commit ? `${names}: ${refName(c)} @ ${short(c.commit)} ${where}` : `${names}: ${refName(c)} ${where}, not resolved`
   })

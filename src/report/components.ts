@@ -40,6 +40,14 @@ export function stateWords(stage: 'build' | 'run', state: string): string {
   return WORDS[stage][state] ?? state
 }
 
+/** Components named one by one in a line that is about all of them; past that, counted. */
+const NAMED_COMPONENTS = 4
+
+/** "web, cron", or "all 14 components" when the line is about every one of many: 14 names would hide what it says. */
+export function componentNames(names: string[], total: number): string {
+  return names.length === total && total > NAMED_COMPONENTS ? `all ${total} components` : names.join(', ')
+}
+
 const PLACEHOLDER_IDS = new Set([NO_ID_YET, 'no-build-needed'])
 const NO_IMAGE = 'no-image-yet'
 /**

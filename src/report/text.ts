@@ -1,5 +1,5 @@
 import { formatDuration } from '../settings/duration.js'
-import { stateWords, type ComponentRow, type RichText } from './components.js'
+import { componentNames, stateWords, type ComponentRow, type RichText } from './components.js'
 import { oneLine, shortWords } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
 import { timelineEnd, timelineRows, type Span, type TimelineModel } from './timeline.js'
@@ -117,7 +117,11 @@ function stacked(rows: ComponentRow[], width: number, problem = ''): string[] {
     const sameTimes = members.every((m) => m.build.ms === row.build.ms && m.run.ms === row.run.ms)
     const { build, run } = states(row, sameTimes)
     const id = ownId(row)
-    lines.push(`${INDENT}${members.map((m) => m.name).join(', ')}: build ${build}${id ? ` (${id})` : ''} · run ${run}`)
+    const names = componentNames(
+      members.map((m) => m.name),
+      rows.length
+    )
+    lines.push(`${INDENT}${names}: build ${build}${id ? ` (${id})` : ''} · run ${run}`)
     // Toolforge's reason is whole above; what it says of each component is kept short.
     lines.push(...row.notes.map((note) => `${INDENT}  ${shortWords(oneLine(plain(note), NOTE_LIMIT))}`))
   }
