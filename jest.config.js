@@ -23,5 +23,7 @@ export default {
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',
   testTimeout: 60000,
   maxWorkers: 2,
+  // Most integration tests wait on a child process or a server: more of them at once fill the idle CPU.
+  maxConcurrency: 8,
   reporters: ['default', ['<rootDir>/scripts/count-reporter.js', { notes: prerequisites.notes }]]
 }
