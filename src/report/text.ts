@@ -67,8 +67,8 @@ function state(stage: 'build' | 'run', name: string, ms: number | undefined): st
   return ms !== undefined && ms > 0 ? `${words} ${formatDuration(ms)}` : words
 }
 
-function buildText(row: ComponentRow): string {
-  return [state('build', row.build.state, row.build.ms), row.build.reused].filter(Boolean).join(', ')
+function buildText(row: ComponentRow, timed = true): string {
+  return [state('build', row.build.state, timed ? row.build.ms : undefined), row.build.reused].filter(Boolean).join(', ')
 }
 
 /** The components as a table, or nothing below STACK_BELOW columns or when even cut cells would leave Toolforge's words too little room. */
@@ -93,38 +93,26 @@ function table(rows: ComponentRow[], width: number): string[] | undefined {
  * say share a line. A build id that Toolforge's reason already names is not repeated.
  */
 function stacked(rows: ComponentRow[], width: number, problem = ''): string[] {
-  const states = (row: ComponentRow, times: boolean) => {
-    const ms = (value: number | undefined) => (times ? value : undefined)
-    const build = [state('build', row.build.state, ms(row.build.ms)), row.build.reused].filter(Boolean).join(', ')
-    return { build, run: state('run', row.run.state, ms(row.run.ms)) }
-  }
   const ownId = (row: ComponentRow) => (row.build.id && !problem.includes(row.build.id) ? row.build.id : undefined)
-  const groups = new Map<string, ComponentRow[]>()
-  const lines: string[] = []
-  for (const row of rows) {
-    if (ownId(row) || row.notes.length > 0) continue
-    const { build, run } = states(row, false)
-    const key = `${build}\n${run}`
-    groups.set(key, [...(groups.get(key) ?? []), row])
-  }
-  const told = new Set<ComponentRow>()
-  for (const row of rows) {
-    if (told.has(row)) continue
-    const group = groups.get(`${states(row, false).build}\n${states(row, false).run}`)
-    const members = group?.includes(row) ? group : [row]
-    for (const member of members) told.add(member)
+  // A row with nothing of its own to say shares its line with the rows in the same states.
+  const key = (row: ComponentRow) => (ownId(row) !== undefined || row.notes.length > 0 ? row : `${buildText(row, false)}\n${state('run', row.run.state, undefined)}`)
+  const groups = new Map<ComponentRow | string, ComponentRow[]>()
+  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row])
+  const lines = [...groups.values()].flatMap((members) => {
+    const row = members[0]!
     // A group's times only when they are the same for all.
-    const sameTimes = members.every((m) => m.build.ms === row.build.ms && m.run.ms === row.run.ms)
-    const { build, run } = states(row, sameTimes)
+    const timed = members.every((m) => m.build.ms === row.build.ms && m.run.ms === row.run.ms)
     const id = ownId(row)
     const names = componentNames(
       members.map((m) => m.name),
       rows.length
     )
-    lines.push(`${INDENT}${names}: build ${build}${id ? ` (${id})` : ''} · run ${run}`)
-    // Toolforge's reason is whole above; what it says of each component is kept short.
-    lines.push(...row.notes.map((note) => `${INDENT}  ${shortWords(oneLine(plain(note), NOTE_LIMIT))}`))
-  }
+    return [
+      `${INDENT}${names}: build ${buildText(row, timed)}${id ? ` (${id})` : ''} · run ${state('run', row.run.state, timed ? row.run.ms : undefined)}`,
+      // Toolforge's reason is whole above; what it says of each component is kept short.
+      ...row.notes.map((note) => `${INDENT}  ${shortWords(oneLine(plain(note), NOTE_LIMIT))}`)
+    ]
+  })
   return lines.flatMap((line) => wrap(line, width))
 }
 
