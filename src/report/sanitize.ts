@@ -34,7 +34,8 @@ export function shortWords(text: string): string {
   return text.replace(/\S{161,}/gu, (word) => (chars(word) > LONGEST_WORD ? `${[...word].slice(0, LONGEST_WORD - 1).join('')}…` : word))
 }
 
-const chars = (text: string) => [...text].length
+/** Length in characters, as a terminal shows them, not UTF-16 units. */
+export const chars = (text: string) => [...text].length
 
 /**
  * One line with no control characters: it can never start a line of the log, so the

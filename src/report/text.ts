@@ -1,6 +1,6 @@
 import { formatDuration } from '../settings/duration.js'
 import { componentNames, stateWords, type ComponentRow, type RichText } from './components.js'
-import { oneLine, shortWords } from './sanitize.js'
+import { chars, oneLine, shortWords } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
 import { timelineEnd, timelineRows, type Span, type TimelineModel } from './timeline.js'
 
@@ -21,7 +21,6 @@ const CAPS = [24, 28, 22, 30]
 const NOTE_LIMIT = 300
 
 const plain = (text: RichText) => text.map((part) => part.text).join('')
-const chars = (text: string) => [...text].length
 
 /** Words laid out greedily, `gap` between them: every line starts with `lead`, and each after the first with `more` too. */
 function pack(words: string[], gap: string, lead: string, more: string, width: number): string[] {
