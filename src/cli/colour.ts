@@ -1,3 +1,4 @@
+import { stateWords } from '../report/components.js'
 import type { Terminal } from './terminal.js'
 
 /**
@@ -18,8 +19,9 @@ const OF_STATE: Record<string, string> = {
   cancelling: YELLOW,
   running: YELLOW,
   pending: YELLOW,
-  starting: YELLOW,
-  'waiting for a slot': YELLOW
+  // The words the report uses for a build waiting for a slot, or just asked for.
+  [stateWords('build', 'unknown')]: YELLOW,
+  [stateWords('build', 'pending')]: YELLOW
 }
 const OF_MARK: Record<string, string> = { '✔': GREEN, '✓': GREEN, '✖': RED, '✗': RED, '⊘': RED }
 const OF_PREFIX: Record<string, string> = { warning: YELLOW, error: RED }

@@ -3,7 +3,7 @@ import type { DeployOutcome } from '../engine/deploy.js'
 import type { CommitReport } from '../engine/deployed-commit.js'
 import { ApiError } from '../engine/api-error.js'
 import type { Redactor } from '../engine/redact.js'
-import { looksQueuedOnServer, phaseOf, statusOf } from '../engine/status.js'
+import { isBuilt, looksQueuedOnServer, phaseOf, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import { commitNotices, workflowCommitWarning } from '../report/commits.js'
@@ -132,7 +132,7 @@ export function createCliReporter(
     const builds = Object.values(latest.builds)
     const total = new Set([...Object.keys(latest.builds), ...Object.keys(latest.runs)]).size
     // A failed build is over, but not built: counted apart, so "2/2 built" is never said of a failure.
-    const built = builds.filter((b) => b.build_status === 'successful' || b.build_status === 'skipped').length
+    const built = builds.filter((b) => isBuilt(b.build_status)).length
     const failed = builds.filter((b) => b.build_status === 'failed').length
     const ran = Object.values(latest.runs).filter((r) => r.run_status === 'successful').length
     const failures = failed > 0 ? `, ${failed} failed` : ''
@@ -171,7 +171,8 @@ export function createCliReporter(
       if (outcome.commits) for (const notice of commitNotices(outcome.commits)) write(terminal.err, `notice: ${notice}`)
       const otherThanWorkflow = workflowCommitWarning(outcome)
       if (otherThanWorkflow) write(terminal.err, `warning: ${otherThanWorkflow}`, colour)
-      const model = summaryModel(outcome, settings, cliVoice(settings), narrator.timeline())
+      const voice = cliVoice(settings)
+      const model = summaryModel(outcome, settings, voice, narrator.timeline())
       // A success ends in one line, as deploy commands do; the tables are for --verbose and for failures.
       const brief = model.verdict.ok && !options.verbose
       // Refused before a deployment existed, the title names the tool: the reason and the next step say the rest.
@@ -181,7 +182,7 @@ export function createCliReporter(
       const summary = brief
         ? renderBrief(model, closingLine(model, outcome, settings), width)
         : interrupted
-          ? `${interruptedLines(outcome, settings, cliVoice(settings)).join('\n')}\n`
+          ? `${interruptedLines(outcome, settings, voice).join('\n')}\n`
           : `${said ? '\n' : ''}${renderText(shown, width)}`
       write(log, summary.replace(/\n$/, ''), colour)
       // For whatever reads the error stream alone; where the summary is on the same screen or stream, the reason is said once.

@@ -28,6 +28,11 @@ export function isComponentDone(stage: 'build' | 'run', state: string): boolean 
   return (stage === 'build' ? FINAL_BUILD : FINAL_RUN).has(state)
 }
 
+/** A build that left an image to run: built now, or skipped because one was there. */
+export function isBuilt(state: string): boolean {
+  return state === 'successful' || state === 'skipped'
+}
+
 export function isKnownStatus(status: string): boolean {
   return KNOWN.has(status)
 }

@@ -1,3 +1,4 @@
+import { isBuilt } from '../engine/status.js'
 import { NO_ID_YET, type Deployment } from '../engine/toolforge-types.js'
 
 /**
@@ -76,7 +77,7 @@ export class TimelineRecorder {
     }
     // Runs start once every build is over; a component not in the builds map is not.
     const builds = names.map((name) => deployment.builds[name]?.build_status)
-    if (this.runsFrom === undefined && builds.every((b) => b === 'skipped' || b === 'successful')) this.runsFrom = t
+    if (this.runsFrom === undefined && builds.every((b) => b !== undefined && isBuilt(b))) this.runsFrom = t
   }
 
   model(): TimelineModel {
