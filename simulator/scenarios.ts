@@ -266,7 +266,9 @@ export function trajectory(timeline: Timeline, context: StateContext, cancelAt =
     const started: Record<string, number> = {}
     for (const c of timeline.components) {
       if (c.build.kind === 'source') {
-        t += call(timeline.startBuildMs ?? DEFAULT_START_BUILD_MS)
+        // Two calls to the build service: the search for a reusable build, then the new build.
+        const startMs = timeline.startBuildMs ?? DEFAULT_START_BUILD_MS
+        t += call(startMs / 2) + call(startMs / 2)
         started[c.name] = t
         builds[c.name] = { build_id: context.buildIds[c.name]!, build_status: 'pending', build_long_status: 'Not started yet' }
       } else {

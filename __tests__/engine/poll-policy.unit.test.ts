@@ -10,19 +10,18 @@ import {
   TICK_MARGIN_MS,
   type PollContext
 } from '../../src/engine/poll-policy.js'
-import type { TickModel } from '../../src/engine/server-ticks.js'
+import { FIRST_GUESS, PASS_PRIOR, type TickModel } from '../../src/engine/server-ticks.js'
 
 const ceiling = 10_000
-const base: PollContext = { phase: 'building', changed: false, phaseChanged: false, msSinceChange: 2_000, previousDelayMs: 2_000, pollIntervalMs: ceiling, ticks: undefined, now: 0 }
+const base: PollContext = { phase: 'building', changed: false, msSinceChange: 2_000, previousDelayMs: 2_000, pollIntervalMs: ceiling, ticks: undefined, now: 0 }
 const delay = (context: Partial<PollContext>) => nextPollDelay({ ...base, ...context })
 /** A tick known to within 200 ms at 1.8–2.0 s, one every 2.000–2.010 s. */
 const ticks: TickModel = { lo: 1_800, hi: 2_000, minPeriod: 2_000, maxPeriod: 2_010, strayMs: 0, base: { lo: 1_800, hi: 2_000, passes: 0 } }
 
 describe('nextPollDelay without known ticks', () => {
-  test('a new phase brings the next check close; a build ending beside others keeps the building pace', () => {
-    expect(delay({ changed: true, phaseChanged: true, previousDelayMs: 3_000 })).toBe(QUICK_MS)
-    expect(delay({ changed: true, phaseChanged: false, previousDelayMs: 2_500 })).toBe(BUILDING_MAX_MS)
-    expect(delay({ changed: true, phaseChanged: false, previousDelayMs: 1_200 })).toBe(1_800)
+  test('while building, checks are BUILDING_MAX_MS apart whatever came before: the final status is at least 2 s after the last build ends', () => {
+    expect(delay({ changed: true, previousDelayMs: 300 })).toBe(BUILDING_MAX_MS)
+    expect(delay({ changed: false, previousDelayMs: 1_200 })).toBe(BUILDING_MAX_MS)
   })
 
   test('while queued, pauses grow by half from the first check up to poll-interval', () => {
@@ -37,21 +36,34 @@ describe('nextPollDelay without known ticks', () => {
     expect(delay({ phase: 'queued', previousDelayMs: 0 })).toBe(FIRST_CHECK_MS)
   })
 
-  test('while building, pauses stay short enough for a check to land in the runs phase', () => {
+  test('once a build is under way, no check comes before BUILDING_MAX_MS; a long wait for a slot keeps backing off', () => {
     expect(BUILDING_MAX_MS).toBe(3_200)
-    expect(delay({ previousDelayMs: 9_000 })).toBe(BUILDING_MAX_MS)
+    expect(delay({ phase: 'queued', previousDelayMs: FIRST_CHECK_MS, buildUnderWay: true })).toBe(BUILDING_MAX_MS)
+    expect(delay({ phase: 'queued', previousDelayMs: BUILDING_MAX_MS, buildUnderWay: true })).toBe(4_800)
+    expect(delay({ phase: 'queued', previousDelayMs: FIRST_CHECK_MS, buildUnderWay: false })).toBe(450)
+  })
+
+  test('with a run done and another to come, looks double from a quarter second up to a sweep step, and start again at each change', () => {
+    const looks: number[] = []
+    let previous = FINISHING_MS
+    for (let i = 0; i < 4; i++) {
+      previous = delay({ phase: 'running-components', runsUnderWay: true, previousDelayMs: previous })
+      looks.push(previous)
+    }
+    expect(looks).toEqual([500, SWEEP_STEP_MS, SWEEP_STEP_MS, SWEEP_STEP_MS])
+    expect(delay({ phase: 'running-components', runsUnderWay: true, changed: true, previousDelayMs: SWEEP_STEP_MS })).toBe(FINISHING_MS)
   })
 
   test('runs under way with no pass known to be due: every second; finishing: every quarter second', () => {
     expect(delay({ phase: 'running-components', previousDelayMs: 5_000 })).toBe(QUICK_MS)
     expect(delay({ phase: 'running-components', changed: true, previousDelayMs: 5_000 })).toBe(QUICK_MS)
     expect(delay({ phase: 'failing', changed: true, previousDelayMs: 5_000 })).toBe(QUICK_MS)
-    expect(delay({ phase: 'finishing', changed: true, phaseChanged: true, msSinceChange: 0 })).toBe(FINISHING_MS)
+    expect(delay({ phase: 'finishing', changed: true, msSinceChange: 0 })).toBe(FINISHING_MS)
   })
 
   test('a late phase that stays still for SOON_MS falls back to the building pace', () => {
     expect(delay({ phase: 'finishing', msSinceChange: SOON_MS })).toBe(FINISHING_MS)
-    expect(delay({ phase: 'finishing', msSinceChange: SOON_MS + 1 })).toBe(3_000)
+    expect(delay({ phase: 'finishing', msSinceChange: SOON_MS + 1 })).toBe(BUILDING_MAX_MS)
     expect(delay({ phase: 'running-components', msSinceChange: SOON_MS + 1, previousDelayMs: 4_000 })).toBe(BUILDING_MAX_MS)
   })
 
@@ -88,6 +100,15 @@ describe('nextPollDelay with known ticks', () => {
     const buildsDone = { lo: 1_900, hi: 2_100 }
     expect(delay({ phase: 'running-components', changed: true, ticks, buildsDone, now: 2_100 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
     expect(delay({ phase: 'failing', changed: true, ticks, buildsDone, now: 2_100 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
+  })
+
+  test('the look after the builds end goes where the checks were aimed, at the guessed pace, though nothing has confirmed it', () => {
+    // Sure only of passes of 2.0–3.5 s; aimed at the first guess, 2.003–2.035 s.
+    const guessed: TickModel = { lo: 1_900, hi: 2_000, minPeriod: PASS_PRIOR.minMs, maxPeriod: PASS_PRIOR.maxMs, strayMs: 0, base: { lo: 1_900, hi: 2_000, passes: 0 } }
+    const buildsDone = { lo: 1_950, hi: 2_100 }
+    expect(delay({ phase: 'running-components', changed: true, ticks: guessed, buildsDone, now: 2_100 })).toBe(2_000 + FIRST_GUESS.maxMs + TICK_MARGIN_MS - 2_100)
+    // Nothing new just after it: the rest of the span, a step at a time.
+    expect(delay({ phase: 'running-components', ticks: guessed, buildsDone, now: 4_100 })).toBe(SWEEP_STEP_MS)
   })
 
   test('when that pass is not known well, or went by with nothing new, looks sweep the span it can fall in', () => {

@@ -1,4 +1,4 @@
-import { aimingPace, PASS_PRIOR, sureTickAfter, tickClosingAfter, tickWindow, type TickModel } from './server-ticks.js'
+import { aimingPace, PASS_PRIOR, tickClosingAfter, tickWindow, type TickModel } from './server-ticks.js'
 import { SERVER_QUEUE_SIGN_MS, type Phase } from './status.js'
 
 /**
@@ -7,16 +7,21 @@ import { SERVER_QUEUE_SIGN_MS, type Phase } from './status.js'
  *
  * - Queued (the deployment pending, or every unfinished build waiting for a slot, shown
  *   `unknown`; a slot can take up to 30 minutes): nothing can end soon. The first check
- *   comes after FIRST_CHECK_MS, when the task has usually started the builds; the pause
- *   then grows by half each time towards `poll-interval`, at least to the second tick ahead.
+ *   comes after FIRST_CHECK_MS, when the task may already have ended a deployment with
+ *   nothing to build; the pause then grows by half each time towards `poll-interval`, at
+ *   least to the second tick ahead.
+ * - A build under way (started, not done): the final status needs a pass to see it end
+ *   and then the task's 2 s pause, so no check is needed sooner than BUILDING_MAX_MS.
  * - Building: the final status comes one pass after the last build ends, so checking just
- *   after every second predicted tick sees it at most a moment late; while the ticks are
- *   not known well enough, at most BUILDING_MAX_MS apart (the runs start a pass after the
- *   builds end: a check lands then, or at most LAG_BUDGET_MS after the end).
- * - Every build done (the runs to come, or a failed build to report): that pass is due;
- *   just after it when the model is sure of it, else looks SWEEP_STEP_MS apart over the
- *   span it can fall in (sweepDuePass): the guessed pace is not trusted here, since a
- *   wrong guess would cost up to a pass. Afterwards, while the runs go on, every second.
+ *   after every second predicted tick sees it at most a moment late. While the ticks are
+ *   not known well enough, checks are BUILDING_MAX_MS apart: the final status comes at
+ *   least 2 s after the last build ends, so a check lands before it, or at most
+ *   LAG_BUDGET_MS after it, whatever the pace.
+ * - Every build done (the runs to come, or a failed build to report): that pass is due.
+ *   One look just after it where the checks were aimed, then looks SWEEP_STEP_MS apart
+ *   over what remains of the span it can fall in (sweepDuePass), so a wrong guess of the
+ *   pace costs a step, not a pass. Once a run is done and another still to come, the
+ *   next run is near: looks double from FINISHING_MS up to a step.
  * - Finishing (every run done, or a cancel asked for): only the server's bookkeeping
  *   remains: every quarter second.
  * - When "soon" proves wrong (nothing changed for SOON_MS in a late phase), the building
@@ -50,12 +55,14 @@ export interface PollContext {
   phase: Phase
   /** The last check saw a different state from the one before. */
   changed: boolean
-  /** ...and a different phase. */
-  phaseChanged: boolean
   /** Time since the state last changed (or since the wait began). */
   msSinceChange: number
   previousDelayMs: number
   pollIntervalMs: number
+  /** A run is done and another still to come. */
+  runsUnderWay?: boolean
+  /** A build is under way: the final status is at least the task's pause away. */
+  buildUnderWay?: boolean
   /** What is known of the server's ticks, on the same clock as `now`. */
   ticks: TickModel | undefined
   /** The check that first saw every build done after a pass ended one: sent at `lo`, answered at `hi`. */
@@ -83,25 +90,29 @@ function afterTick(ticks: TickModel | undefined, now: number, minMs: number, max
  * Every build is done, as the check at `buildsDone` saw first: the task's next pass, when
  * it starts the runs (or reports the failed build), comes one pass after the last build
  * ended, so within [lo + the shortest pass, hi + the longest plausible one]. The next look
- * goes just after the predicted pass when the model is sure of it; otherwise, and once
- * that pass is over with nothing new, looks sweep what remains of that span SWEEP_STEP_MS
- * apart, so that the change is seen within a step however wrong the model was.
+ * goes just after that pass where the checks were aimed, when that is known well enough;
+ * otherwise, and once that pass is over with nothing new, looks sweep what remains of the
+ * span SWEEP_STEP_MS apart, so that the change is seen within a step however wrong the
+ * guessed pace was.
  */
 function sweepDuePass(ticks: TickModel | undefined, buildsDone: { lo: number; hi: number } | undefined, now: number): number | undefined {
   if (!buildsDone) return undefined
   let due = { lo: buildsDone.lo + (ticks?.minPeriod ?? PASS_PRIOR.minMs), hi: buildsDone.hi + PASS_PRIOR.maxMs }
   if (ticks) {
-    // The first pass once the builds were seen done, where the model is sure it falls
-    // (a guessed pace that no change has confirmed would make a wrong pass look certain).
-    const sure = sureTickAfter(ticks, Math.max(buildsDone.hi, due.lo))
-    if (sure.hi - sure.lo <= MAX_TICK_SPREAD_MS && now < sure.hi + TICK_MARGIN_MS) due = sure
+    const aimed = tickWindow(ticks, tickClosingAfter(ticks, Math.max(buildsDone.hi, due.lo)))
+    if (aimed.hi - aimed.lo <= MAX_TICK_SPREAD_MS && now < aimed.hi + TICK_MARGIN_MS) due = aimed
   }
   const last = due.hi + TICK_MARGIN_MS - now
   return last > 0 ? Math.min(Math.max(due.lo - now, 0) + SWEEP_STEP_MS, last) : undefined
 }
 
+/** The runs follow one another, each as quick as the jobs service answers. */
+function nextRunLook(changed: boolean, previousDelayMs: number): number {
+  return changed ? FINISHING_MS : Math.min(Math.max(FINISHING_MS, previousDelayMs * 2), SWEEP_STEP_MS)
+}
+
 export function nextPollDelay(context: PollContext): number {
-  const { phase, changed, phaseChanged, msSinceChange, previousDelayMs, pollIntervalMs, ticks, buildsDone, serverQueue, now } = context
+  const { phase, changed, msSinceChange, previousDelayMs, pollIntervalMs, ticks, buildsDone, buildUnderWay, runsUnderWay, serverQueue, now } = context
   if (serverQueue) {
     const delay =
       serverQueue.msSinceCreation < SERVER_QUEUE_SIGN_MS
@@ -119,15 +130,14 @@ export function nextPollDelay(context: PollContext): number {
       break
     case 'failing':
     case 'running-components':
-      delay = sweepDuePass(ticks, buildsDone, now) ?? QUICK_MS
+      delay = runsUnderWay ? nextRunLook(changed, previousDelayMs) : (sweepDuePass(ticks, buildsDone, now) ?? QUICK_MS)
       break
-    case 'building': {
-      const grown = changed && phaseChanged ? QUICK_MS : Math.max(QUICK_MS, previousDelayMs * GROWTH)
-      delay = afterTick(ticks, now, 1.5 * period, pollIntervalMs) ?? Math.min(grown, BUILDING_MAX_MS)
+    case 'building':
+      delay = afterTick(ticks, now, 1.5 * period, pollIntervalMs) ?? BUILDING_MAX_MS
       break
-    }
     default: {
-      const grown = Math.min(Math.max(FIRST_CHECK_MS, previousDelayMs * GROWTH), pollIntervalMs)
+      const floor = buildUnderWay ? BUILDING_MAX_MS : FIRST_CHECK_MS
+      const grown = Math.min(Math.max(floor, previousDelayMs * GROWTH), pollIntervalMs)
       // Never closer than every second tick: the end is a tick after the last build ends.
       delay = afterTick(ticks, now, Math.max(grown, 1.5 * period), pollIntervalMs) ?? grown
     }

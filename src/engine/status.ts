@@ -67,6 +67,21 @@ export function phaseOf(deployment: Deployment): Phase {
 }
 
 /**
+ * A build is under way (started, not done): the final status needs a pass of the task to
+ * see it end and then its 2 s pause, so it is at least that pause away. Only another
+ * component's build failing to start would end the deployment sooner.
+ */
+export function aBuildUnderWay(deployment: Deployment): boolean {
+  return Object.values(deployment.builds).some((build) => build.build_id !== NO_ID_YET && !FINAL_BUILD.has(build.build_status))
+}
+
+/** The task is running the components: one run is done, another still to come. */
+export function runsUnderWay(deployment: Deployment): boolean {
+  const runs = Object.values(deployment.runs).map((run) => run.run_status)
+  return runs.some((state) => FINAL_RUN.has(state)) && runs.some((state) => !FINAL_RUN.has(state))
+}
+
+/**
  * Past the server's first pass, a deployment still pending with no build started waits
  * behind another deployment of the tool: the next Components API queues deployments
  * (up to 20 active, one running) instead of answering 409. Its task starts a deployment

@@ -3,7 +3,7 @@ import { backoffDelay, type Backoff } from './backoff.js'
 import type { Clock } from './clock.js'
 import { FIRST_CHECK_MS, nextPollDelay, QUEUE_PASS } from './poll-policy.js'
 import { changedOnTick, observeTick, type TickModel } from './server-ticks.js'
-import { isFinal, looksQueuedOnServer, phaseOf, SERVER_QUEUE_SIGN_MS } from './status.js'
+import { aBuildUnderWay, isFinal, looksQueuedOnServer, phaseOf, runsUnderWay, SERVER_QUEUE_SIGN_MS } from './status.js'
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
 
@@ -124,12 +124,13 @@ export async function waitForDeployment(
       pollDelay = nextPollDelay({
         phase,
         changed,
-        phaseChanged,
         msSinceChange: clock.now() - lastChangeAt,
         previousDelayMs: pollDelay,
         pollIntervalMs,
         ticks,
         buildsDone,
+        buildUnderWay: aBuildUnderWay(response.deployment),
+        runsUnderWay: runsUnderWay(response.deployment),
         serverQueue: queued ? { passes: queuePasses, msSinceCreation: clock.now() - createdAt } : undefined,
         now: clock.now()
       })
