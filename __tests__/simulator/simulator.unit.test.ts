@@ -96,6 +96,29 @@ describe('the simulated Components API', () => {
     expect(when('successful successful successful') - when('running successful pending')).toBeLessThan(2_100)
   })
 
+  test('slow build and jobs services: a build starts after two calls (a reusable build looked for, then the build), a pass makes one per unfinished build, a run one', () => {
+    const source = (name: string) => ({ name, build: { kind: 'source' as const, queueMs: 0, buildMs: 3_000 } })
+    const { create, read, advance } = world({ components: [source('web'), source('worker')], serviceLatency: { ms: 300 } })
+    const id = create().body.data.deploy_id as string
+    const firstSeen = new Map<string, number>()
+    for (let t = 0; t < 15_000; t += 10) {
+      const data = read(id).body.data
+      // A build not started yet (no id) is marked `?`.
+      const builds = Object.values<any>(data.builds).map((b) => `${b.build_status}${b.build_id === 'no-id-yet' ? '?' : ''}`)
+      const line = `${data.status} ${builds.join(',')} ${Object.values<any>(data.runs).map((r) => r.run_status).join(',')}`
+      if (!firstSeen.has(line)) firstSeen.set(line, t)
+      advance(10)
+    }
+    const when = (line: string) => firstSeen.get(line)!
+    // The task starts 20 ms after creation; each build takes two calls of 300 ms to start.
+    expect(when('running pending pending,pending')).toBeGreaterThanOrEqual(20 + 2 * 300)
+    expect(when('running pending,pending pending,pending') - when('running pending pending,pending')).toBeGreaterThanOrEqual(2 * 300)
+    // A pass over two running builds: 2 s of sleep and a call for each.
+    expect(when('running successful,successful pending,pending') - when('running successful,running pending,pending')).toBeGreaterThanOrEqual(300)
+    expect(when('running successful,successful successful,pending') - when('running successful,successful pending,pending')).toBeGreaterThanOrEqual(2_000 + 300)
+    expect(when('successful successful,successful successful,successful') - when('running successful,successful successful,pending')).toBeGreaterThanOrEqual(300)
+  })
+
   test('its ticks come as often as the real server’s: the recorded traces’ periods, to a few milliseconds', () => {
     /** From the first read showing every build running to the first showing them done: n ticks of one period. */
     const period = (runningAt: number, doneAt: number) => (doneAt - runningAt) / Math.round((doneAt - runningAt) / 2_000)
