@@ -106,9 +106,14 @@ function sweepDuePass(ticks: TickModel | undefined, buildsDone: { lo: number; hi
   return last > 0 ? Math.min(Math.max(due.lo - now, 0) + SWEEP_STEP_MS, last) : undefined
 }
 
+/** The previous pause grown by `factor`, kept within [floor, cap]. */
+function grown(previousMs: number, factor: number, floor: number, cap: number): number {
+  return Math.min(Math.max(floor, previousMs * factor), cap)
+}
+
 /** The runs follow one another, each as quick as the jobs service answers. */
 function nextRunLook(changed: boolean, previousDelayMs: number): number {
-  return changed ? FINISHING_MS : Math.min(Math.max(FINISHING_MS, previousDelayMs * 2), SWEEP_STEP_MS)
+  return changed ? FINISHING_MS : grown(previousDelayMs, 2, FINISHING_MS, SWEEP_STEP_MS)
 }
 
 export function nextPollDelay(context: PollContext): number {
@@ -136,10 +141,9 @@ export function nextPollDelay(context: PollContext): number {
       delay = afterTick(ticks, now, 1.5 * period, pollIntervalMs) ?? BUILDING_MAX_MS
       break
     default: {
-      const floor = buildUnderWay ? BUILDING_MAX_MS : FIRST_CHECK_MS
-      const grown = Math.min(Math.max(floor, previousDelayMs * GROWTH), pollIntervalMs)
+      const pause = grown(previousDelayMs, GROWTH, buildUnderWay ? BUILDING_MAX_MS : FIRST_CHECK_MS, pollIntervalMs)
       // Never closer than every second tick: the end is a tick after the last build ends.
-      delay = afterTick(ticks, now, Math.max(grown, 1.5 * period), pollIntervalMs) ?? grown
+      delay = afterTick(ticks, now, Math.max(pause, 1.5 * period), pollIntervalMs) ?? pause
     }
   }
   return Math.min(Math.round(delay), pollIntervalMs)
