@@ -29,9 +29,12 @@ export function truncate(text: string, limit: number): string {
  */
 export const LONGEST_WORD = 160
 
+/** A word (in characters, not UTF-16 units) longer than LONGEST_WORD. */
+const TOO_LONG_WORD = new RegExp(`\\S{${LONGEST_WORD + 1},}`, 'gu')
+
 /** The text with every word longer than LONGEST_WORD characters cut to that, ending in "…". */
 export function shortWords(text: string): string {
-  return text.replace(/\S{161,}/gu, (word) => (chars(word) > LONGEST_WORD ? `${[...word].slice(0, LONGEST_WORD - 1).join('')}…` : word))
+  return text.replace(TOO_LONG_WORD, (word) => `${[...word].slice(0, LONGEST_WORD - 1).join('')}…`)
 }
 
 /** Length in characters, as a terminal shows them, not UTF-16 units. */

@@ -96,7 +96,10 @@ function stacked(rows: ComponentRow[], width: number, problem = ''): string[] {
   // A row with nothing of its own to say shares its line with the rows in the same states.
   const key = (row: ComponentRow) => (ownId(row) !== undefined || row.notes.length > 0 ? row : `${buildText(row, false)}\n${state('run', row.run.state, undefined)}`)
   const groups = new Map<ComponentRow | string, ComponentRow[]>()
-  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row])
+  for (const row of rows) {
+    const k = key(row)
+    groups.set(k, [...(groups.get(k) ?? []), row])
+  }
   const lines = [...groups.values()].flatMap((members) => {
     const row = members[0]!
     // A group's times only when they are the same for all.
