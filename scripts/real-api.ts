@@ -237,16 +237,23 @@ export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: 
     return token
   }
 
-  // The backends merge knobs shallowly: every tool's timings go together.
+  // The backends merge knobs shallowly: every tool's timings go together. And one request
+  // at a time, each made when it is sent: of two tools seeded at once, the map sent first
+  // could arrive last and drop the other's timings, whose builds would then take 4 s.
   const overrides: Record<string, { build_pending_s?: number; build_running_s?: number }> = {}
-  async function configure(knobs: BackendKnobs): Promise<void> {
-    const response = await fetch(`${backendsUrl}/__fake/config`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(knobs)
+  let configured: Promise<unknown> = Promise.resolve()
+  function configure(knobs: () => BackendKnobs): Promise<void> {
+    const sent = configured.then(async () => {
+      const response = await fetch(`${backendsUrl}/__fake/config`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(knobs())
+      })
+      if (!response.ok) throw new Error(`configuring the backends failed: HTTP ${response.status}`)
+      await response.body?.cancel()
     })
-    if (!response.ok) throw new Error(`configuring the backends failed: HTTP ${response.status}`)
-    await response.body?.cancel()
+    configured = sent.catch(() => undefined)
+    return sent
   }
 
   return {
@@ -269,10 +276,10 @@ export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: 
       await setConfig(tool, components)
       return createToken(tool)
     },
-    configure,
+    configure: (knobs) => configure(() => knobs),
     setToolTimings(tool, timings) {
       overrides[tool] = timings
-      return configure({ tool_overrides: overrides })
+      return configure(() => ({ tool_overrides: overrides }))
     },
     asMaintainer,
     async stop() {

@@ -20,6 +20,21 @@ describe('the real-server harness', () => {
     await expect(attempt).rejects.toThrow(/did not start: it exited \(code 1\)/)
   })
 
+  test('timings set for many tools at once all hold, as the benchmarks need', async () => {
+    const api = await startRealApi(process.env)
+    try {
+      for (let round = 0; round < 5; round++) {
+        const tools = Array.from({ length: 10 }, (_, i) => `timed-${round}-${i}`)
+        await Promise.all(tools.map((tool, i) => api.setToolTimings(tool, { build_running_s: 10 + i })))
+        const answer = await fetch(`${api.backendsUrl}/__fake/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+        const knobs = (await answer.json()) as { tool_overrides: Record<string, { build_running_s?: number }> }
+        expect(tools.map((tool) => knobs.tool_overrides[tool]?.build_running_s)).toEqual(tools.map((_, i) => 10 + i))
+      }
+    } finally {
+      await api.stop()
+    }
+  }, 60_000)
+
   // The GitHub workflow runs every suite against an upstream checkout behind the project's
   // own stand-ins (real-api/); elsewhere they run the upstream code shipped beside the project.
   test("the project's stand-ins run upstream's app: it deploys and fails as the shipped server does", async () => {
