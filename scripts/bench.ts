@@ -32,7 +32,7 @@ import { BUNDLE } from './run-bundle.js'
 import { loadTraces, traceApi, traceFinalMs, type Trace } from './traces.js'
 import { VirtualClock } from './virtual-clock.js'
 
-const TOKEN = 'bench-token'
+const TOKEN = 'b3e4c5d6-7a8b-4c9d-8e0f-1a2b3c4d5e6f'
 const PHASES = 40
 const quick = process.argv.includes('--quick')
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { runAction } from './run-bundle.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
 
-const TOKEN = 'demo-token-0000'
+const TOKEN = '6d1f0c2a-9b8e-4d7c-a6f5-e4d3c2b1a090'
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
 
 /** The log as the runner would show it: commands turned into what they display. */

@@ -17,7 +17,7 @@ import { ToolforgeSimulator } from '../simulator/server.js'
 import { ROOT } from './project-root.js'
 
 const TOOLS = join(ROOT, 'tools', 'local-action')
-const TOKEN = 'local-action-token'
+const TOKEN = '1c2d3e4f-5a6b-4c7d-9e8f-0a1b2c3d4e5f'
 
 if (!existsSync(join(TOOLS, 'node_modules'))) {
   const installed = spawnSync('npm', ['ci', '--prefix', TOOLS, '--ignore-scripts', '--no-audit', '--no-fund'], { stdio: 'inherit' })

@@ -10,7 +10,7 @@
  * cache that was there before is left as it was.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { realApiCache } from './prerequisites.js'
@@ -21,12 +21,37 @@ export const UPSTREAM = {
   commit: 'dac7467ae1415aa4ce1cc5337bfc649ccdade956'
 }
 
+/** Every package of a poetry.lock at its locked version, as pip's constraints (`name==version`). */
+export function constraintsFromPoetryLock(lock: string): string[] {
+  const pins: string[] = []
+  for (const block of lock.split(/^\[\[package\]\]$/m).slice(1)) {
+    const name = /^name = "([^"]+)"$/m.exec(block)?.[1]
+    const version = /^version = "([^"]+)"$/m.exec(block)?.[1]
+    if (name && version) pins.push(`${name}==${version}`)
+  }
+  return pins
+}
+
+/** pip's install of the checkout, held to the constraints file. */
+export function pipInstallArgs(checkout: string, constraints: string): string[] {
+  return ['-m', 'pip', 'install', '--quiet', '--ignore-requires-python', '--constraint', constraints, checkout]
+}
+
+function writeConstraints(checkout: string, constraints: string): string | undefined {
+  const lock = join(checkout, 'poetry.lock')
+  const pins = existsSync(lock) ? constraintsFromPoetryLock(readFileSync(lock, 'utf8')) : []
+  if (pins.length === 0) return `pinning its Python dependencies failed: ${lock} names no package`
+  writeFileSync(constraints, `${pins.join('\n')}\n`)
+  return undefined
+}
+
 /** Does the work in a new folder beside `cache`, moved into place only once it all worked. */
 export function setUpRealApi(options: { repository: string; commit: string; cache: string; python: string; say: (line: string) => void }): { failure?: string } {
   const { repository, commit, cache, say } = options
   const work = `${cache}.new`
   const checkout = join(work, 'components-api')
   const venv = join(work, 'venv')
+  const constraints = join(work, 'constraints.txt')
   const step = (what: string, command: string, args: string[], cwd = work): string | undefined => {
     const result = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     if (result.status === 0) return undefined
@@ -41,12 +66,14 @@ export function setUpRealApi(options: { repository: string; commit: string; cach
     [undefined, 'checking it out', 'git', ['checkout', '--quiet', 'FETCH_HEAD'], checkout],
     ['Installing its Python dependencies into a virtual environment', 'creating the virtual environment (Python 3.11 or later, with venv)', options.python, ['-m', 'venv', venv]],
     // Upstream asks for Python 3.13; the server runs on 3.11 as well (the copy beside the project does).
-    [undefined, 'installing its Python dependencies', join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--ignore-requires-python', checkout]]
+    [undefined, 'installing its Python dependencies', join(venv, 'bin', 'python'), pipInstallArgs(checkout, constraints)]
   ]
   let failure: string | undefined
   for (const [announce, what, command, args, cwd] of steps) {
     if (announce) say(announce)
     failure = step(what, command, args, cwd)
+    // Every version pip may pick is the one upstream's lock file names at the pinned commit.
+    if (!failure && what === 'checking it out') failure = writeConstraints(checkout, constraints)
     if (failure) break
   }
   if (failure) {

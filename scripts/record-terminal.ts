@@ -22,7 +22,7 @@ import { cannotRun, hasCommand } from './prerequisites.js'
 export const SESSION_FILE = join(ROOT, 'docs', 'terminal-session.txt')
 export const COLUMNS = 80
 const ROWS = 30
-const TOKEN = 'recording-token'
+const TOKEN = '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8'
 const DONE = '[exit '
 
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', 'toolforge-deploy-recording', ...args], { encoding: 'utf8' })

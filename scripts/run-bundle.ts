@@ -46,6 +46,8 @@ export interface RunOptions {
   /** Called with all of stdout so far, each time more arrives. */
   onStdout?: (stdout: string) => void
   killAfterMs?: number
+  /** The Node.js that runs the bundle: by default the runner's, Node 24. */
+  node?: string
 }
 
 /** The GITHUB_OUTPUT file format: `name<<delimiter`, lines, `delimiter`. */
@@ -109,7 +111,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   const started = Date.now()
   // The runner's runtime for the action: Node 24.
-  const child = spawn(actionNode(), [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(options.node ?? actionNode(), [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
   let stdout = ''
   let stderr = ''

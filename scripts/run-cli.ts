@@ -15,7 +15,7 @@ export interface CliRun {
 /** Runs a command (by default the committed CLI bundle) with a clean environment. */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string>; signal?: { name: NodeJS.Signals; when: string }; command?: string[]; cwd?: string; node?: string } = {}
+  options: { env?: Record<string, string>; signal?: { name: NodeJS.Signals; when: string }; command?: string[]; cwd?: string; node?: string; killAfterMs?: number } = {}
 ): Promise<CliRun> {
   const [program, ...prefix] = options.command ?? [options.node ?? process.execPath, CLI]
   const started = Date.now()
@@ -37,6 +37,8 @@ export async function runCli(
     }
   })
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  clearTimeout(killer)
   return { code, stdout, stderr, durationMs: Date.now() - started, signalledAtMs }
 }

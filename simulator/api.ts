@@ -224,6 +224,8 @@ export class SimulatedApi {
   private readonly scenarios = new Map<string, Timeline>()
   private readonly tokens = new Map<string, ToolToken>()
   private readonly withoutConfig = new Set<string>()
+  /** A tool_config given whole, as a hostile or unusual server would send it. */
+  private readonly configs = new Map<string, (repositories: string) => unknown>()
   private readonly store = new Map<string, StoredDeployment[]>()
   /** Where the tools' repositories are, as their configs name them (ToolforgeSimulator serves them). */
   repositories = REPOSITORIES_UNSERVED
@@ -253,6 +255,11 @@ export class SimulatedApi {
 
   removeConfig(tool: string): void {
     this.withoutConfig.add(tool)
+  }
+
+  /** Deployments of `tool` carry this tool_config, made from where the repositories are served. */
+  setToolConfig(tool: string, config: (repositories: string) => unknown): void {
+    this.configs.set(tool, config)
   }
 
   /** Starts a deployment of `tool` outside any client, busy for about `ms`: a 409 meanwhile. */
@@ -331,7 +338,7 @@ export class SimulatedApi {
       description: d.description,
       builds: state.builds,
       runs: state.runs,
-      tool_config: configOf(d.tool, d.timeline.components, this.repositories)
+      tool_config: this.configs.get(d.tool)?.(this.repositories) ?? configOf(d.tool, d.timeline.components, this.repositories)
     }
     const status = this.statusOf(d, elapsed)
     if (state.status !== undefined || status === 'cancelling') view.status = status

@@ -70,6 +70,7 @@ function main(): void {
     console.log(`Toolforge Components API simulator on ${url}/components/v1`)
     console.log(`  scenario: ${values.scenario}${values['tool-scenario'].length ? ` (per tool: ${values['tool-scenario'].join(', ')})` : ''}`)
     console.log(`  api-url:  ${url}`)
+    console.log(`  tools:    ${url}/tools/<tool>/ (their web pages, where a serving check looks when TOOLFORGE_TOOL_URL is unset)`)
     console.log(`  token:    ${values.token ? '(the one given)' : token}`)
     console.log('  any tool name is accepted; Ctrl-C stops')
   })

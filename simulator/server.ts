@@ -100,6 +100,17 @@ export class ToolforgeSimulator {
     res.end(answer.body)
   }
 
+  /**
+   * The tools' web pages, at `/tools/<tool>/`: where the action looks for them when the API
+   * is on this machine and TOOLFORGE_TOOL_URL is not set, so that a serving check made
+   * against the simulator by hand never leaves the machine.
+   */
+  private serveToolPage(url: string, res: ServerResponse): void {
+    const tool = /^\/tools\/([a-z0-9-]+)\//.exec(url)?.[1]
+    res.writeHead(tool ? 200 : 404, { 'content-type': 'text/plain' })
+    res.end(tool ? `${tool} on the Toolforge simulator\n` : 'Not Found\n')
+  }
+
   private pickFault(method: string, tool: string): Fault | undefined {
     const scripted = this.queued.get(`${method} ${tool}`)?.shift() ?? this.queued.get(`${method} *`)?.shift()
     if (scripted) return scripted
@@ -117,6 +128,7 @@ export class ToolforgeSimulator {
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const method = req.method ?? 'GET'
     if (req.url?.startsWith('/git/')) return this.serveGit(req.url, res)
+    if (req.url?.startsWith('/tools/')) return this.serveToolPage(req.url, res)
     const path = (req.url ?? '/').replace(/([?&]token=)[^&]*/, '$1***')
     const tool = decodeURIComponent(/\/tool\/([^/?]+)/.exec(req.url ?? '')?.[1] ?? '')
     const record: RequestRecord = {

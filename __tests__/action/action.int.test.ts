@@ -140,7 +140,7 @@ describe('the bundled action against the simulator', () => {
     expect(run.outputs.status).toBe('running')
     expect(run.outputs.deploy_id).toMatch(/^\d{8}-/)
     const failure = run.annotations.find((a) => a.kind === 'error')!
-    expect(failure.message).toContain(`stopped waiting after 3s; deployment ${run.outputs.deploy_id} is still running on Toolforge`)
+    expect(failure.message).toContain(`this run's timeout (3s) expired while deployment ${run.outputs.deploy_id} was running on Toolforge`)
     expect(failure.message).toContain('goes on there')
     expect(run.summary).toContain('Stopped waiting for the deployment')
     expect(run.durationMs).toBeGreaterThanOrEqual(3_000)

@@ -154,7 +154,7 @@ describe('the one-deployment-per-tool limit (409)', () => {
     const run = await runAction({ inputs: inputs(url, { timeout: '4s' }) })
     expect(run.code).toBe(1)
     expect(run.annotations.find((a) => a.kind === 'error')!.message).toContain(
-      'stopped waiting after 4s; another deployment of mytool was still in progress on Toolforge, so none was created.'
+      "this run's timeout (4s) expired while another deployment of mytool was still in progress on Toolforge, so none was created."
     )
     expect(run.outputs.deploy_id).toBeUndefined()
   }))

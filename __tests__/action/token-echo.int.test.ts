@@ -8,7 +8,7 @@ import { tokenForms } from '../../scripts/leaks.js'
 import { startEchoServer } from '../helpers/echo-server.js'
 import { expectNoToken } from '../helpers/leaks.js'
 
-const TOKENS = ['0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b', 'k3J_9xQ.v~Z-0aB', 'Wr0ng.t0k_en~x-9f8e']
+const TOKENS = ['0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b', 'k3J_9xQ.v~Z-0aB7', 'Wr0ng.t0k_en~x-9f8e']
 
 describe('a server that echoes the token in every form, through every channel', () => {
   test.concurrent.each(TOKENS)('the action shows none of %s: log, debug log, annotations, outputs, summary', async (token) => {

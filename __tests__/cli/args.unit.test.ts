@@ -3,7 +3,7 @@ import { closestFlag, optionVariable, parseCliArgs, UsageError, USAGE, VARIABLE_
 import { InputError } from '../../src/settings/input-error.js'
 import { readSettings } from '../../src/settings/inputs.js'
 
-const TOKEN = 'tok'
+const TOKEN = '7c1e2d3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f'
 const settingsOf = (argv: string[], env: NodeJS.ProcessEnv) => {
   const options = parseCliArgs(argv, env)
   return { options, settings: readSettings(options.read, env, options.names, 'toolforge-deploy') }
@@ -71,12 +71,12 @@ describe('the command’s options from flags and variables', () => {
   })
 
   test("Toolforge's GitLab snippet variables: TOOLS_DEPLOY_TOKEN and TOOL_NAME, when the command's own are not set", () => {
-    const snippet = settingsOf([], { TOOLS_DEPLOY_TOKEN: 'snippet-token', TOOL_NAME: 'snippet-tool' })
-    expect(snippet.settings).toMatchObject({ token: 'snippet-token', tool: 'snippet-tool' })
+    const snippet = settingsOf([], { TOOLS_DEPLOY_TOKEN: 'snippet-token-0123456789', TOOL_NAME: 'snippet-tool' })
+    expect(snippet.settings).toMatchObject({ token: 'snippet-token-0123456789', tool: 'snippet-tool' })
     expect(snippet.options.fromEnvironment).toEqual(['TOOLS_DEPLOY_TOKEN', 'TOOL_NAME'])
-    const own = settingsOf([], { TOOLFORGE_DEPLOY_TOKEN: TOKEN, TOOLS_DEPLOY_TOKEN: 'snippet-token', TOOLFORGE_DEPLOY_TOOL: 'mytool', TOOL_NAME: 'snippet-tool' })
+    const own = settingsOf([], { TOOLFORGE_DEPLOY_TOKEN: TOKEN, TOOLS_DEPLOY_TOKEN: 'snippet-token-0123456789', TOOLFORGE_DEPLOY_TOOL: 'mytool', TOOL_NAME: 'snippet-tool' })
     expect(own.settings).toMatchObject({ token: TOKEN, tool: 'mytool' })
-    expect(settingsOf(['--tool', 'flagged'], { TOOLS_DEPLOY_TOKEN: 'snippet-token', TOOL_NAME: 'snippet-tool' }).settings.tool).toBe('flagged')
+    expect(settingsOf(['--tool', 'flagged'], { TOOLS_DEPLOY_TOKEN: 'snippet-token-0123456789', TOOL_NAME: 'snippet-tool' }).settings.tool).toBe('flagged')
   })
 
   test('the token is never a flag, nor a variable option', () => {

@@ -42,7 +42,7 @@ describe('toolforge-deploy', () => {
     const dotenv = join(mkdtempSync(join(tmpdir(), 'cli-')), 'deploy.env')
     const run = await runCli(['--tool', 'mytool', '--api-url', url, '--timeout', '2s', '--dotenv', dotenv], { env: env() })
     expect(run.code).toBe(3)
-    expect(run.stderr).toContain('stopped waiting after 2s; deployment')
+    expect(run.stderr).toContain("this run's timeout (2s) expired while deployment")
     expect(readFileSync(dotenv, 'utf8')).toMatch(/^DEPLOY_ID=\d{8}-\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=running\n/)
   }))
 
@@ -166,9 +166,9 @@ describe('toolforge-deploy on each runtime it supports', () => {
       const ok = await runCli(['--tool', 'mytool', '--api-url', url, '--json'], { env: env(), node })
       expect(ok.code).toBe(0)
       expect((JSON.parse(ok.stdout) as { deployment: { status: string } }).deployment.status).toBe('successful')
-      const refused = await runCli(['--tool', 'mytool', '--api-url', url], { env: { TOOLFORGE_DEPLOY_TOKEN: 'wr0ng.t0ken' }, node })
+      const refused = await runCli(['--tool', 'mytool', '--api-url', url], { env: { TOOLFORGE_DEPLOY_TOKEN: 'wr0ng.t0ken-0123456' }, node })
       expect(refused.code).toBe(4)
-      expectNoToken(refused.stdout + refused.stderr, 'wr0ng.t0ken')
+      expectNoToken(refused.stdout + refused.stderr, 'wr0ng.t0ken-0123456')
     })()
     await withSimulator('build-failure', async ({ url }) => {
       expect((await runCli(['--tool', 'mytool', '--api-url', url], { env: env(), node })).code).toBe(1)

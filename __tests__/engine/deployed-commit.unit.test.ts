@@ -100,3 +100,44 @@ describe('repository addresses', () => {
     expect(repositoryLabel('https://gitlab.wikimedia.org/toolforge-repos/App.git')).toBe('gitlab.wikimedia.org/toolforge-repos/App')
   })
 })
+
+describe('resolveCommits against a hostile config', () => {
+  const refs = { refs: [{ name: 'refs/heads/main', sha: A }], truncated: false }
+
+  test('a ref longer than 256 characters is not looked up: its commit is not known, and why', async () => {
+    const long = `${'*a'.repeat(200)}!`
+    const asked: string[] = []
+    const reader: RefsReader = (repository) => (asked.push(repository), Promise.resolve(refs))
+    const report = await resolveCommits({ components: { web: { build: { repository: APP, ref: long } } } }, reader, new AbortController().signal)
+    expect(asked).toEqual([])
+    expect(report.components).toEqual([{ component: 'web', repository: APP, ref: long, reason: 'the ref is longer than 256 characters, so it was not looked up' }])
+  })
+
+  test('server text bound for the log is one line, and an address loses its user and password', () => {
+    const sources = sourcesOf({ components: { 'we\rb': { build: { repository: 'https://al:pw@host/x%0D.git', ref: 'main\r\n::error::x\u2028y\u0085z' } } } })
+    expect(sources).toEqual([{ component: 'we ⏎ b', repository: 'https://host/x%0D.git', ref: 'main ⏎ ::error::x ⏎ y ⏎ z' }])
+    expect(repositoryLabel('https://host/x%0D%0A.git')).toBe('host/x%0D%0A')
+    expect(repositoryLabel('https://host/x%E0.git')).toBe('host/x%E0')
+  })
+
+  test('at most 4 repositories are read at once, 20 in all, within one shared budget', async () => {
+    let inFlight = 0
+    let most = 0
+    const budgets: number[] = []
+    const reader: RefsReader = async (_repository, { timeoutMs }) => {
+      budgets.push(timeoutMs)
+      inFlight += 1
+      most = Math.max(most, inFlight)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      inFlight -= 1
+      return refs
+    }
+    const many = { components: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`c${String(i).padStart(2, '0')}`, { build: { repository: `https://host/r${i}.git`, ref: 'main' } }])) }
+    const report = await resolveCommits(many, reader, new AbortController().signal, 3_000)
+    expect([most, budgets.length]).toEqual([4, 20])
+    expect(Math.max(...budgets)).toBeLessThanOrEqual(3_000)
+    expect(report.notAsked).toBe(30)
+    expect(report.components.filter((c) => c.commit === A)).toHaveLength(20)
+    expect(report.components.filter((c) => c.reason === 'not asked: at most 20 repositories are read for one deployment')).toHaveLength(30)
+  })
+})

@@ -2,12 +2,13 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, test } from '@jest/globals'
 import { gitRefsReader, MAX_REFS_BYTES, RefsUnavailable } from '../../src/engine/git-http.js'
+import { createRedactor } from '../../src/engine/redact.js'
 import { SimulatedRepositories } from '../../simulator/git.js'
 import { startWebServer } from '../helpers/web-server.js'
 
 const A = 'a'.repeat(40)
 const B = 'b'.repeat(40)
-const read = gitRefsReader('toolforge-deploy-action/test')
+const read = gitRefsReader('toolforge-deploy-action/test', createRedactor(['0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b']))
 const request = (wantHead = false) => ({ wantHead, timeoutMs: 5_000, signal: new AbortController().signal })
 const refused = async (promise: Promise<unknown>) => {
   const error = await promise.then(() => undefined, (e: unknown) => e)

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { mayMatchHead, parseAdvertisement, parseHeadFile, refMatcher, resolveRef, type AdvertisedRef } from '../../src/engine/git-refs.js'
+import { globMatches, mayMatchHead, parseAdvertisement, parseHeadFile, refMatcher, resolveRef, type AdvertisedRef } from '../../src/engine/git-refs.js'
 
 const A = 'a'.repeat(40)
 const B = 'b'.repeat(40)
@@ -97,6 +97,34 @@ describe('resolveRef: as ls-remote matches', () => {
     expect(mayMatchHead('HEAD')).toBe(true)
     expect(mayMatchHead('*')).toBe(true)
     expect(mayMatchHead('main')).toBe(false)
+  })
+  test('a wildcard pattern from the server is matched without backtracking blow-up (it took 11 minutes as a regular expression)', () => {
+    const refs: AdvertisedRef[] = [{ name: `refs/heads/${'a'.repeat(80)}`, sha: A }]
+    const hostile = '*a*a*a*a*a*a*a*a*!'
+    for (let i = 0; i < 200; i++) expect(resolveRef(refs, hostile)).toBeUndefined()
+    expect(resolveRef(refs, '*a*a*a*a*a*a*a*a*')).toBe(A)
+    expect(globMatches(`${'*a'.repeat(100)}*b`, 'a'.repeat(5_000))).toBe(false)
+  })
+  test.each([
+    ['*', '', true],
+    ['*', 'abc', true],
+    ['a*', 'a', true],
+    ['a*a', 'a', false],
+    ['*a*a', 'aa', true],
+    ['*a*a', 'a', false],
+    ['a?c', 'abc', true],
+    ['a?c', 'ac', false],
+    ['*/main', '/refs/heads/main', true],
+    ['*/main', '/refs/heads/xmain', false],
+    ['*b?d*', 'abcdef', true],
+    ['*b?d*', 'abxxd', false],
+    ['ab*cd*ef', 'abcdcdef', true],
+    ['ab*cd*ef', 'abcdef', true],
+    ['ab*cd*ef', 'abcef', false],
+    ['a.c', 'abc', false],
+    ['[ab]', '[ab]', true]
+  ])('globMatches(%j, %j) is %j, as wildmatch without WM_PATHNAME', (pattern, text, expected) => {
+    expect(globMatches(pattern, text)).toBe(expected)
   })
 })
 

@@ -100,7 +100,7 @@ describe('checkServing', () => {
     expect(asked).toEqual([EXPECT_BODY_BYTES, EXPECT_BODY_BYTES, EXPECT_BODY_BYTES])
     const old: Probe = () => Promise.resolve({ status: 200, body: `old ${'x'.repeat(500)}` })
     const failed = await checkServing(expecting, 5_000, { clock, probe: old, signal: new AbortController().signal, observer: { probed: () => {} } })
-    // Probes at 0, 1, 2.5 and 4.75 s of a 5 s check.
+    // Probes at 0, 1 and 2.5 s of a 5 s check, and a last one at 4 s, with a second left for its answer.
     expect(failed).toMatchObject({ result: 'failed', answers: Array(4).fill(`200 ${WITHOUT_TEXT}`) })
     expect(failed.served).toBe(`old ${'x'.repeat(SERVED_EXCERPT - 4)}`)
     // A gateway error is not serving, text or not; without an expected text no body is asked for.
@@ -147,6 +147,15 @@ describe('checkServing', () => {
     const times: number[] = []
     const result = await checkServing(target, 1_000, { clock, probe: scripted([503], clock, times), signal: new AbortController().signal, observer: { probed: () => {} } })
     expect(result.answers).toEqual(['503'])
+  })
+
+  test('a tool that never serves is asked until the check timeout, the last time with a second left for the answer', async () => {
+    const clock = new VirtualClock()
+    const times: number[] = []
+    const result = await checkServing(target, 20_000, { clock, probe: scripted([503], clock, times), signal: new AbortController().signal, observer: { probed: () => {} } })
+    // The backoff alone would stop after 13.2 s: the next pause would pass the limit.
+    expect(times).toEqual([0, 1_000, 2_500, 4_750, 8_125, 13_188, 19_000])
+    expect(result).toMatchObject({ result: 'failed', durationMs: 19_000 })
   })
 
   test('a tool that never serves fails within the check timeout', async () => {

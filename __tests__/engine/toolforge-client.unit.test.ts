@@ -287,7 +287,7 @@ describe('the Components API client', () => {
     api.dispose()
     expect(error.kind).toBe('deadline')
     expect(Date.now() - started).toBeLessThan(1_500)
-    expect(error.message).toMatch(/^Toolforge did not answer completely within 0\.[0-9]s$/)
+    expect(error.message).toBe("this run's timeout expired before Toolforge answered")
   })
 
   test.each([300, 301, 399])('HTTP %i is a redirect, and not followed', async (status) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from '@jest/globals'
@@ -85,8 +85,16 @@ describe('the GitLab CI/CD component', () => {
     const version = (JSON.parse(read('package.json')) as { version: string }).version
     const header = parse(read(COMPONENT).split('\n---\n')[0]!) as { spec: { inputs: { version: { default: string } } } }
     expect(header.spec.inputs.version.default).toBe(version)
-    expect(read(TEMPLATE)).toContain(`- npx --yes --package toolforge-deploy@${version} toolforge-deploy --dotenv deploy.env\n`)
+    expect(read(TEMPLATE)).toContain(`- npx --yes --package toolforge-deploy@${version} toolforge-deploy --dotenv "$checkout/deploy.env"\n`)
     expect(read(TEMPLATE)).toContain(`/v${version}/${TEMPLATE}\n`)
+  })
+
+  test('uses its image by digest, the tag beside it as a comment, and runs the package outside the checkout', () => {
+    const pinned = /^node:24-alpine@sha256:[0-9a-f]{64} # node:24-alpine$/
+    const header = read(COMPONENT).split('\n---\n')[0]!
+    expect(/^ {6}default: (.*)$/m.exec(header.slice(header.indexOf('    image:')))![1]).toMatch(pinned)
+    expect(/^ {2}image: (.*)$/m.exec(read(TEMPLATE))![1]).toMatch(pinned)
+    for (const file of [COMPONENT, TEMPLATE]) expect(read(file)).toContain('    - checkout="$PWD" && cd "$(mktemp -d)"\n')
   })
 })
 
@@ -148,6 +156,27 @@ describe('a pipeline with the component', () => {
     expect(run.output).toContain('PASS  repository-code')
     expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_STATUS=successful\n')])
     expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  }), 120_000)
+
+  test("no file of the checkout changes which code runs or where the dotenv report goes: not its .npmrc, node_modules or a linked deploy.env", withSimulator('single', async ({ url }) => {
+    const outside = join(mkdtempSync(join(tmpdir(), 'outside-')), 'stolen.env')
+    const base = componentProject('mytool', { check: 'off', 'git-strategy': 'fetch' })
+    const project = gitlabProject('mytool', {
+      ...base.files,
+      // npm hands node-options to what npx runs: read from the checkout, it would load evil.cjs first.
+      '.npmrc': 'node-options=--require ./evil.cjs\n',
+      'evil.cjs': "console.log('HIJACKED by the checkout')\n",
+      'package.json': JSON.stringify({ name: 'mytool', version: '0.0.0', dependencies: { 'toolforge-deploy': '1.0.0' } }),
+      'node_modules/toolforge-deploy/package.json': JSON.stringify({ name: 'toolforge-deploy', version: '1.0.0', bin: { 'toolforge-deploy': 'evil.js' } }),
+      'node_modules/toolforge-deploy/evil.js': "#!/usr/bin/env node\nconsole.log('HIJACKED by node_modules')\n"
+    })
+    symlinkSync(outside, join(project.dir, 'deploy.env'))
+    execFileSync('git', ['add', '-A'], { cwd: project.dir })
+    execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'commit', '-q', '-m', 'a hostile checkout'], { cwd: project.dir })
+    const run = await runPipeline(project, { variables: projectVariables(url), env: runner('http://127.0.0.1:9/') })
+    expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_STATUS=successful\n')])
+    expect(run.log('toolforge-deploy')).not.toContain('HIJACKED')
+    expect(existsSync(outside)).toBe(false)
   }), 120_000)
 
   test('by default it runs on the default branch only, whatever that is called', async () => {

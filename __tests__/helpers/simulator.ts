@@ -1,7 +1,8 @@
 import type { ScenarioName } from '../../simulator/scenarios.js'
 import { ToolforgeSimulator, type SimulatorOptions } from '../../simulator/server.js'
 
-export const TOKEN = 'tf-3f9a1c2e-77b4-4d0e-9a6b-5c1d2e3f4a5b'
+/** Shaped as Toolforge's deploy tokens are: a UUID. */
+export const TOKEN = '3f9a1c2e-77b4-4d0e-9a6b-5c1d2e3f4a5b'
 
 export interface Started {
   sim: ToolforgeSimulator

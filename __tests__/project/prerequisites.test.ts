@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { locateRealApi, planActionNode, realApiCache, testPrerequisites } from '../../scripts/prerequisites.js'
-import { setUpRealApi, UPSTREAM } from '../../scripts/real-api-setup.js'
+import { constraintsFromPoetryLock, pipInstallArgs, setUpRealApi, UPSTREAM } from '../../scripts/real-api-setup.js'
 
 /** A project folder with nothing beside it, as a contributor's clone. */
 function bareRoot(): string {
@@ -148,5 +148,13 @@ describe('npm run real-api:setup', () => {
     expect(said).toEqual(['Fetching the Components API at dac7467 from /nonexistent/components-api'])
     expect(readFileSync(join(cache, 'READY'), 'utf8')).toBe('before\n')
     expect(existsSync(`${cache}.new`)).toBe(false)
+  })
+})
+
+describe('the real server’s Python dependencies', () => {
+  test('are installed at the versions upstream’s lock file names, never the newest', () => {
+    const lock = '[[package]]\nname = "fastapi"\nversion = "0.116.2"\ndescription = "x"\n\n[package.dependencies]\nstarlette = ">=0.40"\n\n[[package]]\nname = "pydantic"\nversion = "2.13.4"\n'
+    expect(constraintsFromPoetryLock(lock)).toEqual(['fastapi==0.116.2', 'pydantic==2.13.4'])
+    expect(pipInstallArgs('/c', '/w/constraints.txt')).toEqual(['-m', 'pip', 'install', '--quiet', '--ignore-requires-python', '--constraint', '/w/constraints.txt', '/c'])
   })
 })

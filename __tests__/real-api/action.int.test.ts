@@ -196,7 +196,7 @@ describe(`the bundled action against the real Components API (upstream ${UPSTREA
     const run = await runAction({ inputs: inputs(tool, token, { timeout: '4s' }) })
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('running')
-    expect(errors(run)[0]!.message).toContain(`stopped waiting after 4s; deployment ${run.outputs.deploy_id} is still running on Toolforge`)
+    expect(errors(run)[0]!.message).toContain(`this run's timeout (4s) expired while deployment ${run.outputs.deploy_id} was running on Toolforge`)
     expect((await readAsMaintainer(realApi(), tool, run.outputs.deploy_id!)).status).toBe('running')
   })
 

@@ -79,7 +79,7 @@ describe(`the deployed commit against the real Components API (upstream ${UPSTRE
     ])
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('running')
-    expect(run.annotations.filter((a) => a.kind === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^stopped waiting after 8s; deployment \S+ is still running on Toolforge/)])
+    expect(run.annotations.filter((a) => a.kind === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^this run's timeout \(8s\) expired while deployment \S+ was running on Toolforge/)])
   })
 
   test.concurrent('a malformed expect-commit is refused as an input error, before any request', async () => {

@@ -1,9 +1,10 @@
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from '@jest/globals'
 import { ROOT } from '../../scripts/project-root.js'
-import { checkConfigFile, checkConfigText, ConfigFileUnreadable } from '../../src/settings/config-file.js'
+import { checkConfigFile, checkConfigText, ConfigFileUnreadable, MAX_CONFIG_BYTES } from '../../src/settings/config-file.js'
 import { checkConfig } from '../../src/settings/config-rules.js'
 
 const CORPUS = join(ROOT, '__fixtures__', 'configs')
@@ -73,5 +74,31 @@ describe('the components config check, without a server', () => {
     expect(() => checkConfigFile('dir', workspace)).toThrow(new ConfigFileUnreadable('dir is a directory'))
     expect(() => checkConfigFile('../etc/passwd', workspace)).toThrow(new ConfigFileUnreadable(`../etc/passwd is outside the workspace (${workspace})`))
     expect(() => checkConfigFile('/etc/passwd', workspace)).toThrow(ConfigFileUnreadable)
+  })
+
+  test('only a regular file inside the workspace, of at most 1 MiB, is read: no link out, no device, no FIFO', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'workspace-'))
+    symlinkSync('/etc/passwd', join(workspace, 'passwd.yaml'))
+    symlinkSync('/dev/zero', join(workspace, 'zero.yaml'))
+    execFileSync('mkfifo', [join(workspace, 'fifo.yaml')])
+    writeFileSync(join(workspace, 'big.yaml'), `# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`)
+    writeFileSync(join(workspace, 'real.yaml'), 'components: {}\n')
+    symlinkSync('real.yaml', join(workspace, 'link.yaml'))
+    expect(() => checkConfigFile('passwd.yaml', workspace)).toThrow(new ConfigFileUnreadable('passwd.yaml is a link to a file outside the workspace'))
+    expect(() => checkConfigFile('zero.yaml', workspace)).toThrow(new ConfigFileUnreadable('zero.yaml is a link to a file outside the workspace'))
+    expect(() => checkConfigFile('fifo.yaml', workspace)).toThrow(new ConfigFileUnreadable('fifo.yaml is not a regular file'))
+    expect(() => checkConfigFile('big.yaml', workspace)).toThrow(new ConfigFileUnreadable(`big.yaml is ${MAX_CONFIG_BYTES + 3} bytes, more than the ${MAX_CONFIG_BYTES} read`))
+    // A link that stays inside the workspace is the file it names.
+    expect(checkConfigFile('link.yaml', workspace).errors.map((e) => e.message)).toEqual(checkConfigFile('real.yaml', workspace).errors.map((e) => e.message))
+  })
+
+  test('an alias bomb is refused at the line of its first alias, never expanded', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`)
+    const bomb = `components: {}\n${levels.join('\n')}\n`
+    expect(checkConfigText(bomb, 'bomb.yaml')).toEqual({
+      errors: [{ file: 'bomb.yaml', line: 3, column: 8, message: 'more than 100 aliases would be expanded, which no components config needs' }],
+      warnings: []
+    })
   })
 })

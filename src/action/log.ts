@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { LINE_ENDS } from '../engine/plain-text.js'
 import type { Redactor } from '../engine/redact.js'
 import { ANNOTATION_TEXT_LIMIT, oneLine } from '../report/sanitize.js'
 
@@ -40,8 +41,10 @@ export function createActionLog(redact: Redactor): ActionLog {
     return [annotationText(redact, text), props] as const
   }
   return {
-    info: (text) => core.info(redact(redact(text).split(/\r?\n/).map(inert).join('\n'))),
-    debug: (text) => core.debug(redact(text)),
+    // Every line end the runner could act on (a bare CR too) starts a line of its own, made inert.
+    info: (text) => core.info(redact(redact(text).split(LINE_ENDS).map(inert).join('\n'))),
+    // core.debug escapes CR and LF; the other line ends become LF first, so that it does.
+    debug: (text) => core.debug(redact(text.replace(LINE_ENDS, '\n'))),
     warning: (text, options) => core.warning(...annotation(text, options)),
     error: (text, options) => core.error(...annotation(text, options)),
     notice: (text, options) => core.notice(...annotation(text, options))

@@ -8,7 +8,7 @@ import { configSummaryModel } from '../report/summary.js'
 import { CONFIG_RULES_UPSTREAM } from '../settings/config-rules.js'
 import type { Settings } from '../settings/settings.js'
 import { InputError } from '../settings/input-error.js'
-import { readSettings } from '../settings/inputs.js'
+import { isMaskableToken, readSettings } from '../settings/inputs.js'
 import { annotationText, createActionLog, type ActionLog } from './log.js'
 import { createActionReporter, writeSummary } from './reporter.js'
 
@@ -25,11 +25,14 @@ function checkedConfig(settings: Settings, log: ActionLog): boolean {
 export async function run(): Promise<void> {
   // Untrimmed, so that a token with stray white space is refused rather than altered.
   const token = core.getInput('token', { trimWhitespace: false })
-  const redact = createRedactor([token])
+  // A token too short to be one is refused by readSettings, and never masked: masking `e` would hide every e.
+  const secret = isMaskableToken(token) ? token : ''
+  const redact = createRedactor([secret])
   const log = createActionLog(redact)
   try {
-    if (token) for (const form of secretForms(token)) core.setSecret(form)
+    if (secret) for (const form of secretForms(secret)) core.setSecret(form)
     const settings = readSettings((name) => (name === 'token' ? token : core.getInput(name)), process.env)
+    if (settings.tokenWarning) log.warning(settings.tokenWarning, { title: 'Deploy token' })
     if (settings.config && !checkedConfig(settings, log)) {
       await writeSummary(configSummaryModel(settings), log, redact)
       const n = settings.config.errors.length

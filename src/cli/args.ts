@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs'
+import { accessSync, constants, lstatSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { InputError, type InputNames } from '../settings/input-error.js'
@@ -139,7 +139,7 @@ function checkDestination(path: string): void {
   }
   try {
     accessSync(folder, constants.W_OK)
-    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw problem('it is a folder')
+    if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) throw problem('it is a folder')
   } catch (error) {
     throw error instanceof InputError ? error : problem(`the folder ${folder} is not writable`)
   }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs'
 import type { DeployOutcome } from '../engine/deploy.js'
 import type { CommitReport } from '../engine/deployed-commit.js'
 import { ApiError } from '../engine/api-error.js'
@@ -15,6 +14,7 @@ import { renderBrief, renderText, wrapLine } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
 import { colourer } from './colour.js'
 import { LiveLine } from './live-line.js'
+import { writeOwnFile } from './write-file.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
 
 export interface CliReportOptions {
@@ -208,7 +208,7 @@ export function createCliReporter(
           `DEPLOY_URL=${safe(settings.toolAddress)}`,
           `DEPLOY_COMMIT=${safe(outcome.commits?.commit ?? '')}`
         ]
-        writeFileSync(options.dotenv, redact(`${lines.join('\n')}\n`))
+        writeOwnFile(options.dotenv, redact(`${lines.join('\n')}\n`))
       }
       return code
     }

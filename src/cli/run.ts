@@ -4,14 +4,15 @@ import { createRedactor } from '../engine/redact.js'
 import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
 import { checksConfigOnly, configLine, TOKEN_NOT_CHECKED } from '../report/outcome.js'
 import { InputError } from '../settings/input-error.js'
-import { readSettings } from '../settings/inputs.js'
+import { isMaskableToken, readSettings } from '../settings/inputs.js'
 import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, UsageError, USAGE } from './args.js'
 import { createCliReporter, EXIT, jsonReport } from './reporter.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
 
 /** The command: same engine and messages as the action; returns the exit code. Never throws. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal): Promise<number> {
-  const redact = createRedactor([env.TOOLFORGE_DEPLOY_TOKEN ?? '', env[SNIPPET_TOKEN_VARIABLE] ?? ''])
+  // A token too short to be one is refused by readSettings, and never masked: masking `e` would hide every e.
+  const redact = createRedactor([env.TOOLFORGE_DEPLOY_TOKEN ?? '', env[SNIPPET_TOKEN_VARIABLE] ?? ''].filter(isMaskableToken))
   // Known even when the rest of the flags are not: a script asked for JSON gets JSON.
   const json = argv.includes('--json')
   const fail = (code: number, kind: string, message: string) => {
@@ -27,6 +28,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
     }
     const settings = readSettings(options.read, env, options.names, 'toolforge-deploy')
     const log = options.json ? terminal.err : terminal.out
+    if (settings.tokenWarning) terminal.err.write(`warning: ${settings.tokenWarning}\n`)
     if (options.fromEnvironment.length > 0) {
       const named = options.fromEnvironment.map((variable) => (SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable))
       log.write(`Taken from the environment: ${named.join(', ')}\n`)

@@ -4,6 +4,7 @@ import type { Clock } from './clock.js'
 import { resolveCommits, type CommitReport } from './deployed-commit.js'
 import { compareCommit, type CommitCheck } from './expected-commit.js'
 import type { RefsReader } from './git-http.js'
+import type { Redactor } from './redact.js'
 import type { Settings } from '../settings/settings.js'
 import { checkServing, planCheck, type CheckObserver, type CheckResult, type Probe } from './serving-check.js'
 import { isSuccess } from './status.js'
@@ -79,6 +80,8 @@ export interface DeployDependencies {
   probe?: Probe
   /** Reads the refs of the repositories a created deployment builds (without one, no commit is resolved). */
   refs?: RefsReader
+  /** Masks the token in what a page served, before any of it is kept. */
+  redact?: Redactor
   random?: () => number
 }
 
@@ -87,9 +90,10 @@ type Creation = { response: ApiResponse; sentAt: number } | { end: 'timeout' | '
 /** Creates the deployment (or takes the given id) and follows it, and tells which commit it builds. Never throws. */
 export async function deploy(settings: Settings, deps: DeployDependencies): Promise<DeployOutcome> {
   let resolving: Promise<CommitReport> | undefined
+  const deadline = deps.clock.now() + settings.timeoutMs
   const outcome = await follow(settings, deps, (toolConfig) => {
     // Right after the creation: what Toolforge's first pass resolves, unless a push comes between.
-    if (deps.refs) resolving = resolveCommits(toolConfig, deps.refs, deps.signal)
+    if (deps.refs) resolving = resolveCommits(toolConfig, deps.refs, deps.signal, deadline - deps.clock.now())
   })
   if (!resolving) return outcome
   const commits = await resolving
@@ -252,11 +256,11 @@ async function checkToken(settings: Settings, { api, clock, signal, observer, ra
 }
 
 /** Whether the deployed tool serves (serving-check.ts); skipped without a way to probe. */
-async function serving(settings: Settings, deployment: Deployment, { clock, signal, observer, probe }: DeployDependencies): Promise<CheckResult> {
+async function serving(settings: Settings, deployment: Deployment, { clock, signal, observer, probe, redact }: DeployDependencies): Promise<CheckResult> {
   const plan = probe ? planCheck(settings.check, settings.toolAddress, deployment.tool_config, settings.checkExpect) : { skip: 'no way to probe' }
   if ('skip' in plan) {
     // Asked to prove what serves, a check that could not be made is no proof.
     return { result: settings.checkExpect === undefined ? 'skipped' : 'failed', reason: plan.skip, answers: [], durationMs: 0 }
   }
-  return checkServing(plan.probe, settings.checkTimeoutMs, { clock, probe: probe!, signal, observer })
+  return checkServing(plan.probe, settings.checkTimeoutMs, { clock, probe: probe!, signal, observer, redact })
 }

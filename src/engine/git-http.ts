@@ -2,6 +2,8 @@ import { isLoopbackHost } from '../settings/addresses.js'
 import { formatDuration } from '../settings/duration.js'
 import { isSmartAdvertisement, parseAdvertisement, parseHeadFile, type AdvertisedRef, type HeadFile } from './git-refs.js'
 import { boundedGet, type GetAnswer } from './http-get.js'
+import { withoutInvisibleMarkup } from './plain-text.js'
+import type { Redactor } from './redact.js'
 
 /**
  * A repository's refs over git's HTTP protocol, read as `git ls-remote` reads them but
@@ -54,7 +56,23 @@ function statusReason(status: number): string {
   return `HTTP ${status}`
 }
 
-export function gitRefsReader(userAgent: string): RefsReader {
+/**
+ * Reads with `boundedGet`; a reason that quotes the git host (its `ERR` line) is made as
+ * plain as API text and masked before it goes anywhere.
+ */
+export function gitRefsReader(userAgent: string, redact: Redactor): RefsReader {
+  const read = plainReader(userAgent)
+  return async (repository, request) => {
+    try {
+      return await read(repository, request)
+    } catch (error) {
+      if (error instanceof RefsUnavailable) throw new RefsUnavailable(redact(withoutInvisibleMarkup(error.message)))
+      throw error
+    }
+  }
+}
+
+function plainReader(userAgent: string): RefsReader {
   return async (repository, { wantHead, timeoutMs, signal }) => {
     const deadline = Date.now() + timeoutMs
     const get = async (url: URL, maxBytes: number): Promise<GetAnswer> => {

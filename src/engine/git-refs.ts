@@ -122,6 +122,50 @@ export function parseHeadFile(text: string): HeadFile | undefined {
   return SHA.test(line) ? { sha: line } : undefined
 }
 
+/** A longer `build.ref` is not looked up: no ref Toolforge could build is that long, and matching stays cheap. */
+export const MAX_REF_PATTERN = 256
+
+/** Whether `segment` (`?` matching any one character) matches `text` at `at`. */
+function segmentAt(text: string, at: number, segment: string): boolean {
+  if (at < 0 || at + segment.length > text.length) return false
+  for (let i = 0; i < segment.length; i++) {
+    if (segment[i] !== '?' && segment[i] !== text[at + i]) return false
+  }
+  return true
+}
+
+/** The first place from `from` where `segment` matches and ends by `end`, or -1. */
+function findSegment(text: string, segment: string, from: number, end: number): number {
+  if (!segment.includes('?')) {
+    const at = text.indexOf(segment, from)
+    return at >= 0 && at + segment.length <= end ? at : -1
+  }
+  for (let at = from; at + segment.length <= end; at++) if (segmentAt(text, at, segment)) return at
+  return -1
+}
+
+/**
+ * A glob with `*` (any run, `/` included) and `?` (any one character), matched without a
+ * regular expression: the pieces between stars are found leftmost, one after another,
+ * which is exact for such globs, so the work grows with the text's length times the
+ * pattern's, never exponentially, whatever the server's ref holds.
+ */
+export function globMatches(pattern: string, text: string): boolean {
+  const segments = pattern.split('*')
+  if (segments.length === 1) return pattern.length === text.length && segmentAt(text, 0, pattern)
+  const first = segments[0]!
+  const last = segments[segments.length - 1]!
+  const end = text.length - last.length
+  if (first.length > end || !segmentAt(text, 0, first) || !segmentAt(text, end, last)) return false
+  let at = first.length
+  for (const segment of segments.slice(1, -1)) {
+    const found = findSegment(text, segment, at, end)
+    if (found < 0) return false
+    at = found + segment.length
+  }
+  return true
+}
+
 /**
  * ls-remote's matching: a pattern matches a ref whose name, after a `/` put in front,
  * ends in `/` + the pattern, `*` and `?` as wildcards that also match `/` (wildmatch
@@ -129,9 +173,7 @@ export function parseHeadFile(text: string): HeadFile | undefined {
  */
 export function refMatcher(ref: string): (name: string) => boolean {
   const pattern = `*/${ref}`
-  const source = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')
-  const regex = new RegExp(`^${source}$`, 's')
-  return (name) => regex.test(`/${name}`)
+  return (name) => globMatches(pattern, `/${name}`)
 }
 
 /** Whether reading `info/refs` alone may not be enough: the ref could match HEAD, which the dumb protocol keeps apart. */

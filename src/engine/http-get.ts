@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { HttpClient } from '@actions/http-client'
+import { HttpClient, type HttpClientResponse } from '@actions/http-client'
+import { requestDeadline, SignalHandler } from './request-signal.js'
 
 /**
  * One GET that cannot outlast its time or fill memory: no redirect followed, no retry,
@@ -23,16 +24,21 @@ export interface GetOptions {
   maxBytes: number
 }
 
-/** The answer, or undefined when none came in time (refused, reset, no such host, too slow). */
+/**
+ * The answer, or undefined when none came in time (refused, reset, no such host, too slow):
+ * `timeoutMs` bounds the whole exchange, from connecting to the last byte read, whatever
+ * the peer trickles; `signal` ends it at once.
+ */
 export async function boundedGet(url: string, { userAgent, timeoutMs, signal, maxBytes }: GetOptions): Promise<GetAnswer | undefined> {
-  const client = new HttpClient(userAgent, [], { allowRedirects: false, allowRetries: false, keepAlive: false, socketTimeout: timeoutMs })
-  const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+  const handler = new SignalHandler()
+  const client = new HttpClient(userAgent, [handler], { allowRedirects: false, allowRetries: false, keepAlive: false, socketTimeout: timeoutMs })
+  const deadline = requestDeadline(signal, timeoutMs)
   const ended = new Promise<undefined>((resolve) => {
-    if (deadline.aborted) resolve(undefined)
-    deadline.addEventListener('abort', () => resolve(undefined))
+    if (deadline.signal.aborted) resolve(undefined)
+    deadline.signal.addEventListener('abort', () => resolve(undefined), { once: true })
   })
-  const read = async (): Promise<GetAnswer> => {
-    const response = await client.request('GET', url, null, {})
+  const read = async (pending: Promise<HttpClientResponse>): Promise<GetAnswer> => {
+    const response = await pending
     const chunks: Buffer[] = []
     let size = 0
     let truncated = false
@@ -46,13 +52,19 @@ export async function boundedGet(url: string, { userAgent, timeoutMs, signal, ma
         }
       }
     }
+    // The rest is never read: its connection closes now, rather than keep the process alive.
+    response.message.destroy()
     return { status: response.message.statusCode ?? 0, headers: response.message.headers, body: Buffer.concat(chunks).subarray(0, maxBytes), truncated }
   }
   try {
+    handler.next = deadline.signal
+    const pending = client.request('GET', url, null, {})
+    handler.next = undefined
     // A request that fails is no answer too.
-    return await Promise.race([read(), ended]).catch(() => undefined)
+    return await Promise.race([read(pending), ended]).catch(() => undefined)
   } finally {
-    // Closes the connection: the rest of a body is never read, and a request still in flight ends.
+    // A request still in flight was destroyed by the signal.
+    deadline.clear()
     client.dispose()
   }
 }

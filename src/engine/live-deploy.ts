@@ -2,6 +2,7 @@ import { systemClock } from './clock.js'
 import { deploy, type DeployObserver, type DeployOutcome } from './deploy.js'
 import type { Settings } from '../settings/settings.js'
 import { gitRefsReader } from './git-http.js'
+import { createRedactor } from './redact.js'
 import { abortOnSignals } from './signals.js'
 import { httpProbe } from './serving-check.js'
 import { createToolforgeClient } from './toolforge-client.js'
@@ -12,7 +13,16 @@ export async function deployLive(settings: Settings, observer: DeployObserver, u
   const cancel = new AbortController()
   const removeHandlers = abortOnSignals(cancel)
   try {
-    return await deploy(settings, { api, clock: systemClock, signal: cancel.signal, observer, probe: httpProbe(userAgent), refs: gitRefsReader(userAgent) })
+    const redact = createRedactor([settings.token])
+    return await deploy(settings, {
+      api,
+      clock: systemClock,
+      signal: cancel.signal,
+      observer,
+      probe: httpProbe(userAgent),
+      refs: gitRefsReader(userAgent, redact),
+      redact
+    })
   } finally {
     removeHandlers()
     api.dispose()

@@ -1,5 +1,7 @@
 import type { Clock } from './clock.js'
 import { boundedGet } from './http-get.js'
+import { withoutInvisibleMarkup } from './plain-text.js'
+import type { Redactor } from './redact.js'
 import { configComponents, isObject, type Json } from './toolforge-types.js'
 
 /**
@@ -44,6 +46,8 @@ export interface CheckResult {
 export const GATEWAY_ERRORS: ReadonlySet<number> = new Set([502, 503, 504])
 export const CHECK_BACKOFF = { firstMs: 1_000, growth: 1.5, maxMs: 10_000 }
 export const PROBE_TIMEOUT_MS = 10_000
+/** The time the last probe, near the check's limit, has to be answered. */
+export const LAST_ANSWER_MS = 1_000
 /** How much of an answer is searched for the expected text. */
 export const EXPECT_BODY_BYTES = 64 * 1024
 /** How much of what was served instead a failure shows. */
@@ -124,27 +128,33 @@ export interface CheckObserver {
 export async function checkServing(
   target: CheckTarget,
   timeoutMs: number,
-  { clock, probe, signal, observer }: { clock: Clock; probe: Probe; signal: AbortSignal; observer: CheckObserver }
+  { clock, probe, signal, observer, redact = (text) => text }: { clock: Clock; probe: Probe; signal: AbortSignal; observer: CheckObserver; redact?: Redactor }
 ): Promise<CheckResult> {
   const started = clock.now()
   const deadline = started + timeoutMs
   const answers: string[] = []
   let pause = CHECK_BACKOFF.firstMs
   let served: string | undefined
+  let last = false
   for (;;) {
     const got = await probe(target.url, Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - clock.now())), signal, target.expect === undefined ? 0 : EXPECT_BODY_BYTES)
     const up = isServing(got?.status, target.strict)
     const missing = up && target.expect !== undefined && !(got!.body ?? '').includes(target.expect)
     const answer = got === undefined ? 'no answer' : missing ? `${got.status} ${WITHOUT_TEXT}` : String(got.status)
-    served = missing ? [...(got!.body ?? '')].slice(0, SERVED_EXCERPT).join('') : served
+    // Made plain and masked whole before the cut, so that no piece of a secret is left at its end.
+    served = missing ? [...redact(withoutInvisibleMarkup(got!.body ?? ''))].slice(0, SERVED_EXCERPT).join('') : served
     answers.push(answer)
     const passed = up && !missing
-    const more = !passed && !signal.aborted && clock.now() + pause < deadline
-    observer.probed(target, answer, answers.length, more ? pause : undefined)
+    const left = deadline - clock.now()
+    // Tries until the limit: the last probe goes when its answer can still come within it.
+    const wait = left - pause >= LAST_ANSWER_MS ? pause : left - LAST_ANSWER_MS
+    const more = !passed && !signal.aborted && !last && wait > 0
+    last = wait !== pause
+    observer.probed(target, answer, answers.length, more ? wait : undefined)
     if (passed || !more) {
       return { result: passed ? 'passed' : 'failed', target, answers, durationMs: clock.now() - started, ...(!passed && served !== undefined ? { served } : {}) }
     }
-    await clock.sleep(pause, signal)
+    await clock.sleep(wait, signal)
     pause = Math.min(CHECK_BACKOFF.maxMs, Math.round(pause * CHECK_BACKOFF.growth))
   }
 }

@@ -1,8 +1,8 @@
-import type { IncomingMessage, RequestOptions } from 'node:http'
-import { HttpClient, type HttpClientResponse } from '@actions/http-client'
-import type { RequestHandler } from '@actions/http-client/lib/interfaces'
+import type { IncomingMessage } from 'node:http'
+import { HttpClient } from '@actions/http-client'
 import { ApiError } from './api-error.js'
 import { createRedactor, redactJson, type Redactor } from './redact.js'
+import { requestDeadline, SignalHandler } from './request-signal.js'
 import { parseRetryAfter } from './retry-after.js'
 import {
   DEPLOY_ID,
@@ -53,24 +53,6 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 
 const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL'])
 
-/**
- * http-client cannot take an AbortSignal per request, but it lets handlers edit the
- * request options synchronously when `request()` is called: the signal is handed over
- * through this slot right then.
- */
-class SignalHandler implements RequestHandler {
-  next: AbortSignal | undefined
-  prepareRequest(options: RequestOptions): void {
-    options.signal = this.next
-  }
-  canHandleAuthentication(): boolean {
-    return false
-  }
-  handleAuthentication(): Promise<HttpClientResponse> {
-    return Promise.reject(new Error('not supported'))
-  }
-}
-
 export function createToolforgeClient(options: ToolforgeClientOptions): ToolforgeApi {
   const redact = createRedactor([options.token])
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
@@ -93,21 +75,21 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
     headers: Record<string, string>,
     { signal: outer, deadline: runDeadline }: CallOptions = {}
   ): Promise<ApiResponse> {
-    const deadline = new AbortController()
     const allowedMs = Math.max(0, Math.min(timeoutMs, (runDeadline ?? Infinity) - now()))
-    const timer = setTimeout(() => deadline.abort(), allowedMs)
-    const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal
+    // Cut short by the run's own timeout, it is that timeout which ran out, not Toolforge's time.
+    const runsOut = allowedMs < timeoutMs
+    const deadline = requestDeadline(outer, allowedMs)
     try {
-      handler.next = signal
+      handler.next = deadline.signal
       const pending = client.request(verb, url, body, { accept: 'application/json', ...headers })
       handler.next = undefined
       const response = await pending
       return await readResponse(response.message)
     } catch (error) {
-      throw toApiError(error, deadline.signal.aborted, outer?.aborted ?? false, allowedMs)
+      throw toApiError(error, deadline.timedOut(), outer?.aborted ?? false, runsOut ? undefined : allowedMs)
     } finally {
       handler.next = undefined
-      clearTimeout(timer)
+      deadline.clear()
     }
   }
 
@@ -163,11 +145,13 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
     return { deployment, messages, status, retryAfterMs }
   }
 
-  function toApiError(error: unknown, deadlinePassed: boolean, cancelled: boolean, allowedMs: number): ApiError {
+  /** `allowedMs` undefined: the run's own timeout was the request's limit. */
+  function toApiError(error: unknown, deadlinePassed: boolean, cancelled: boolean, allowedMs: number | undefined): ApiError {
     if (error instanceof ApiError) return error
     if (cancelled) return new ApiError('aborted', 'the request was cancelled', { reachedServer: true })
     if (deadlinePassed) {
-      return new ApiError('deadline', `Toolforge did not answer completely within ${Math.round(allowedMs / 100) / 10}s`, { reachedServer: true })
+      const why = allowedMs === undefined ? "this run's timeout expired before Toolforge answered" : `Toolforge did not answer completely within ${Math.round(allowedMs / 100) / 10}s`
+      return new ApiError('deadline', why, { reachedServer: true })
     }
     return networkError(error, redact)
   }

@@ -1,5 +1,5 @@
 import type { DeployOutcome } from '../engine/deploy.js'
-import type { CommitReport, ComponentCommit } from '../engine/deployed-commit.js'
+import { MAX_REPOSITORIES, NOT_ASKED, type CommitReport, type ComponentCommit } from '../engine/deployed-commit.js'
 import type { CommitCheck } from '../engine/expected-commit.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { repositoryLabel } from '../settings/repository.js'
@@ -26,7 +26,7 @@ function groups(components: ComponentCommit[]): ComponentCommit[][] {
 
 /** "web, cron: main @ 1a2b3c4 (host/path)", or for a commit not known, "web: main (host/path), not resolved". */
 export function commitLines(report: CommitReport): string[] {
-  return groups(report.components).map((group) => {
+  const lines = groups(report.components.filter((c) => c.reason !== NOT_ASKED)).map((group) => {
     const c = group[0]!
     const names = componentNames(
       group.map((g) => g.component),
@@ -35,17 +35,25 @@ export function commitLines(report: CommitReport): string[] {
     const where = `(${repositoryLabel(c.repository)})`
     return c.commit ? `${names}: ${refName(c)} @ ${short(c.commit)} ${where}` : `${names}: ${refName(c)} ${where}, not resolved`
   })
+  return report.notAsked ? [...lines, notAskedLine(report)] : lines
+}
+
+/** The list cut: how many repositories, and of how many components, were not asked. */
+function notAskedLine(report: CommitReport): string {
+  const components = report.components.filter((c) => c.reason === NOT_ASKED).length
+  const repositories = report.notAsked === 1 ? '1 more repository' : `${report.notAsked} more repositories`
+  return `${repositories} (${components === 1 ? '1 component' : `${components} components`}) not asked: at most ${MAX_REPOSITORIES} are read for one deployment`
 }
 
 /** One line per repository that could not be read, and why: never a failure of its own. */
 export function commitNotices(report: CommitReport): string[] {
   const said = new Map<string, string>()
   for (const c of report.components) {
-    if (c.commit) continue
+    if (c.commit || c.reason === NOT_ASKED) continue
     const key = `${repositoryLabel(c.repository)}: ${c.reason}`
     if (!said.has(key)) said.set(key, `Could not tell which commit ${refName(c)} of ${repositoryLabel(c.repository)} is (${c.reason}); the deployment goes on without it.`)
   }
-  return [...said.values()]
+  return [...said.values(), ...(report.notAsked ? [`${notAskedLine(report)}; their commits are not known.`] : [])]
 }
 
 /** The warning when the deployment builds another commit of the workflow's own repository than the workflow's: it only informs. */

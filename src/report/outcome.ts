@@ -183,8 +183,8 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
       return `Toolforge deployment ${id} of ${settings.tool} ${statusOf(d!) === 'cancelled' ? 'was cancelled' : 'failed'}: ${d!.long_status || 'no reason given'}`
     case 'stopped-waiting':
       return id
-        ? `stopped waiting after ${formatDuration(settings.timeoutMs)}; deployment ${id} is still ${d ? statusOf(d) : 'in progress'} on Toolforge. It goes on there; this run no longer follows it.`
-        : `stopped waiting after ${formatDuration(settings.timeoutMs)}; another deployment of ${settings.tool} was still in progress on Toolforge, so none was created.`
+        ? `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while deployment ${id} was ${d ? statusOf(d) : 'in progress'} on Toolforge. The deployment goes on there; this run no longer follows it (toolforge components deployment show ${id}).`
+        : `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while another deployment of ${settings.tool} was still in progress on Toolforge, so none was created.`
     case 'interrupted':
       if (d && outcome.check) return `interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id} successfully.`
       if (id) return `interrupted; deployment ${id} continues on Toolforge (a deploy token cannot cancel it). Last status: ${d ? statusOf(d) : 'unknown'}.`
@@ -261,7 +261,8 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
       return [{ text: 'Someone cancelled it on Toolforge; deploy again when ready', command: `toolforge components deployment show ${id}` }]
     case 'stopped-waiting':
       if (!id) return [{ text: `See what else is deploying, or give it longer: ${voice.option('timeout', '1h')}`, command: 'toolforge components deployment list' }]
-      return [{ text: `It continues on Toolforge; follow it to the end with ${voice.follow(id)}, or give it longer: ${voice.option('timeout', '1h')}` }, show]
+      // The problem already names the command that shows it.
+      return [{ text: `Follow it to the end with ${voice.follow(id)}, or give it longer: ${voice.option('timeout', '1h')}` }]
     case 'interrupted':
       return id && !outcome.check ? [{ text: `It continues on Toolforge; follow it with ${voice.follow(id)}` }, show] : []
     case 'queued':

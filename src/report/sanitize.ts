@@ -1,4 +1,4 @@
-import { withoutInvisible } from '../engine/plain-text.js'
+import { flatLine } from '../engine/plain-text.js'
 import { withoutToolConfig, type Deployment } from '../engine/toolforge-types.js'
 
 /**
@@ -45,8 +45,7 @@ export const chars = (text: string) => [...text].length
  * runner cannot take any part of it for a workflow command.
  */
 export function oneLine(text: string, limit = LOG_TEXT_LIMIT): string {
-  const flat = withoutInvisible(text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ⏎ ')).replace(/\t/g, ' ')
-  return truncate(flat, limit)
+  return truncate(flatLine(text).replace(/\t/g, ' '), limit)
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml'
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml'
 import { checkConfig, type ConfigPath, type ConfigProblem } from './config-rules.js'
 
 /**
@@ -62,21 +62,78 @@ export function checkConfigText(text: string, file: string): ConfigFileCheck {
     const { line, col } = at(offset)
     return { file, line, column: col, message: `${described(problem.path)}: ${problem.message}` }
   }
-  const checked = checkConfig(document.toJS({ maxAliasCount: 100 }))
+  let config: unknown
+  try {
+    config = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+  } catch {
+    // Only the alias bound makes a parsed document fail to convert.
+    const { line, col } = at(firstAlias(document))
+    return { errors: [{ file, line, column: col, message: `more than ${MAX_ALIAS_COUNT} aliases would be expanded, which no components config needs` }], warnings: [] }
+  }
+  const checked = checkConfig(config)
   return { errors: checked.errors.map(place), warnings: checked.warnings.map(place) }
+}
+
+/** Aliases expand: a few nested ones make gigabytes (a "billion laughs"). */
+const MAX_ALIAS_COUNT = 100
+/** Far above any components config; a bigger file is not read. */
+export const MAX_CONFIG_BYTES = 1024 * 1024
+
+/** Where the first alias is, to place the problem. */
+function firstAlias(document: Document): number {
+  let offset = 0
+  visit(document, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0
+      return visit.BREAK
+    }
+  })
+  return offset
+}
+
+const isInside = (folder: string, path: string) => {
+  const inside = relative(folder, path)
+  return !inside.startsWith('..') && !isAbsolute(inside)
+}
+
+/** The file's text: a regular file inside the workspace, also once links are followed, of at most MAX_CONFIG_BYTES. */
+function readRegularFile(file: string, full: string, workspace: string): string {
+  let real: string
+  try {
+    real = realpathSync(full)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new ConfigFileUnreadable(code === 'ENOENT' ? `${file} does not exist in the workspace (${workspace})` : `${file} cannot be read (${code ?? 'error'})`)
+  }
+  if (!isInside(realpathSync(workspace), real)) throw new ConfigFileUnreadable(`${file} is a link to a file outside the workspace`)
+  let fd: number
+  try {
+    // Non-blocking: a FIFO or a device must not hold the run before it is refused.
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (error) {
+    throw new ConfigFileUnreadable(`${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (stat.isDirectory()) throw new ConfigFileUnreadable(`${file} is a directory`)
+    if (!stat.isFile()) throw new ConfigFileUnreadable(`${file} is not a regular file`)
+    if (stat.size > MAX_CONFIG_BYTES) throw new ConfigFileUnreadable(`${file} is ${stat.size} bytes, more than the ${MAX_CONFIG_BYTES} read`)
+    const buffer = Buffer.alloc(stat.size)
+    let read = 0
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read)
+      if (n === 0) break
+      read += n
+    }
+    return buffer.subarray(0, read).toString('utf8')
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** Reads `file` (relative to `workspace`, and inside it) and checks it. */
 export function checkConfigFile(file: string, workspace: string): ConfigFileCheck {
   const full = resolve(workspace, file)
-  const inside = relative(resolve(workspace), full)
-  if (inside.startsWith('..') || isAbsolute(inside)) throw new ConfigFileUnreadable(`${file} is outside the workspace (${workspace})`)
-  let text: string
-  try {
-    text = readFileSync(full, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new ConfigFileUnreadable(code === 'ENOENT' ? `${file} does not exist in the workspace (${workspace})` : code === 'EISDIR' ? `${file} is a directory` : `${file} cannot be read (${code ?? 'error'})`)
-  }
-  return checkConfigText(text, file)
+  if (!isInside(resolve(workspace), full)) throw new ConfigFileUnreadable(`${file} is outside the workspace (${workspace})`)
+  return checkConfigText(readRegularFile(file, full, workspace), file)
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { basename } from 'node:path'
+import { repositoryLabel } from './repository.js'
 
 /**
  * The text stored with the deployment when none is given: enough for a maintainer
@@ -25,9 +26,18 @@ const systemGit: Git = (args) => {
   }
 }
 
-/** A remote's address without the credentials it may carry (https://user:token@host/...). */
-export function withoutCredentials(remote: string): string {
-  return remote.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
+/**
+ * A remote as the description may name it: its host and path only (`host/group/tool`), from
+ * a URL or scp-like `user@host:path`; undefined for a local path or a file:// address,
+ * which would name this machine's folders.
+ */
+export function remoteLabel(remote: string): string | undefined {
+  const scp = /^(?:[^@/:]*@)?([^/:]+):(?!\/\/)(.+)$/.exec(remote)
+  const url = scp && !/^[a-z]$/i.test(scp[1]!) ? `ssh://${scp[1]}/${scp[2]!.replace(/^\/+/, '')}` : remote
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || !URL.canParse(url)) return undefined
+  const parsed = new URL(url)
+  if (parsed.protocol === 'file:' || parsed.host === '') return undefined
+  return repositoryLabel(`${parsed.protocol}//${parsed.host}${parsed.pathname}`)
 }
 
 /** From a terminal: the checkout's remote, commit and branch. */
@@ -36,9 +46,10 @@ function fromShell(program: string, git: Git): string | undefined {
   if (!sha) return undefined
   const remote = git(['remote', 'get-url', 'origin'])
   const branch = git(['rev-parse', '--abbrev-ref', 'HEAD'])
-  // Without a remote, the checkout's folder is the best name it has (most often the tool's).
-  const folder = remote ? undefined : basename(git(['rev-parse', '--show-toplevel']) ?? 'checkout')
-  return describe(program, remote ? withoutCredentials(remote) : `the folder ${folder}`, sha, [['branch', branch === 'HEAD' ? undefined : branch]])
+  const label = remote === undefined ? undefined : remoteLabel(remote)
+  // Without a remote to name, the checkout's folder is the best name it has (most often the tool's).
+  const folder = label ? undefined : basename(git(['rev-parse', '--show-toplevel']) ?? 'checkout')
+  return describe(program, label ?? `the folder ${folder}`, sha, [['branch', branch === 'HEAD' ? undefined : branch]])
 }
 
 function describe(origin: string, repository: string, sha: string | undefined, details: Array<[string, string | undefined]>): string {

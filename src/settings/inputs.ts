@@ -12,6 +12,9 @@ export const MAX_POLL_INTERVAL_MS = 3_600_000
 const DEPLOY_ID = /^\d{8}-\d{6}-[a-z0-9]{10}$/
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 const TOKEN_CHARACTERS = /^[A-Za-z0-9._~-]+$/
+export const MIN_TOKEN_LENGTH = 16
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const UUID_EXAMPLE = '0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b'
 const TRUE = ['true', 'True', 'TRUE']
 const FALSE = ['false', 'False', 'FALSE']
 
@@ -72,7 +75,25 @@ function parseToken(names: InputNames, raw: string): string {
   if (!TOKEN_CHARACTERS.test(raw)) {
     throw new InputError('token', `${label} holds characters no deploy token has; accepted: letters, digits, ".", "_", "~" and "-" (deploy tokens are UUIDs).`)
   }
+  // Masking a short one would hide every such run of letters in the output, and break it.
+  if (!isMaskableToken(raw)) {
+    throw new InputError('token', `${label} is ${raw.length} characters long; accepted: the tool's deploy token, a UUID of 36 characters like ${UUID_EXAMPLE} (at least ${MIN_TOKEN_LENGTH} characters).`)
+  }
   return raw
+}
+
+/** A warning for a token that is not UUID-shaped, as Toolforge's deploy tokens are: it may still be one. */
+function tokenWarning(names: InputNames, token: string): string | undefined {
+  if (token === '' || UUID.test(token)) return undefined
+  return `${names.label('token')} is not shaped like a deploy token: Toolforge's are UUIDs of 36 characters, like ${UUID_EXAMPLE}. The run goes on with it; check the secret if Toolforge refuses it.`
+}
+
+/**
+ * Whether a token may be masked: long enough that masking it hides nothing else. A
+ * shorter one is refused before it reaches any mask.
+ */
+export function isMaskableToken(token: string): boolean {
+  return token.length >= MIN_TOKEN_LENGTH
 }
 
 /** The URL, when it is one the run may send a request to: https (or http on this machine), no credentials; a query or fragment only where allowed. */
@@ -178,10 +199,13 @@ export const TOOL_URL_VARIABLE = 'TOOLFORGE_TOOL_URL'
 
 /**
  * The tool's web address: https://<tool>.toolforge.org/, or what TOOLFORGE_TOOL_URL says
- * (`{tool}` replaced by the tool's name), for another Toolforge or for tests.
+ * (`{tool}` replaced by the tool's name), for another Toolforge or for tests. With an API
+ * on this machine (a simulator), the tools are at `/tools/<tool>/` on the same address:
+ * nothing is ever asked of the real Toolforge on its behalf.
  */
-function toolAddress(tool: string, env: NodeJS.ProcessEnv): string {
-  const template = env[TOOL_URL_VARIABLE] || 'https://{tool}.toolforge.org/'
+function toolAddress(tool: string, apiUrl: string, env: NodeJS.ProcessEnv): string {
+  const api = new URL(apiUrl)
+  const template = env[TOOL_URL_VARIABLE] || (isLoopbackHost(api) ? `${api.origin}/tools/{tool}/` : 'https://{tool}.toolforge.org/')
   const url = acceptableUrl(template.replace(/\{tool\}/g, tool))
   if (!url) {
     throw new InputError(
@@ -254,9 +278,10 @@ export function readSettings(
     checkTimeoutMs,
     checkExpect,
     expectCommit,
-    toolAddress: toolAddress(tool, env),
+    toolAddress: toolAddress(tool, apiUrl, env),
     dryRun,
     config: configFile ? readConfig(names, configFile, env) : undefined,
-    ...(runUrl(env) ? { runUrl: runUrl(env) } : {})
+    ...(runUrl(env) ? { runUrl: runUrl(env) } : {}),
+    ...(tokenWarning(names, token) ? { tokenWarning: tokenWarning(names, token) } : {})
   }
 }

@@ -29,6 +29,8 @@ export interface Settings {
   config: CheckedConfig | undefined
   /** The CI run deploying (GitHub Actions run, GitLab pipeline), when there is one: the summary links it. */
   runUrl?: string
+  /** Said once before anything is sent: the token is not shaped like a deploy token. */
+  tokenWarning?: string
 }
 
 export interface CheckedConfig extends ConfigFileCheck {
