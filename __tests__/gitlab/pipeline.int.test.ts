@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from '@jest/globals'
 import { parse } from 'yaml'
 import { ROOT } from '../../scripts/project-root.js'
+import { INPUTS, optionVariable } from '../../src/settings/input-table.js'
 import { expandedPipeline, gitlabProject, runPipeline, type GitlabProject } from '../helpers/gitlab-ci.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { TOKEN, withSimulator } from '../helpers/simulator.js'
@@ -60,19 +61,15 @@ describe('the GitLab CI/CD component', () => {
     expect(template.code).toBe(0)
     const fromComponent = component.jobs['toolforge-deploy'] as { variables: Record<string, string>; script: string[] }
     const fromTemplate = template.jobs['toolforge-deploy'] as { variables: Record<string, string>; script: string[] }
+    // Every input of the table but the token, at its default: text as a variable, booleans exported (they cannot be variables).
+    const options = INPUTS.filter((input) => input.kind !== 'secret')
     expect(fromComponent.variables).toEqual({
       ...fromTemplate.variables,
-      TOOLFORGE_DEPLOY_TOOL: '',
-      TOOLFORGE_DEPLOY_TIMEOUT: '30m',
-      TOOLFORGE_DEPLOY_DESCRIPTION: '',
-      TOOLFORGE_DEPLOY_ON_CONFLICT: 'wait',
-      TOOLFORGE_DEPLOY_CHECK: 'auto',
-      TOOLFORGE_DEPLOY_CHECK_TIMEOUT: '3m',
-      TOOLFORGE_DEPLOY_CHECK_EXPECT: '',
-      TOOLFORGE_DEPLOY_EXPECT_COMMIT: '',
-      TOOLFORGE_DEPLOY_CONFIG_FILE: ''
+      ...Object.fromEntries(options.filter((input) => input.kind !== 'boolean').map((input) => [optionVariable(input.name), input.default]))
     })
-    expect(fromComponent.script).toEqual(['export TOOLFORGE_DEPLOY_FORCE_BUILD=false TOOLFORGE_DEPLOY_FORCE_RUN=false TOOLFORGE_DEPLOY_DRY_RUN=false', ...fromTemplate.script])
+    const booleans = options.filter((input) => input.kind === 'boolean').map((input) => `${optionVariable(input.name)}=${input.default}`)
+    expect(booleans).toHaveLength(4)
+    expect(fromComponent.script).toEqual([`export ${booleans.join(' ')}`, ...fromTemplate.script])
     // Nothing is cloned, and nothing is set for the other jobs of the pipeline.
     expect(fromComponent.variables.GIT_STRATEGY).toBe('none')
     expect([component.jobs.variables, template.jobs.variables]).toEqual([undefined, undefined])
@@ -139,6 +136,21 @@ describe('a pipeline with the component', () => {
     expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_OUTCOME=refused')
     expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.tool)).toEqual(['othertool'])
     expect(run.log('toolforge-deploy')).toContain('Taken from the environment: TOOLFORGE_DEPLOY_TOOL, TOOLFORGE_DEPLOY_API_URL, TOOLFORGE_DEPLOY_FORCE_BUILD, TOOLFORGE_DEPLOY_FORCE_RUN')
+  }), 120_000)
+
+  test('the inputs the component gained reach the command: api-url, wait, poll-interval, then deploy-id', withSimulator('single', async ({ url, sim }) => {
+    const started = await runPipeline(componentProject('mytool', { 'api-url': url, wait: false, 'poll-interval': '2s', check: 'off' }), {
+      variables: { TOOLFORGE_DEPLOY_TOKEN: TOKEN },
+      env: runner('http://127.0.0.1:9/')
+    })
+    expect([started.code, started.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_OUTCOME=started\n')])
+    const id = /^DEPLOY_ID=(.*)$/m.exec(started.dotenv('toolforge-deploy'))![1]!
+    const followed = await runPipeline(componentProject('mytool', { 'api-url': url, 'deploy-id': id, check: 'off' }), {
+      variables: { TOOLFORGE_DEPLOY_TOKEN: TOKEN },
+      env: runner('http://127.0.0.1:9/')
+    })
+    expect([followed.code, followed.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining(`DEPLOY_ID=${id}\nDEPLOY_STATUS=successful\n`)])
+    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
   }), 120_000)
 
   test("an earlier job's dotenv report cannot choose the package or the API the deploy job uses", withSimulator('single', async ({ url, sim }) => {

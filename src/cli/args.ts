@@ -2,20 +2,19 @@ import { accessSync, constants, lstatSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { InputError, type InputNames } from '../settings/input-error.js'
+import { INPUTS, inputSpec, optionVariable, OUTPUTS, type InputName, type InputSpec } from '../settings/input-table.js'
 import type { InputReader } from '../settings/inputs.js'
 
-export const TOKEN_VARIABLE = 'TOOLFORGE_DEPLOY_TOKEN'
-/** The variables of Toolforge's own GitLab snippet, taken when the command's own are not set. */
-export const SNIPPET_TOKEN_VARIABLE = 'TOOLS_DEPLOY_TOKEN'
-export const SNIPPET_TOOL_VARIABLE = 'TOOL_NAME'
+/** The token's variables: the command's own, then the one of Toolforge's own GitLab snippet, taken when the first is not set. */
+export const [TOKEN_VARIABLE, SNIPPET_TOKEN_VARIABLE] = inputSpec('token').env as [string, string]
+/** The tool's variable in Toolforge's snippet. */
+export const SNIPPET_TOOL_VARIABLE = inputSpec('tool').env[1]!
 export const SNIPPET_VARIABLES: readonly string[] = [SNIPPET_TOKEN_VARIABLE, SNIPPET_TOOL_VARIABLE]
 
 /** Options a CI job can set as variables, each `TOOLFORGE_DEPLOY_` and the flag's name: `TOOLFORGE_DEPLOY_FORCE_BUILD`. */
-export const VARIABLE_OPTIONS = ['tool', 'api-url', 'force-build', 'force-run', 'description', 'wait', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'check-expect', 'expect-commit', 'dry-run', 'config-file'] as const
+export const VARIABLE_OPTIONS: readonly InputName[] = INPUTS.filter((input) => input.kind !== 'secret').map((input) => input.name)
 
-export function optionVariable(name: string): string {
-  return `TOOLFORGE_DEPLOY_${name.toUpperCase().replace(/-/g, '_')}`
-}
+export { optionVariable }
 
 /** How the command names its inputs in messages: flags, or the variables the values came from. */
 export function cliInputNames(tokenVariable = TOKEN_VARIABLE, variables: ReadonlyMap<string, string> = new Map(), tokenUnset = false): InputNames {
@@ -27,6 +26,46 @@ export function cliInputNames(tokenVariable = TOKEN_VARIABLE, variables: Readonl
   }
 }
 
+/** The command's own flags, beside those of the inputs. */
+const OWN_FLAGS: Array<[flag: string, help: string]> = [
+  ['--json', 'Print one JSON object on stdout (outcome, exitCode, deployment, check, commit, commits, error); everything else goes to stderr.'],
+  ['--dotenv FILE', `Write ${OUTPUTS.flatMap((o) => (o.dotenv ? [o.dotenv] : [])).join(', ')} and DEPLOY_OUTCOME to FILE (for GitLab's artifacts:reports:dotenv).`],
+  ['--verbose', 'Show every status check, and the full summary (tables and timeline) after a success too.'],
+  ['--help', 'Show this help.'],
+  ['--version', 'Show the version.']
+]
+
+/** The flag of an input as --help writes it: `--timeout DURATION`, `--no-wait`. */
+function flagOf(input: InputSpec): string {
+  return `--${input.flag?.negated ? 'no-' : ''}${input.name}${input.flag?.value ? ` ${input.flag.value}` : ''}`
+}
+
+const HELP_INDENT = 23
+const HELP_WIDTH = 80
+
+/** `text` in lines of at most HELP_WIDTH, after a flag column HELP_INDENT wide. */
+function helpEntry(flag: string, text: string): string {
+  const lines: string[] = []
+  const head = `  ${flag}`
+  // A flag too wide for its column gets a line of its own.
+  if (head.length > HELP_INDENT - 2) lines.push(head)
+  let line = (lines.length > 0 ? '' : head).padEnd(HELP_INDENT - 1)
+  for (const word of text.split(' ')) {
+    if (line.length + 1 + word.length > HELP_WIDTH && line.trim() !== '') {
+      lines.push(line)
+      line = ''.padEnd(HELP_INDENT - 1)
+    }
+    line += ` ${word}`
+  }
+  return [...lines, line].join('\n')
+}
+
+/** An input's help: its description, and its default where it has one worth saying. */
+function inputHelp(input: InputSpec): string {
+  if (input.flag?.help) return input.flag.help
+  return input.kind === 'boolean' || input.default === '' ? input.description : `${input.description} Default: ${input.default}.`
+}
+
 export const USAGE = `Usage: toolforge-deploy [options]
 
 Deploys a Toolforge tool through the Components API and waits until Toolforge
@@ -36,46 +75,7 @@ variable (or ${SNIPPET_TOKEN_VARIABLE}; create it with
 \`toolforge components deploy-token create\`).
 
 Options:
-  --tool NAME          the tool (default: $${SNIPPET_TOOL_VARIABLE}, or the repository
-                       or project name in CI)
-  --api-url URL        API gateway root (default: https://api.svc.toolforge.org)
-  --force-build        rebuild even if the commit was built before
-  --force-run          restart components even if their run config did not
-                       change
-  --description TEXT   stored with the deployment (default: names the CI run or
-                       the git checkout)
-  --no-wait            return as soon as the deployment is created
-  --timeout DURATION   how long to wait, e.g. 45s, 30m, 1h30m (default: 30m;
-                       at most 6h)
-  --poll-interval DUR  longest pause between status checks (default: 10s; at
-                       least 1s)
-  --on-conflict MODE   wait (default) or fail, when another deployment is in
-                       progress or Toolforge queues this one behind it
-  --deploy-id ID       follow this existing deployment instead of creating one
-  --check WHAT         after success, check the web service answers: auto
-                       (default), off, or a URL
-  --check-timeout DUR  how long the web service has to answer (default: 3m; at
-                       most 1h)
-  --check-expect TEXT  the checked answer must contain TEXT (e.g. the commit
-                       served at /version), or the check goes on until it does
-  --expect-commit SHA  fail (exit 1) unless Toolforge deploys this commit
-                       (default: warn when it deploys another commit of this
-                       CI run's own repository than the run's)
-  --dry-run            deploy nothing: only ask Toolforge whether it accepts the
-                       token for the tool (exit 0 if so, else 4 with its reason)
-  --config-file FILE   check this components config (YAML or JSON) as Toolforge
-                       would, before anything is sent; with --dry-run and no
-                       token, check only that
-  --json               print one JSON object on stdout (outcome, exitCode,
-                       deployment, check, commit, commits, error); everything
-                       else goes to stderr
-  --dotenv FILE        write DEPLOY_ID, DEPLOY_STATUS, DEPLOY_OUTCOME,
-                       DEPLOY_CHECK, DEPLOY_URL and DEPLOY_COMMIT to FILE (for
-                       GitLab's artifacts:reports:dotenv)
-  --verbose            show every status check, and the full summary (tables and
-                       timeline) after a success too
-  --help               show this help
-  --version            show the version
+${[...INPUTS.filter((input) => input.flag).map((input) => helpEntry(flagOf(input), inputHelp(input))), ...OWN_FLAGS.map(([flag, help]) => helpEntry(flag, help))].join('\n')}
 
 Exit codes:
   0  the deployment is successful (or created, with --no-wait)
@@ -146,30 +146,17 @@ function checkDestination(path: string): void {
 }
 
 /** The command's flags, as `parseArgs` reads them (`token` only to refuse it with a reason). */
-export const OPTIONS = {
-  tool: { type: 'string' },
-  'api-url': { type: 'string' },
-  'force-build': { type: 'boolean' },
-  'force-run': { type: 'boolean' },
-  description: { type: 'string' },
-  'no-wait': { type: 'boolean' },
-  timeout: { type: 'string' },
-  'poll-interval': { type: 'string' },
-  'on-conflict': { type: 'string' },
-  'deploy-id': { type: 'string' },
-  check: { type: 'string' },
-  'check-timeout': { type: 'string' },
-  'check-expect': { type: 'string' },
-  'expect-commit': { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'config-file': { type: 'string' },
+export const OPTIONS: Record<string, { type: 'string' | 'boolean' }> = {
+  ...Object.fromEntries(
+    INPUTS.filter((input) => input.flag).map((input) => [`${input.flag?.negated ? 'no-' : ''}${input.name}`, { type: input.kind === 'boolean' ? 'boolean' : 'string' }])
+  ),
   json: { type: 'boolean' },
   dotenv: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean' },
   version: { type: 'boolean' },
   token: { type: 'string' }
-} as const
+}
 
 /** Reads the flags; the token comes from the environment only. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -185,38 +172,29 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   if (values.token !== undefined) {
     throw new UsageError(`--token is not accepted: pass the deploy token in the ${TOKEN_VARIABLE} environment variable.`)
   }
-  const fromEnvironment: string[] = []
-  let tokenVariable = TOKEN_VARIABLE
-  if (!env[TOKEN_VARIABLE] && env[SNIPPET_TOKEN_VARIABLE]) {
-    tokenVariable = SNIPPET_TOKEN_VARIABLE
-    fromEnvironment.push(SNIPPET_TOKEN_VARIABLE)
-  }
-  const flags: Record<string, string> = { token: env[tokenVariable] ?? '' }
+  // Each input's variables, as the table lists them: the first one set gives the value.
+  const flags: Record<string, string> = {}
   const variables = new Map<string, string>()
-  for (const name of VARIABLE_OPTIONS) {
-    const value = env[optionVariable(name)]
-    if (value === undefined || value === '') continue
-    flags[name] = value
-    variables.set(name, optionVariable(name))
+  for (const input of INPUTS) {
+    const variable = input.env.find((name) => env[name] !== undefined && env[name] !== '')
+    if (variable === undefined) continue
+    flags[input.name] = env[variable]!
+    variables.set(input.name, variable)
   }
+  const tokenVariable = variables.get('token') ?? TOKEN_VARIABLE
+  variables.delete('token')
   // Flags win over variables; a boolean flag given sets its input, one not given leaves it.
   const given = (name: string, value: string) => {
     flags[name] = value
     variables.delete(name)
   }
-  if (values['force-build']) given('force-build', 'true')
-  if (values['force-run']) given('force-run', 'true')
-  if (values['no-wait']) given('wait', 'false')
-  if (values['dry-run']) given('dry-run', 'true')
-  for (const name of ['tool', 'api-url', 'description', 'timeout', 'poll-interval', 'on-conflict', 'deploy-id', 'check', 'check-timeout', 'check-expect', 'expect-commit', 'config-file']) {
-    const value = values[name]
-    if (typeof value === 'string') given(name, value)
+  for (const input of INPUTS) {
+    if (!input.flag) continue
+    const value = values[`${input.flag.negated ? 'no-' : ''}${input.name}`]
+    if (typeof value === 'string') given(input.name, value)
+    else if (value === true) given(input.name, input.flag.negated ? 'false' : 'true')
   }
-  if (flags.tool === undefined && env[SNIPPET_TOOL_VARIABLE]) {
-    flags.tool = env[SNIPPET_TOOL_VARIABLE]
-    variables.set('tool', SNIPPET_TOOL_VARIABLE)
-  }
-  fromEnvironment.push(...variables.values())
+  const fromEnvironment = [...(tokenVariable === TOKEN_VARIABLE ? [] : [tokenVariable]), ...variables.values()]
   const dotenv = typeof values.dotenv === 'string' ? values.dotenv : undefined
   if (dotenv !== undefined && !values.help && !values.version) checkDestination(dotenv)
   return {

@@ -5,14 +5,14 @@ import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
 import { checksConfigOnly, configLine, TOKEN_NOT_CHECKED } from '../report/outcome.js'
 import { InputError } from '../settings/input-error.js'
 import { isMaskableToken, readSettings } from '../settings/inputs.js'
-import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, UsageError, USAGE } from './args.js'
+import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, TOKEN_VARIABLE, UsageError, USAGE } from './args.js'
 import { createCliReporter, EXIT, jsonReport } from './reporter.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
 
 /** The command: same engine and messages as the action; returns the exit code. Never throws. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal): Promise<number> {
   // A token too short to be one is refused by readSettings, and never masked: masking `e` would hide every e.
-  const redact = createRedactor([env.TOOLFORGE_DEPLOY_TOKEN ?? '', env[SNIPPET_TOKEN_VARIABLE] ?? ''].filter(isMaskableToken))
+  const redact = createRedactor([env[TOKEN_VARIABLE] ?? '', env[SNIPPET_TOKEN_VARIABLE] ?? ''].filter(isMaskableToken))
   // Known even when the rest of the flags are not: a script asked for JSON gets JSON.
   const json = argv.includes('--json')
   const fail = (code: number, kind: string, message: string) => {

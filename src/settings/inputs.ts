@@ -3,6 +3,7 @@ import { isLoopbackHost } from './addresses.js'
 import { defaultDescription, runUrl } from './description.js'
 import { formatDuration, parseDuration } from './duration.js'
 import { checkConfigFile, ConfigFileUnreadable } from './config-file.js'
+import { inputSpec, type InputName } from './input-table.js'
 import type { CheckedConfig, ExpectedCommit, Settings } from './settings.js'
 
 export const MAX_TIMEOUT_MS = 6 * 3_600_000
@@ -20,6 +21,9 @@ const FALSE = ['false', 'False', 'FALSE']
 
 export type InputReader = (name: string) => string
 
+/** An input's default, from the one table of inputs. */
+const defaultOf = (name: InputName) => inputSpec(name).default
+
 export const ACTION_INPUT_NAMES: InputNames = {
   label: (name) => `Input '${name}'`,
   ref: (name) => `'${name}'`,
@@ -30,15 +34,15 @@ function quoted(value: string): string {
   return JSON.stringify(value)
 }
 
-function parseBoolean(names: InputNames, name: string, raw: string, fallback: boolean): boolean {
-  if (raw === '') return fallback
+function parseBoolean(names: InputNames, name: InputName, given: string): boolean {
+  const raw = given === '' ? defaultOf(name) : given
   if (TRUE.includes(raw)) return true
   if (FALSE.includes(raw)) return false
   throw new InputError(name, `${names.label(name)} is ${quoted(raw)}; accepted: true or false (also True, TRUE, False, FALSE).`)
 }
 
-function parseDurationInput(names: InputNames, name: string, raw: string, fallback: string, min: number, max: number): number {
-  const text = raw === '' ? fallback : raw
+function parseDurationInput(names: InputNames, name: InputName, raw: string, min: number, max: number): number {
+  const text = raw === '' ? defaultOf(name) : raw
   const ms = parseDuration(text)
   const accepted = `a number of seconds or a duration like 45s, 30m, 1h30m, from ${formatDuration(min)} to ${formatDuration(max)}`
   if (ms === undefined || ms < min || ms > max) {
@@ -105,7 +109,7 @@ function acceptableUrl(text: string, allowQuery = false): URL | undefined {
 }
 
 function parseApiUrl(names: InputNames, raw: string): string {
-  const text = raw === '' ? 'https://api.svc.toolforge.org' : raw
+  const text = raw === '' ? defaultOf('api-url') : raw
   const accepted =
     'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for this machine: localhost, 127.0.0.1 or another 127.x.x.x address, or [::1]), without credentials, query or fragment'
   const url = acceptableUrl(text)
@@ -133,13 +137,14 @@ function parseDeployId(names: InputNames, raw: string): string | undefined {
 }
 
 function parseOnConflict(names: InputNames, raw: string): 'wait' | 'fail' {
-  if (raw === '' || raw === 'wait') return 'wait'
-  if (raw === 'fail') return 'fail'
-  throw new InputError('on-conflict', `${names.label('on-conflict')} is ${quoted(raw)}; accepted: wait or fail.`)
+  const value = raw === '' ? defaultOf('on-conflict') : raw
+  if (value === 'wait' || value === 'fail') return value
+  throw new InputError('on-conflict', `${names.label('on-conflict')} is ${quoted(raw)}; accepted: ${inputSpec('on-conflict').options!.join(' or ')}.`)
 }
 
-function parseCheck(names: InputNames, raw: string): 'auto' | 'off' | URL {
-  if (raw === '' || raw === 'auto') return 'auto'
+function parseCheck(names: InputNames, given: string): 'auto' | 'off' | URL {
+  const raw = given === '' ? defaultOf('check') : given
+  if (raw === 'auto') return 'auto'
   if (raw === 'off') return 'off'
   const accepted = `auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only for localhost, 127.x.x.x or [::1]), without credentials`
   const url = acceptableUrl(raw, true)
@@ -239,27 +244,20 @@ export function readSettings(
 ): Settings {
   const tool = parseTool(names, read('tool').trim(), env)
   const configFile = read('config-file').trim()
-  const dryRun = parseBoolean(names, 'dry-run', read('dry-run').trim(), false)
+  const dryRun = parseBoolean(names, 'dry-run', read('dry-run').trim())
   // Checking a config file alone needs no token: a pull request's workflow has none.
   const token = configFile && dryRun && read('token') === '' ? '' : parseToken(names, read('token'))
   const apiUrl = parseApiUrl(names, read('api-url').trim())
-  const forceBuild = parseBoolean(names, 'force-build', read('force-build').trim(), false)
-  const forceRun = parseBoolean(names, 'force-run', read('force-run').trim(), false)
+  const forceBuild = parseBoolean(names, 'force-build', read('force-build').trim())
+  const forceRun = parseBoolean(names, 'force-run', read('force-run').trim())
   const description = read('description').trim() || defaultDescription(env, program)
-  const wait = parseBoolean(names, 'wait', read('wait').trim(), true)
-  const timeoutMs = parseDurationInput(names, 'timeout', read('timeout').trim(), '30m', 1_000, MAX_TIMEOUT_MS)
-  const pollIntervalMs = parseDurationInput(
-    names,
-    'poll-interval',
-    read('poll-interval').trim(),
-    '10s',
-    MIN_POLL_INTERVAL_MS,
-    MAX_POLL_INTERVAL_MS
-  )
+  const wait = parseBoolean(names, 'wait', read('wait').trim())
+  const timeoutMs = parseDurationInput(names, 'timeout', read('timeout').trim(), 1_000, MAX_TIMEOUT_MS)
+  const pollIntervalMs = parseDurationInput(names, 'poll-interval', read('poll-interval').trim(), MIN_POLL_INTERVAL_MS, MAX_POLL_INTERVAL_MS)
   const deployId = parseDeployId(names, read('deploy-id').trim())
   const onConflict = parseOnConflict(names, read('on-conflict').trim())
   const check = parseCheck(names, read('check').trim())
-  const checkTimeoutMs = parseDurationInput(names, 'check-timeout', read('check-timeout').trim(), '3m', 1_000, MAX_CHECK_TIMEOUT_MS)
+  const checkTimeoutMs = parseDurationInput(names, 'check-timeout', read('check-timeout').trim(), 1_000, MAX_CHECK_TIMEOUT_MS)
   const checkExpect = parseCheckExpect(names, read('check-expect').trim(), check)
   const expectCommit = parseExpectCommit(names, read('expect-commit').trim(), env, deployId)
   return {
