@@ -229,7 +229,7 @@ describe('dry-run: true', () => {
     expect(run.summary).not.toContain('Duration')
     expect(sim.countRequests('POST')).toBe(0)
     expect(sim.countRequests('GET')).toBe(1)
-    expect(run.outputs).toEqual({ url: 'http://127.0.0.1:9/mytool/', check: 'skipped' })
+    expect(run.outputs).toMatchObject({ url: 'http://127.0.0.1:9/mytool/', check: 'skipped', outcome: 'token-accepted', deploy_id: '', status: '' })
   }))
 
   test.concurrent('fails with Toolforge’s reason when it refuses the token', withSimulator('single', async ({ sim, url }) => {

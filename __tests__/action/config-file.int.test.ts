@@ -47,7 +47,7 @@ describe('config-file, in the action', () => {
     ])
     expect(run.summary).toContain('Not deployed: Toolforge would refuse the components config')
     expect(run.summary).toContain(`${CONFIG}:15: \`components.cleanup.build.reuse_from: names worker`)
-    expect(run.outputs).toEqual({})
+    expect(run.outputs).toMatchObject({ outcome: 'bad-input', deploy_id: '', status: '', check: 'skipped' })
     expect(started.sim.requests).toHaveLength(0)
   })
 

@@ -156,7 +156,7 @@ describe('the one-deployment-per-tool limit (409)', () => {
     expect(run.annotations.find((a) => a.kind === 'error')!.message).toContain(
       "this run's timeout (4s) expired while another deployment of mytool was still in progress on Toolforge, so none was created."
     )
-    expect(run.outputs.deploy_id).toBeUndefined()
+    expect(run.outputs.deploy_id).toBe('')
   }))
 })
 

@@ -42,7 +42,7 @@ describe('bad inputs', () => {
     expect(run.annotations[0]!.message).toMatch(message)
     expect(run.stderr).toBe('')
     expect(run.stdout).not.toMatch(/\n\s+at /)
-    expect(run.outputs).toEqual({})
+    expect(run.outputs).toMatchObject({ outcome: 'bad-input', deploy_id: '', status: '', deployment: '' })
     // No run in this file may reach the simulator they share.
     expect(started.sim.requests).toHaveLength(0)
   })

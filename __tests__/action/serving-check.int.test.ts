@@ -125,8 +125,8 @@ describe('the serving check', () => {
           env: { TOOLFORGE_DEPLOY_TOKEN: TOKEN, TOOLFORGE_TOOL_URL: web.toolUrl }
         })
         expect(run.code).toBe(1)
-        expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'not-serving', exitCode: 1, check: { result: 'failed' }, deployment: { status: 'successful' } })
-        expect(readFileSync(dotenv, 'utf8')).toContain('DEPLOY_STATUS=successful\nDEPLOY_OUTCOME=not-serving\nDEPLOY_CHECK=failed\n')
+        expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'not-serving', exitCode: 1, check: 'failed', check_detail: { result: 'failed' }, deployment: { status: 'successful' } })
+        expect(readFileSync(dotenv, 'utf8')).toMatch(/^DEPLOY_ID=\S+\nDEPLOY_STATUS=successful\nDEPLOY_URL=\S+\nDEPLOY_CHECK=failed\nDEPLOY_COMMIT=\w*\nDEPLOY_OUTCOME=not-serving\n$/)
       })()
     } finally {
       await web.close()

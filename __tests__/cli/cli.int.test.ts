@@ -16,7 +16,7 @@ describe('toolforge-deploy', () => {
     expect(run.code).toBe(0)
     const report = JSON.parse(run.stdout) as { outcome: string; exitCode: number; error: unknown; deployment: { deploy_id: string; status: string } }
     const commit = sim.git.commitOf('mytool')
-    expect(report).toMatchObject({ outcome: 'successful', exitCode: 0, error: null, check: { result: 'skipped', reason: 'turned off' }, commit })
+    expect(report).toMatchObject({ outcome: 'successful', exitCode: 0, error: null, check: 'skipped', check_detail: { result: 'skipped', reason: 'turned off' }, commit })
     expect(report).toHaveProperty('commits', ['cron', 'web', 'worker'].map((component) => ({ component, repository: `${url}/git/mytool.git`, ref: 'main', commit })))
     const deployment = report.deployment
     expect(deployment.status).toBe('successful')
@@ -26,7 +26,7 @@ describe('toolforge-deploy', () => {
     expect(run.stderr).not.toContain('Timeline')
     expect(run.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(12)
     expect(readFileSync(dotenv, 'utf8')).toBe(
-      `DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=skipped\nDEPLOY_URL=http://127.0.0.1:9/mytool/\nDEPLOY_COMMIT=${commit}\n`
+      `DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_URL=http://127.0.0.1:9/mytool/\nDEPLOY_CHECK=skipped\nDEPLOY_COMMIT=${commit}\nDEPLOY_OUTCOME=successful\n`
     )
     expectNoToken(run.stdout + run.stderr, TOKEN)
   }))
@@ -70,11 +70,21 @@ describe('toolforge-deploy', () => {
     expect(JSON.parse(run.stdout)).toEqual({
       outcome: 'refused',
       exitCode: 4,
+      deploy_id: '',
+      status: '',
+      long_status: '',
+      url: 'http://127.0.0.1:9/mytool/',
+      check: 'skipped',
+      check_url: '',
+      commit: '',
       deployment: null,
-      check: null,
-      commit: null,
+      check_detail: null,
       commits: [],
-      error: { kind: 'http', httpStatus: 401, message: "Toolforge answered HTTP 401: The token passed '***' does not match the tool's token" }
+      error: {
+        kind: 'http',
+        httpStatus: 401,
+        message: "creating the deployment failed: Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token"
+      }
     })
     expectNoToken(run.stdout + run.stderr, wrong)
   }))

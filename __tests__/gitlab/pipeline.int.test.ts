@@ -105,7 +105,7 @@ describe('a pipeline with the component', () => {
       expect([run.code, run.output]).toEqual([0, expect.stringContaining('PASS  toolforge-deploy')])
       const dotenv = run.dotenv('toolforge-deploy')
       const commit = sim.git.commitOf('mytool')
-      expect(dotenv).toMatch(new RegExp(`^DEPLOY_ID=\\d{8}-\\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_OUTCOME=successful\nDEPLOY_CHECK=passed\nDEPLOY_URL=http://127\\.0\\.0\\.1:\\d+/\nDEPLOY_COMMIT=${commit}\n$`))
+      expect(dotenv).toMatch(new RegExp(`^DEPLOY_ID=\\d{8}-\\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_URL=http://127\\.0\\.0\\.1:\\d+/\nDEPLOY_CHECK=passed\nDEPLOY_COMMIT=${commit}\nDEPLOY_OUTCOME=successful\n$`))
       const id = /^DEPLOY_ID=(.*)$/m.exec(dotenv)![1]
       expect(run.log('after-deploy')).toContain(`deployment ${id} ended successful (successful) at ${web.toolUrl}, commit ${commit}`)
       // The description arrived whole: no word splitting, no shell evaluation.
@@ -123,7 +123,7 @@ describe('a pipeline with the component', () => {
     expect(run.code).not.toBe(0)
     expect(run.output).toContain('FAIL  toolforge-deploy')
     expect(run.log('toolforge-deploy')).toMatch(/Toolforge deployment \S+ of mytool failed: Got exception: Some builds failed/)
-    expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_STATUS=failed\nDEPLOY_OUTCOME=failed\n')
+    expect(run.dotenv('toolforge-deploy')).toMatch(/^DEPLOY_STATUS=failed\n[\s\S]*^DEPLOY_OUTCOME=failed\n/m)
     expect(run.log('after-deploy')).toMatch(/deployment \S+ ended failed \(failed\)/)
   }), 120_000)
 

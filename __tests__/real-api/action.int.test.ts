@@ -86,7 +86,7 @@ describe(`the bundled action against the real Components API (upstream ${UPSTREA
     const run = await runAction({ inputs: inputs(tool, wrong) })
     expect(run.code).toBe(1)
     expect(errors(run)[0]!.message).toContain("Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token")
-    expect(run.outputs.deploy_id).toBeUndefined()
+    expect(run.outputs.deploy_id).toBe('')
     expectNoToken(run.everything, wrong)
   })
 

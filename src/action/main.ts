@@ -9,8 +9,9 @@ import { CONFIG_RULES_UPSTREAM } from '../settings/config-rules.js'
 import type { Settings } from '../settings/settings.js'
 import { InputError } from '../settings/input-error.js'
 import { isMaskableToken, readSettings } from '../settings/inputs.js'
+import { earlyResult } from '../report/result.js'
 import { annotationText, createActionLog, type ActionLog } from './log.js'
-import { createActionReporter, writeSummary } from './reporter.js'
+import { createActionReporter, setOutputs, writeSummary } from './reporter.js'
 
 /** Annotates every problem of the config file at its line; whether Toolforge would accept the config. */
 function checkedConfig(settings: Settings, log: ActionLog): boolean {
@@ -37,10 +38,13 @@ export async function run(): Promise<void> {
       await writeSummary(configSummaryModel(settings), log, redact)
       const n = settings.config.errors.length
       const problems = n === 1 ? 'a problem, annotated at its line' : `${n} problems, annotated at their lines`
-      return core.setFailed(annotationText(redact, `${configLine(settings.config)} (${problems}); nothing was sent`))
+      const message = `${configLine(settings.config)} (${problems}); nothing was sent`
+      setOutputs(earlyResult('bad-input', { kind: 'config', message }, settings.toolAddress), redact)
+      return core.setFailed(annotationText(redact, message))
     }
     if (checksConfigOnly(settings)) {
       log.info(TOKEN_NOT_CHECKED)
+      setOutputs(earlyResult('config-accepted', null, settings.toolAddress), redact)
       return writeSummary(configSummaryModel(settings), log, redact)
     }
     const reporter = createActionReporter(settings, log, redact, systemClock.now)
@@ -56,6 +60,7 @@ export async function run(): Promise<void> {
     if (error instanceof InputError) {
       // The summary says it too: that is where people look when a run goes red.
       await writeSummary({ verdict: badInputVerdict(error.message), facts: [], components: [] }, log, redact)
+      setOutputs(earlyResult('bad-input', { kind: 'input', message: error.message }), redact)
       return core.setFailed(redact(error.message))
     }
     // With NODE_OPTIONS=--enable-source-maps the stack points into src/.

@@ -1,13 +1,13 @@
 import * as core from '@actions/core'
 import type { DeployOutcome } from '../engine/deploy.js'
 import type { Redactor } from '../engine/redact.js'
-import { failedComponents, statusOf } from '../engine/status.js'
+import { failedComponents } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { commitLines, commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
-import type { Voice } from '../report/outcome.js'
-import { deploymentJson, OUTPUT_TEXT_LIMIT, oneLine } from '../report/sanitize.js'
+import { outcomeKind, type Voice } from '../report/outcome.js'
+import { runResult, type RunResult } from '../report/result.js'
 import { summaryModel, type SummaryModel } from '../report/summary.js'
 import { renderText } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
@@ -38,6 +38,11 @@ export async function writeSummary(model: SummaryModel, log: ActionLog, redact: 
     }
   }
   log.info(`\n${renderText(model)}`)
+}
+
+/** Every output of the result: each has a value, '' where the run has none. */
+export function setOutputs(result: RunResult, redact: Redactor): void {
+  for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, redact(value))
 }
 
 /** The GitHub Actions face of a deployment: log lines, outputs, annotations, summary. */
@@ -79,29 +84,19 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
     ...narrator,
     async finish(outcome) {
       const deployment = outcome.deployment
-      if (deployment) {
-        announceId(deployment)
-        setOutput('status', statusOf(deployment))
-        setOutput('long_status', oneLine(deployment.long_status ?? '', OUTPUT_TEXT_LIMIT))
-        setOutput('deployment', deploymentJson(deployment))
-      }
-      setOutput('url', settings.toolAddress)
       if (outcome.commits) {
-        setOutput('commit', outcome.commits.commit ?? '')
         for (const line of commitLines(outcome.commits)) log.info(`Commit: ${line}`)
         for (const notice of commitNotices(outcome.commits)) log.notice(notice, { title: 'Deployed commit not known' })
       }
       const otherThanWorkflow = workflowCommitWarning(outcome)
       if (otherThanWorkflow) log.warning(otherThanWorkflow, { title: 'Deployed another commit' })
-      setOutput('check', outcome.check?.result ?? 'skipped')
-      if (outcome.check?.target) setOutput('check_url', outcome.check.target.url)
-
       if (outcome.end === 'failed' && deployment) annotateFailures(deployment)
       if (outcome.end === 'token-accepted') log.info(`Toolforge accepts the deploy token for ${settings.tool}; nothing was deployed.`)
       if (outcome.end === 'no-wait' && deployment) {
         log.notice(`Deployment ${deployment.deploy_id} was created on Toolforge; not waiting for it (wait: false).`)
       }
       const model = summaryModel(outcome, settings, ACTION_VOICE, narrator.timeline())
+      setOutputs(runResult(outcome, outcomeKind(outcome), settings, model.verdict.problem), redact)
       await writeSummary(model, log, redact)
       if (model.verdict.problem) core.setFailed(annotationText(redact, model.verdict.problem))
     }

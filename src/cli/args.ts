@@ -1,7 +1,7 @@
 import { accessSync, constants, lstatSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { InputError, type InputNames } from '../settings/input-error.js'
+import { InputError, UsageError, type InputNames } from '../settings/input-error.js'
 import { INPUTS, inputSpec, optionVariable, OUTPUTS, type InputName, type InputSpec } from '../settings/input-table.js'
 import type { InputReader } from '../settings/inputs.js'
 
@@ -29,7 +29,7 @@ export function cliInputNames(tokenVariable = TOKEN_VARIABLE, variables: Readonl
 /** The command's own flags, beside those of the inputs. */
 const OWN_FLAGS: Array<[flag: string, help: string]> = [
   ['--json', 'Print one JSON object on stdout (outcome, exitCode, deployment, check, commit, commits, error); everything else goes to stderr.'],
-  ['--dotenv FILE', `Write ${OUTPUTS.flatMap((o) => (o.dotenv ? [o.dotenv] : [])).join(', ')} and DEPLOY_OUTCOME to FILE (for GitLab's artifacts:reports:dotenv).`],
+  ['--dotenv FILE', `Write ${OUTPUTS.flatMap((o) => (o.dotenv ? [o.dotenv] : [])).join(', ')} to FILE (for GitLab's artifacts:reports:dotenv), on every ending.`],
   ['--verbose', 'Show every status check, and the full summary (tables and timeline) after a success too.'],
   ['--help', 'Show this help.'],
   ['--version', 'Show the version.']
@@ -107,8 +107,7 @@ export interface CliOptions {
   fromEnvironment: string[]
 }
 
-/** Thrown for flags that are not options of the command. */
-export class UsageError extends Error {}
+export { UsageError }
 
 /** How many single-character edits turn `a` into `b`. */
 function editDistance(a: string, b: string): number {

@@ -1,14 +1,13 @@
 import type { DeployOutcome } from '../engine/deploy.js'
-import type { CommitReport } from '../engine/deployed-commit.js'
-import { ApiError } from '../engine/api-error.js'
 import type { Redactor } from '../engine/redact.js'
 import { isBuilt, looksQueuedOnServer, phaseOf, statusOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import { commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
-import { outcomeKind, type OutcomeKind, type Voice } from '../report/outcome.js'
-import { deploymentJson, oneLine } from '../report/sanitize.js'
+import { outcomeKind, type Voice } from '../report/outcome.js'
+import { dotenvOf, EXIT, exitCodeOf, jsonOf, runResult } from '../report/result.js'
+import { oneLine } from '../report/sanitize.js'
 import { closingLine, interruptedLines, summaryModel } from '../report/summary.js'
 import { renderBrief, renderText, wrapLine } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
@@ -23,31 +22,10 @@ export interface CliReportOptions {
   verbose: boolean
 }
 
-/** Exit codes of the command, as its help documents them. */
-export const EXIT = { success: 0, deploymentFailed: 1, usage: 2, stoppedWaiting: 3, refused: 4 } as const
-
-const EXIT_OF: Record<OutcomeKind, number> = {
-  successful: EXIT.success,
-  'token-accepted': EXIT.success,
-  'config-accepted': EXIT.success,
-  started: EXIT.success,
-  'not-serving': EXIT.deploymentFailed,
-  'other-commit': EXIT.deploymentFailed,
-  failed: EXIT.deploymentFailed,
-  'timed-out': EXIT.deploymentFailed,
-  cancelled: EXIT.deploymentFailed,
-  'stopped-waiting': EXIT.stoppedWaiting,
-  interrupted: EXIT.stoppedWaiting,
-  // As for a refused conflict: the user asked not to queue.
-  queued: EXIT.refused,
-  refused: EXIT.refused,
-  unreachable: EXIT.refused,
-  'unknown-creation': EXIT.refused,
-  'bad-input': EXIT.usage
-}
+export { EXIT }
 
 export function exitCode(outcome: DeployOutcome): number {
-  return EXIT_OF[outcomeKind(outcome)]
+  return exitCodeOf(outcomeKind(outcome))
 }
 
 /** The command's words for its own options, in advice. */
@@ -56,32 +34,6 @@ export function cliVoice(settings: Pick<Settings, 'tool' | 'apiUrl'>): Voice {
     option: (name, value) => (value === undefined ? `--${name}` : value === 'true' ? `--${name}` : `--${name} ${value}`),
     follow: (id) => `toolforge-deploy --tool ${settings.tool} --deploy-id ${id}${settings.apiUrl === 'https://api.svc.toolforge.org' ? '' : ` --api-url ${settings.apiUrl}`}`
   }
-}
-
-/** What --json prints: one object, whatever happened. */
-export interface JsonReport {
-  outcome: OutcomeKind
-  exitCode: number
-  deployment: unknown
-  check: unknown
-  /** The one commit every component built from a repository deploys, or null. */
-  commit: string | null
-  /** Each such component's repository, ref, and commit (null when not resolved, with the reason). */
-  commits: Array<{ component: string; repository: string; ref: string; commit: string | null; reason?: string }>
-  error: { kind: string; message: string; httpStatus?: number } | null
-}
-
-export function jsonReport(outcome: OutcomeKind, code: number, deployment: Deployment | undefined, check: unknown, error: JsonReport['error'], commits?: CommitReport): string {
-  const report: JsonReport = {
-    outcome,
-    exitCode: code,
-    deployment: deployment ? JSON.parse(deploymentJson(deployment)) : null,
-    check: check ?? null,
-    commit: commits?.commit ?? null,
-    commits: (commits?.components ?? []).map((c) => ({ component: c.component, repository: c.repository, ref: c.ref, commit: c.commit ?? null, ...(c.reason ? { reason: c.reason } : {}) })),
-    error
-  }
-  return JSON.stringify(report)
 }
 
 /** GitLab's collapsible log sections. */
@@ -188,28 +140,10 @@ export function createCliReporter(
       // For whatever reads the error stream alone; where the summary is on the same screen or stream, the reason is said once.
       const sameScreen = log === terminal.err || (terminal.out.isTTY === true && terminal.err.isTTY === true)
       if (model.verdict.problem && !sameScreen) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)
-      const code = exitCode(outcome)
-      const deployment = outcome.deployment
-      if (options.json) {
-        const failure = outcome.error
-        const error = failure
-          ? { kind: failure instanceof ApiError ? failure.kind : 'error', message: failure.message, ...(failure instanceof ApiError && failure.status ? { httpStatus: failure.status } : {}) }
-          : null
-        write(terminal.out, jsonReport(outcomeKind(outcome), code, deployment, outcome.check ?? null, error, outcome.commits))
-      }
-      if (options.dotenv) {
-        // One safe token per value: a dotenv line cannot hold anything else.
-        const safe = (text: string) => text.replace(/[^A-Za-z0-9_.:/-]/g, '_')
-        const lines = [
-          `DEPLOY_ID=${safe(deployment?.deploy_id ?? settings.deployId ?? '')}`,
-          `DEPLOY_STATUS=${safe(deployment ? statusOf(deployment) : '')}`,
-          `DEPLOY_OUTCOME=${outcomeKind(outcome)}`,
-          `DEPLOY_CHECK=${outcome.check?.result ?? 'skipped'}`,
-          `DEPLOY_URL=${safe(settings.toolAddress)}`,
-          `DEPLOY_COMMIT=${safe(outcome.commits?.commit ?? '')}`
-        ]
-        writeOwnFile(options.dotenv, redact(`${lines.join('\n')}\n`))
-      }
+      const result = runResult(outcome, outcomeKind(outcome), settings, model.verdict.problem)
+      if (options.json) write(terminal.out, jsonOf(result, { check: outcome.check, commits: outcome.commits }))
+      if (options.dotenv) writeOwnFile(options.dotenv, redact(dotenvOf(result)))
+      const code = result.exitCode
       return code
     }
   }

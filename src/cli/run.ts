@@ -2,11 +2,13 @@ import { systemClock } from '../engine/clock.js'
 import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor } from '../engine/redact.js'
 import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
-import { checksConfigOnly, configLine, TOKEN_NOT_CHECKED } from '../report/outcome.js'
+import { checksConfigOnly, configLine, TOKEN_NOT_CHECKED, type OutcomeKind } from '../report/outcome.js'
+import { dotenvOf, earlyResult, jsonOf, type RunError } from '../report/result.js'
 import { InputError } from '../settings/input-error.js'
 import { isMaskableToken, readSettings } from '../settings/inputs.js'
 import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, TOKEN_VARIABLE, UsageError, USAGE } from './args.js'
-import { createCliReporter, EXIT, jsonReport } from './reporter.js'
+import { createCliReporter, EXIT } from './reporter.js'
+import { writeOwnFile } from './write-file.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
 
 /** The command: same engine and messages as the action; returns the exit code. Never throws. */
@@ -15,13 +17,18 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
   const redact = createRedactor([env[TOKEN_VARIABLE] ?? '', env[SNIPPET_TOKEN_VARIABLE] ?? ''].filter(isMaskableToken))
   // Known even when the rest of the flags are not: a script asked for JSON gets JSON.
   const json = argv.includes('--json')
-  const fail = (code: number, kind: string, message: string) => {
-    terminal.err.write(`toolforge-deploy: ${redact(inertForTerminal(message))}\n`)
-    if (json) terminal.out.write(`${redact(inertForTerminal(jsonReport(code === EXIT.usage ? 'bad-input' : 'unreachable', code, undefined, null, { kind, message })))}\n`)
-    return code
+  let dotenv: string | undefined
+  // Ended before any deployment was asked for: the same result record as any other ending.
+  const endEarly = (kind: OutcomeKind, error: RunError | null, toolAddress = '') => {
+    const result = earlyResult(kind, error, toolAddress)
+    if (error) terminal.err.write(`toolforge-deploy: ${redact(inertForTerminal(error.message))}\n`)
+    if (json) terminal.out.write(`${redact(inertForTerminal(jsonOf(result)))}\n`)
+    if (dotenv) writeOwnFile(dotenv, redact(dotenvOf(result)))
+    return result.exitCode
   }
   try {
     const options = parseCliArgs(argv, env)
+    dotenv = options.dotenv
     if (options.help || options.version) {
       terminal.out.write(options.help ? USAGE : `toolforge-deploy ${VERSION}\n`)
       return EXIT.success
@@ -39,19 +46,18 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
       for (const [kind, list] of [['warning', config.warnings], ['error', config.errors]] as const) {
         for (const p of list) terminal.err.write(`${redact(inertForTerminal(`${p.file}:${p.line}:${p.column}: ${kind}: ${p.message}`))}\n`)
       }
-      if (config.errors.length > 0) return fail(EXIT.usage, 'config', `${configLine(config)}; nothing was sent`)
+      if (config.errors.length > 0) return endEarly('bad-input', { kind: 'config', message: `${configLine(config)}; nothing was sent` }, settings.toolAddress)
       log.write(`${redact(inertForTerminal(configLine(config)))}\n`)
       if (checksConfigOnly(settings)) {
         log.write(`${TOKEN_NOT_CHECKED}\n`)
-        if (options.json) terminal.out.write(`${jsonReport('config-accepted', EXIT.success, undefined, null, null)}\n`)
-        return EXIT.success
+        return endEarly('config-accepted', null, settings.toolAddress)
       }
     }
     const reporter = createCliReporter(settings, terminal, env, options, redact, systemClock.now)
     return reporter.finish(await deployLive(settings, reporter, CLI_USER_AGENT))
   } catch (error) {
-    if (error instanceof UsageError) return fail(EXIT.usage, 'usage', `${error.message}\nRun toolforge-deploy --help for the options.`)
-    if (error instanceof InputError) return fail(EXIT.usage, 'input', error.message)
-    return fail(EXIT.refused, 'unexpected', `unexpected error: ${error instanceof Error ? error.message : String(error)}`)
+    if (error instanceof UsageError) return endEarly('bad-input', { kind: 'usage', message: `${error.message}\nRun toolforge-deploy --help for the options.` })
+    if (error instanceof InputError) return endEarly('bad-input', { kind: 'input', message: error.message })
+    return endEarly('unreachable', { kind: 'unexpected', message: `unexpected error: ${error instanceof Error ? error.message : String(error)}` })
   }
 }

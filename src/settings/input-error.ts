@@ -9,6 +9,11 @@ export class InputError extends Error {
   }
 }
 
+/** A flag, or a way of calling the command, that is not one of its: the command's own bad input. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
 /** How a front end names its inputs in messages: the action's inputs, or the CLI's flags. */
 export interface InputNames {
   /** "Input 'tool'", "--tool": the subject of a message */

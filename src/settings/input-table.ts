@@ -193,7 +193,7 @@ export interface OutputSpec {
   dotenv?: string
 }
 
-export const OUTPUTS: readonly OutputSpec[] = [
+const OUTPUT_TABLE = [
   { name: 'deploy_id', dotenv: 'DEPLOY_ID', description: 'The id of the deployment (like 20250703-075322-5zxh2hip26), set as soon as it exists.' },
   {
     name: 'status',
@@ -212,5 +212,14 @@ export const OUTPUTS: readonly OutputSpec[] = [
     name: 'commit',
     dotenv: 'DEPLOY_COMMIT',
     description: "The full SHA of the commit Toolforge builds, read from the deployed config's repository and ref right after the creation; empty when not one or not known."
+  },
+  {
+    name: 'outcome',
+    dotenv: 'DEPLOY_OUTCOME',
+    description: 'How the run ended, in one word: successful, started, failed, timed-out, cancelled, not-serving, other-commit, stopped-waiting, interrupted, queued, refused, unreachable, unknown-creation, bad-input, …'
   }
-]
+] as const satisfies readonly OutputSpec[]
+
+export type OutputName = (typeof OUTPUT_TABLE)[number]['name']
+
+export const OUTPUTS: ReadonlyArray<OutputSpec & { name: OutputName }> = OUTPUT_TABLE

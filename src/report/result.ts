@@ -1,0 +1,120 @@
+import { ApiError } from '../engine/api-error.js'
+import type { DeployOutcome } from '../engine/deploy.js'
+import type { CommitReport } from '../engine/deployed-commit.js'
+import type { CheckResult } from '../engine/serving-check.js'
+import { statusOf } from '../engine/status.js'
+import { OUTPUTS, type OutputName } from '../settings/input-table.js'
+import type { Settings } from '../settings/settings.js'
+import type { OutcomeKind } from './outcome.js'
+import { deploymentJson, oneLine, OUTPUT_TEXT_LIMIT } from './sanitize.js'
+
+/**
+ * A run's result, once: the action's outputs, the command's --json and its dotenv file
+ * are each rendered from it, so that they agree on every field for every ending.
+ */
+
+/** Exit codes of the command, as its help documents them; the action's step fails on any but 0. */
+export const EXIT = { success: 0, deploymentFailed: 1, usage: 2, stoppedWaiting: 3, refused: 4 } as const
+
+const EXIT_OF: Record<OutcomeKind, number> = {
+  successful: EXIT.success,
+  'token-accepted': EXIT.success,
+  'config-accepted': EXIT.success,
+  started: EXIT.success,
+  'not-serving': EXIT.deploymentFailed,
+  'other-commit': EXIT.deploymentFailed,
+  failed: EXIT.deploymentFailed,
+  'timed-out': EXIT.deploymentFailed,
+  cancelled: EXIT.deploymentFailed,
+  'stopped-waiting': EXIT.stoppedWaiting,
+  interrupted: EXIT.stoppedWaiting,
+  // As for a refused conflict: the user asked not to queue.
+  queued: EXIT.refused,
+  refused: EXIT.refused,
+  unreachable: EXIT.refused,
+  'unknown-creation': EXIT.refused,
+  'bad-input': EXIT.usage
+}
+
+export function exitCodeOf(outcome: OutcomeKind): number {
+  return EXIT_OF[outcome]
+}
+
+export interface RunError {
+  /** The ending (failed, refused, …), or the API error's kind when the API failed. */
+  kind: string
+  /** The reason, as the summary states it. */
+  message: string
+  httpStatus?: number
+}
+
+export interface RunResult {
+  exitCode: number
+  /** Every output, by name, as the action sets it: '' where the run has none. */
+  outputs: Record<OutputName, string>
+  /** Why the run failed, whenever it did. */
+  error: RunError | null
+}
+
+/** The result of a run that got as far as a deployment (or a refusal of one), with the summary's reason when it failed. */
+export function runResult(outcome: DeployOutcome, kind: OutcomeKind, settings: Settings, problem: string | undefined): RunResult {
+  const deployment = outcome.deployment
+  const exitCode = exitCodeOf(kind)
+  const failure = outcome.error
+  const outputs: Record<OutputName, string> = {
+    deploy_id: deployment?.deploy_id ?? settings.deployId ?? '',
+    status: deployment ? statusOf(deployment) : '',
+    long_status: oneLine(deployment?.long_status ?? '', OUTPUT_TEXT_LIMIT),
+    url: settings.toolAddress,
+    deployment: deployment ? deploymentJson(deployment) : '',
+    check: outcome.check?.result ?? 'skipped',
+    check_url: outcome.check?.target?.url ?? '',
+    commit: outcome.commits?.commit ?? '',
+    outcome: kind
+  }
+  const error =
+    exitCode === EXIT.success
+      ? null
+      : {
+          kind: failure instanceof ApiError ? failure.kind : kind,
+          message: problem ?? kind,
+          ...(failure instanceof ApiError && failure.status ? { httpStatus: failure.status } : {})
+        }
+  return { exitCode, outputs, error }
+}
+
+/**
+ * A run that ended before any deployment was asked for: bad input or usage, a config
+ * Toolforge would refuse, a config checked alone, or an error of the run's own.
+ */
+export function earlyResult(kind: OutcomeKind, error: RunError | null, toolAddress = ''): RunResult {
+  const outputs = Object.fromEntries(OUTPUTS.map((output) => [output.name, ''])) as Record<OutputName, string>
+  return { exitCode: exitCodeOf(kind), outputs: { ...outputs, url: toolAddress, check: 'skipped', outcome: kind }, error }
+}
+
+/**
+ * --json: every output under its own name and with its value (`deployment` parsed), the
+ * exit code, the error, and the details no output holds: the serving check's probes and
+ * each component's commit.
+ */
+export function jsonOf(result: RunResult, detail: { check?: CheckResult; commits?: CommitReport } = {}): string {
+  const { outcome, deployment, ...outputs } = result.outputs
+  return JSON.stringify({
+    outcome,
+    exitCode: result.exitCode,
+    ...outputs,
+    deployment: deployment ? (JSON.parse(deployment) as unknown) : null,
+    check_detail: detail.check ?? null,
+    commits: (detail.commits?.components ?? []).map((c) => ({ component: c.component, repository: c.repository, ref: c.ref, commit: c.commit ?? null, ...(c.reason ? { reason: c.reason } : {}) })),
+    error: result.error
+  })
+}
+
+/** One safe token per dotenv value: a dotenv line cannot hold anything else. */
+const dotenvValue = (text: string) => text.replace(/[^A-Za-z0-9_.:/-]/g, '_')
+
+/** The dotenv file: each output that has a dotenv name, in the table's order. */
+export function dotenvOf(result: RunResult): string {
+  const lines = OUTPUTS.flatMap((output) => (output.dotenv ? [`${output.dotenv}=${dotenvValue(result.outputs[output.name])}`] : []))
+  return `${lines.join('\n')}\n`
+}
