@@ -3,13 +3,14 @@ import tseslint from 'typescript-eslint'
 
 /**
  * The architecture, enforced: each folder of src/ may import only from the layers below it.
- * settings ← engine ← report ← action | cli. Only the action speaks to the GitHub runner
+ * settings ← engine ← report ← run ← action | cli. Only the action speaks to the GitHub runner
  * (@actions/core); the engine and the command never do.
  */
 const LAYERS = {
-  settings: { forbidden: ['engine', 'report', 'action', 'cli'], packages: ['@actions/core', '@actions/http-client'] },
-  engine: { forbidden: ['report', 'action', 'cli'], packages: ['@actions/core'] },
-  report: { forbidden: ['action', 'cli'], packages: ['@actions/core', '@actions/http-client'] },
+  settings: { forbidden: ['engine', 'report', 'run', 'action', 'cli'], packages: ['@actions/core', '@actions/http-client'] },
+  engine: { forbidden: ['report', 'run', 'action', 'cli'], packages: ['@actions/core'] },
+  report: { forbidden: ['run', 'action', 'cli'], packages: ['@actions/core', '@actions/http-client'] },
+  run: { forbidden: ['action', 'cli'], packages: ['@actions/core'] },
   cli: { forbidden: ['action'], packages: ['@actions/core'] },
   action: { forbidden: ['cli'], packages: [] }
 }

@@ -42,7 +42,7 @@ describe('config-file, in the action', () => {
       {
         kind: 'error',
         title: undefined,
-        message: `${CONFIG}: Toolforge would refuse this components config (a problem, annotated at its line); nothing was sent`
+        message: `${CONFIG}: Toolforge would refuse this components config (a problem, told at its line); nothing was sent`
       }
     ])
     expect(run.summary).toContain('Not deployed: Toolforge would refuse the components config')
@@ -101,7 +101,7 @@ describe('--config-file, in the command', () => {
     expect(run.code).toBe(2)
     expect(run.stderr.split('\n').filter(Boolean)).toEqual([
       `${CONFIG}:6:5: error: components.web.run: missing command`,
-      `toolforge-deploy: ${CONFIG}: Toolforge would refuse this components config; nothing was sent`
+      `toolforge-deploy: ${CONFIG}: Toolforge would refuse this components config (a problem, told at its line); nothing was sent`
     ])
     expect(started.sim.requests.length).toBe(before)
   })

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createCliReporter } from '../../src/cli/reporter.js'
+import { cliVoice, createCliReporter } from '../../src/cli/reporter.js'
+import { summaryModel } from '../../src/report/summary.js'
 import type { Terminal } from '../../src/cli/terminal.js'
 import { createRedactor } from '../../src/engine/redact.js'
 import { deployment } from '../../__fixtures__/deployments.js'
@@ -32,7 +33,8 @@ describe('the command’s live line', () => {
     await sleep(1_100)
     expect(written().slice(before)).not.toContain('queued on Toolforge')
     expect(written().slice(before)).toMatch(/· building · 0\/1 built, 0\/1 restarted/)
-    reporter.finish({ end: 'interrupted', deployment: undefined, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 0, queuedMs: 0 })
+    const interrupted = { end: 'interrupted' as const, deployment: undefined, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 0, queuedMs: 0 }
+    reporter.finish(interrupted, summaryModel(interrupted, settings, cliVoice(settings)))
   })
 
   test('counts a failed build as failed, not as built', async () => {
@@ -42,6 +44,7 @@ describe('the command’s live line', () => {
     reporter.created({ deployment: failing, messages: { info: [], warning: [], error: [] }, status: 200, retryAfterMs: undefined })
     await sleep(1_100)
     expect(written()).toMatch(/ · 1\/2 built, 1 failed, 0\/2 restarted/)
-    reporter.finish({ end: 'interrupted', deployment: undefined, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 0, queuedMs: 0 })
+    const interrupted = { end: 'interrupted' as const, deployment: undefined, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 0, queuedMs: 0 }
+    reporter.finish(interrupted, summaryModel(interrupted, settings, cliVoice(settings)))
   })
 })

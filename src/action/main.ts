@@ -1,28 +1,23 @@
 import * as core from '@actions/core'
 import { systemClock } from '../engine/clock.js'
-import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor, secretForms } from '../engine/redact.js'
 import { USER_AGENT } from '../engine/version.js'
-import { badInputVerdict, checksConfigOnly, configLine, TOKEN_NOT_CHECKED } from '../report/outcome.js'
-import { configSummaryModel } from '../report/summary.js'
+import { configLine } from '../report/outcome.js'
+import { runFlow } from '../run/run-flow.js'
 import { CONFIG_RULES_UPSTREAM } from '../settings/config-rules.js'
-import type { Settings } from '../settings/settings.js'
-import { InputError } from '../settings/input-error.js'
-import { isMaskableToken, readSettings } from '../settings/inputs.js'
-import { earlyResult } from '../report/result.js'
+import { ACTION_INPUT_NAMES, isMaskableToken } from '../settings/inputs.js'
+import type { CheckedConfig } from '../settings/settings.js'
 import { annotationText, createActionLog, type ActionLog } from './log.js'
-import { createActionReporter, setOutputs, writeSummary } from './reporter.js'
+import { ACTION_VOICE, createActionReporter, setOutputs, writeSummary, type ActionReporter } from './reporter.js'
 
-/** Annotates every problem of the config file at its line; whether Toolforge would accept the config. */
-function checkedConfig(settings: Settings, log: ActionLog): boolean {
-  const config = settings.config!
+/** Annotates every problem of the config file at its line, or says that Toolforge would accept it. */
+function annotateConfig(config: CheckedConfig, log: ActionLog): void {
   for (const w of config.warnings) log.warning(w.message, { file: w.file, line: w.line, column: w.column, title: 'Components config' })
   for (const e of config.errors) log.error(e.message, { file: e.file, line: e.line, column: e.column, title: 'Components config' })
   if (config.errors.length === 0) log.info(`${configLine(config)} (the rules of config ${CONFIG_RULES_UPSTREAM.configVersion}, upstream ${CONFIG_RULES_UPSTREAM.commit}).`)
-  return config.errors.length === 0
 }
 
-/** The action: the one place where the run's fate is decided. Never throws. */
+/** The action: the run (src/run/) in the runner's terms. The one place where the step's fate is decided; never throws. */
 export async function run(): Promise<void> {
   // Untrimmed, so that a token with stray white space is refused rather than altered.
   const token = core.getInput('token', { trimWhitespace: false })
@@ -30,41 +25,25 @@ export async function run(): Promise<void> {
   const secret = isMaskableToken(token) ? token : ''
   const redact = createRedactor([secret])
   const log = createActionLog(redact)
-  try {
-    if (secret) for (const form of secretForms(secret)) core.setSecret(form)
-    const settings = readSettings((name) => (name === 'token' ? token : core.getInput(name)), process.env)
-    if (settings.tokenWarning) log.warning(settings.tokenWarning, { title: 'Deploy token' })
-    if (settings.config && !checkedConfig(settings, log)) {
-      await writeSummary(configSummaryModel(settings), log, redact)
-      const n = settings.config.errors.length
-      const problems = n === 1 ? 'a problem, annotated at its line' : `${n} problems, annotated at their lines`
-      const message = `${configLine(settings.config)} (${problems}); nothing was sent`
-      setOutputs(earlyResult('bad-input', { kind: 'config', message }, settings.toolAddress), redact)
-      return core.setFailed(annotationText(redact, message))
-    }
-    if (checksConfigOnly(settings)) {
-      log.info(TOKEN_NOT_CHECKED)
-      setOutputs(earlyResult('config-accepted', null, settings.toolAddress), redact)
-      return writeSummary(configSummaryModel(settings), log, redact)
-    }
-    const reporter = createActionReporter(settings, log, redact, systemClock.now)
-    log.info(
-      settings.dryRun
-        ? `Asking Toolforge through ${settings.apiUrl} whether it accepts the deploy token for ${settings.tool} (dry run: nothing is deployed)`
-        : settings.deployId
-          ? `Following deployment ${settings.deployId} of ${settings.tool}`
-          : `Deploying ${settings.tool} through ${settings.apiUrl}`
-    )
-    await reporter.finish(await deployLive(settings, reporter, USER_AGENT))
-  } catch (error) {
-    if (error instanceof InputError) {
+  if (secret) for (const form of secretForms(secret)) core.setSecret(form)
+  let reporter: ActionReporter | undefined
+  await runFlow({
+    program: 'toolforge/deploy-action',
+    userAgent: USER_AGENT,
+    voice: () => ACTION_VOICE,
+    inputs: () => ({ read: (name) => (name === 'token' ? token : core.getInput(name)), names: ACTION_INPUT_NAMES, env: process.env }),
+    warn: (text, title) => log.warning(text, { title }),
+    say: (text) => log.info(text),
+    starting: (line) => log.info(line),
+    debug: (text) => log.debug(text),
+    configChecked: (config) => annotateConfig(config, log),
+    follow: (settings) => (reporter = createActionReporter(settings, log, redact, systemClock.now)),
+    end: async ({ result, model, outcome }) => {
+      if (reporter && outcome) reporter.finish(outcome)
+      setOutputs(result, redact)
       // The summary says it too: that is where people look when a run goes red.
-      await writeSummary({ verdict: badInputVerdict(error.message), facts: [], components: [] }, log, redact)
-      setOutputs(earlyResult('bad-input', { kind: 'input', message: error.message }), redact)
-      return core.setFailed(redact(error.message))
+      await writeSummary(model, log, redact)
+      if (result.error) core.setFailed(annotationText(redact, result.error.message))
     }
-    // With NODE_OPTIONS=--enable-source-maps the stack points into src/.
-    if (error instanceof Error && error.stack) core.debug(redact(error.stack))
-    core.setFailed(annotationText(redact, `unexpected error: ${error instanceof Error ? error.message : String(error)}`))
-  }
+  })
 }

@@ -6,12 +6,12 @@ import type { Deployment } from '../engine/toolforge-types.js'
 import { commitLines, commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
-import { outcomeKind, type Voice } from '../report/outcome.js'
-import { runResult, type RunResult } from '../report/result.js'
-import { summaryModel, type SummaryModel } from '../report/summary.js'
+import type { Voice } from '../report/outcome.js'
+import type { RunResult } from '../report/result.js'
+import type { SummaryModel } from '../report/summary.js'
 import { renderText } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
-import { annotationText, type ActionLog } from './log.js'
+import type { ActionLog } from './log.js'
 
 /** GitHub shows 10 annotations of a kind per step; one error is the run's own failure. */
 export const MAX_COMPONENT_ANNOTATIONS = 9
@@ -23,8 +23,8 @@ export const ACTION_VOICE: Voice = {
 }
 
 export interface ActionReporter extends Narrator {
-  /** Outputs, annotations, job summary and the run's fate. */
-  finish(outcome: DeployOutcome): Promise<void>
+  /** What the deployment's end leaves in the log: its commit, its failed components' annotations. */
+  finish(outcome: DeployOutcome): void
 }
 
 /** The job summary, or (without GITHUB_STEP_SUMMARY, on a developer's machine) the log. */
@@ -82,7 +82,7 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
 
   return {
     ...narrator,
-    async finish(outcome) {
+    finish(outcome) {
       const deployment = outcome.deployment
       if (outcome.commits) {
         for (const line of commitLines(outcome.commits)) log.info(`Commit: ${line}`)
@@ -95,10 +95,6 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
       if (outcome.end === 'no-wait' && deployment) {
         log.notice(`Deployment ${deployment.deploy_id} was created on Toolforge; not waiting for it (wait: false).`)
       }
-      const model = summaryModel(outcome, settings, ACTION_VOICE, narrator.timeline())
-      setOutputs(runResult(outcome, outcomeKind(outcome), settings, model.verdict.problem), redact)
-      await writeSummary(model, log, redact)
-      if (model.verdict.problem) core.setFailed(annotationText(redact, model.verdict.problem))
     }
   }
 }

@@ -5,27 +5,19 @@ import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import { commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
-import { outcomeKind, type Voice } from '../report/outcome.js'
-import { dotenvOf, EXIT, exitCodeOf, jsonOf, runResult } from '../report/result.js'
+import type { Voice } from '../report/outcome.js'
 import { oneLine } from '../report/sanitize.js'
-import { closingLine, interruptedLines, summaryModel } from '../report/summary.js'
+import { closingLine, interruptedLines, type SummaryModel } from '../report/summary.js'
 import { renderBrief, renderText, wrapLine } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
 import { colourer } from './colour.js'
 import { LiveLine } from './live-line.js'
-import { writeOwnFile } from './write-file.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
 
 export interface CliReportOptions {
   json: boolean
   dotenv: string | undefined
   verbose: boolean
-}
-
-export { EXIT }
-
-export function exitCode(outcome: DeployOutcome): number {
-  return exitCodeOf(outcomeKind(outcome))
 }
 
 /** The command's words for its own options, in advice. */
@@ -51,7 +43,12 @@ const PHASE_WORDS: Record<string, string> = {
   final: 'done'
 }
 
-/** The terminal face of a deployment: the same narration, a live line, then summary, JSON, dotenv. */
+export interface CliReporter extends Narrator {
+  /** The deployment's end on the terminal: notices, then the summary (one line for a success). */
+  finish(outcome: DeployOutcome, model: SummaryModel): void
+}
+
+/** The terminal face of a deployment: the same narration, a live line, then the summary. */
 export function createCliReporter(
   settings: Settings,
   terminal: Terminal,
@@ -59,7 +56,7 @@ export function createCliReporter(
   options: CliReportOptions,
   redact: Redactor,
   now: () => number
-): Narrator & { finish(outcome: DeployOutcome): number } {
+): CliReporter {
   const log = options.json ? terminal.err : terminal.out
   const colour = colourer(log, env)
   const gitlab = env.GITLAB_CI === 'true'
@@ -117,14 +114,12 @@ export function createCliReporter(
       queuedOnServer = true
       narrator.queuedOnServer(deployment)
     },
-    finish(outcome) {
+    finish(outcome, model) {
       live.stop()
       if (sectionOpen) log.write(`${section('end')}\n`)
       if (outcome.commits) for (const notice of commitNotices(outcome.commits)) write(terminal.err, `notice: ${notice}`)
       const otherThanWorkflow = workflowCommitWarning(outcome)
       if (otherThanWorkflow) write(terminal.err, `warning: ${otherThanWorkflow}`, colour)
-      const voice = cliVoice(settings)
-      const model = summaryModel(outcome, settings, voice, narrator.timeline())
       // A success ends in one line, as deploy commands do; the tables are for --verbose and for failures.
       const brief = model.verdict.ok && !options.verbose
       // Refused before a deployment existed, the title names the tool: the reason and the next step say the rest.
@@ -134,17 +129,12 @@ export function createCliReporter(
       const summary = brief
         ? renderBrief(model, closingLine(model, outcome, settings), width)
         : interrupted
-          ? `${interruptedLines(outcome, settings, voice).join('\n')}\n`
+          ? `${interruptedLines(outcome, settings, cliVoice(settings)).join('\n')}\n`
           : `${said ? '\n' : ''}${renderText(shown, width)}`
       write(log, summary.replace(/\n$/, ''), colour)
       // For whatever reads the error stream alone; where the summary is on the same screen or stream, the reason is said once.
       const sameScreen = log === terminal.err || (terminal.out.isTTY === true && terminal.err.isTTY === true)
       if (model.verdict.problem && !sameScreen) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)
-      const result = runResult(outcome, outcomeKind(outcome), settings, model.verdict.problem)
-      if (options.json) write(terminal.out, jsonOf(result, { check: outcome.check, commits: outcome.commits }))
-      if (options.dotenv) writeOwnFile(options.dotenv, redact(dotenvOf(result)))
-      const code = result.exitCode
-      return code
     }
   }
 }

@@ -1,63 +1,62 @@
 import { systemClock } from '../engine/clock.js'
-import { deployLive } from '../engine/live-deploy.js'
 import { createRedactor } from '../engine/redact.js'
 import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
-import { checksConfigOnly, configLine, TOKEN_NOT_CHECKED, type OutcomeKind } from '../report/outcome.js'
-import { dotenvOf, earlyResult, jsonOf, type RunError } from '../report/result.js'
-import { InputError } from '../settings/input-error.js'
-import { isMaskableToken, readSettings } from '../settings/inputs.js'
-import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, TOKEN_VARIABLE, UsageError, USAGE } from './args.js'
-import { createCliReporter, EXIT } from './reporter.js'
-import { writeOwnFile } from './write-file.js'
+import { configLine } from '../report/outcome.js'
+import { dotenvOf, EXIT, jsonOf } from '../report/result.js'
+import { runFlow } from '../run/run-flow.js'
+import { isMaskableToken } from '../settings/inputs.js'
+import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, TOKEN_VARIABLE, USAGE, type CliOptions } from './args.js'
+import { cliVoice, createCliReporter, type CliReporter } from './reporter.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
+import { writeOwnFile } from './write-file.js'
 
-/** The command: same engine and messages as the action; returns the exit code. Never throws. */
+/** The command: the run (src/run/) in a terminal's terms; returns the exit code. Never throws. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: Terminal): Promise<number> {
   // A token too short to be one is refused by readSettings, and never masked: masking `e` would hide every e.
   const redact = createRedactor([env[TOKEN_VARIABLE] ?? '', env[SNIPPET_TOKEN_VARIABLE] ?? ''].filter(isMaskableToken))
+  const say = (stream: Terminal['out'], text: string) => stream.write(`${redact(inertForTerminal(text))}\n`)
   // Known even when the rest of the flags are not: a script asked for JSON gets JSON.
   const json = argv.includes('--json')
-  let dotenv: string | undefined
-  // Ended before any deployment was asked for: the same result record as any other ending.
-  const endEarly = (kind: OutcomeKind, error: RunError | null, toolAddress = '') => {
-    const result = earlyResult(kind, error, toolAddress)
-    if (error) terminal.err.write(`toolforge-deploy: ${redact(inertForTerminal(error.message))}\n`)
-    if (json) terminal.out.write(`${redact(inertForTerminal(jsonOf(result)))}\n`)
-    if (dotenv) writeOwnFile(dotenv, redact(dotenvOf(result)))
-    return result.exitCode
+  let options: CliOptions | undefined
+  let reporter: CliReporter | undefined
+  // With --json, stdout holds the JSON alone.
+  const log = () => (json ? terminal.err : terminal.out)
+  const help = argv.find((arg) => arg === '--help' || arg === '--version')
+  if (help) {
+    terminal.out.write(help === '--help' ? USAGE : `toolforge-deploy ${VERSION}\n`)
+    return EXIT.success
   }
-  try {
-    const options = parseCliArgs(argv, env)
-    dotenv = options.dotenv
-    if (options.help || options.version) {
-      terminal.out.write(options.help ? USAGE : `toolforge-deploy ${VERSION}\n`)
-      return EXIT.success
-    }
-    const settings = readSettings(options.read, env, options.names, 'toolforge-deploy')
-    const log = options.json ? terminal.err : terminal.out
-    if (settings.tokenWarning) terminal.err.write(`warning: ${settings.tokenWarning}\n`)
-    if (options.fromEnvironment.length > 0) {
-      const named = options.fromEnvironment.map((variable) => (SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable))
-      log.write(`Taken from the environment: ${named.join(', ')}\n`)
-    }
-    if (settings.config) {
-      const config = settings.config
+  const result = await runFlow({
+    program: 'toolforge-deploy',
+    userAgent: CLI_USER_AGENT,
+    voice: cliVoice,
+    inputs() {
+      options = parseCliArgs(argv, env)
+      if (options.fromEnvironment.length > 0) {
+        const named = options.fromEnvironment.map((variable) => (SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable))
+        say(log(), `Taken from the environment: ${named.join(', ')}`)
+      }
+      return { read: options.read, names: options.names, env }
+    },
+    warn: (text) => say(terminal.err, `warning: ${text}`),
+    say: (text) => say(log(), text),
+    // The live line says what the run is doing.
+    starting: () => {},
+    debug: () => {},
+    configChecked(config) {
       // As compilers say it, so that editors and terminals link each line to the file.
       for (const [kind, list] of [['warning', config.warnings], ['error', config.errors]] as const) {
-        for (const p of list) terminal.err.write(`${redact(inertForTerminal(`${p.file}:${p.line}:${p.column}: ${kind}: ${p.message}`))}\n`)
+        for (const p of list) say(terminal.err, `${p.file}:${p.line}:${p.column}: ${kind}: ${p.message}`)
       }
-      if (config.errors.length > 0) return endEarly('bad-input', { kind: 'config', message: `${configLine(config)}; nothing was sent` }, settings.toolAddress)
-      log.write(`${redact(inertForTerminal(configLine(config)))}\n`)
-      if (checksConfigOnly(settings)) {
-        log.write(`${TOKEN_NOT_CHECKED}\n`)
-        return endEarly('config-accepted', null, settings.toolAddress)
-      }
+      if (config.errors.length === 0) say(log(), configLine(config))
+    },
+    follow: (settings) => (reporter = createCliReporter(settings, terminal, env, options!, redact, systemClock.now)),
+    async end({ result, model, outcome }) {
+      if (reporter && outcome) reporter.finish(outcome, model)
+      else if (result.error) say(terminal.err, `toolforge-deploy: ${result.error.message}${result.error.kind === 'usage' ? '\nRun toolforge-deploy --help for the options.' : ''}`)
+      if (json) say(terminal.out, jsonOf(result, { check: outcome?.check, commits: outcome?.commits }))
+      if (options?.dotenv) writeOwnFile(options.dotenv, redact(dotenvOf(result)))
     }
-    const reporter = createCliReporter(settings, terminal, env, options, redact, systemClock.now)
-    return reporter.finish(await deployLive(settings, reporter, CLI_USER_AGENT))
-  } catch (error) {
-    if (error instanceof UsageError) return endEarly('bad-input', { kind: 'usage', message: `${error.message}\nRun toolforge-deploy --help for the options.` })
-    if (error instanceof InputError) return endEarly('bad-input', { kind: 'input', message: error.message })
-    return endEarly('unreachable', { kind: 'unexpected', message: `unexpected error: ${error instanceof Error ? error.message : String(error)}` })
-  }
+  })
+  return result.exitCode
 }

@@ -285,6 +285,11 @@ export function badInputVerdict(message: string): Verdict {
   return { kind: 'bad-input', ok: false, title: TITLES['bad-input'], problem: message, nextSteps: [{ text: 'Nothing was sent to Toolforge: correct the value and run again' }] }
 }
 
+/** An error of the run's own, not Toolforge's: nothing more is known. */
+export function unexpectedVerdict(message: string): Verdict {
+  return { kind: 'unreachable', ok: false, title: 'Stopped by an unexpected error', problem: message, nextSteps: [{ text: 'Run again; if it happens again, report it with the log' }] }
+}
+
 /** A dry run given a config file and no token checks only the file. */
 export function checksConfigOnly(settings: Settings): boolean {
   return settings.dryRun && settings.config !== undefined && !settings.token
