@@ -7,7 +7,10 @@ import tseslint from 'typescript-eslint'
  * (@actions/core); the engine and the command never do.
  */
 const LAYERS = {
-  settings: { forbidden: ['engine', 'report', 'run', 'action', 'cli'], packages: ['@actions/core', '@actions/http-client'] },
+  settings: {
+    forbidden: ['engine', 'report', 'run', 'action', 'cli'],
+    packages: ['@actions/core', '@actions/http-client']
+  },
   engine: { forbidden: ['report', 'run', 'action', 'cli'], packages: ['@actions/core'] },
   report: { forbidden: ['run', 'action', 'cli'], packages: ['@actions/core', '@actions/http-client'] },
   run: { forbidden: ['action', 'cli'], packages: ['@actions/core'] },
@@ -21,13 +24,19 @@ const boundaries = Object.entries(LAYERS).map(([folder, { forbidden, packages }]
     'no-restricted-imports': [
       'error',
       {
-        paths: packages.map((name) => ({ name, message: `src/${folder}/ must not depend on ${name} (see src/${folder}/README.md).` })),
+        paths: packages.map((name) => ({
+          name,
+          message: `src/${folder}/ must not depend on ${name} (see src/${folder}/README.md).`
+        })),
         patterns: [
           {
             regex: `^(\\.\\./)+(src/)?(${forbidden.join('|')})(/|$)`,
             message: `src/${folder}/ must not import from src/${forbidden.join('/, src/')}/ (see src/${folder}/README.md).`
           },
-          ...packages.map((name) => ({ regex: `^${name.replace('/', '\\/')}/`, message: `src/${folder}/ must not depend on ${name}.` }))
+          ...packages.map((name) => ({
+            regex: `^${name.replace('/', '\\/')}/`,
+            message: `src/${folder}/ must not depend on ${name}.`
+          }))
         ]
       }
     ]
@@ -35,7 +44,19 @@ const boundaries = Object.entries(LAYERS).map(([folder, { forbidden, packages }]
 }))
 
 export default tseslint.config(
-  { ignores: ['dist/', '.build/', 'node_modules/', 'coverage/', 'reports/', '.preview/', 'tools/', '.stryker-tmp*/', '.cache/'] },
+  {
+    ignores: [
+      'dist/',
+      '.build/',
+      'node_modules/',
+      'coverage/',
+      'reports/',
+      '.preview/',
+      'tools/',
+      '.stryker-tmp*/',
+      '.cache/'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,7 +10,13 @@ const reportDir = process.env.MUTATION_REPORT_DIR ?? join(tmpdir(), 'toolforge-d
 export default {
   // The settings are included because the input limits live there; the type-only and
   // stand-in modules hold nothing to mutate.
-  mutate: ['src/engine/**/*.ts', 'src/report/**/*.ts', 'src/settings/**/*.ts', '!src/engine/toolforge-types.ts', '!src/engine/undici-stub.ts'],
+  mutate: [
+    'src/engine/**/*.ts',
+    'src/report/**/*.ts',
+    'src/settings/**/*.ts',
+    '!src/engine/toolforge-types.ts',
+    '!src/engine/undici-stub.ts'
+  ],
   // The sandbox needs the sources, tests and what they read, not the runtimes or the bundles.
   ignorePatterns: ['/tools', '/dist', '/.build', '/.preview', '/coverage', '/.stryker-tmp*', '/.cache'],
   testRunner: 'jest',
@@ -19,7 +25,14 @@ export default {
     projectType: 'custom',
     configFile: 'jest.config.js',
     // The unit tests only: they run in milliseconds, and are what should catch a mutant.
-    config: { testMatch: ['**/__tests__/engine/**/*.unit.test.ts', '**/__tests__/report/**/*.unit.test.ts', '**/__tests__/settings/**/*.unit.test.ts'], reporters: ['default'] },
+    config: {
+      testMatch: [
+        '**/__tests__/engine/**/*.unit.test.ts',
+        '**/__tests__/report/**/*.unit.test.ts',
+        '**/__tests__/settings/**/*.unit.test.ts'
+      ],
+      reporters: ['default']
+    },
     enableFindRelatedTests: false
   },
   checkers: ['typescript'],

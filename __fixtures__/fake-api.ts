@@ -20,7 +20,8 @@ export class ScriptedApi implements ToolforgeApi {
   ) {}
 
   private answer(steps: Step[]): Promise<ApiResponse> {
-    if (this.getTimes.length + this.postTimes.length > MAX_CALLS) throw new Error(`more than ${MAX_CALLS} requests: a loop that never ends`)
+    if (this.getTimes.length + this.postTimes.length > MAX_CALLS)
+      throw new Error(`more than ${MAX_CALLS} requests: a loop that never ends`)
     const step = steps.length > 1 ? steps.shift()! : steps[0]!
     if (step instanceof Error) return Promise.reject(step)
     const [deployment, retryAfterMs] = 'retryAfterMs' in step ? [step.deployment, step.retryAfterMs] : [step, undefined]
@@ -55,7 +56,12 @@ export class TimedApi implements ToolforgeApi {
     const now = this.now()
     this.getTimes.push(now)
     const deployment = this.states.filter(([from]) => from <= now).at(-1)![1]
-    return Promise.resolve({ deployment, messages: { info: [], warning: [], error: [] }, status: 200, retryAfterMs: undefined })
+    return Promise.resolve({
+      deployment,
+      messages: { info: [], warning: [], error: [] },
+      status: 200,
+      retryAfterMs: undefined
+    })
   }
 
   createDeployment(): Promise<ApiResponse> {

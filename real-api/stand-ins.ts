@@ -25,7 +25,16 @@ interface Knobs {
   tool_overrides: Record<string, Partial<Pick<Knobs, 'build_pending_s' | 'build_running_s'>>>
 }
 
-const DEFAULTS: Knobs = { build_pending_s: 1, build_running_s: 3, fail_refs: ['broken'], max_parallel_builds: 4, max_memory_gi: 4, latency_ms: 0, latency_jitter_ms: 0, tool_overrides: {} }
+const DEFAULTS: Knobs = {
+  build_pending_s: 1,
+  build_running_s: 3,
+  fail_refs: ['broken'],
+  max_parallel_builds: 4,
+  max_memory_gi: 4,
+  latency_ms: 0,
+  latency_jitter_ms: 0,
+  tool_overrides: {}
+}
 
 interface Build {
   id: string
@@ -60,14 +69,17 @@ function memoryGi(value: string): number | undefined {
 }
 
 function validSchedule(schedule: string): boolean {
-  if (schedule.startsWith('@')) return ['@hourly', '@daily', '@weekly', '@monthly', '@yearly', '@annually', '@midnight'].includes(schedule)
+  if (schedule.startsWith('@'))
+    return ['@hourly', '@daily', '@weekly', '@monthly', '@yearly', '@annually', '@midnight'].includes(schedule)
   const fields = schedule.split(/\s+/)
   return fields.length === 5 && fields.every((field) => /^[\d*/,-]+$/.test(field))
 }
 
 function lsRemote(url: string, ref: string): Promise<string | undefined> {
   return new Promise((resolve) =>
-    execFile('git', ['ls-remote', url, ref], { timeout: 20_000 }, (error, stdout) => resolve(error ? undefined : stdout.split(/\s+/)[0] || undefined))
+    execFile('git', ['ls-remote', url, ref], { timeout: 20_000 }, (error, stdout) =>
+      resolve(error ? undefined : stdout.split(/\s+/)[0] || undefined)
+    )
   )
 }
 
@@ -120,15 +132,25 @@ class Backends {
   }
 
   async startBuild(tool: string, params: Json): Promise<Answer> {
-    const unfinished = [...this.builds.values()].filter((b) => b.tool === tool && ['BUILD_PENDING', 'BUILD_RUNNING'].includes(this.status(b)))
+    const unfinished = [...this.builds.values()].filter(
+      (b) => b.tool === tool && ['BUILD_PENDING', 'BUILD_RUNNING'].includes(this.status(b))
+    )
     const max = this.knobs.max_parallel_builds
     if (unfinished.length >= max) {
-      return [409, { error: [`Got too many builds running (${unfinished.length} out of ${max} max), cancel some or wait for them to finish`] }]
+      return [
+        409,
+        {
+          error: [
+            `Got too many builds running (${unfinished.length} out of ${max} max), cancel some or wait for them to finish`
+          ]
+        }
+      ]
     }
     const source = String(params.source_url ?? '')
     const ref = String(params.ref || 'HEAD')
     const resolvedRef = await lsRemote(source, ref)
-    if (!resolvedRef) return [400, { error: [`Failed to resolve ref ${ref}, maybe the repository ${source} is not public?`] }]
+    if (!resolvedRef)
+      return [400, { error: [`Failed to resolve ref ${ref}, maybe the repository ${source} is not public?`] }]
     const timing = { ...this.knobs, ...this.knobs.tool_overrides[tool] }
     const build: Build = {
       id: `${tool}-buildpacks-pipelinerun-${randomText(ALPHANUMERIC, 5)}`,
@@ -143,7 +165,13 @@ class Backends {
       cancelled: false
     }
     this.builds.set(build.id, build)
-    return [200, { new_build: { name: build.id, parameters: this.view(build).parameters, resolved_ref: resolvedRef }, messages: {} }]
+    return [
+      200,
+      {
+        new_build: { name: build.id, parameters: this.view(build).parameters, resolved_ref: resolvedRef },
+        messages: {}
+      }
+    ]
   }
 
   upsertJob(tool: string, job: Json): Answer {
@@ -153,7 +181,14 @@ class Backends {
       const gi = memoryGi(job.memory)
       if (gi === undefined) return [400, { error: [`Invalid memory value '${job.memory}'`] }]
       if (gi > this.knobs.max_memory_gi) {
-        return [400, { error: [`Requested memory ${job.memory} is over maximum allowed per container (${this.knobs.max_memory_gi}Gi)`] }]
+        return [
+          400,
+          {
+            error: [
+              `Requested memory ${job.memory} is over maximum allowed per container (${this.knobs.max_memory_gi}Gi)`
+            ]
+          }
+        ]
       }
     }
     if (job.job_type === 'scheduled' && !validSchedule(String(job.schedule ?? ''))) {
@@ -162,10 +197,19 @@ class Backends {
     const toolJobs = this.jobs.get(tool) ?? new Map<string, Json>()
     this.jobs.set(tool, toolJobs)
     const before = toolJobs.get(name)
-    const said = (info: string) => [200, { job_changed: info !== 'is already up to date', messages: { info: [`Job ${name} ${info}`], warning: [], error: [] } }] as Answer
+    const said = (info: string) =>
+      [
+        200,
+        {
+          job_changed: info !== 'is already up to date',
+          messages: { info: [`Job ${name} ${info}`], warning: [], error: [] }
+        }
+      ] as Answer
     toolJobs.set(name, job)
     if (!before) return said('created in storage and runtime')
-    return JSON.stringify(before) === JSON.stringify(job) ? said('is already up to date') : said('was updated in storage and runtime')
+    return JSON.stringify(before) === JSON.stringify(job)
+      ? said('is already up to date')
+      : said('was updated in storage and runtime')
   }
 
   gitFile(path: string): Buffer | undefined {
@@ -180,7 +224,8 @@ class Backends {
   async delay(path: string): Promise<void> {
     const { latency_ms: latency, latency_jitter_ms: jitter } = this.knobs
     const ms = Number(latency) + (Number(jitter) ? (Math.random() * 2 - 1) * Number(jitter) : 0)
-    if (ms > 0 && (path.startsWith('/builds/') || path.startsWith('/jobs/'))) await new Promise((done) => setTimeout(done, ms))
+    if (ms > 0 && (path.startsWith('/builds/') || path.startsWith('/jobs/')))
+      await new Promise((done) => setTimeout(done, ms))
   }
 
   async answer(method: string, path: string, body: Json | undefined): Promise<Answer | [number, Buffer, string]> {
@@ -199,12 +244,23 @@ class Backends {
       return [200, { ok: true }]
     }
     if (path === '/__fake/state' && method === 'GET') {
-      return [200, { config: this.knobs, builds: [...this.builds.values()].map((b) => this.view(b)), jobs: Object.fromEntries([...this.jobs].map(([t, j]) => [t, Object.fromEntries(j)])) }]
+      return [
+        200,
+        {
+          config: this.knobs,
+          builds: [...this.builds.values()].map((b) => this.view(b)),
+          jobs: Object.fromEntries([...this.jobs].map(([t, j]) => [t, Object.fromEntries(j)]))
+        }
+      ]
     }
     let match = /^\/builds\/v1\/tool\/([^/]+)\/builds(?:\/([^/]+))?(\/cancel)?\/?$/.exec(path)
     if (match) {
       const [, tool, id, cancel] = match as unknown as [string, string, string | undefined, string | undefined]
-      if (!id && method === 'GET') return [200, { builds: [...this.builds.values()].filter((b) => b.tool === tool).map((b) => this.view(b)), messages: {} }]
+      if (!id && method === 'GET')
+        return [
+          200,
+          { builds: [...this.builds.values()].filter((b) => b.tool === tool).map((b) => this.view(b)), messages: {} }
+        ]
       if (!id && method === 'POST') return this.startBuild(tool, body ?? {})
       const build = id ? this.builds.get(id) : undefined
       if (!build || build.tool !== tool) return [404, { error: [`Build with id ${id} not found.`] }]
@@ -218,7 +274,11 @@ class Backends {
     if (match) {
       const [, tool, name, restart] = match as unknown as [string, string, string | undefined, string | undefined]
       if (!name && method === 'PATCH') return this.upsertJob(tool, body ?? {})
-      if (!name && method === 'GET') return [200, { jobs: [...(this.jobs.get(tool)?.values() ?? [])], messages: { info: [], warning: [], error: [] } }]
+      if (!name && method === 'GET')
+        return [
+          200,
+          { jobs: [...(this.jobs.get(tool)?.values() ?? [])], messages: { info: [], warning: [], error: [] } }
+        ]
       if (name && restart && method === 'POST') {
         if (!this.jobs.get(tool)?.has(name)) return [404, { error: [`Job '${name}' does not exist`] }]
         return [200, { messages: { info: [], warning: [], error: [] } }]
@@ -273,9 +333,18 @@ function serveGateway(appPort: number, log: string): Server {
   return createServer((request, response) => {
     const started = Date.now()
     const url = new URL(request.url ?? '/', 'http://x')
-    const path = url.pathname === '/components' || url.pathname.startsWith('/components/') ? url.pathname.slice('/components'.length) || '/' : url.pathname
+    const path =
+      url.pathname === '/components' || url.pathname.startsWith('/components/')
+        ? url.pathname.slice('/components'.length) || '/'
+        : url.pathname
     const upstream = httpRequest(
-      { host: '127.0.0.1', port: appPort, method: request.method, path: `${path}${url.search}`, headers: request.headers },
+      {
+        host: '127.0.0.1',
+        port: appPort,
+        method: request.method,
+        path: `${path}${url.search}`,
+        headers: request.headers
+      },
       (answer: IncomingMessage) => {
         const chunks: Buffer[] = []
         answer.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -343,10 +412,23 @@ export async function startStandIns(options: StandInsOptions): Promise<StandIns>
   const appPort = await listen(probe)
   await new Promise((resolve) => probe.close(resolve))
   const python = join(dirname(fileURLToPath(import.meta.url)), 'python')
-  const pythonPath = [python, options.upstream, options.pythonPath, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
+  const pythonPath = [python, options.upstream, options.pythonPath, process.env.PYTHONPATH]
+    .filter(Boolean)
+    .join(delimiter)
   const app = spawn(
     options.python,
-    ['-m', 'uvicorn', '--factory', 'components.main:create_app', '--host', '127.0.0.1', '--port', String(appPort), '--log-level', 'warning'],
+    [
+      '-m',
+      'uvicorn',
+      '--factory',
+      'components.main:create_app',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(appPort),
+      '--log-level',
+      'warning'
+    ],
     {
       cwd: options.upstream,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -36,7 +36,10 @@ const TOKEN = 'b3e4c5d6-7a8b-4c9d-8e0f-1a2b3c4d5e6f'
 const PHASES = 40
 const quick = process.argv.includes('--quick')
 
-const source = (name: string, buildMs: number, queueMs = 1_000, fails = false): ComponentPlan => ({ name, build: { kind: 'source', queueMs, buildMs, fails } })
+const source = (name: string, buildMs: number, queueMs = 1_000, fails = false): ComponentPlan => ({
+  name,
+  build: { kind: 'source', queueMs, buildMs, fails }
+})
 
 /**
  * Production's pace, which cannot be measured from here: every call of the deployment task
@@ -54,15 +57,37 @@ const passLabel = (latencyMs: number) => `≈ ${((2_000 + 2 * latencyMs) / 1000)
  * `floor`: also measure the blind floor (floorSample).
  */
 const TIMELINES: Array<{ name: string; timeline: Timeline; spreadMs: number; floor?: boolean }> = [
-  { name: '2 components, builds of 20 s', timeline: { components: [source('web', 20_000), source('worker', 20_000)] }, spreadMs: 4_500, floor: true },
-  { name: '2 components, builds of 60 s', timeline: { components: [source('web', 60_000), source('worker', 60_000)] }, spreadMs: 4_500 },
-  { name: '2 components waiting 90 s for a build slot, then 20 s builds', timeline: { components: [source('web', 20_000, 90_000), source('worker', 20_000, 90_000)] }, spreadMs: 4_500 },
+  {
+    name: '2 components, builds of 20 s',
+    timeline: { components: [source('web', 20_000), source('worker', 20_000)] },
+    spreadMs: 4_500,
+    floor: true
+  },
+  {
+    name: '2 components, builds of 60 s',
+    timeline: { components: [source('web', 60_000), source('worker', 60_000)] },
+    spreadMs: 4_500
+  },
+  {
+    name: '2 components waiting 90 s for a build slot, then 20 s builds',
+    timeline: { components: [source('web', 20_000, 90_000), source('worker', 20_000, 90_000)] },
+    spreadMs: 4_500
+  },
   {
     name: '3 components, builds of 2–4 min, slow runs (2 s each)',
-    timeline: { components: [source('web', 120_000), source('api', 180_000), source('cron', 240_000)].map((c) => ({ ...c, run: { ms: 2_000 } })) },
+    timeline: {
+      components: [source('web', 120_000), source('api', 180_000), source('cron', 240_000)].map((c) => ({
+        ...c,
+        run: { ms: 2_000 }
+      }))
+    },
     spreadMs: 10_000
   },
-  { name: 'a build failing after 90 s beside a 60 s one', timeline: { components: [source('web', 60_000), source('worker', 90_000, 1_000, true)] }, spreadMs: 4_500 },
+  {
+    name: 'a build failing after 90 s beside a 60 s one',
+    timeline: { components: [source('web', 60_000), source('worker', 90_000, 1_000, true)] },
+    spreadMs: 4_500
+  },
   ...PACES.map(({ label, latency }) => ({
     name: `2 components, builds of 20 s, build and jobs calls of ${label} (passes of ${passLabel(latency.ms)})`,
     timeline: { components: [source('web', 20_000), source('worker', 20_000)], serviceLatency: latency },
@@ -105,12 +130,19 @@ interface World {
 }
 
 function lengthened(timeline: Timeline, byMs: number): Timeline {
-  return { ...timeline, components: timeline.components.map((c) => (c.build.kind === 'source' ? { ...c, build: { ...c.build, buildMs: c.build.buildMs + byMs } } : c)) }
+  return {
+    ...timeline,
+    components: timeline.components.map((c) =>
+      c.build.kind === 'source' ? { ...c, build: { ...c.build, buildMs: c.build.buildMs + byMs } } : c
+    )
+  }
 }
 
 /** Each run draws its own service delays. */
 function reseeded(timeline: Timeline, seed: number): Timeline {
-  return timeline.serviceLatency ? { ...timeline, serviceLatency: { ...timeline.serviceLatency, seed: seed + 1 } } : timeline
+  return timeline.serviceLatency
+    ? { ...timeline, serviceLatency: { ...timeline.serviceLatency, seed: seed + 1 } }
+    : timeline
 }
 
 function simulatedWorld(timeline: Timeline): World {
@@ -142,7 +174,15 @@ async function actionSample(world: World): Promise<Sample> {
     api: counted(world.api, () => (requests += 1)),
     clock: world.clock as Clock,
     signal: new AbortController().signal,
-    observer: { created: () => {}, polled: () => {}, queuedOnServer: () => {}, retrying: () => {}, creationRetrying: () => {}, queued: () => {}, probed: () => {} }
+    observer: {
+      created: () => {},
+      polled: () => {},
+      queuedOnServer: () => {},
+      retrying: () => {},
+      creationRetrying: () => {},
+      queued: () => {},
+      probed: () => {}
+    }
   })
   if (outcome.end !== 'successful' && outcome.end !== 'failed') throw new Error(`bench run ended ${outcome.end}`)
   return { lagMs: outcome.endedAt - world.finalAt(), requests }
@@ -204,16 +244,23 @@ const row = (name: string, poller: string, st: Stats, bold = false) => {
 async function timelineSection(out: (line?: string) => void): Promise<void> {
   out('## 1. Synthetic timelines, in virtual time')
   out()
-  out(`Each timeline runs ${PHASES} times with its builds lengthened by 0 to the spread given, so that the end falls at every point of the server's 2 s tick and of the action's pace; the simulator's state machine follows the real server's task (checked by the differential test). Lag: from the final state becoming visible to the client having it.`)
+  out(
+    `Each timeline runs ${PHASES} times with its builds lengthened by 0 to the spread given, so that the end falls at every point of the server's 2 s tick and of the action's pace; the simulator's state machine follows the real server's task (checked by the differential test). Lag: from the final state becoming visible to the client having it.`
+  )
   out()
   out('| timeline | poller | median lag | max lag | requests (mean / max) |')
   out('| --- | --- | --- | --- | --- |')
   for (const { name, timeline, spreadMs, floor } of TIMELINES) {
     const runs = (sample: (world: World) => Promise<Sample>) =>
-      Promise.all(Array.from({ length: PHASES }, (_, i) => sample(simulatedWorld(reseeded(lengthened(timeline, (i * spreadMs) / PHASES), i)))))
+      Promise.all(
+        Array.from({ length: PHASES }, (_, i) =>
+          sample(simulatedWorld(reseeded(lengthened(timeline, (i * spreadMs) / PHASES), i)))
+        )
+      )
     const action = stats(await runs(actionSample))
     out(row(name, 'the action', action, true))
-    for (const interval of [1_000, 10_000]) out(row('', `fixed ${interval / 1000} s`, stats(await runs((w) => fixedSample(w, interval)))))
+    for (const interval of [1_000, 10_000])
+      out(row('', `fixed ${interval / 1000} s`, stats(await runs((w) => fixedSample(w, interval)))))
     if (floor) out(row('', 'blind floor', stats(await runs(floorSample))))
   }
   out()
@@ -223,13 +270,17 @@ async function traceSection(out: (line?: string) => void): Promise<void> {
   const traces = loadTraces()
   out('## 2. The real server’s recorded traces, in virtual time')
   out()
-  out(`${traces.length} deployments recorded from the real Components API (\`npm run bench:record\`, every answer read every 20 ms, in bench/traces/), replayed through the action's engine and through fixed polls.`)
+  out(
+    `${traces.length} deployments recorded from the real Components API (\`npm run bench:record\`, every answer read every 20 ms, in bench/traces/), replayed through the action's engine and through fixed polls.`
+  )
   out()
   out('| trace | poller | lag | requests |')
   out('| --- | --- | --- | --- |')
   for (const trace of traces) {
     const action = await actionSample(traceWorld(trace))
-    out(`| ${trace.name} (final at ${s(traceFinalMs(trace))}) | **the action** | **${s(action.lagMs)}** | **${action.requests}** |`)
+    out(
+      `| ${trace.name} (final at ${s(traceFinalMs(trace))}) | **the action** | **${s(action.lagMs)}** | **${action.requests}** |`
+    )
     for (const interval of [1_000, 10_000]) {
       const fixed = await fixedSample(traceWorld(trace), interval)
       out(`| | fixed ${interval / 1000} s | ${s(fixed.lagMs)} | ${fixed.requests} |`)
@@ -245,12 +296,21 @@ async function shellLoop(api: RealApi, c: RealCase, sleepS: number, run: number,
   loopSerial += 1
   const tool = `loop-${c.buildS}-${sleepS}-${loopSerial}-${process.pid % 1000}`
   const extraBuildS = (run * c.spreadS) / runs
-  const components = Object.fromEntries(Array.from({ length: c.components }, (_, i) => [i === 0 ? 'web' : `worker${i}`, {}]))
+  const components = Object.fromEntries(
+    Array.from({ length: c.components }, (_, i) => [i === 0 ? 'web' : `worker${i}`, {}])
+  )
   const token = await api.seedTool(tool, components)
   await api.setToolTimings(tool, { build_pending_s: c.queueS, build_running_s: c.buildS + extraBuildS })
   const base = `${api.apiUrl}/components/v1/tool/${tool}/deployment`
-  const created = (await (await fetch(`${base}?token=${token}`, { method: 'POST' })).json()) as { data: { deploy_id: string } }
-  const read = async () => (JSON.parse(await readAgain(`${base}/${created.data.deploy_id}?token=${token}`)) as { data: { status?: string; long_status?: string } }).data
+  const created = (await (await fetch(`${base}?token=${token}`, { method: 'POST' })).json()) as {
+    data: { deploy_id: string }
+  }
+  const read = async () =>
+    (
+      JSON.parse(await readAgain(`${base}/${created.data.deploy_id}?token=${token}`)) as {
+        data: { status?: string; long_status?: string }
+      }
+    ).data
   let observedAt: number | undefined
   let done = false
   const observer = (async () => {
@@ -270,7 +330,8 @@ async function shellLoop(api: RealApi, c: RealCase, sleepS: number, run: number,
   const seenAt = Date.now()
   done = true
   await observer
-  if (last.status !== 'successful') throw new Error(`the loop's deployment of ${tool} ended ${last.status}: ${last.long_status ?? ''}`)
+  if (last.status !== 'successful')
+    throw new Error(`the loop's deployment of ${tool} ended ${last.status}: ${last.long_status ?? ''}`)
   return { lagMs: Math.max(0, seenAt - (observedAt ?? seenAt)), requests, queuedRequests: 0 }
 }
 
@@ -279,7 +340,10 @@ async function realSection(out: (line?: string) => void, where: RealApiLocation)
   const cases: Array<{ c: RealCase; count: number }> = [
     { c: { name: '2 components, builds of 20 s', queueS: 1, buildS: 20, spreadS: 4.5, components: 2 }, count },
     { c: { name: '2 components, builds of 60 s', queueS: 1, buildS: 60, spreadS: 4.5, components: 2 }, count },
-    { c: { name: '2 components waiting 90 s for a build slot', queueS: 90, buildS: 3, spreadS: 2, components: 2 }, count: quick ? 2 : 6 }
+    {
+      c: { name: '2 components waiting 90 s for a build slot', queueS: 90, buildS: 3, spreadS: 2, components: 2 },
+      count: quick ? 2 : 6
+    }
   ]
   out('## 3. The bundle in real time against the real Components API')
   out()
@@ -287,7 +351,9 @@ async function realSection(out: (line?: string) => void, where: RealApiLocation)
     'The committed bundle (`node dist/index.js`, default inputs) deploys on the real server; an independent observer reads the deployment every 50 ms, and the lag is the time from its first read showing the final status to the action’s (as the server logged them). Build times are spread over the spread given, so the ends fall at every point of the server’s tick. The shell loops are the feature request’s `while sleep N; do curl …; done`, measured the same way.'
   )
   out()
-  out('| deployment | poller | runs | median lag | max lag | requests (mean / max) | while every build waits for a slot |')
+  out(
+    '| deployment | poller | runs | median lag | max lag | requests (mean / max) | while every build waits for a slot |'
+  )
   out('| --- | --- | --- | --- | --- | --- | --- |')
   const api = await startRealApi(process.env, where)
   try {
@@ -295,13 +361,17 @@ async function realSection(out: (line?: string) => void, where: RealApiLocation)
       const samples = await measureReal(api, c, n, 8)
       const st = stats(samples)
       const queued = Math.max(...samples.map((x) => x.queuedRequests))
-      out(`| ${c.name} | **the action** | ${n} | **${s(st.medianLag)}** | **${s(st.maxLag)}** | **${st.meanRequests.toFixed(1)} / ${st.maxRequests}** | ${queued} (max) |`)
+      out(
+        `| ${c.name} | **the action** | ${n} | **${s(st.medianLag)}** | **${s(st.maxLag)}** | **${st.meanRequests.toFixed(1)} / ${st.maxRequests}** | ${queued} (max) |`
+      )
       if (c.queueS > 1) continue
       for (const sleepS of [10, 1]) {
         const runs = quick ? 3 : 8
         const loops = await Promise.all(Array.from({ length: runs }, (_, i) => shellLoop(api, c, sleepS, i, runs)))
         const lt = stats(loops)
-        out(`| | \`sleep ${sleepS}\` loop | ${loops.length} | ${s(lt.medianLag)} | ${s(lt.maxLag)} | ${lt.meanRequests.toFixed(1)} / ${lt.maxRequests} | |`)
+        out(
+          `| | \`sleep ${sleepS}\` loop | ${loops.length} | ${s(lt.medianLag)} | ${s(lt.maxLag)} | ${lt.meanRequests.toFixed(1)} / ${lt.maxRequests} | |`
+        )
       }
     }
     out()
@@ -325,10 +395,14 @@ async function paceRows(out: (line?: string) => void, api: RealApi): Promise<voi
   for (const { label, latency } of [{ label: 'immediate (local)', latency: { ms: 0, jitterMs: 0 } }, ...PACES]) {
     await api.configure({ latency_ms: latency.ms, latency_jitter_ms: latency.jitterMs })
     const st = stats(await measureReal(api, c, runs, runs))
-    out(`| ${label} | **the action** | ${runs} | **${s(st.medianLag)}** | **${s(st.maxLag)}** | **${st.meanRequests.toFixed(1)} / ${st.maxRequests}** |`)
+    out(
+      `| ${label} | **the action** | ${runs} | **${s(st.medianLag)}** | **${s(st.maxLag)}** | **${st.meanRequests.toFixed(1)} / ${st.maxRequests}** |`
+    )
     for (const sleepS of [1, 10]) {
       const lt = stats(await Promise.all(Array.from({ length: 3 }, (_, i) => shellLoop(api, c, sleepS, i, 3))))
-      out(`| | \`sleep ${sleepS}\` loop | 3 | ${s(lt.medianLag)} | ${s(lt.maxLag)} | ${lt.meanRequests.toFixed(1)} / ${lt.maxRequests} |`)
+      out(
+        `| | \`sleep ${sleepS}\` loop | 3 | ${s(lt.medianLag)} | ${s(lt.maxLag)} | ${lt.meanRequests.toFixed(1)} / ${lt.maxRequests} |`
+      )
     }
   }
   await api.configure({ latency_ms: 0, latency_jitter_ms: 0 })
@@ -358,8 +432,20 @@ async function startup(): Promise<{ nodeMs: number; firstRequestMs: number; peak
       if (firstAt === undefined && sim.requests.length > before) firstAt = performance.now()
     }, 0)
     const { stderr } = await time(
-      ['--import', "data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS))", BUNDLE],
-      { PATH: process.env.PATH, INPUT_TOOL: `startup${i}`, INPUT_TOKEN: TOKEN, 'INPUT_API-URL': url, INPUT_WAIT: 'false', INPUT_CHECK: 'off', GITHUB_OUTPUT: '/dev/null' }
+      [
+        '--import',
+        "data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS))",
+        BUNDLE
+      ],
+      {
+        PATH: process.env.PATH,
+        INPUT_TOOL: `startup${i}`,
+        INPUT_TOKEN: TOKEN,
+        'INPUT_API-URL': url,
+        INPUT_WAIT: 'false',
+        INPUT_CHECK: 'off',
+        GITHUB_OUTPUT: '/dev/null'
+      }
     )
     clearInterval(watch)
     firstRequest.push((firstAt ?? performance.now()) - started)
@@ -380,7 +466,9 @@ async function main(): Promise<void> {
   const started = Date.now()
   out('# Benchmarks')
   out()
-  out(`Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${process.platform}/${process.arch}). Requests are status checks (GET); the default \`poll-interval\` (10 s) applies.`)
+  out(
+    `Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${process.platform}/${process.arch}). Requests are status checks (GET); the default \`poll-interval\` (10 s) applies.`
+  )
   out()
   await timelineSection(out)
   await traceSection(out)
@@ -395,12 +483,15 @@ async function main(): Promise<void> {
   out()
   const boot = await startup()
   const size = statSync(BUNDLE).size
-  out(`- \`node -e 0\`: ${boot.nodeMs.toFixed(0)} ms; process start to the first request of the bundle: ${boot.firstRequestMs.toFixed(0)} ms (${(boot.firstRequestMs - boot.nodeMs).toFixed(0)} ms more); medians of 15.`)
+  out(
+    `- \`node -e 0\`: ${boot.nodeMs.toFixed(0)} ms; process start to the first request of the bundle: ${boot.firstRequestMs.toFixed(0)} ms (${(boot.firstRequestMs - boot.nodeMs).toFixed(0)} ms more); medians of 15.`
+  )
   out(`- \`dist/index.js\`: ${(size / 1024).toFixed(0)} KiB.`)
   out(`- Peak memory (max RSS) of the bundle creating a deployment: ${(boot.peakRssKb / 1024).toFixed(0)} MiB.`)
   out()
   out(`The whole benchmark took ${Math.round((Date.now() - started) / 1000)} s.`)
-  if (!process.argv.includes('--virtual-only') && !quick) writeFileSync(`${ROOT}/BENCHMARKS.md`, `${lines.join('\n')}\n`)
+  if (!process.argv.includes('--virtual-only') && !quick)
+    writeFileSync(`${ROOT}/BENCHMARKS.md`, `${lines.join('\n')}\n`)
 }
 
 await main()

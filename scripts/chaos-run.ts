@@ -43,7 +43,8 @@ function plan(seed: number, index: number): Plan {
   const random = seededRandom(seed * 1_000_003 + index)
   const scenario = SCENARIOS[Math.floor(random() * SCENARIOS.length)]!
   const r = random()
-  const twist: Twist = r < 0.15 ? 'create-retry-after' : r < 0.2 ? 'create-reset-after-processing' : r < 0.25 ? 'wrong-token' : 'none'
+  const twist: Twist =
+    r < 0.15 ? 'create-retry-after' : r < 0.2 ? 'create-reset-after-processing' : r < 0.25 ? 'wrong-token' : 'none'
   // Every kind of character a token may have.
   const token = `ch-${randomChars(random, 8)}.${randomChars(random, 4)}_~${randomChars(random, 6)}`
   return { tool: `chaos-${index}`, token, scenario, twist }
@@ -51,8 +52,10 @@ function plan(seed: number, index: number): Plan {
 
 function expected(plan: Plan): { code: number; status: string; created: number; says?: string } {
   // No deployment read, no status: the output is set, and empty.
-  if (plan.twist === 'wrong-token') return { code: 1, status: '', created: 0, says: 'Toolforge refused the deploy token (HTTP 401)' }
-  if (plan.twist === 'create-reset-after-processing') return { code: 1, status: '', created: 1, says: 'a deployment may have been started' }
+  if (plan.twist === 'wrong-token')
+    return { code: 1, status: '', created: 0, says: 'Toolforge refused the deploy token (HTTP 401)' }
+  if (plan.twist === 'create-reset-after-processing')
+    return { code: 1, status: '', created: 1, says: 'a deployment may have been started' }
   const fails = plan.scenario === 'build-failure' || plan.scenario === 'run-failure'
   return { code: fails ? 1 : 0, status: fails ? 'failed' : 'successful', created: 1 }
 }
@@ -63,14 +66,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const sim = new ToolforgeSimulator({ token: 'unused-default', seed: options.seed, timeScale: 0.5 })
   sim.chaos(options.faultRate ?? 1 / 3)
   const url = await sim.listen(0)
-  const report: ChaosReport = { runs: 0, faultsInjected: 0, statusReads: 0, wrongOutcomes: [], duplicateCreations: 0, tokenLeaks: 0, seconds: 0 }
+  const report: ChaosReport = {
+    runs: 0,
+    faultsInjected: 0,
+    statusReads: 0,
+    wrongOutcomes: [],
+    duplicateCreations: 0,
+    tokenLeaks: 0,
+    seconds: 0
+  }
 
   async function one(index: number): Promise<void> {
     const p = plan(options.seed, index)
     sim.api.setScenario(p.tool, p.scenario)
     sim.api.setToolToken(p.tool, { kind: 'token', token: p.token })
-    if (p.twist === 'create-retry-after') sim.addFaultsFor(p.tool, 'POST', { kind: 'retry-after', status: index % 2 ? 429 : 503, retryAfter: '1' })
-    if (p.twist === 'create-reset-after-processing') sim.addFaultsFor(p.tool, 'POST', { kind: 'reset-after-processing' })
+    if (p.twist === 'create-retry-after')
+      sim.addFaultsFor(p.tool, 'POST', { kind: 'retry-after', status: index % 2 ? 429 : 503, retryAfter: '1' })
+    if (p.twist === 'create-reset-after-processing')
+      sim.addFaultsFor(p.tool, 'POST', { kind: 'reset-after-processing' })
     const token = p.twist === 'wrong-token' ? `${p.token}x` : p.token
     const run = await runAction({ inputs: { tool: p.tool, token, 'api-url': url } })
     const want = expected(p)
@@ -80,9 +93,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (run.outputs.status !== want.status) problems.push(`status ${run.outputs.status}, expected ${want.status}`)
     if (created !== want.created) problems.push(`${created} deployments created, expected ${want.created}`)
     if (want.says && !run.stdout.includes(want.says)) problems.push(`no "${want.says}" in the log`)
-    if (problems.length > 0) report.wrongOutcomes.push(`run ${index} (${p.scenario}, ${p.twist}): ${problems.join('; ')}`)
+    if (problems.length > 0)
+      report.wrongOutcomes.push(`run ${index} (${p.scenario}, ${p.twist}): ${problems.join('; ')}`)
     if (created > 1) report.duplicateCreations += created - 1
-    report.tokenLeaks += findTokenLeaks(run.everything, token).length + (token === p.token ? 0 : findTokenLeaks(run.everything, p.token).length)
+    report.tokenLeaks +=
+      findTokenLeaks(run.everything, token).length +
+      (token === p.token ? 0 : findTokenLeaks(run.everything, p.token).length)
     const requests = sim.requests.filter((r) => r.tool === p.tool)
     report.faultsInjected += requests.filter((r) => r.fault).length
     report.statusReads += requests.filter((r) => r.method === 'GET').length

@@ -18,7 +18,8 @@ function show(line: string): string | undefined {
   if (line.startsWith('::add-mask::') || line.startsWith('::debug::')) return undefined
   const annotation = /^::(error|warning|notice)(?: title=([^:]*))?::(.*)$/.exec(line)
   if (!annotation) return line
-  const decode = (text: string) => text.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%0A/g, '\n').replace(/%0D/g, '').replace(/%25/g, '%')
+  const decode = (text: string) =>
+    text.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%0A/g, '\n').replace(/%0D/g, '').replace(/%25/g, '%')
   const [, kind, title, message] = annotation
   return `${kind!.toUpperCase()}${title ? ` [${decode(title)}]` : ''}: ${decode(message!)}`
 }

@@ -65,7 +65,9 @@ const componentInputs = () => INPUTS.filter((input) => input.kind !== 'secret')
 /** The component: its spec's inputs, and the job's variables that pass them on. */
 function componentYml(text: string, file: string): string {
   const spec = componentInputs()
-    .map((input) => [`    ${input.name}:`, `      description: ${scalar(input.description)}`, ...gitlabCheck(input)].join('\n'))
+    .map((input) =>
+      [`    ${input.name}:`, `      description: ${scalar(input.description)}`, ...gitlabCheck(input)].join('\n')
+    )
     .join('\n')
   const variables = componentInputs()
     .filter((input) => input.kind !== 'boolean')
@@ -77,7 +79,13 @@ function componentYml(text: string, file: string): string {
     .join(' ')
   let out = between(text, file, `    # inputs: ${GENERATED}`, '    # inputs: end', `${spec}\n`)
   out = between(out, file, `    # variables: ${GENERATED}`, '    # variables: end', `${variables}\n`)
-  return between(out, file, `    # Booleans cannot be variables: ${GENERATED}`, '    # Booleans: end', `    - export ${booleans}\n`)
+  return between(
+    out,
+    file,
+    `    # Booleans cannot be variables: ${GENERATED}`,
+    '    # Booleans: end',
+    `    - export ${booleans}\n`
+  )
 }
 
 /** The plain template: the variables a job may set, in its opening comment. */
@@ -95,12 +103,19 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;')
 const code = (text: string) => `\`${text}\``
 const shownDefault = (value: string) => (value === '' ? 'empty' : code(value))
 
-function readmeTables(text: string, file: string, componentSpec: Record<string, { default?: unknown; description?: string }>): string {
+function readmeTables(
+  text: string,
+  file: string,
+  componentSpec: Record<string, { default?: unknown; description?: string }>
+): string {
   const flag = (input: InputSpec) => (input.flag ? [code(`--${input.flag.negated ? 'no-' : ''}${input.name}`)] : [])
   const inputs = INPUTS.map(
-    (input) => `| ${code(input.name)} | ${shownDefault(input.actionDefault ?? input.default)} | ${[...flag(input), ...input.env.map(code)].join(', ')} | ${cell(input.description)} |`
+    (input) =>
+      `| ${code(input.name)} | ${shownDefault(input.actionDefault ?? input.default)} | ${[...flag(input), ...input.env.map(code)].join(', ')} | ${cell(input.description)} |`
   )
-  const outputs = OUTPUTS.map((output) => `| ${code(output.name)} | ${cell(output.description)} | ${output.dotenv ? code(output.dotenv) : ''} |`)
+  const outputs = OUTPUTS.map(
+    (output) => `| ${code(output.name)} | ${cell(output.description)} | ${output.dotenv ? code(output.dotenv) : ''} |`
+  )
   const component = Object.entries(componentSpec).map(([name, input]) => {
     const value = input.default
     const shown = Array.isArray(value)
@@ -108,9 +123,27 @@ function readmeTables(text: string, file: string, componentSpec: Record<string, 
       : shownDefault(String(value ?? '').replace(/ # .*$/, ''))
     return `| ${code(name)} | ${shown} | ${cell(input.description ?? '')} |`
   })
-  let out = between(text, file, `<!-- inputs: ${GENERATED} -->`, '<!-- inputs: end -->', `| input | default | the command's flag and variables | description |\n| --- | --- | --- | --- |\n${inputs.join('\n')}\n`)
-  out = between(out, file, `<!-- outputs: ${GENERATED} -->`, '<!-- outputs: end -->', `| output | description | in the dotenv file |\n| --- | --- | --- |\n${outputs.join('\n')}\n`)
-  return between(out, file, `<!-- component inputs: ${GENERATED} -->`, '<!-- component inputs: end -->', `| input | default | description |\n| --- | --- | --- |\n${component.join('\n')}\n`)
+  let out = between(
+    text,
+    file,
+    `<!-- inputs: ${GENERATED} -->`,
+    '<!-- inputs: end -->',
+    `| input | default | the command's flag and variables | description |\n| --- | --- | --- | --- |\n${inputs.join('\n')}\n`
+  )
+  out = between(
+    out,
+    file,
+    `<!-- outputs: ${GENERATED} -->`,
+    '<!-- outputs: end -->',
+    `| output | description | in the dotenv file |\n| --- | --- | --- |\n${outputs.join('\n')}\n`
+  )
+  return between(
+    out,
+    file,
+    `<!-- component inputs: ${GENERATED} -->`,
+    '<!-- component inputs: end -->',
+    `| input | default | description |\n| --- | --- | --- |\n${component.join('\n')}\n`
+  )
 }
 
 export const COMPONENT_FILE = 'templates/toolforge-deploy/template.yml'
@@ -120,7 +153,11 @@ export const TEMPLATE_FILE = 'gitlab/toolforge-deploy.gitlab-ci.yml'
 export function generatedFiles(root = ROOT): Record<string, string> {
   const read = (path: string) => readFileSync(join(root, path), 'utf8')
   const component = componentYml(read(COMPONENT_FILE), COMPONENT_FILE)
-  const spec = (parse(component.split('\n---\n')[0]!) as { spec: { inputs: Record<string, { default?: unknown; description?: string }> } }).spec.inputs
+  const spec = (
+    parse(component.split('\n---\n')[0]!) as {
+      spec: { inputs: Record<string, { default?: unknown; description?: string }> }
+    }
+  ).spec.inputs
   return {
     'action.yml': actionYml(read('action.yml')),
     [COMPONENT_FILE]: component,

@@ -16,13 +16,18 @@ export function inProcessApi(api: SimulatedApi, tool: string, token: string): To
     const deployment = parseDeployment(parsed.data)
     if (response.status !== 200 || !deployment) {
       return Promise.reject(
-        new ApiError('http', `HTTP ${response.status}`, { status: response.status, toolforgeErrors: messages.error, reachedServer: true })
+        new ApiError('http', `HTTP ${response.status}`, {
+          status: response.status,
+          toolforgeErrors: messages.error,
+          reachedServer: true
+        })
       )
     }
     return Promise.resolve({ deployment, messages, status: response.status, retryAfterMs: undefined })
   }
   return {
-    createDeployment: (request) => call('POST', `${base}?token=${token}`, JSON.stringify({ description: request.description })),
+    createDeployment: (request) =>
+      call('POST', `${base}?token=${token}`, JSON.stringify({ description: request.description })),
     getDeployment: (deployId) => call('GET', `${base}/${deployId}?token=${token}`, ''),
     dispose: () => {}
   }

@@ -1,7 +1,9 @@
 import { base64Forms } from '../src/engine/redact.js'
 
-const percent = (token: string, upper: boolean) =>
-  [...Buffer.from(token, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('')[upper ? 'toUpperCase' : 'toLowerCase']()
+const percent = (token: string, upper: boolean) => {
+  const encoded = [...Buffer.from(token, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('')
+  return upper ? encoded.toUpperCase() : encoded.toLowerCase()
+}
 
 /**
  * Every form of a token that must never appear, as a server or a renderer could write
@@ -59,7 +61,12 @@ export function findTokenLeaks(text: string, token: string): string[] {
     .toLowerCase()
   const read = asRead(visible)
   const lower = token.toLowerCase()
-  const pieces = [...lower].flatMap((_c, start) => (start + LEAK_PIECE <= lower.length ? [lower.slice(start, start + LEAK_PIECE)] : []))
+  const pieces = [...lower].flatMap((_c, start) =>
+    start + LEAK_PIECE <= lower.length ? [lower.slice(start, start + LEAK_PIECE)] : []
+  )
   const piece = pieces.find((p) => read.includes(p))
-  return [...tokenForms(token).filter((form) => visible.includes(form.toLowerCase())), ...(piece ? [`a piece of the token as read: ${piece}`] : [])]
+  return [
+    ...tokenForms(token).filter((form) => visible.includes(form.toLowerCase())),
+    ...(piece ? [`a piece of the token as read: ${piece}`] : [])
+  ]
 }

@@ -20,14 +20,17 @@ const TOOLS = join(ROOT, 'tools', 'local-action')
 const TOKEN = '1c2d3e4f-5a6b-4c7d-9e8f-0a1b2c3d4e5f'
 
 if (!existsSync(join(TOOLS, 'node_modules'))) {
-  const installed = spawnSync('npm', ['ci', '--prefix', TOOLS, '--ignore-scripts', '--no-audit', '--no-fund'], { stdio: 'inherit' })
+  const installed = spawnSync('npm', ['ci', '--prefix', TOOLS, '--ignore-scripts', '--no-audit', '--no-fund'], {
+    stdio: 'inherit'
+  })
   if (installed.status !== 0) process.exit(installed.status ?? 1)
 }
 
 const args = process.argv.slice(2)
 const inspect = args.includes('--inspect')
 const scenario = (args.find((arg) => !arg.startsWith('--')) ?? 'success') as ScenarioName
-if (!SCENARIO_NAMES.includes(scenario)) throw new Error(`unknown scenario "${scenario}"; known: ${SCENARIO_NAMES.join(', ')}`)
+if (!SCENARIO_NAMES.includes(scenario))
+  throw new Error(`unknown scenario "${scenario}"; known: ${SCENARIO_NAMES.join(', ')}`)
 
 const sim = new ToolforgeSimulator({ token: TOKEN, scenario })
 const api = await sim.listen(0)
@@ -54,7 +57,14 @@ console.log(`simulator (${scenario}) on ${api}; running src/action/main.ts with 
 // it only in the project's dependencies): tsx runs local-action in the project's folder,
 // where it finds the @actions/core to stand in for with `npm ls`.
 const LOCAL_ACTION = join(TOOLS, 'node_modules', '@github', 'local-action')
-const tsxArgs = [...(inspect ? ['--inspect-brk'] : []), join(LOCAL_ACTION, 'src', 'index.ts'), 'run', ROOT, 'src/action/main.ts', env]
+const tsxArgs = [
+  ...(inspect ? ['--inspect-brk'] : []),
+  join(LOCAL_ACTION, 'src', 'index.ts'),
+  'run',
+  ROOT,
+  'src/action/main.ts',
+  env
+]
 const child = spawn(join(TOOLS, 'node_modules', '.bin', 'tsx'), tsxArgs, {
   cwd: ROOT,
   stdio: 'inherit',

@@ -45,7 +45,8 @@ export function scoreByFile(report: MutationReport, root: string): FileScore[] {
 /** A Markdown table of the scores, files under their bar marked. */
 export function scoreTable(scores: FileScore[]): string {
   const rows = scores.map(
-    (s) => `| ${s.file} | ${s.percent.toFixed(1)} % | ${s.killed} | ${s.survived} | ${s.required} %${s.percent < s.required ? ' ✗' : ''} |`
+    (s) =>
+      `| ${s.file} | ${s.percent.toFixed(1)} % | ${s.killed} | ${s.survived} | ${s.required} %${s.percent < s.required ? ' ✗' : ''} |`
   )
   return ['| file | score | killed | survived | required |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')
 }

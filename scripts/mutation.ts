@@ -17,7 +17,10 @@ import { actionNode } from './runtimes.js'
 
 function install(folder: string): void {
   if (existsSync(join(ROOT, folder, 'node_modules'))) return
-  const result = spawnSync('npm', ['ci', '--prefix', folder, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' })
+  const result = spawnSync('npm', ['ci', '--prefix', folder, '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: ROOT,
+    stdio: 'inherit'
+  })
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
 
@@ -31,9 +34,12 @@ const reportDir = process.env.MUTATION_REPORT_DIR ?? join(tmpdir(), 'toolforge-d
 const scores = scoreByFile(JSON.parse(readFileSync(join(reportDir, 'mutation.json'), 'utf8')) as MutationReport, ROOT)
 const table = scoreTable(scores)
 console.log(`\n${table}\n\nHTML report: ${join(reportDir, 'mutation.html')}`)
-if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## Mutation score per file\n\n${table}\n`)
+if (process.env.GITHUB_STEP_SUMMARY)
+  appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## Mutation score per file\n\n${table}\n`)
 const under = scores.filter((s) => s.percent < s.required)
 if (under.length > 0) {
-  console.error(`under the bar: ${under.map((s) => `${s.file} ${s.percent.toFixed(1)} % (needs ${s.required} %)`).join(', ')}`)
+  console.error(
+    `under the bar: ${under.map((s) => `${s.file} ${s.percent.toFixed(1)} % (needs ${s.required} %)`).join(', ')}`
+  )
   process.exit(1)
 }

@@ -11,7 +11,6 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ROOT } from './project-root.js'
 
-
 /** The action's runtime (`runs.using: node24`). */
 export const ACTION_NODE_MAJOR = 24
 
@@ -84,18 +83,31 @@ export function actionNode() {
   const binary = packagedNode(plan.use === 'lockfile' ? folder : join(folder, '.platform'), name)
   if (existsSync(binary)) return binary
 
-  say(`Node ${ACTION_NODE_MAJOR}, the action's runtime, is not installed here: installing ${name}@${ACTION_NODE_MAJOR} into tools/node24 (once)`)
+  say(
+    `Node ${ACTION_NODE_MAJOR}, the action's runtime, is not installed here: installing ${name}@${ACTION_NODE_MAJOR} into tools/node24 (once)`
+  )
   const failure =
     plan.use === 'lockfile'
       ? npm(['ci', '--prefix', folder])
-      : npm(['install', '--no-save', '--no-package-lock', '--prefix', join(folder, '.platform'), `${name}@${ACTION_NODE_MAJOR}`])
+      : npm([
+          'install',
+          '--no-save',
+          '--no-package-lock',
+          '--prefix',
+          join(folder, '.platform'),
+          `${name}@${ACTION_NODE_MAJOR}`
+        ])
   if (!failure && existsSync(binary)) return binary
   const why = failure ?? `the package has no bin/node`
   if (major(here.version) >= 22) {
-    say(`Node ${ACTION_NODE_MAJOR} could not be installed (${why}): running the action's bundle on this Node ${here.version} instead`)
+    say(
+      `Node ${ACTION_NODE_MAJOR} could not be installed (${why}): running the action's bundle on this Node ${here.version} instead`
+    )
     return process.execPath
   }
-  say(`error: Node ${ACTION_NODE_MAJOR} could not be installed (${why}), and this Node ${here.version} is older than 22: install Node 22 or later, or run npm ci --prefix tools/node24`)
+  say(
+    `error: Node ${ACTION_NODE_MAJOR} could not be installed (${why}), and this Node ${here.version} is older than 22: install Node 22 or later, or run npm ci --prefix tools/node24`
+  )
   process.exit(1)
 }
 
@@ -145,7 +157,8 @@ export function locateRealApi(env = process.env, root = ROOT) {
     () => {
       if (!env.TOOLFORGE_REAL_API_DIR) return undefined
       const dir = resolve(root, env.TOOLFORGE_REAL_API_DIR)
-      if (!existsSync(join(dir, 'serve.py'))) return { kind: 'none', reason: `TOOLFORGE_REAL_API_DIR (${dir}) holds no serve.py` }
+      if (!existsSync(join(dir, 'serve.py')))
+        return { kind: 'none', reason: `TOOLFORGE_REAL_API_DIR (${dir}) holds no serve.py` }
       return 'python' in pythonFound ? { kind: 'shipped', dir, python: pythonFound.python } : undefined
     },
     () => {
@@ -156,11 +169,16 @@ export function locateRealApi(env = process.env, root = ROOT) {
     () => {
       if (!env.TOOLFORGE_COMPONENTS_API_SRC) return undefined
       const src = resolve(root, env.TOOLFORGE_COMPONENTS_API_SRC)
-      if (!existsSync(join(src, 'components'))) return { kind: 'none', reason: `TOOLFORGE_COMPONENTS_API_SRC (${src}) is not a checkout of the Components API` }
-      return 'python' in pythonFound ? { kind: 'checkout', src, python: pythonFound.python, pythonPath: env.TOOLFORGE_REAL_API_PYTHONPATH } : undefined
+      if (!existsSync(join(src, 'components')))
+        return { kind: 'none', reason: `TOOLFORGE_COMPONENTS_API_SRC (${src}) is not a checkout of the Components API` }
+      return 'python' in pythonFound
+        ? { kind: 'checkout', src, python: pythonFound.python, pythonPath: env.TOOLFORGE_REAL_API_PYTHONPATH }
+        : undefined
     },
     () =>
-      existsSync(join(cache, 'READY')) ? { kind: 'checkout', src: join(cache, 'components-api'), python: join(cache, 'venv', 'bin', 'python') } : undefined
+      existsSync(join(cache, 'READY'))
+        ? { kind: 'checkout', src: join(cache, 'components-api'), python: join(cache, 'venv', 'bin', 'python') }
+        : undefined
   ]
   for (const place of places) {
     const found = place()
@@ -190,8 +208,18 @@ export function testPrerequisites(env = process.env, root = ROOT) {
     }
   }
   const realApi = locateRealApi(env, root)
-  need('TOOLFORGE_REAL_API', 'real-api', 'real-server tests', realApi.kind === 'none' ? `${realApi.reason} (${README_REAL_SERVER})` : undefined)
-  need('TOOLFORGE_GITLAB_TESTS', 'gitlab', 'GitLab pipeline tests', runs('rsync', ['--version'], env) ? undefined : 'rsync not found (apt-get install rsync, or brew install rsync)')
+  need(
+    'TOOLFORGE_REAL_API',
+    'real-api',
+    'real-server tests',
+    realApi.kind === 'none' ? `${realApi.reason} (${README_REAL_SERVER})` : undefined
+  )
+  need(
+    'TOOLFORGE_GITLAB_TESTS',
+    'gitlab',
+    'GitLab pipeline tests',
+    runs('rsync', ['--version'], env) ? undefined : 'rsync not found (apt-get install rsync, or brew install rsync)'
+  )
   return result
 }
 
@@ -223,7 +251,11 @@ export function cannotRun(script, what) {
  */
 export function realApiFor(script) {
   const where = locateRealApi()
-  if (where.kind === 'none') cannotRun(script, `the real Components API server: ${where.reason} (${README_REAL_SERVER}; npm run real-api:setup fetches one)`)
+  if (where.kind === 'none')
+    cannotRun(
+      script,
+      `the real Components API server: ${where.reason} (${README_REAL_SERVER}; npm run real-api:setup fetches one)`
+    )
   return where
 }
 
@@ -233,7 +265,8 @@ export function realApiFor(script) {
  * @returns {string | undefined}
  */
 export function openApiDocument(root = ROOT) {
-  return [join(sharedToolforge(root), 'components-api.openapi.yaml'), join(realApiCache(root), 'components-api', 'openapi', 'openapi.yaml')].find((path) =>
-    existsSync(path)
-  )
+  return [
+    join(sharedToolforge(root), 'components-api.openapi.yaml'),
+    join(realApiCache(root), 'components-api', 'openapi', 'openapi.yaml')
+  ].find((path) => existsSync(path))
 }

@@ -33,7 +33,10 @@ export const SCREENSHOT_PACKAGES = 'chromium fonts-noto-core fonts-noto-color-em
 const FONTS = ['Noto Sans', 'Noto Color Emoji']
 
 /** What `--screenshots` needs and this machine lacks, in words. */
-export function missingForScreenshots(has: (command: string, args?: string[]) => boolean = hasCommand, families = fontFamilies()): string[] {
+export function missingForScreenshots(
+  has: (command: string, args?: string[]) => boolean = hasCommand,
+  families = fontFamilies()
+): string[] {
   const missing: string[] = []
   if (!has(CHROMIUM)) missing.push(`Chromium at ${CHROMIUM} (or set CHROMIUM)`)
   if (!has('pngquant')) missing.push('pngquant')
@@ -44,7 +47,9 @@ export function missingForScreenshots(has: (command: string, args?: string[]) =>
 /** The font families fontconfig knows (none when it cannot be asked). */
 function fontFamilies(): string[] {
   try {
-    return execFileSync('fc-list', [':', 'family'], { encoding: 'utf8' }).split('\n').flatMap((line) => line.split(',').map((name) => name.trim()))
+    return execFileSync('fc-list', [':', 'family'], { encoding: 'utf8' })
+      .split('\n')
+      .flatMap((line) => line.split(',').map((name) => name.trim()))
   } catch {
     return []
   }
@@ -69,13 +74,21 @@ export const SOURCES = join(SHOTS, 'sources.json')
 
 export const fingerprint = (markdown: string) => createHash('sha256').update(markdown).digest('hex').slice(0, 16)
 
-const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
 
-export const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '')
+export const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-|-$/g, '')
 
 /** GitHub draws ```mermaid blocks as diagrams; here Mermaid does it in the page. */
 function summaryHtml(markdown: string): string {
-  return renderGfm(markdown).replace(/<pre><code class="language-mermaid">([\s\S]*?)<\/code><\/pre>/g, '<pre class="mermaid">$1</pre>')
+  return renderGfm(markdown).replace(
+    /<pre><code class="language-mermaid">([\s\S]*?)<\/code><\/pre>/g,
+    '<pre class="mermaid">$1</pre>'
+  )
 }
 
 function page(example: Example): string {
@@ -115,7 +128,9 @@ ${summaryHtml(example.markdown)}
 }
 
 function index(examples: Example[]): string {
-  const rows = examples.map((e) => `<li><a href="${slug(e.name)}.html">${escapeHtml(e.name)}</a> — ${escapeHtml(e.model.verdict.title)}</li>`)
+  const rows = examples.map(
+    (e) => `<li><a href="${slug(e.name)}.html">${escapeHtml(e.name)}</a> — ${escapeHtml(e.model.verdict.title)}</li>`
+  )
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Summaries</title><link rel="stylesheet" href="github-markdown-light.css"></head>
 <body class="markdown-body" style="padding: 24px"><h1>Every summary the action writes</h1><ul>${rows.join('')}</ul></body></html>
 `
@@ -155,7 +170,12 @@ async function screenshot(file: string, into: string): Promise<void> {
   const dom = await chromium([`--window-size=${PAGE_WIDTH},800`, '--dump-dom', url])
   const height = Number(/data-height="(\d+)"/.exec(dom)?.[1])
   if (!height) throw new Error(`${file}: the page did not finish drawing`)
-  await chromium([`--window-size=${PAGE_WIDTH},${height}`, '--force-device-scale-factor=2', `--screenshot=${into}`, url])
+  await chromium([
+    `--window-size=${PAGE_WIDTH},${height}`,
+    '--force-device-scale-factor=2',
+    `--screenshot=${into}`,
+    url
+  ])
   await smaller(into)
 }
 
@@ -166,11 +186,15 @@ async function smaller(png: string): Promise<void> {
 
 async function main(): Promise<void> {
   const missing = process.argv.includes('--screenshots') ? missingForScreenshots() : []
-  if (missing.length > 0) cannotRun('npm run preview -- --screenshots', `${missing.join(', ')}: apt-get install ${SCREENSHOT_PACKAGES}`)
+  if (missing.length > 0)
+    cannotRun('npm run preview -- --screenshots', `${missing.join(', ')}: apt-get install ${SCREENSHOT_PACKAGES}`)
   const examples = await exampleSummaries()
   rmSync(OUT, { recursive: true, force: true })
   mkdirSync(OUT, { recursive: true })
-  copyFileSync(join(ROOT, 'node_modules', 'github-markdown-css', 'github-markdown-light.css'), join(OUT, 'github-markdown-light.css'))
+  copyFileSync(
+    join(ROOT, 'node_modules', 'github-markdown-css', 'github-markdown-light.css'),
+    join(OUT, 'github-markdown-light.css')
+  )
   copyFileSync(join(ROOT, 'node_modules', 'mermaid', 'dist', 'mermaid.min.js'), join(OUT, 'mermaid.min.js'))
   for (const example of examples) writeFileSync(join(OUT, `${slug(example.name)}.html`), page(example))
   writeFileSync(join(OUT, 'index.html'), index(examples))

@@ -46,7 +46,13 @@ function writeConstraints(checkout: string, constraints: string): string | undef
 }
 
 /** Does the work in a new folder beside `cache`, moved into place only once it all worked. */
-export function setUpRealApi(options: { repository: string; commit: string; cache: string; python: string; say: (line: string) => void }): { failure?: string } {
+export function setUpRealApi(options: {
+  repository: string
+  commit: string
+  cache: string
+  python: string
+  say: (line: string) => void
+}): { failure?: string } {
   const { repository, commit, cache, say } = options
   const work = `${cache}.new`
   const checkout = join(work, 'components-api')
@@ -55,18 +61,42 @@ export function setUpRealApi(options: { repository: string; commit: string; cach
   const step = (what: string, command: string, args: string[], cwd = work): string | undefined => {
     const result = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     if (result.status === 0) return undefined
-    const reason = result.error?.message ?? `${result.stderr}${result.stdout}`.split('\n').find((line) => line.trim()) ?? `exit code ${result.status}`
+    const reason =
+      result.error?.message ??
+      `${result.stderr}${result.stdout}`.split('\n').find((line) => line.trim()) ??
+      `exit code ${result.status}`
     return `${what} failed: ${reason.trim()}`
   }
   rmSync(work, { recursive: true, force: true })
   mkdirSync(checkout, { recursive: true })
   const steps: Array<[announce: string | undefined, what: string, command: string, args: string[], cwd?: string]> = [
-    [`Fetching the Components API at ${commit.slice(0, 7)} from ${repository}`, 'git init', 'git', ['init', '--quiet', checkout]],
-    [undefined, `fetching ${commit.slice(0, 7)} from ${repository}`, 'git', ['fetch', '--quiet', '--depth', '1', repository, commit], checkout],
+    [
+      `Fetching the Components API at ${commit.slice(0, 7)} from ${repository}`,
+      'git init',
+      'git',
+      ['init', '--quiet', checkout]
+    ],
+    [
+      undefined,
+      `fetching ${commit.slice(0, 7)} from ${repository}`,
+      'git',
+      ['fetch', '--quiet', '--depth', '1', repository, commit],
+      checkout
+    ],
     [undefined, 'checking it out', 'git', ['checkout', '--quiet', 'FETCH_HEAD'], checkout],
-    ['Installing its Python dependencies into a virtual environment', 'creating the virtual environment (Python 3.11 or later, with venv)', options.python, ['-m', 'venv', venv]],
+    [
+      'Installing its Python dependencies into a virtual environment',
+      'creating the virtual environment (Python 3.11 or later, with venv)',
+      options.python,
+      ['-m', 'venv', venv]
+    ],
     // Upstream asks for Python 3.13; the server runs on 3.11 as well (the copy beside the project does).
-    [undefined, 'installing its Python dependencies', join(venv, 'bin', 'python'), pipInstallArgs(checkout, constraints)]
+    [
+      undefined,
+      'installing its Python dependencies',
+      join(venv, 'bin', 'python'),
+      pipInstallArgs(checkout, constraints)
+    ]
   ]
   let failure: string | undefined
   for (const [announce, what, command, args, cwd] of steps) {

@@ -12,9 +12,6 @@ import { join } from 'node:path'
 import { startStandIns } from '../real-api/stand-ins.js'
 import { locateRealApi, type RealApiLocation } from './prerequisites.js'
 
-
-
-
 export interface ComponentSpec {
   type?: 'continuous' | 'scheduled'
   /** A git ref of the sample repository (`broken` fails to build; `v1.0` is an annotated tag), or another component to reuse. */
@@ -75,7 +72,9 @@ export interface RealApi {
   /** The commit a ref of the sample repository names (an annotated tag's commit, not the tag). */
   commitOf(ref: string): string
   /** The builds the build service started for `tool`, with the commit each resolved its ref to. */
-  builds(tool: string): Promise<Array<{ build_id: string; resolved_ref: string; parameters: { ref: string; image_name: string } }>>
+  builds(
+    tool: string
+  ): Promise<Array<{ build_id: string; resolved_ref: string; parameters: { ref: string; image_name: string } }>>
   /** Every request the server answered, one JSON object per line (token values replaced). */
   requestLog: string
   /** Stores a config for `tool` and creates its deploy token; returns the token. */
@@ -101,7 +100,13 @@ function makeSampleRepository(gitRoot: string, work: string): void {
     execFileSync('git', args, {
       cwd,
       stdio: 'pipe',
-      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@127.0.0.1', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@127.0.0.1' }
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@127.0.0.1',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@127.0.0.1'
+      }
     })
   execFileSync('git', ['init', '-q', '-b', 'main', src], { stdio: 'pipe' })
   writeFileSync(join(src, 'Procfile'), 'web: gunicorn app:app\n')
@@ -114,7 +119,11 @@ function makeSampleRepository(gitRoot: string, work: string): void {
 }
 
 /** Waits for `READY api=... backends=...` on the child's stdout. */
-function waitForReady(child: ChildProcess, what: string, timeoutMs: number): Promise<{ api: string; backends: string }> {
+function waitForReady(
+  child: ChildProcess,
+  what: string,
+  timeoutMs: number
+): Promise<{ api: string; backends: string }> {
   return new Promise((resolvePromise, reject) => {
     let output = ''
     let settled = false
@@ -151,15 +160,24 @@ async function waitForHealth(apiUrl: string, timeoutMs: number): Promise<void> {
     } catch {
       // not listening yet
     }
-    if (Date.now() > until) throw new RealApiUnavailable(`the real Components API at ${apiUrl} never answered its healthz`)
+    if (Date.now() > until)
+      throw new RealApiUnavailable(`the real Components API at ${apiUrl} never answered its healthz`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }
 
 function componentConfig(spec: ComponentSpec, repoUrl: string): Record<string, unknown> {
   const type = spec.type ?? 'continuous'
-  const build = spec.reuseFrom ? { reuse_from: spec.reuseFrom } : { repository: spec.repository ?? repoUrl, ref: spec.ref ?? 'main', ...(spec.envvars ? { envvars: spec.envvars } : {}) }
-  const run = spec.run ?? (type === 'scheduled' ? { command: 'python cleanup.py', schedule: '@hourly' } : { command: 'python worker.py' })
+  const build = spec.reuseFrom
+    ? { reuse_from: spec.reuseFrom }
+    : {
+        repository: spec.repository ?? repoUrl,
+        ref: spec.ref ?? 'main',
+        ...(spec.envvars ? { envvars: spec.envvars } : {})
+      }
+  const run =
+    spec.run ??
+    (type === 'scheduled' ? { command: 'python cleanup.py', schedule: '@hourly' } : { command: 'python worker.py' })
   return { component_type: type, build, run }
 }
 
@@ -189,7 +207,10 @@ async function startShipped(dir: string, python: string, gitRoot: string, log: s
  * Starts the real server on a free loopback port. Fails with RealApiUnavailable, saying
  * why, when it cannot: a suite that needs it must never pass without it.
  */
-export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: RealApiLocation = locateRealApi(env)): Promise<RealApi> {
+export async function startRealApi(
+  env: NodeJS.ProcessEnv = process.env,
+  where: RealApiLocation = locateRealApi(env)
+): Promise<RealApi> {
   const work = mkdtempSync(join(tmpdir(), 'real-api-'))
   const gitRoot = join(work, 'git')
   const requestLog = join(work, 'requests.jsonl')
@@ -198,15 +219,24 @@ export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: 
 
   let server: { apiUrl: string; backendsUrl: string; stop(): Promise<void> }
   try {
-    if (where.kind === 'none') throw new RealApiUnavailable(`${where.reason}; see the README's "Testing against the real server"`)
+    if (where.kind === 'none')
+      throw new RealApiUnavailable(`${where.reason}; see the README's "Testing against the real server"`)
     server =
       where.kind === 'checkout'
-        ? await startStandIns({ gitRoot, upstream: where.src, python: where.python, log: requestLog, pythonPath: where.pythonPath })
+        ? await startStandIns({
+            gitRoot,
+            upstream: where.src,
+            python: where.python,
+            log: requestLog,
+            pythonPath: where.pythonPath
+          })
         : await startShipped(where.dir, where.python, gitRoot, requestLog)
     await waitForHealth(server.apiUrl, 15_000)
   } catch (error) {
     rmSync(work, { recursive: true, force: true })
-    throw error instanceof RealApiUnavailable ? error : new RealApiUnavailable(error instanceof Error ? error.message : String(error))
+    throw error instanceof RealApiUnavailable
+      ? error
+      : new RealApiUnavailable(error instanceof Error ? error.message : String(error))
   }
   const { apiUrl, backendsUrl } = server
   const repoUrl = `${backendsUrl}/git/sample-app.git`
@@ -224,10 +254,13 @@ export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: 
   async function setConfig(tool: string, components: Record<string, ComponentSpec>): Promise<void> {
     const config = {
       config_version: 'v1beta1',
-      components: Object.fromEntries(Object.entries(components).map(([name, spec]) => [name, componentConfig(spec, repoUrl)]))
+      components: Object.fromEntries(
+        Object.entries(components).map(([name, spec]) => [name, componentConfig(spec, repoUrl)])
+      )
     }
     const answer = await asMaintainer(tool, 'POST', '/config', config)
-    if (answer.status !== 200) throw new Error(`storing the config of ${tool} failed: HTTP ${answer.status} ${JSON.stringify(answer.body)}`)
+    if (answer.status !== 200)
+      throw new Error(`storing the config of ${tool} failed: HTTP ${answer.status} ${JSON.stringify(answer.body)}`)
   }
 
   async function createToken(tool: string): Promise<string> {
@@ -264,7 +297,9 @@ export async function startRealApi(env: NodeJS.ProcessEnv = process.env, where: 
     commitOf: (ref) => execFileSync('git', ['rev-parse', `${ref}^{commit}`], { cwd: bare, encoding: 'utf8' }).trim(),
     async builds(tool) {
       const response = await fetch(`${backendsUrl}/__fake/state`)
-      const state = (await response.json()) as { builds: Array<{ build_id: string; resolved_ref: string; parameters: { ref: string; image_name: string } }> }
+      const state = (await response.json()) as {
+        builds: Array<{ build_id: string; resolved_ref: string; parameters: { ref: string; image_name: string } }>
+      }
       return state.builds.filter((build) => build.build_id.startsWith(`${tool}-buildpacks-pipelinerun-`))
     },
     get requestLog() {

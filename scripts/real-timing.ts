@@ -47,9 +47,19 @@ export async function readAgain(url: string, headers: Record<string, string> = {
 async function observe(api: RealApi, tool: string, token: string, stop: () => boolean): Promise<void> {
   let id: string | undefined
   while (!stop()) {
-    const created = logged(api, tool).find((r) => r.method === 'POST' && r.status === 200 && r.path.endsWith('/deployment'))
+    const created = logged(api, tool).find(
+      (r) => r.method === 'POST' && r.status === 200 && r.path.endsWith('/deployment')
+    )
     if (created) id = (JSON.parse(created.response_body) as { data: { deploy_id: string } }).data.deploy_id
-    if (id && FINAL.test(await readAgain(`${api.apiUrl}/components/v1/tool/${tool}/deployment/${id}?token=${token}`, { 'user-agent': OBSERVER }))) return
+    if (
+      id &&
+      FINAL.test(
+        await readAgain(`${api.apiUrl}/components/v1/tool/${tool}/deployment/${id}?token=${token}`, {
+          'user-agent': OBSERVER
+        })
+      )
+    )
+      return
     await sleep(50)
   }
 }
@@ -62,7 +72,12 @@ export async function measureOnce(api: RealApi, c: RealCase, extraBuildS = 0): P
   const tool = `bench-${process.pid % 1000}-${serial}`
   const token = await api.seedTool(
     tool,
-    Object.fromEntries(Array.from({ length: c.components }, (_, i) => [i === 0 ? 'web' : `worker${i}`, { run: { command: `python run${i}.py` } }]))
+    Object.fromEntries(
+      Array.from({ length: c.components }, (_, i) => [
+        i === 0 ? 'web' : `worker${i}`,
+        { run: { command: `python run${i}.py` } }
+      ])
+    )
   )
   await api.setToolTimings(tool, { build_pending_s: c.queueS, build_running_s: c.buildS + extraBuildS })
   let doneAt = 0
@@ -81,10 +96,17 @@ export async function measureOnce(api: RealApi, c: RealCase, extraBuildS = 0): P
   const seen = firstFinal(mine)
   if (observed === undefined || seen === undefined) throw new Error(`no final status seen for ${tool}`)
   const queued = (r: LoggedRequest) => {
-    const builds = Object.values((JSON.parse(r.response_body) as { data?: { builds?: Record<string, { build_status: string }> } }).data?.builds ?? {})
+    const builds = Object.values(
+      (JSON.parse(r.response_body) as { data?: { builds?: Record<string, { build_status: string }> } }).data?.builds ??
+        {}
+    )
     return builds.some((b) => b.build_status === 'unknown') && !builds.some((b) => b.build_status === 'running')
   }
-  return { lagMs: Math.max(0, (seen - observed) * 1000), requests: mine.length, queuedRequests: mine.filter(queued).length }
+  return {
+    lagMs: Math.max(0, (seen - observed) * 1000),
+    requests: mine.length,
+    queuedRequests: mine.filter(queued).length
+  }
 }
 
 /** `count` runs, `concurrency` at a time. */

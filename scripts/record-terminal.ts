@@ -25,7 +25,8 @@ const ROWS = 30
 const TOKEN = '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8'
 const DONE = '[exit '
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', 'toolforge-deploy-recording', ...args], { encoding: 'utf8' })
+const tmux = (...args: string[]) =>
+  execFileSync('tmux', ['-L', 'toolforge-deploy-recording', ...args], { encoding: 'utf8' })
 
 const withoutLastLine = (screen: string) => screen.slice(0, Math.max(0, screen.lastIndexOf('\n')))
 
@@ -67,10 +68,17 @@ async function session(scenario: Timeline): Promise<string> {
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve))
   try {
     const site = `http://127.0.0.1:${(web.address() as AddressInfo).port}/`
-    const screens = await record('toolforge-deploy --tool mytool', { TOOLFORGE_DEPLOY_TOKEN: TOKEN, TOOLFORGE_DEPLOY_API_URL: api, TOOLFORGE_TOOL_URL: site })
+    const screens = await record('toolforge-deploy --tool mytool', {
+      TOOLFORGE_DEPLOY_TOKEN: TOKEN,
+      TOOLFORGE_DEPLOY_API_URL: api,
+      TOOLFORGE_TOOL_URL: site
+    })
     // The ports change from run to run; the recording should not.
-    const steady = (screen: string) => screen.replaceAll(api, 'http://127.0.0.1:8080').replaceAll(site, 'http://127.0.0.1:8081/')
-    return screens.map(({ at, screen }) => `──── ${at}s ${'─'.repeat(COLUMNS - 7 - String(at).length - 1)}\n${steady(screen)}\n`).join('\n')
+    const steady = (screen: string) =>
+      screen.replaceAll(api, 'http://127.0.0.1:8080').replaceAll(site, 'http://127.0.0.1:8081/')
+    return screens
+      .map(({ at, screen }) => `──── ${at}s ${'─'.repeat(COLUMNS - 7 - String(at).length - 1)}\n${steady(screen)}\n`)
+      .join('\n')
   } finally {
     await sim.close()
     web.close()
@@ -78,14 +86,21 @@ async function session(scenario: Timeline): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  if (!hasCommand('tmux', ['-V'])) cannotRun('npm run record:terminal', 'tmux (apt-get install tmux, or brew install tmux)')
+  if (!hasCommand('tmux', ['-V']))
+    cannotRun('npm run record:terminal', 'tmux (apt-get install tmux, or brew install tmux)')
   const header = [
     `toolforge-deploy in a terminal of ${COLUMNS} columns (tmux), against the simulator`,
     'on 127.0.0.1; a screen for each second that changed more than the live line.',
     'Made by `npm run record:terminal`.',
     ''
   ]
-  const parts = [header.join('\n'), '════ a deployment that succeeds ════\n', await session(SUCCEEDS), '════ a deployment whose build fails ════\n', await session(BUILD_FAILS)]
+  const parts = [
+    header.join('\n'),
+    '════ a deployment that succeeds ════\n',
+    await session(SUCCEEDS),
+    '════ a deployment whose build fails ════\n',
+    await session(BUILD_FAILS)
+  ]
   writeFileSync(SESSION_FILE, parts.join('\n'))
   console.log(`written: ${SESSION_FILE.slice(ROOT.length + 1)}`)
 }

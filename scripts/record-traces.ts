@@ -24,7 +24,9 @@ try {
   mkdirSync(TRACES_DIR, { recursive: true })
   for (const trace of traces) {
     writeFileSync(join(TRACES_DIR, `${trace.name}.json`), `${JSON.stringify(trace)}\n`)
-    console.log(`${trace.name}: ${trace.states.length} states, final at ${(trace.states.at(-1)!.ms / 1000).toFixed(1)} s`)
+    console.log(
+      `${trace.name}: ${trace.states.length} states, final at ${(trace.states.at(-1)!.ms / 1000).toFixed(1)} s`
+    )
   }
 } finally {
   await api.stop()

@@ -112,7 +112,9 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const started = Date.now()
   // The runner's runtime for the action: Node 24.
   const child = spawn(options.node ?? actionNode(), [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (c, s) => resolve([c, s]))
+  )
   let stdout = ''
   let stderr = ''
   let signalledAtMs: number | undefined
@@ -120,7 +122,11 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     stdout += chunk.toString()
     options.onStdout?.(stdout)
     const when = options.signal?.when
-    if (signalledAtMs === undefined && when !== undefined && (typeof when === 'string' ? stdout.includes(when) : when.test(stdout))) {
+    if (
+      signalledAtMs === undefined &&
+      when !== undefined &&
+      (typeof when === 'string' ? stdout.includes(when) : when.test(stdout))
+    ) {
       signalledAtMs = Date.now() - started
       child.kill(options.signal!.name)
     }

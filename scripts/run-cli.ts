@@ -15,14 +15,26 @@ export interface CliRun {
 /** Runs a command (by default the committed CLI bundle) with a clean environment. */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string>; signal?: { name: NodeJS.Signals; when: string }; command?: string[]; cwd?: string; node?: string; killAfterMs?: number } = {}
+  options: {
+    env?: Record<string, string>
+    signal?: { name: NodeJS.Signals; when: string }
+    command?: string[]
+    cwd?: string
+    node?: string
+    killAfterMs?: number
+  } = {}
 ): Promise<CliRun> {
   const [program, ...prefix] = options.command ?? [options.node ?? process.execPath, CLI]
   const started = Date.now()
   // As for the action: a check only when asked for, and never outside this machine.
   const checkArgs = options.command || args.includes('--check') ? [] : ['--check', 'off']
   const child = spawn(program!, [...prefix, ...args, ...checkArgs], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TOOLFORGE_TOOL_URL: UNREACHABLE_TOOL_URL, ...options.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      TOOLFORGE_TOOL_URL: UNREACHABLE_TOOL_URL,
+      ...options.env
+    },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe']
   })

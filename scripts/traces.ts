@@ -29,15 +29,22 @@ export const TRACES_DIR = join(ROOT, 'bench', 'traces')
 const FINAL = new Set(['successful', 'failed', 'timed_out', 'cancelled'])
 
 /** Deploys on the real server and reads the deployment every 20 ms until it is final. */
-export async function recordTrace(api: RealApi, name: string, spec: { components: number; queueS: number; buildS: number; failing?: boolean }): Promise<Trace> {
+export async function recordTrace(
+  api: RealApi,
+  name: string,
+  spec: { components: number; queueS: number; buildS: number; failing?: boolean }
+): Promise<Trace> {
   const tool = name.replace(/[^a-z0-9-]/g, '-').slice(0, 40)
   const components: Record<string, ComponentSpec> = {}
-  for (let i = 0; i < spec.components; i++) components[i === 0 ? 'web' : `worker${i}`] = { ref: spec.failing && i === spec.components - 1 ? 'broken' : 'main' }
+  for (let i = 0; i < spec.components; i++)
+    components[i === 0 ? 'web' : `worker${i}`] = { ref: spec.failing && i === spec.components - 1 ? 'broken' : 'main' }
   const token = await api.seedTool(tool, components)
   await api.setToolTimings(tool, { build_pending_s: spec.queueS, build_running_s: spec.buildS })
   const base = `${api.apiUrl}/components/v1/tool/${tool}/deployment`
   const started = Date.now()
-  const created = (await (await fetch(`${base}?token=${token}`, { method: 'POST' })).json()) as { data: { deploy_id: string } }
+  const created = (await (await fetch(`${base}?token=${token}`, { method: 'POST' })).json()) as {
+    data: { deploy_id: string }
+  }
   const states: Trace['states'] = []
   let last = ''
   for (;;) {
@@ -65,7 +72,8 @@ export function traceFinalMs(trace: Trace): number {
 
 function answer(body: unknown): Promise<ApiResponse> {
   const deployment = parseDeployment((body as { data?: unknown }).data)
-  if (!deployment) return Promise.reject(new ApiError('bad-response', 'no deployment in the trace', { reachedServer: true }))
+  if (!deployment)
+    return Promise.reject(new ApiError('bad-response', 'no deployment in the trace', { reachedServer: true }))
   return Promise.resolve({ deployment, messages: parseMessages(body), status: 200, retryAfterMs: undefined })
 }
 

@@ -204,10 +204,20 @@ function configOf(tool: string, components: ComponentPlan[], repositories: strin
     config_version: 'v1beta1',
     components: Object.fromEntries(
       components.map((c) => {
-        const build = c.build.kind === 'reuse-from' ? { reuse_from: c.build.from } : { repository: `${repositories}/${tool}.git`, ref: 'main' }
+        const build =
+          c.build.kind === 'reuse-from'
+            ? { reuse_from: c.build.from }
+            : { repository: `${repositories}/${tool}.git`, ref: 'main' }
         const run: Record<string, unknown> =
-          c.type === 'scheduled' ? { command: `python ${c.name}.py`, schedule: '@hourly' } : { command: c.name === 'web' ? 'gunicorn app:app' : `python ${c.name}.py` }
-        if (c.publish) Object.assign(run, { port: 8000, publish: '/' }, c.publish.healthCheck ? { health_check_http: c.publish.healthCheck } : {})
+          c.type === 'scheduled'
+            ? { command: `python ${c.name}.py`, schedule: '@hourly' }
+            : { command: c.name === 'web' ? 'gunicorn app:app' : `python ${c.name}.py` }
+        if (c.publish)
+          Object.assign(
+            run,
+            { port: 8000, publish: '/' },
+            c.publish.healthCheck ? { health_check_http: c.publish.healthCheck } : {}
+          )
         return [c.name, { build, run, component_type: c.type ?? 'continuous' }]
       })
     )
@@ -270,29 +280,55 @@ export class SimulatedApi {
 
   /** What a maintainer's `PUT .../cancel` does. */
   cancel(tool: string, deployId: string): SimResponse {
-    return this.handle({ method: 'PUT', url: `/components/v1/tool/${tool}/deployment/${deployId}/cancel`, headers: { 'x-toolforge-tool': tool }, body: '' })
+    return this.handle({
+      method: 'PUT',
+      url: `/components/v1/tool/${tool}/deployment/${deployId}/cancel`,
+      headers: { 'x-toolforge-tool': tool },
+      body: ''
+    })
   }
 
   deploymentsOf(tool: string): Array<{ deployId: string; createdAt: number; finalAt: number; description: string }> {
-    return (this.store.get(tool) ?? []).map((d) => ({ deployId: d.deployId, createdAt: d.createdAt, finalAt: d.createdAt + finalAtMs(d.snapshots), description: d.description }))
+    return (this.store.get(tool) ?? []).map((d) => ({
+      deployId: d.deployId,
+      createdAt: d.createdAt,
+      finalAt: d.createdAt + finalAtMs(d.snapshots),
+      description: d.description
+    }))
   }
 
-  private create(tool: string, timeline: Timeline, description: string, forceBuild: boolean, forceRun: boolean): StoredDeployment {
+  private create(
+    tool: string,
+    timeline: Timeline,
+    description: string,
+    forceBuild: boolean,
+    forceRun: boolean
+  ): StoredDeployment {
     const createdAt = this.now()
     const chars = (n: number) => randomChars(this.random, n)
     const digest = () => Array.from({ length: 64 }, () => '0123456789abcdef'[Math.floor(this.random() * 16)]).join('')
     const built = (c: ComponentPlan) => c.build.kind === 'source' || (forceBuild && c.build.kind === 'reused')
     const components = timeline.components.map((c) =>
-      forceBuild && c.build.kind === 'reused' ? { ...c, build: { kind: 'source' as const, queueMs: 500, buildMs: 2_000 } } : c
+      forceBuild && c.build.kind === 'reused'
+        ? { ...c, build: { kind: 'source' as const, queueMs: 500, buildMs: 2_000 } }
+        : c
     )
     const effective = { ...timeline, components }
     const context: StateContext = {
       tool,
-      buildIds: Object.fromEntries(components.filter(built).map((c) => [c.name, `${tool}-buildpacks-pipelinerun-${chars(5)}`])),
+      buildIds: Object.fromEntries(
+        components.filter(built).map((c) => [c.name, `${tool}-buildpacks-pipelinerun-${chars(5)}`])
+      ),
       reusedBuilds: Object.fromEntries(
         components
           .filter((c) => c.build.kind === 'reused')
-          .map((c) => [c.name, { id: `${tool}-buildpacks-pipelinerun-${chars(5)}`, image: `tools-harbor.wmcloud.org/tool-${tool}/${c.name}:latest@sha256:${digest()}` }])
+          .map((c) => [
+            c.name,
+            {
+              id: `${tool}-buildpacks-pipelinerun-${chars(5)}`,
+              image: `tools-harbor.wmcloud.org/tool-${tool}/${c.name}:latest@sha256:${digest()}`
+            }
+          ])
       ),
       digests: Object.fromEntries(components.map((c) => [c.name, digest()])),
       creationTime: new Date(createdAt),
@@ -338,7 +374,8 @@ export class SimulatedApi {
       description: d.description,
       builds: state.builds,
       runs: state.runs,
-      tool_config: this.configs.get(d.tool)?.(this.repositories) ?? configOf(d.tool, d.timeline.components, this.repositories)
+      tool_config:
+        this.configs.get(d.tool)?.(this.repositories) ?? configOf(d.tool, d.timeline.components, this.repositories)
     }
     const status = this.statusOf(d, elapsed)
     if (state.status !== undefined || status === 'cancelling') view.status = status
@@ -357,9 +394,11 @@ export class SimulatedApi {
     const given = query.get('token') ?? ''
     if (given === '') return apiError(401, TOKEN_DENIED)
     const expected = this.tokens.get(tool) ?? { kind: 'token', token: this.defaultToken }
-    if (expected.kind === 'none') return apiError(401, `The tool '${tool}' has no deploy token yet, you have to create one before using it`)
+    if (expected.kind === 'none')
+      return apiError(401, `The tool '${tool}' has no deploy token yet, you have to create one before using it`)
     if (given !== expected.token) return apiError(401, `The token passed '${given}' does not match the tool's token`)
-    if (expected.kind === 'expired') return apiError(401, `The token passed '${given}' has expired, please create a new one`)
+    if (expected.kind === 'expired')
+      return apiError(401, `The token passed '${given}' has expired, please create a new one`)
     return undefined
   }
 
@@ -369,8 +408,10 @@ export class SimulatedApi {
     const path = url.pathname.startsWith('/components/v1/') ? url.pathname.slice('/components/v1'.length) : undefined
     const matching = path === undefined ? [] : ROUTES.filter((r) => r.pattern.test(path))
     const route = matching.find((r) => r.method === request.method)
-    if (!route) return apiError(matching.length > 0 ? 405 : 404, matching.length > 0 ? 'Method Not Allowed' : 'Not Found')
-    if (route.name === 'healthz') return json(200, { data: { status: 'OK' }, messages: { info: [], warning: [BETA_WARNING], error: [] } })
+    if (!route)
+      return apiError(matching.length > 0 ? 405 : 404, matching.length > 0 ? 'Method Not Allowed' : 'Not Found')
+    if (route.name === 'healthz')
+      return json(200, { data: { status: 'OK' }, messages: { info: [], warning: [BETA_WARNING], error: [] } })
     const [, rawTool, rawId] = route.pattern.exec(path!)!
     const tool = decodeURIComponent(rawTool!)
     // The body is decoded before anything else is checked.
@@ -391,7 +432,9 @@ export class SimulatedApi {
         return json(200, { data: { deployments: (this.store.get(tool) ?? []).map((d) => this.view(d)) }, messages: {} })
       case 'latest': {
         const latest = this.store.get(tool)?.at(-1)
-        return latest ? json(200, { data: this.view(latest), messages: {} }) : apiError(404, `No deployments found for tool: ${tool}`)
+        return latest
+          ? json(200, { data: this.view(latest), messages: {} })
+          : apiError(404, `No deployments found for tool: ${tool}`)
       }
       case 'cancel':
       case 'cancel-latest':
@@ -413,12 +456,19 @@ export class SimulatedApi {
 
   private cancelDeployment(tool: string, deployId: string | undefined): SimResponse {
     const found = this.find(tool, deployId)
-    if (!found) return apiError(404, deployId ? `Deployment ${deployId} not found for tool: ${tool}` : `No deployments found for tool: ${tool}`)
+    if (!found)
+      return apiError(
+        404,
+        deployId ? `Deployment ${deployId} not found for tool: ${tool}` : `No deployments found for tool: ${tool}`
+      )
     const status = this.statusOf(found)
     if (!ACTIVE.has(status)) return apiError(409, `Deployment can't be cancelled, it's state is ${status}`)
     found.cancelledAt = this.now() - found.createdAt
     found.snapshots = trajectory(found.timeline, found.context, found.cancelledAt)
-    return json(200, { data: this.view(found), messages: { info: ['Deployment flagged for cancellation, might take a moment to cancel.'] } })
+    return json(200, {
+      data: this.view(found),
+      messages: { info: ['Deployment flagged for cancellation, might take a moment to cancel.'] }
+    })
   }
 
   private createFrom(tool: string, query: URLSearchParams, rawBody: string): SimResponse {
@@ -429,7 +479,10 @@ export class SimulatedApi {
       if (value === null) return false
       const lower = value.toLowerCase()
       if (PYDANTIC_TRUE.has(lower)) return true
-      if (!PYDANTIC_FALSE.has(lower)) problems.push(`Validation error at ${name}: Input should be a valid boolean, unable to interpret input. Received value: '${value}'`)
+      if (!PYDANTIC_FALSE.has(lower))
+        problems.push(
+          `Validation error at ${name}: Input should be a valid boolean, unable to interpret input. Received value: '${value}'`
+        )
       return false
     }
     const forceBuild = flag('force-build')
@@ -438,24 +491,38 @@ export class SimulatedApi {
     const body: unknown = rawBody.trim() === '' ? null : JSON.parse(rawBody)
     if (body !== null) {
       if (typeof body !== 'object' || Array.isArray(body)) {
-        problems.push(`Validation error at : Input should be a valid dictionary or object to extract fields from. Received value: '${JSON.stringify(body)}'`)
+        problems.push(
+          `Validation error at : Input should be a valid dictionary or object to extract fields from. Received value: '${JSON.stringify(body)}'`
+        )
       } else {
         const given = (body as Record<string, unknown>).description
         if (given !== undefined && typeof given !== 'string') {
-          problems.push(`Validation error at description: Input should be a valid string${given === null ? '' : `. Received value: '${String(given)}'`}`)
+          problems.push(
+            `Validation error at description: Input should be a valid string${given === null ? '' : `. Received value: '${String(given)}'`}`
+          )
         } else description = given ?? ''
       }
     }
     if (problems.length > 0) return apiError(422, ...problems)
     if (this.withoutConfig.has(tool)) return apiError(404, `No configuration found for tool: ${tool}`)
     const active = (this.store.get(tool) ?? []).filter((d) => ACTIVE.has(this.statusOf(d)))
-    if (!this.next && active.length > 0) return apiError(409, `There's already ${active.length} running, the limit is 1. Wait for it to finish for now.`)
+    if (!this.next && active.length > 0)
+      return apiError(409, `There's already ${active.length} running, the limit is 1. Wait for it to finish for now.`)
     if (active.length >= MAX_ACTIVE_NEXT) {
-      return apiError(409, `There's already ${active.length}, the limit is ${MAX_ACTIVE_NEXT}. Wait for some deployments to finish. You can also cancel some deployments`)
+      return apiError(
+        409,
+        `There's already ${active.length}, the limit is ${MAX_ACTIVE_NEXT}. Wait for some deployments to finish. You can also cancel some deployments`
+      )
     }
     const timeline = this.scenarios.get(tool) ?? this.defaultScenario
     const wait = this.queueWait(active)
-    const created = this.create(tool, wait > 0 ? { ...timeline, pendingMs: Math.max(timeline.pendingMs ?? 0, wait) } : timeline, description, forceBuild, forceRun)
+    const created = this.create(
+      tool,
+      wait > 0 ? { ...timeline, pendingMs: Math.max(timeline.pendingMs ?? 0, wait) } : timeline,
+      description,
+      forceBuild,
+      forceRun
+    )
     const info = [`Deployment for ${tool} created successfully.`, ...(this.hostileMessages(created).info ?? [])]
     // The deployment as created, as the real server answers it before its task starts:
     // under load the clock may have moved on since `create`.

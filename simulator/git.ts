@@ -29,7 +29,12 @@ export class SimulatedRepositories {
     const match = /^([a-z0-9-]+)\.git\/info\/refs\?service=git-upload-pack$/.exec(path)
     if (!match) return undefined
     const tool = match[1]!
-    if (this.refused.has(tool)) return { status: 401, headers: { 'www-authenticate': 'Basic realm="git"' }, body: Buffer.from('HTTP Basic: Access denied\n') }
+    if (this.refused.has(tool))
+      return {
+        status: 401,
+        headers: { 'www-authenticate': 'Basic realm="git"' },
+        body: Buffer.from('HTTP Basic: Access denied\n')
+      }
     const sha = this.commitOf(tool)
     const line = (text: string) => `${(text.length + 4).toString(16).padStart(4, '0')}${text}`
     const body = [
@@ -39,6 +44,10 @@ export class SimulatedRepositories {
       line(`${sha} refs/heads/main\n`),
       '0000'
     ].join('')
-    return { status: 200, headers: { 'content-type': 'application/x-git-upload-pack-advertisement', 'cache-control': 'no-cache' }, body: Buffer.from(body) }
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/x-git-upload-pack-advertisement', 'cache-control': 'no-cache' },
+      body: Buffer.from(body)
+    }
   }
 }

@@ -42,8 +42,10 @@ function main(): void {
   })
   if (values.help) return void process.stdout.write(USAGE)
   const isScenario = (name: string): name is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(name)
-  if (!isScenario(values.scenario)) throw new Error(`unknown scenario "${values.scenario}"; known: ${SCENARIO_NAMES.join(', ')}`)
-  if (values.upstream !== 'current' && values.upstream !== 'next') throw new Error(`--upstream takes current or next, got "${values.upstream}"`)
+  if (!isScenario(values.scenario))
+    throw new Error(`unknown scenario "${values.scenario}"; known: ${SCENARIO_NAMES.join(', ')}`)
+  if (values.upstream !== 'current' && values.upstream !== 'next')
+    throw new Error(`--upstream takes current or next, got "${values.upstream}"`)
   const token = values.token ?? randomUUID()
   const sim = new ToolforgeSimulator({
     token,
@@ -68,9 +70,13 @@ function main(): void {
   if (values['busy-for']) for (const tool of tools) sim.api.occupy(tool, Number(values['busy-for']) * 1000)
   void sim.listen(Number(values.port)).then((url) => {
     console.log(`Toolforge Components API simulator on ${url}/components/v1`)
-    console.log(`  scenario: ${values.scenario}${values['tool-scenario'].length ? ` (per tool: ${values['tool-scenario'].join(', ')})` : ''}`)
+    console.log(
+      `  scenario: ${values.scenario}${values['tool-scenario'].length ? ` (per tool: ${values['tool-scenario'].join(', ')})` : ''}`
+    )
     console.log(`  api-url:  ${url}`)
-    console.log(`  tools:    ${url}/tools/<tool>/ (their web pages, where a serving check looks when TOOLFORGE_TOOL_URL is unset)`)
+    console.log(
+      `  tools:    ${url}/tools/<tool>/ (their web pages, where a serving check looks when TOOLFORGE_TOOL_URL is unset)`
+    )
     console.log(`  token:    ${values.token ? '(the one given)' : token}`)
     console.log('  any tool name is accepted; Ctrl-C stops')
   })

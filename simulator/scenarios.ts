@@ -121,10 +121,29 @@ export const SCENARIO_NAMES = [
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number]
 
-const source = (queueMs: number, buildMs: number, fails = false): BuildPlan => ({ kind: 'source', queueMs, buildMs, fails })
-const web = (build: BuildPlan, extra: Partial<ComponentPlan> = {}): ComponentPlan => ({ name: 'web', build, publish: { healthCheck: '/healthz' }, ...extra })
-const worker = (build: BuildPlan, extra: Partial<ComponentPlan> = {}): ComponentPlan => ({ name: 'worker', build, ...extra })
-const cron = (extra: Partial<ComponentPlan> = {}): ComponentPlan => ({ name: 'cron', type: 'scheduled', build: { kind: 'reuse-from', from: 'web' }, ...extra })
+const source = (queueMs: number, buildMs: number, fails = false): BuildPlan => ({
+  kind: 'source',
+  queueMs,
+  buildMs,
+  fails
+})
+const web = (build: BuildPlan, extra: Partial<ComponentPlan> = {}): ComponentPlan => ({
+  name: 'web',
+  build,
+  publish: { healthCheck: '/healthz' },
+  ...extra
+})
+const worker = (build: BuildPlan, extra: Partial<ComponentPlan> = {}): ComponentPlan => ({
+  name: 'worker',
+  build,
+  ...extra
+})
+const cron = (extra: Partial<ComponentPlan> = {}): ComponentPlan => ({
+  name: 'cron',
+  type: 'scheduled',
+  build: { kind: 'reuse-from', from: 'web' },
+  ...extra
+})
 
 /** The usual tool: a web service and a worker built from source, a cron job reusing the web image. */
 export function webWorkerCron(queueMs: number, webBuildMs: number, workerBuildMs: number): Timeline {
@@ -149,7 +168,13 @@ export function scenario(name: ScenarioName): Timeline {
     case 'build-failure':
       return workerBuildFails(1_000, 3_000, 2_000)
     case 'run-failure':
-      return { components: [web(source(1_000, 2_000)), cron({ run: { fails: "Unable to parse cron expression 'every day at noon'" } }), worker(source(1_000, 2_000))] }
+      return {
+        components: [
+          web(source(1_000, 2_000)),
+          cron({ run: { fails: "Unable to parse cron expression 'every day at noon'" } }),
+          worker(source(1_000, 2_000))
+        ]
+      }
     case 'timed-out':
       return { components: [web(source(1_000, 60_000)), worker(source(1_000, 2_000))], timesOutAtMs: 3_000 }
     case 'cancelled':
@@ -159,9 +184,18 @@ export function scenario(name: ScenarioName): Timeline {
     case 'build-queue':
       return { components: [web(source(90_000, 20_000)), worker(source(90_000, 20_000))] }
     case 'reused-builds':
-      return { components: [web({ kind: 'reused' }, { run: { job: 'unchanged' } }), worker({ kind: 'reused' }, { run: { job: 'unchanged' } }), cron({ run: { job: 'unchanged' } })] }
+      return {
+        components: [
+          web({ kind: 'reused' }, { run: { job: 'unchanged' } }),
+          worker({ kind: 'reused' }, { run: { job: 'unchanged' } }),
+          cron({ run: { job: 'unchanged' } })
+        ]
+      }
     case 'unknown-status':
-      return { components: [web(source(1_000, 8_000))], unknownStatus: { status: 'paused-for-maintenance', fromMs: 1_000, toMs: 9_000 } }
+      return {
+        components: [web(source(1_000, 8_000))],
+        unknownStatus: { status: 'paused-for-maintenance', fromMs: 1_000, toMs: 9_000 }
+      }
     case 'hostile':
       return {
         components: [
@@ -173,7 +207,10 @@ export function scenario(name: ScenarioName): Timeline {
       }
     case 'many-failures':
       return {
-        components: Array.from({ length: 14 }, (_, i) => ({ name: `job-${String(i + 1).padStart(2, '0')}`, build: source(300, 1_000 + i * 20, true) }))
+        components: Array.from({ length: 14 }, (_, i) => ({
+          name: `job-${String(i + 1).padStart(2, '0')}`,
+          build: source(300, 1_000 + i * 20, true)
+        }))
       }
   }
 }
@@ -192,11 +229,23 @@ export function scaleTimeline(timeline: Timeline, factor: number): Timeline {
     pendingMs: s(timeline.pendingMs ?? DEFAULT_PENDING_MS),
     startBuildMs: s(timeline.startBuildMs ?? DEFAULT_START_BUILD_MS),
     tickMs: s(timeline.tickMs ?? DEFAULT_TICK_MS),
-    serviceLatency: timeline.serviceLatency && { ...timeline.serviceLatency, ms: s(timeline.serviceLatency.ms), jitterMs: maybe(timeline.serviceLatency.jitterMs) },
+    serviceLatency: timeline.serviceLatency && {
+      ...timeline.serviceLatency,
+      ms: s(timeline.serviceLatency.ms),
+      jitterMs: maybe(timeline.serviceLatency.jitterMs)
+    },
     timesOutAtMs: maybe(timeline.timesOutAtMs),
     cancelAtMs: maybe(timeline.cancelAtMs),
-    unknownStatus: timeline.unknownStatus && { ...timeline.unknownStatus, fromMs: s(timeline.unknownStatus.fromMs), toMs: s(timeline.unknownStatus.toMs) },
-    components: timeline.components.map((c) => ({ ...c, build: scaleBuild(c.build, s), run: c.run && { ...c.run, ms: maybe(c.run.ms) } }))
+    unknownStatus: timeline.unknownStatus && {
+      ...timeline.unknownStatus,
+      fromMs: s(timeline.unknownStatus.fromMs),
+      toMs: s(timeline.unknownStatus.toMs)
+    },
+    components: timeline.components.map((c) => ({
+      ...c,
+      build: scaleBuild(c.build, s),
+      run: c.run && { ...c.run, ms: maybe(c.run.ms) }
+    }))
   }
 }
 
@@ -253,7 +302,8 @@ export function trajectory(timeline: Timeline, context: StateContext, cancelAt =
 
   let t = timeline.pendingMs ?? DEFAULT_PENDING_MS
   const skipRemaining = (text: string) => {
-    for (const run of Object.values(state.runs)) if (run.run_status === 'pending') Object.assign(run, { run_status: 'skipped', run_long_status: text })
+    for (const run of Object.values(state.runs))
+      if (run.run_status === 'pending') Object.assign(run, { run_status: 'skipped', run_long_status: text })
   }
   try {
     state.status = 'running'
@@ -270,13 +320,26 @@ export function trajectory(timeline: Timeline, context: StateContext, cancelAt =
         const startMs = timeline.startBuildMs ?? DEFAULT_START_BUILD_MS
         t += call(startMs / 2) + call(startMs / 2)
         started[c.name] = t
-        builds[c.name] = { build_id: context.buildIds[c.name]!, build_status: 'pending', build_long_status: 'Not started yet' }
+        builds[c.name] = {
+          build_id: context.buildIds[c.name]!,
+          build_status: 'pending',
+          build_long_status: 'Not started yet'
+        }
       } else {
         if (c.build.kind === 'reused') t += call(REUSED_BUILD_MS)
         builds[c.name] =
           c.build.kind === 'reused'
-            ? { build_id: context.reusedBuilds[c.name]!.id, build_status: 'skipped', build_image: context.reusedBuilds[c.name]!.image, build_long_status: 'Reusing existing build' }
-            : { build_id: 'no-build-needed', build_status: 'skipped', build_long_status: `Component re-uses build from ${c.build.from}` }
+            ? {
+                build_id: context.reusedBuilds[c.name]!.id,
+                build_status: 'skipped',
+                build_image: context.reusedBuilds[c.name]!.image,
+                build_long_status: 'Reusing existing build'
+              }
+            : {
+                build_id: 'no-build-needed',
+                build_status: 'skipped',
+                build_long_status: `Component re-uses build from ${c.build.from}`
+              }
       }
       state.builds = clone(builds)
       update(t)
@@ -298,11 +361,17 @@ export function trajectory(timeline: Timeline, context: StateContext, cancelAt =
               ? { build_id: id, build_status: 'running', build_image: image, build_long_status: logsHint(id) }
               : plan.fails
                 ? { build_id: id, build_status: 'failed', build_image: image, build_long_status: hostile(logsHint(id)) }
-                : { build_id: id, build_status: 'successful', build_image: `${image}@sha256:${context.digests[c.name]}`, build_long_status: logsHint(id) }
+                : {
+                    build_id: id,
+                    build_status: 'successful',
+                    build_image: `${image}@sha256:${context.digests[c.name]}`,
+                    build_long_status: logsHint(id)
+                  }
         const changed = state.builds[c.name]!.build_status !== next.build_status
         state.builds[c.name] = next
         if (changed) update(t)
-        if (next.build_status === 'successful' || next.build_status === 'failed') unfinished.splice(unfinished.indexOf(c), 1)
+        if (next.build_status === 'successful' || next.build_status === 'failed')
+          unfinished.splice(unfinished.indexOf(c), 1)
       }
       if (cancelled(t)) throw new Cancelled()
       t += tickMs
@@ -360,8 +429,10 @@ function runText(c: ComponentPlan, builds: Record<string, BuildView>, context: S
   // A new image changes the job's definition.
   const job = c.run?.job === 'unchanged' && rebuilt ? 'updated' : (c.run?.job ?? 'created')
   if (job === 'created') return `created or updated job ${c.name}, [info](Job ${c.name} created in storage and runtime)`
-  if (job === 'updated') return `created or updated job ${c.name}, [info](Job ${c.name} was updated in storage and runtime)`
-  if (context.forceRun && c.type !== 'scheduled') return `restarted job ${c.name}, [info](Job ${c.name} is already up to date)`
+  if (job === 'updated')
+    return `created or updated job ${c.name}, [info](Job ${c.name} was updated in storage and runtime)`
+  if (context.forceRun && c.type !== 'scheduled')
+    return `restarted job ${c.name}, [info](Job ${c.name} is already up to date)`
   return `job ${c.name} is already up to date, [info](Job ${c.name} is already up to date)`
 }
 
@@ -383,6 +454,8 @@ export function stateAt(snapshots: Snapshot[], t: number): DeploymentState {
 
 /** When the deployment's status becomes final, if nothing interrupts it. */
 export function finalAtMs(snapshots: Snapshot[]): number {
-  const final = snapshots.find((s) => s.status !== undefined && ['successful', 'failed', 'timed_out', 'cancelled'].includes(s.status))
+  const final = snapshots.find(
+    (s) => s.status !== undefined && ['successful', 'failed', 'timed_out', 'cancelled'].includes(s.status)
+  )
   return final?.at ?? Infinity
 }

@@ -94,7 +94,11 @@ export class ToolforgeSimulator {
 
   private serveGit(url: string, res: ServerResponse): void {
     this.gitRequests.push(url)
-    const answer = this.git.answer(url.slice('/git/'.length)) ?? { status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Found\n') }
+    const answer = this.git.answer(url.slice('/git/'.length)) ?? {
+      status: 404,
+      headers: { 'content-type': 'text/plain' },
+      body: Buffer.from('Not Found\n')
+    }
     this.log(`GET ${url} → ${answer.status}`)
     res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length })
     res.end(answer.body)
@@ -142,12 +146,15 @@ export class ToolforgeSimulator {
     }
     this.requests.push(record)
     const given = new URL(req.url ?? '/', 'http://simulator.invalid').searchParams.get('token')
-    const mask = (line: string) => [this.token, given].reduce<string>((text, secret) => (secret ? text.split(secret).join('***') : text), line)
+    const mask = (line: string) =>
+      [this.token, given].reduce<string>((text, secret) => (secret ? text.split(secret).join('***') : text), line)
     const fault = this.pickFault(method, tool)
     if (fault) record.fault = fault.kind
     const answer = (response: SimResponse, delayMs = 0) => {
       record.status = response.status
-      this.log(mask(`${method} ${path} → ${response.status}${fault ? ` (fault: ${fault.kind})` : ''}${describe(response)}`))
+      this.log(
+        mask(`${method} ${path} → ${response.status}${fault ? ` (fault: ${fault.kind})` : ''}${describe(response)}`)
+      )
       res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) })
       if (delayMs <= 0) return void res.end(response.body)
       // A body that arrives in pieces, the last one after delayMs.
@@ -156,13 +163,23 @@ export class ToolforgeSimulator {
       res.write(body.subarray(0, half))
       setTimeout(() => res.end(body.subarray(half)), delayMs).unref()
     }
-    const process = () => this.api.handle({ method, url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
+    const process = () =>
+      this.api.handle({
+        method,
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8')
+      })
 
     switch (fault?.kind) {
       case undefined:
         return answer(process())
       case 'gateway':
-        return answer({ status: fault.status, headers: { 'content-type': 'text/html' }, body: gatewayPage(fault.status) })
+        return answer({
+          status: fault.status,
+          headers: { 'content-type': 'text/html' },
+          body: gatewayPage(fault.status)
+        })
       case 'retry-after':
         return answer({
           status: fault.status,
@@ -186,7 +203,11 @@ export class ToolforgeSimulator {
       case 'slow-body':
         return answer(process(), fault.ms)
       case 'invalid-json':
-        return answer({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"data": {"deploy_id": "trunc' })
+        return answer({
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: '{"data": {"deploy_id": "trunc'
+        })
       case 'redirect':
         return answer({ status: 302, headers: { location: 'https://elsewhere.invalid/steal' }, body: '' })
     }
@@ -196,7 +217,10 @@ export class ToolforgeSimulator {
 function describe(response: SimResponse): string {
   if (!response.headers['content-type']?.includes('json')) return ''
   try {
-    const body = JSON.parse(response.body) as { data?: { deploy_id?: string; status?: string }; messages?: { error?: string[] } }
+    const body = JSON.parse(response.body) as {
+      data?: { deploy_id?: string; status?: string }
+      messages?: { error?: string[] }
+    }
     if (body.data?.deploy_id) return ` ${body.data.deploy_id} ${body.data.status}`
     const error = body.messages?.error?.[0]
     return error ? ` ${error.slice(0, 200)}` : ''

@@ -37,7 +37,8 @@ describe('config-file, in the action', () => {
         file: CONFIG,
         line: 15,
         column: 7,
-        message: 'components.cleanup.build.reuse_from: names worker, which reuses a build itself: name the component that builds from source'
+        message:
+          'components.cleanup.build.reuse_from: names worker, which reuses a build itself: name the component that builds from source'
       },
       {
         kind: 'error',
@@ -58,9 +59,18 @@ describe('config-file, in the action', () => {
     })
     expect(run.code).toBe(0)
     expect(run.annotations.filter((a) => a.title === 'Components config')).toEqual([
-      { kind: 'warning', title: 'Components config', file: CONFIG, line: 9, column: 7, message: 'components.web.run.replica: unknown key replica: Toolforge skips it' }
+      {
+        kind: 'warning',
+        title: 'Components config',
+        file: CONFIG,
+        line: 9,
+        column: 7,
+        message: 'components.web.run.replica: unknown key replica: Toolforge skips it'
+      }
     ])
-    expect(run.stdout).toContain(`${CONFIG}: Toolforge would accept this components config (the rules of config v1beta1, upstream dac7467).`)
+    expect(run.stdout).toContain(
+      `${CONFIG}: Toolforge would accept this components config (the rules of config v1beta1, upstream dac7467).`
+    )
     expect(run.outputs.status).toBe('successful')
   })
 
@@ -80,10 +90,15 @@ describe('config-file, in the action', () => {
   })
 
   test('without config-file, an empty token is still refused; a file not in the workspace is a bad input', async () => {
-    const noToken = await runAction({ inputs: { tool: 'mytool', token: '', 'api-url': started.url, 'dry-run': 'true' } })
+    const noToken = await runAction({
+      inputs: { tool: 'mytool', token: '', 'api-url': started.url, 'dry-run': 'true' }
+    })
     expect(noToken.annotations[0]!.message).toMatch(/^Input 'token' is empty/)
     const dir = workspace('valid-minimal.yaml')
-    const missing = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': started.url, 'config-file': 'components.yaml' }, env: { GITHUB_WORKSPACE: dir } })
+    const missing = await runAction({
+      inputs: { tool: 'mytool', token: TOKEN, 'api-url': started.url, 'config-file': 'components.yaml' },
+      env: { GITHUB_WORKSPACE: dir }
+    })
     expect(missing.code).toBe(1)
     expect(missing.annotations.map((a) => a.message)).toEqual([
       `Input 'config-file': components.yaml does not exist in the workspace (${dir}); accepted: the path of a components config (YAML or JSON) in the workspace.`
@@ -107,7 +122,10 @@ describe('--config-file, in the command', () => {
   })
 
   test('with --dry-run and no token, a config it would accept exits 0', async () => {
-    const run = await runCli(['--tool', 'mytool', '--api-url', started.url, '--dry-run', '--config-file', CONFIG, '--json'], { cwd: workspace('valid-config.json') })
+    const run = await runCli(
+      ['--tool', 'mytool', '--api-url', started.url, '--dry-run', '--config-file', CONFIG, '--json'],
+      { cwd: workspace('valid-config.json') }
+    )
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'config-accepted', exitCode: 0 })
   })

@@ -17,19 +17,35 @@ const cases: Array<[string, Record<string, string>, RegExp]> = [
   ['token', { token: '' }, /^Input 'token' is empty; accepted: the tool's deploy token/],
   ['token', { token: 'abc def' }, /^Input 'token' contains white space/],
   ['token', { token: 'abcdef\n' }, /^Input 'token' contains white space/],
-  ['api-url', { 'api-url': 'http://10.20.30.40' }, /^Input 'api-url' is "http:\/\/10.20.30.40"; accepted: the https:\/\/ address/],
-  ['api-url', { 'api-url': 'https://api.svc.toolforge.org/components/v1' }, /, which already ends in "\/components\/v1"; give the gateway's root, "https:\/\/api.svc.toolforge.org"/],
+  [
+    'api-url',
+    { 'api-url': 'http://10.20.30.40' },
+    /^Input 'api-url' is "http:\/\/10.20.30.40"; accepted: the https:\/\/ address/
+  ],
+  [
+    'api-url',
+    { 'api-url': 'https://api.svc.toolforge.org/components/v1' },
+    /, which already ends in "\/components\/v1"; give the gateway's root, "https:\/\/api.svc.toolforge.org"/
+  ],
   ['token', { token: 'not/a+token=' }, /^Input 'token' holds characters no deploy token has/],
   ['api-url', { 'api-url': 'not a url' }, /^Input 'api-url' is "not a url"/],
   ['api-url', { 'api-url': 'https://user:pw@example.org' }, /^Input 'api-url' is/],
   ['force-build', { 'force-build': 'yes' }, /^Input 'force-build' is "yes"; accepted: true or false/],
   ['force-run', { 'force-run': '1' }, /^Input 'force-run' is "1"; accepted: true or false/],
   ['wait', { wait: 'nope' }, /^Input 'wait' is "nope"; accepted: true or false/],
-  ['timeout', { timeout: '7h' }, /^Input 'timeout' is "7h"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 6h/],
+  [
+    'timeout',
+    { timeout: '7h' },
+    /^Input 'timeout' is "7h"; accepted: a number of seconds or a duration like 45s, 30m, 1h30m, from 1s to 6h/
+  ],
   ['timeout', { timeout: '10 minutes' }, /^Input 'timeout' is "10 minutes"/],
   ['timeout', { timeout: '0' }, /^Input 'timeout' is "0"/],
   ['poll-interval', { 'poll-interval': '500ms' }, /^Input 'poll-interval' is "500ms"; accepted: .* from 1s to 1h/],
-  ['deploy-id', { 'deploy-id': '../../config' }, /^Input 'deploy-id' is "..\/..\/config"; accepted: empty, or a Toolforge deployment id/],
+  [
+    'deploy-id',
+    { 'deploy-id': '../../config' },
+    /^Input 'deploy-id' is "..\/..\/config"; accepted: empty, or a Toolforge deployment id/
+  ],
   ['on-conflict', { 'on-conflict': 'queue' }, /^Input 'on-conflict' is "queue"; accepted: wait or fail/]
 ]
 
@@ -48,7 +64,10 @@ describe('bad inputs', () => {
   })
 
   test('a default tool name that is not valid asks to set tool', async () => {
-    const run = await runAction({ inputs: { token: TOKEN, 'api-url': started.url }, env: { GITHUB_REPOSITORY: 'me/My.Repo' } })
+    const run = await runAction({
+      inputs: { token: TOKEN, 'api-url': started.url },
+      env: { GITHUB_REPOSITORY: 'me/My.Repo' }
+    })
     expect(run.code).toBe(1)
     expect(run.annotations[0]!.message).toBe(
       `Input 'tool' is not set and the repository name "My.Repo" is not a valid tool name; set 'tool' to a Toolforge tool name: 1 to 63 lowercase letters, digits or "-", not starting or ending with "-".`
@@ -79,15 +98,24 @@ describe('bad inputs', () => {
   })
 
   test('a name that merely resolves to loopback is refused before any request: a proxy would get it', async () => {
-    const run = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': started.url.replace('127.0.0.1', 'localhost.localdomain') } })
+    const run = await runAction({
+      inputs: { tool: 'mytool', token: TOKEN, 'api-url': started.url.replace('127.0.0.1', 'localhost.localdomain') }
+    })
     expect(run.code).toBe(1)
-    expect(run.annotations[0]!.message).toMatch(/^Input 'api-url' is "http:\/\/localhost\.localdomain:\d+"; accepted: .*plain http:\/\/ only for this machine: localhost, 127\.0\.0\.1 or another 127\.x\.x\.x address, or \[::1\]/)
+    expect(run.annotations[0]!.message).toMatch(
+      /^Input 'api-url' is "http:\/\/localhost\.localdomain:\d+"; accepted: .*plain http:\/\/ only for this machine: localhost, 127\.0\.0\.1 or another 127\.x\.x\.x address, or \[::1\]/
+    )
     expect(started.sim.requests).toHaveLength(0)
   })
 
   test('a bad token value is never printed', async () => {
     const run = await runAction({ inputs: { tool: 'mytool', token: 'sekrit value', 'api-url': started.url } })
     expect(run.code).toBe(1)
-    expect(run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')).not.toContain('sekrit')
+    expect(
+      run.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n')
+    ).not.toContain('sekrit')
   })
 })

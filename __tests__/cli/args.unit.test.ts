@@ -38,8 +38,23 @@ describe('the command’s options from flags and variables', () => {
       TOOLFORGE_DEPLOY_DESCRIPTION: 'Deploy of "x" $HOME `id`',
       TOOLFORGE_DEPLOY_ON_CONFLICT: 'fail'
     })
-    expect(settings).toMatchObject({ tool: 'mytool', timeoutMs: 45 * 60_000, forceBuild: true, forceRun: false, wait: false, description: 'Deploy of "x" $HOME `id`', onConflict: 'fail' })
-    expect(options.fromEnvironment.sort()).toEqual(['TOOLFORGE_DEPLOY_DESCRIPTION', 'TOOLFORGE_DEPLOY_FORCE_BUILD', 'TOOLFORGE_DEPLOY_ON_CONFLICT', 'TOOLFORGE_DEPLOY_TIMEOUT', 'TOOLFORGE_DEPLOY_TOOL', 'TOOLFORGE_DEPLOY_WAIT'])
+    expect(settings).toMatchObject({
+      tool: 'mytool',
+      timeoutMs: 45 * 60_000,
+      forceBuild: true,
+      forceRun: false,
+      wait: false,
+      description: 'Deploy of "x" $HOME `id`',
+      onConflict: 'fail'
+    })
+    expect(options.fromEnvironment.sort()).toEqual([
+      'TOOLFORGE_DEPLOY_DESCRIPTION',
+      'TOOLFORGE_DEPLOY_FORCE_BUILD',
+      'TOOLFORGE_DEPLOY_ON_CONFLICT',
+      'TOOLFORGE_DEPLOY_TIMEOUT',
+      'TOOLFORGE_DEPLOY_TOOL',
+      'TOOLFORGE_DEPLOY_WAIT'
+    ])
   })
 
   test('a flag wins over its variable, and an empty variable is not set', () => {
@@ -65,7 +80,9 @@ describe('the command’s options from flags and variables', () => {
       }
       throw new Error('accepted')
     }
-    expect(message([], { TOOLFORGE_DEPLOY_FORCE_BUILD: 'yes' })).toBe('TOOLFORGE_DEPLOY_FORCE_BUILD is "yes"; accepted: true or false (also True, TRUE, False, FALSE).')
+    expect(message([], { TOOLFORGE_DEPLOY_FORCE_BUILD: 'yes' })).toBe(
+      'TOOLFORGE_DEPLOY_FORCE_BUILD is "yes"; accepted: true or false (also True, TRUE, False, FALSE).'
+    )
     expect(message([], { TOOLFORGE_DEPLOY_TIMEOUT: '7h' })).toMatch(/^TOOLFORGE_DEPLOY_TIMEOUT is "7h"; accepted: /)
     expect(message(['--timeout', '8h'], { TOOLFORGE_DEPLOY_TIMEOUT: '7h' })).toMatch(/^--timeout is "8h"; accepted: /)
   })
@@ -74,9 +91,17 @@ describe('the command’s options from flags and variables', () => {
     const snippet = settingsOf([], { TOOLS_DEPLOY_TOKEN: 'snippet-token-0123456789', TOOL_NAME: 'snippet-tool' })
     expect(snippet.settings).toMatchObject({ token: 'snippet-token-0123456789', tool: 'snippet-tool' })
     expect(snippet.options.fromEnvironment).toEqual(['TOOLS_DEPLOY_TOKEN', 'TOOL_NAME'])
-    const own = settingsOf([], { TOOLFORGE_DEPLOY_TOKEN: TOKEN, TOOLS_DEPLOY_TOKEN: 'snippet-token-0123456789', TOOLFORGE_DEPLOY_TOOL: 'mytool', TOOL_NAME: 'snippet-tool' })
+    const own = settingsOf([], {
+      TOOLFORGE_DEPLOY_TOKEN: TOKEN,
+      TOOLS_DEPLOY_TOKEN: 'snippet-token-0123456789',
+      TOOLFORGE_DEPLOY_TOOL: 'mytool',
+      TOOL_NAME: 'snippet-tool'
+    })
     expect(own.settings).toMatchObject({ token: TOKEN, tool: 'mytool' })
-    expect(settingsOf(['--tool', 'flagged'], { TOOLS_DEPLOY_TOKEN: 'snippet-token-0123456789', TOOL_NAME: 'snippet-tool' }).settings.tool).toBe('flagged')
+    expect(
+      settingsOf(['--tool', 'flagged'], { TOOLS_DEPLOY_TOKEN: 'snippet-token-0123456789', TOOL_NAME: 'snippet-tool' })
+        .settings.tool
+    ).toBe('flagged')
   })
 
   test('the token is never a flag, nor a variable option', () => {

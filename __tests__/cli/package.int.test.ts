@@ -14,7 +14,9 @@ let home: string
 
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'new-user-'))
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', home], { cwd: root, encoding: 'utf8' })) as Array<{
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', home], { cwd: root, encoding: 'utf8' })
+  ) as Array<{
     filename: string
     files: Array<{ path: string }>
   }>
@@ -47,18 +49,30 @@ describe('the packed command, as a new user meets it', () => {
     ])
   })
 
-  test('npx runs it: it deploys and never shows the token', withSimulator('single', async ({ url }) => {
-    const run = await runPacked(['--tool', 'mytool', '--api-url', url, '--check', 'off'], { TOOLFORGE_DEPLOY_TOKEN: TOKEN })
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^✔ mytool deployed \S+ in \d+s → /m)
-    // Run outside any git checkout: git, asked for the description, keeps its complaint to itself.
-    expect(run.stderr).not.toContain('not a git repository')
-    expectNoToken(run.stdout + run.stderr, TOKEN)
-  }), 60_000)
+  test(
+    'npx runs it: it deploys and never shows the token',
+    withSimulator('single', async ({ url }) => {
+      const run = await runPacked(['--tool', 'mytool', '--api-url', url, '--check', 'off'], {
+        TOOLFORGE_DEPLOY_TOKEN: TOKEN
+      })
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(/^✔ mytool deployed \S+ in \d+s → /m)
+      // Run outside any git checkout: git, asked for the description, keeps its complaint to itself.
+      expect(run.stderr).not.toContain('not a git repository')
+      expectNoToken(run.stdout + run.stderr, TOKEN)
+    }),
+    60_000
+  )
 
-  test('npx runs it: a refused token exits 4, and is never shown', withSimulator('single', async ({ url }) => {
-    const run = await runPacked(['--tool', 'mytool', '--api-url', url, '--check', 'off'], { TOOLFORGE_DEPLOY_TOKEN: 'not.the_token~at-all' })
-    expect(run.code).toBe(4)
-    expectNoToken(run.stdout + run.stderr, 'not.the_token~at-all')
-  }), 60_000)
+  test(
+    'npx runs it: a refused token exits 4, and is never shown',
+    withSimulator('single', async ({ url }) => {
+      const run = await runPacked(['--tool', 'mytool', '--api-url', url, '--check', 'off'], {
+        TOOLFORGE_DEPLOY_TOKEN: 'not.the_token~at-all'
+      })
+      expect(run.code).toBe(4)
+      expectNoToken(run.stdout + run.stderr, 'not.the_token~at-all')
+    }),
+    60_000
+  )
 })

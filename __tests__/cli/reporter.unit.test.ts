@@ -12,16 +12,37 @@ const settings = settingsFixture({ token: 'tok' })
 /** A terminal of 80 columns that keeps what was written to it. */
 function terminal(): { terminal: Terminal; written: () => string } {
   let text = ''
-  const stream = { isTTY: true, columns: 80, write: (chunk: string) => ((text += chunk), true) } as unknown as Terminal['out']
+  const stream = {
+    isTTY: true,
+    columns: 80,
+    write: (chunk: string) => ((text += chunk), true)
+  } as unknown as Terminal['out']
   return { terminal: { out: stream, err: stream }, written: () => text }
 }
 
 describe('the command’s live line', () => {
   test('says when Toolforge has queued the deployment behind another one, and stops saying it once it runs', async () => {
     const { terminal: tty, written } = terminal()
-    const reporter = createCliReporter(settings, tty, { NO_COLOR: '1' }, { json: false, dotenv: undefined, verbose: false }, createRedactor(['tok']), Date.now)
-    const queued = deployment('pending', { web: 'pending' }, { web: 'pending' }, { builds: { web: { build_id: 'no-id-yet', build_status: 'pending' } } })
-    const response = (d: typeof queued) => ({ deployment: d, messages: { info: [], warning: [], error: [] }, status: 200, retryAfterMs: undefined })
+    const reporter = createCliReporter(
+      settings,
+      tty,
+      { NO_COLOR: '1' },
+      { json: false, dotenv: undefined, verbose: false },
+      createRedactor(['tok']),
+      Date.now
+    )
+    const queued = deployment(
+      'pending',
+      { web: 'pending' },
+      { web: 'pending' },
+      { builds: { web: { build_id: 'no-id-yet', build_status: 'pending' } } }
+    )
+    const response = (d: typeof queued) => ({
+      deployment: d,
+      messages: { info: [], warning: [], error: [] },
+      status: 200,
+      retryAfterMs: undefined
+    })
     reporter.created(response(queued))
     reporter.queuedOnServer(queued)
     reporter.polled(response(queued))
@@ -33,18 +54,50 @@ describe('the command’s live line', () => {
     await sleep(1_100)
     expect(written().slice(before)).not.toContain('queued on Toolforge')
     expect(written().slice(before)).toMatch(/· building · 0\/1 built, 0\/1 restarted/)
-    const interrupted = { end: 'interrupted' as const, deployment: undefined, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 0, queuedMs: 0 }
+    const interrupted = {
+      end: 'interrupted' as const,
+      deployment: undefined,
+      error: undefined,
+      mayHaveStarted: false,
+      startedAt: 0,
+      endedAt: 0,
+      queuedMs: 0
+    }
     reporter.finish(interrupted, summaryModel(interrupted, settings, cliVoice(settings)))
   })
 
   test('counts a failed build as failed, not as built', async () => {
     const { terminal: tty, written } = terminal()
-    const reporter = createCliReporter(settings, tty, { NO_COLOR: '1' }, { json: false, dotenv: undefined, verbose: false }, createRedactor(['tok']), Date.now)
-    const failing = deployment('running', { web: 'failed', worker: 'successful' }, { web: 'pending', worker: 'pending' })
-    reporter.created({ deployment: failing, messages: { info: [], warning: [], error: [] }, status: 200, retryAfterMs: undefined })
+    const reporter = createCliReporter(
+      settings,
+      tty,
+      { NO_COLOR: '1' },
+      { json: false, dotenv: undefined, verbose: false },
+      createRedactor(['tok']),
+      Date.now
+    )
+    const failing = deployment(
+      'running',
+      { web: 'failed', worker: 'successful' },
+      { web: 'pending', worker: 'pending' }
+    )
+    reporter.created({
+      deployment: failing,
+      messages: { info: [], warning: [], error: [] },
+      status: 200,
+      retryAfterMs: undefined
+    })
     await sleep(1_100)
     expect(written()).toMatch(/ · 1\/2 built, 1 failed, 0\/2 restarted/)
-    const interrupted = { end: 'interrupted' as const, deployment: undefined, error: undefined, mayHaveStarted: false, startedAt: 0, endedAt: 0, queuedMs: 0 }
+    const interrupted = {
+      end: 'interrupted' as const,
+      deployment: undefined,
+      error: undefined,
+      mayHaveStarted: false,
+      startedAt: 0,
+      endedAt: 0,
+      queuedMs: 0
+    }
     reporter.finish(interrupted, summaryModel(interrupted, settings, cliVoice(settings)))
   })
 })

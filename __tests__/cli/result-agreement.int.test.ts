@@ -26,20 +26,32 @@ describe('the bundles agree: the action’s outputs, the command’s --json and 
       const action = await runAction({ inputs: { tool: 'mytool', token, 'api-url': actionUrl, ...rest } })
       const { url, close } = await startSimulator({ scenario })
       try {
-      const dotenvFile = join(mkdtempSync(join(tmpdir(), 'agree-')), 'deploy.env')
-      const flags = Object.entries(rest).flatMap(([name, value]) => [`--${name}`, value])
-      const cli = await runCli(['--tool', 'mytool', '--api-url', url, '--json', '--dotenv', dotenvFile, ...flags], { env: { TOOLFORGE_DEPLOY_TOKEN: token } })
-      const json = JSON.parse(cli.stdout) as Record<string, unknown>
-      const dotenv = Object.fromEntries(readFileSync(dotenvFile, 'utf8').trimEnd().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)))
-      // The step fails exactly when the command exits non-zero.
-      expect([action.code === 0, cli.code === 0]).toEqual([json.error === null, json.exitCode === 0])
-      for (const output of OUTPUTS) {
-        const given = action.outputs[output.name]
-        const said = output.name === 'deployment' ? (json.deployment === null ? '' : 'set') : json[output.name]
-        if (PER_RUN.has(output.name)) expect([output.name, given === '', said === '']).toEqual([output.name, said === '', given === ''])
-        else expect([output.name, given]).toEqual([output.name, said])
-        if (output.dotenv) expect([output.dotenv, dotenv[output.dotenv]]).toEqual([output.dotenv, String(json[output.name]).replace(/[^A-Za-z0-9_.:/-]/g, '_')])
-      }
+        const dotenvFile = join(mkdtempSync(join(tmpdir(), 'agree-')), 'deploy.env')
+        const flags = Object.entries(rest).flatMap(([name, value]) => [`--${name}`, value])
+        const cli = await runCli(['--tool', 'mytool', '--api-url', url, '--json', '--dotenv', dotenvFile, ...flags], {
+          env: { TOOLFORGE_DEPLOY_TOKEN: token }
+        })
+        const json = JSON.parse(cli.stdout) as Record<string, unknown>
+        const dotenv = Object.fromEntries(
+          readFileSync(dotenvFile, 'utf8')
+            .trimEnd()
+            .split('\n')
+            .map((line) => line.split(/=(.*)/s).slice(0, 2))
+        )
+        // The step fails exactly when the command exits non-zero.
+        expect([action.code === 0, cli.code === 0]).toEqual([json.error === null, json.exitCode === 0])
+        for (const output of OUTPUTS) {
+          const given = action.outputs[output.name]
+          const said = output.name === 'deployment' ? (json.deployment === null ? '' : 'set') : json[output.name]
+          if (PER_RUN.has(output.name))
+            expect([output.name, given === '', said === '']).toEqual([output.name, said === '', given === ''])
+          else expect([output.name, given]).toEqual([output.name, said])
+          if (output.dotenv)
+            expect([output.dotenv, dotenv[output.dotenv]]).toEqual([
+              output.dotenv,
+              String(json[output.name]).replace(/[^A-Za-z0-9_.:/-]/g, '_')
+            ])
+        }
       } finally {
         await close()
       }

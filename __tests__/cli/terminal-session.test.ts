@@ -5,7 +5,11 @@ import { COLUMNS, SESSION_FILE } from '../../scripts/record-terminal.js'
 /** The recorded terminal session (npm run record:terminal): what a person at an 80-column terminal saw. */
 const recording = readFileSync(SESSION_FILE, 'utf8')
 const sessions = recording.split(/^════ .* ════$/m).slice(1)
-const screens = (session: string) => session.split(/^──── \d+s ─+$/m).slice(1).map((screen) => screen.trim())
+const screens = (session: string) =>
+  session
+    .split(/^──── \d+s ─+$/m)
+    .slice(1)
+    .map((screen) => screen.trim())
 
 describe('the recorded terminal session', () => {
   test('has a deployment that succeeds and one whose build fails, each to its exit code', () => {
@@ -24,7 +28,9 @@ describe('the recorded terminal session', () => {
   })
 
   test('while it waits, a live line shows the time, the phase and the components done', () => {
-    const live = screens(sessions[0]!).map((screen) => screen.split('\n').at(-1)!).filter((line) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /.test(line))
+    const live = screens(sessions[0]!)
+      .map((screen) => screen.split('\n').at(-1)!)
+      .filter((line) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /.test(line))
     expect(live.length).toBeGreaterThanOrEqual(2)
     for (const line of live) expect(line).toMatch(/^\S \d+s · [a-z ]+ · \d\/3 built(, \d failed)?, \d\/3 restarted$/)
     // It is gone once the deployment has ended.

@@ -16,10 +16,20 @@ const done = deployment('successful', { web: 'successful' }, { web: 'successful'
 const conflict = () => new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy'], reachedServer: true })
 
 /** A successful deployment whose config publishes a web service: the serving check probes it. */
-const withSite = deployment('successful', { web: 'successful' }, { web: 'successful' }, { tool_config: { components: { web: { run: { publish: true } } } } })
+const withSite = deployment(
+  'successful',
+  { web: 'successful' },
+  { web: 'successful' },
+  { tool_config: { components: { web: { run: { publish: true } } } } }
+)
 
 /** `probe` is given the run's controller, so that it can cancel the run as it probes. */
-function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings> = {}, probe?: (controller: AbortController) => Probe) {
+function setup(
+  posts: Step[],
+  gets: Step[] = [done],
+  overrides: Partial<Settings> = {},
+  probe?: (controller: AbortController) => Probe
+) {
   // A clock reading like a real one: durations must be differences, not sums, of its times.
   const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12))
   const api = new ScriptedApi(clock.now, gets, posts)
@@ -35,7 +45,18 @@ function setup(posts: Step[], gets: Step[] = [done], overrides: Partial<Settings
     queued: (_error, _attempt, delay) => queued.push(delay),
     probed: (_target, answer) => calls.push(`probed ${answer}`)
   }
-  const run = () => deploy({ ...settings, ...overrides }, { api, clock, signal: controller.signal, observer, random: () => 0.5, ...(probe ? { probe: probe(controller) } : {}) })
+  const run = () =>
+    deploy(
+      { ...settings, ...overrides },
+      {
+        api,
+        clock,
+        signal: controller.signal,
+        observer,
+        random: () => 0.5,
+        ...(probe ? { probe: probe(controller) } : {})
+      }
+    )
   return { clock, api, queued, calls, controller, run }
 }
 
@@ -54,25 +75,49 @@ describe('deploy: which commit', () => {
   const repository = 'https://gitlab.wikimedia.org/toolforge-repos/mytool'
   const config = { tool_config: { components: { web: { build: { repository, ref: 'main' } } } } }
   const created = deployment('pending', { web: 'pending' }, { web: 'pending' }, config)
-  const refs = (reads: string[]): RefsReader => (url) => (reads.push(url), Promise.resolve({ refs: [{ name: 'refs/heads/main', sha: A }], truncated: false }))
+  const refs =
+    (reads: string[]): RefsReader =>
+    (url) => (reads.push(url), Promise.resolve({ refs: [{ name: 'refs/heads/main', sha: A }], truncated: false }))
   const runWith = (overrides: Partial<Settings>, reads: string[], gets: Step[] = [done]) => {
     const clock = new VirtualClock(Date.UTC(2026, 10, 28, 12))
     const api = new ScriptedApi(clock.now, gets, [created])
-    const observer: DeployObserver = { created() {}, polled() {}, queuedOnServer() {}, retrying() {}, creationRetrying() {}, queued() {}, probed() {} }
-    return deploy({ ...settings, ...overrides }, { api, clock, signal: new AbortController().signal, observer, refs: refs(reads) })
+    const observer: DeployObserver = {
+      created() {},
+      polled() {},
+      queuedOnServer() {},
+      retrying() {},
+      creationRetrying() {},
+      queued() {},
+      probed() {}
+    }
+    return deploy(
+      { ...settings, ...overrides },
+      { api, clock, signal: new AbortController().signal, observer, refs: refs(reads) }
+    )
   }
 
   test('the commit is read once a deployment is created, and reported with the outcome', async () => {
     const reads: string[] = []
     const outcome = await runWith({}, reads)
-    expect(outcome).toMatchObject({ end: 'successful', commits: { commit: A, components: [{ component: 'web', repository, ref: 'main', commit: A }] } })
+    expect(outcome).toMatchObject({
+      end: 'successful',
+      commits: { commit: A, components: [{ component: 'web', repository, ref: 'main', commit: A }] }
+    })
     expect(reads).toEqual([repository])
   })
 
   test('expect-commit: another commit ends the run as other-commit, also without waiting; the same one as successful', async () => {
-    expect(await runWith({ expectCommit: { sha: B, source: 'input' } }, [])).toMatchObject({ end: 'other-commit', commitCheck: { result: 'differs' } })
-    expect(await runWith({ expectCommit: { sha: B, source: 'input' }, wait: false }, [])).toMatchObject({ end: 'other-commit' })
-    expect(await runWith({ expectCommit: { sha: A, source: 'input' } }, [])).toMatchObject({ end: 'successful', commitCheck: { result: 'matches' } })
+    expect(await runWith({ expectCommit: { sha: B, source: 'input' } }, [])).toMatchObject({
+      end: 'other-commit',
+      commitCheck: { result: 'differs' }
+    })
+    expect(await runWith({ expectCommit: { sha: B, source: 'input' }, wait: false }, [])).toMatchObject({
+      end: 'other-commit'
+    })
+    expect(await runWith({ expectCommit: { sha: A, source: 'input' } }, [])).toMatchObject({
+      end: 'successful',
+      commitCheck: { result: 'matches' }
+    })
     // A failed deployment stays failed: the commit is beside the point.
     const failed = deployment('failed', { web: 'failed' }, { web: 'pending' })
     expect(await runWith({ expectCommit: { sha: B, source: 'input' } }, [], [failed])).toMatchObject({ end: 'failed' })
@@ -91,8 +136,16 @@ describe('deploy: which commit', () => {
   })
 
   test('with check-expect, a check that cannot be made fails rather than passes', async () => {
-    const { run } = setup([pending], [done], { check: 'auto', checkExpect: 'v2' }, () => () => Promise.resolve({ status: 200 }))
-    expect(await run()).toMatchObject({ end: 'not-serving', check: { result: 'failed', reason: 'no component of the deployed config publishes a web service' } })
+    const { run } = setup(
+      [pending],
+      [done],
+      { check: 'auto', checkExpect: 'v2' },
+      () => () => Promise.resolve({ status: 200 })
+    )
+    expect(await run()).toMatchObject({
+      end: 'not-serving',
+      check: { result: 'failed', reason: 'no component of the deployed config publishes a web service' }
+    })
   })
 })
 
@@ -105,7 +158,7 @@ describe('deploy', () => {
     expect(api.postTimes).toHaveLength(1)
   })
 
-  test('every request is given the run\'s cancellation and its timeout', async () => {
+  test("every request is given the run's cancellation and its timeout", async () => {
     const { api, clock, controller, run } = setup([pending], [pending, done])
     const deadline = clock.now() + settings.timeoutMs
     await run()
@@ -144,9 +197,18 @@ describe('deploy', () => {
   })
 
   test.each([
-    ['a garbled 2xx', new ApiError('bad-response', 'Toolforge answered HTTP 200 with a body that is not JSON', { status: 200, reachedServer: true })],
+    [
+      'a garbled 2xx',
+      new ApiError('bad-response', 'Toolforge answered HTTP 200 with a body that is not JSON', {
+        status: 200,
+        reachedServer: true
+      })
+    ],
     ['a 500', new ApiError('http', 'Toolforge answered HTTP 500', { status: 500, reachedServer: true })],
-    ['a request timeout', new ApiError('deadline', 'Toolforge did not answer completely within 30s', { reachedServer: true })]
+    [
+      'a request timeout',
+      new ApiError('deadline', 'Toolforge did not answer completely within 30s', { reachedServer: true })
+    ]
   ])('after %s on creation, a deployment may have started, and creation is not repeated', async (_what, error) => {
     const { api, run } = setup([error, pending])
     const outcome = await run()
@@ -166,7 +228,9 @@ describe('deploy', () => {
     const { run } = setup([refused], [done], { timeoutMs: 5_000 })
     const outcome = await run()
     expect(outcome.end).toBe('error')
-    expect(outcome.error?.message).toMatch(/^gave up after \d+ failed attempts to create the deployment in a row; the last one: could not connect$/)
+    expect(outcome.error?.message).toMatch(
+      /^gave up after \d+ failed attempts to create the deployment in a row; the last one: could not connect$/
+    )
   })
 
   test('an API refusing every connection is given up on within 30 s of the first refusal', async () => {
@@ -175,7 +239,9 @@ describe('deploy', () => {
     const started = clock.now()
     const outcome = await run()
     expect(outcome.end).toBe('error')
-    expect(outcome.error?.message).toMatch(/^gave up after \d+ failed attempts to create the deployment in a row; the last one: could not connect to the API \(ECONNREFUSED\)$/)
+    expect(outcome.error?.message).toMatch(
+      /^gave up after \d+ failed attempts to create the deployment in a row; the last one: could not connect to the API \(ECONNREFUSED\)$/
+    )
     expect(outcome.endedAt - started).toBeLessThanOrEqual(UNREACHABLE_CREATION_MS)
     expect(api.postTimes.at(-1)! - api.postTimes[0]!).toBeGreaterThan(UNREACHABLE_CREATION_MS / 2)
   })
@@ -184,7 +250,9 @@ describe('deploy', () => {
     const unavailable = new ApiError('http', 'Toolforge answered HTTP 503', { status: 503, reachedServer: true })
     const { api, run } = setup([unavailable])
     const outcome = await run()
-    expect(outcome.error?.message).toBe('gave up after 10 failed attempts to create the deployment in a row; the last one: Toolforge answered HTTP 503')
+    expect(outcome.error?.message).toBe(
+      'gave up after 10 failed attempts to create the deployment in a row; the last one: Toolforge answered HTTP 503'
+    )
     expect(api.postTimes).toHaveLength(10)
   })
 
@@ -225,20 +293,33 @@ describe('deploy', () => {
     const { api, calls, run } = setup([refused, refused, pending])
     await run()
     const [first, second, third] = api.postTimes as [number, number, number]
-    expect(calls.filter((c) => c.startsWith('creationRetrying'))).toEqual([`creationRetrying refused 1 ${second - first}`, `creationRetrying refused 2 ${third - second}`])
+    expect(calls.filter((c) => c.startsWith('creationRetrying'))).toEqual([
+      `creationRetrying refused 1 ${second - first}`,
+      `creationRetrying refused 2 ${third - second}`
+    ])
   })
 
   test('a failed status check while following is told to the observer, with its pause', async () => {
     const reset = new ApiError('network', 'reset', { reachedServer: true })
     const { calls, run } = setup([pending], [reset, done])
     expect((await run()).end).toBe('successful')
-    expect(calls.filter((c) => c.startsWith('retrying'))).toEqual([expect.stringMatching(/^retrying reset 1 [1-9]\d*$/)])
+    expect(calls.filter((c) => c.startsWith('retrying'))).toEqual([
+      expect.stringMatching(/^retrying reset 1 [1-9]\d*$/)
+    ])
   })
 
   test.each([
-    ['a 503 on creation', new ApiError('http', 'HTTP 503', { status: 503, reachedServer: true, retryAfterMs: 20_000 }), 'creationRetrying HTTP 503 1 20000'],
-    ['a 429 on creation', new ApiError('http', 'HTTP 429', { status: 429, reachedServer: true, retryAfterMs: 45_000 }), 'creationRetrying HTTP 429 1 45000']
-  ])('after %s, the next attempt waits for the server\'s Retry-After', async (_what, error, told) => {
+    [
+      'a 503 on creation',
+      new ApiError('http', 'HTTP 503', { status: 503, reachedServer: true, retryAfterMs: 20_000 }),
+      'creationRetrying HTTP 503 1 20000'
+    ],
+    [
+      'a 429 on creation',
+      new ApiError('http', 'HTTP 429', { status: 429, reachedServer: true, retryAfterMs: 45_000 }),
+      'creationRetrying HTTP 429 1 45000'
+    ]
+  ])("after %s, the next attempt waits for the server's Retry-After", async (_what, error, told) => {
     const { api, calls, run } = setup([error, pending])
     expect((await run()).end).toBe('successful')
     expect(calls).toContain(told)
@@ -246,7 +327,12 @@ describe('deploy', () => {
   })
 
   test('a 409 with a Retry-After longer than the back-off waits for the Retry-After', async () => {
-    const busy = new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy'], reachedServer: true, retryAfterMs: 60_000 })
+    const busy = new ApiError('http', 'HTTP 409', {
+      status: 409,
+      toolforgeErrors: ['busy'],
+      reachedServer: true,
+      retryAfterMs: 60_000
+    })
     const { queued, run } = setup([busy, conflict(), pending])
     await run()
     expect(queued).toEqual([60_000, 7_500])
@@ -281,10 +367,12 @@ describe('deploy', () => {
   })
 
   test('cancelled during the serving check, it is interrupted', async () => {
-    const probe = (controller: AbortController): Probe => () => {
-      controller.abort()
-      return Promise.resolve({ status: 502 })
-    }
+    const probe =
+      (controller: AbortController): Probe =>
+      () => {
+        controller.abort()
+        return Promise.resolve({ status: 502 })
+      }
     const { calls, run } = setup([pending], [withSite], { check: 'auto' }, probe)
     const outcome = await run()
     expect(outcome.end).toBe('interrupted')
@@ -292,7 +380,12 @@ describe('deploy', () => {
   })
 
   test('a tool that never serves after a successful deployment ends as not serving', async () => {
-    const { run } = setup([pending], [done], { check: new URL('https://mytool.toolforge.org/healthz'), checkTimeoutMs: 10_000 }, () => () => Promise.resolve({ status: 503 }))
+    const { run } = setup(
+      [pending],
+      [done],
+      { check: new URL('https://mytool.toolforge.org/healthz'), checkTimeoutMs: 10_000 },
+      () => () => Promise.resolve({ status: 503 })
+    )
     const outcome = await run()
     expect(outcome.end).toBe('not-serving')
     expect(outcome.check?.result).toBe('failed')
@@ -323,18 +416,28 @@ describe('deploy', () => {
   })
 
   test('a probe failing as the run is cancelled is an interruption, not an error', async () => {
-    const probe = (controller: AbortController): Probe => () => {
-      controller.abort()
-      return Promise.reject(new Error('probe cancelled'))
-    }
+    const probe =
+      (controller: AbortController): Probe =>
+      () => {
+        controller.abort()
+        return Promise.reject(new Error('probe cancelled'))
+      }
     const { run } = setup([pending], [withSite], { check: 'auto' }, probe)
     expect((await run()).end).toBe('interrupted')
   })
 })
 
 describe('a dry run', () => {
-  const notFound = new ApiError('http', 'Toolforge answered HTTP 404', { status: 404, toolforgeErrors: ['Deployment not found'], reachedServer: true })
-  const refused = new ApiError('http', 'Toolforge answered HTTP 401', { status: 401, toolforgeErrors: ['has expired'], reachedServer: true })
+  const notFound = new ApiError('http', 'Toolforge answered HTTP 404', {
+    status: 404,
+    toolforgeErrors: ['Deployment not found'],
+    reachedServer: true
+  })
+  const refused = new ApiError('http', 'Toolforge answered HTTP 401', {
+    status: 401,
+    toolforgeErrors: ['has expired'],
+    reachedServer: true
+  })
   const gateway = new ApiError('http', 'Toolforge answered HTTP 502', { status: 502, reachedServer: true })
 
   test('asks for a deployment no tool has: a 404 means Toolforge accepts the token; nothing is created', async () => {

@@ -11,7 +11,10 @@ const B = 'b'.repeat(40)
 const read = gitRefsReader('toolforge-deploy-action/test', createRedactor(['0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b']))
 const request = (wantHead = false) => ({ wantHead, timeoutMs: 5_000, signal: new AbortController().signal })
 const refused = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e
+  )
   expect(error).toBeInstanceOf(RefsUnavailable)
   return (error as Error).message
 }
@@ -39,12 +42,20 @@ describe('gitRefsReader', () => {
 
   test('reads a dumb server’s info/refs file, and its HEAD file only when the ref could be HEAD', async () => {
     const web = await startWebServer((path) =>
-      path.endsWith('/info/refs?service=git-upload-pack') ? { status: 200, body: `${B}\trefs/heads/main\n` } : path.endsWith('/HEAD') ? { status: 200, body: 'ref: refs/heads/main\n' } : { status: 404 }
+      path.endsWith('/info/refs?service=git-upload-pack')
+        ? { status: 200, body: `${B}\trefs/heads/main\n` }
+        : path.endsWith('/HEAD')
+          ? { status: 200, body: 'ref: refs/heads/main\n' }
+          : { status: 404 }
     )
     try {
       expect((await read(`${web.url}/app.git/`, request(false))).refs).toEqual([{ name: 'refs/heads/main', sha: B }])
       expect((await read(`${web.url}/app.git`, request(true))).refs[0]).toEqual({ name: 'HEAD', sha: B })
-      expect(web.requests.map((r) => r.path)).toEqual(['/app.git/info/refs?service=git-upload-pack', '/app.git/info/refs?service=git-upload-pack', '/app.git/HEAD'])
+      expect(web.requests.map((r) => r.path)).toEqual([
+        '/app.git/info/refs?service=git-upload-pack',
+        '/app.git/info/refs?service=git-upload-pack',
+        '/app.git/HEAD'
+      ])
     } finally {
       await web.close()
     }
@@ -71,10 +82,16 @@ describe('gitRefsReader', () => {
 
   test('a private repository, a missing one, and a page that is not refs say why', async () => {
     const web = await startWebServer((path) =>
-      path.startsWith('/private/') ? { status: 401 } : path.startsWith('/login/') ? { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>Sign in</html>' } : { status: 404 }
+      path.startsWith('/private/')
+        ? { status: 401 }
+        : path.startsWith('/login/')
+          ? { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>Sign in</html>' }
+          : { status: 404 }
     )
     try {
-      expect(await refused(read(`${web.url}/private/app.git`, request()))).toBe('HTTP 401: the repository is private or needs credentials')
+      expect(await refused(read(`${web.url}/private/app.git`, request()))).toBe(
+        'HTTP 401: the repository is private or needs credentials'
+      )
       expect(await refused(read(`${web.url}/missing.git`, request()))).toBe('HTTP 404: no such repository')
       expect(await refused(read(`${web.url}/login/app.git`, request()))).toBe('the answer is not a list of git refs')
     } finally {
@@ -83,9 +100,15 @@ describe('gitRefsReader', () => {
   })
 
   test('sends nothing for plain http:// off this machine, another scheme, or credentials in the address', async () => {
-    expect(await refused(read('http://git.example.invalid/app.git', request()))).toBe('only https:// repositories are asked, not plain http://')
-    expect(await refused(read('git://git.example.invalid/app.git', request()))).toBe('only https:// repositories are asked, not git://')
-    expect(await refused(read('https://user:secret@git.example.invalid/app.git', request()))).toBe('the address carries credentials, which are never sent')
+    expect(await refused(read('http://git.example.invalid/app.git', request()))).toBe(
+      'only https:// repositories are asked, not plain http://'
+    )
+    expect(await refused(read('git://git.example.invalid/app.git', request()))).toBe(
+      'only https:// repositories are asked, not git://'
+    )
+    expect(await refused(read('https://user:secret@git.example.invalid/app.git', request()))).toBe(
+      'the address carries credentials, which are never sent'
+    )
     expect(await refused(read('not a url', request()))).toBe('not a URL')
   })
 
@@ -107,10 +130,14 @@ describe('gitRefsReader', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/app.git`
     try {
-      expect(await refused(read(url, { wantHead: false, timeoutMs: 1_000, signal: new AbortController().signal }))).toBe('no answer within 1s')
+      expect(
+        await refused(read(url, { wantHead: false, timeoutMs: 1_000, signal: new AbortController().signal }))
+      ).toBe('no answer within 1s')
       const controller = new AbortController()
       setTimeout(() => controller.abort(), 100)
-      expect(await refused(read(url, { wantHead: false, timeoutMs: 10_000, signal: controller.signal }))).toBe('interrupted')
+      expect(await refused(read(url, { wantHead: false, timeoutMs: 10_000, signal: controller.signal }))).toBe(
+        'interrupted'
+      )
     } finally {
       server.closeAllConnections()
       server.close()

@@ -3,7 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { globMatches, mayMatchHead, parseAdvertisement, parseHeadFile, refMatcher, resolveRef, type AdvertisedRef } from '../../src/engine/git-refs.js'
+import {
+  globMatches,
+  mayMatchHead,
+  parseAdvertisement,
+  parseHeadFile,
+  refMatcher,
+  resolveRef,
+  type AdvertisedRef
+} from '../../src/engine/git-refs.js'
 
 const A = 'a'.repeat(40)
 const B = 'b'.repeat(40)
@@ -13,7 +21,14 @@ const SMART = 'application/x-git-upload-pack-advertisement'
 
 describe('parseAdvertisement: the smart protocol', () => {
   test('reads the refs after the service line, HEAD with its capabilities, and an annotated tag with its commit', () => {
-    const body = pkt('# service=git-upload-pack\n') + '0000' + pkt(`${A} HEAD\0multi_ack symref=HEAD:refs/heads/main agent=git/2\n`) + pkt(`${A} refs/heads/main\n`) + pkt(`${B} refs/tags/v1\n`) + pkt(`${C} refs/tags/v1^{}\n`) + '0000'
+    const body =
+      pkt('# service=git-upload-pack\n') +
+      '0000' +
+      pkt(`${A} HEAD\0multi_ack symref=HEAD:refs/heads/main agent=git/2\n`) +
+      pkt(`${A} refs/heads/main\n`) +
+      pkt(`${B} refs/tags/v1\n`) +
+      pkt(`${C} refs/tags/v1^{}\n`) +
+      '0000'
     expect(parseAdvertisement(Buffer.from(body), `${SMART}; charset=utf-8`)).toEqual({
       refs: [
         { name: 'HEAD', sha: A },
@@ -24,17 +39,26 @@ describe('parseAdvertisement: the smart protocol', () => {
   })
 
   test('a server error line is an error with its text; what is not pkt-lines is refused', () => {
-    expect(parseAdvertisement(Buffer.from(pkt('# service=git-upload-pack\n') + '0000' + pkt('ERR access denied\n')), SMART)).toEqual({ error: 'the server said: access denied' })
-    expect(parseAdvertisement(Buffer.from('<html>login</html>'), SMART)).toEqual({ error: 'the answer is not in git pkt-lines' })
+    expect(
+      parseAdvertisement(Buffer.from(pkt('# service=git-upload-pack\n') + '0000' + pkt('ERR access denied\n')), SMART)
+    ).toEqual({ error: 'the server said: access denied' })
+    expect(parseAdvertisement(Buffer.from('<html>login</html>'), SMART)).toEqual({
+      error: 'the answer is not in git pkt-lines'
+    })
   })
 
   test('an empty repository has no refs', () => {
-    const body = pkt('# service=git-upload-pack\n') + '0000' + pkt(`${'0'.repeat(40)} capabilities^{}\0agent=git/2\n`) + '0000'
+    const body =
+      pkt('# service=git-upload-pack\n') + '0000' + pkt(`${'0'.repeat(40)} capabilities^{}\0agent=git/2\n`) + '0000'
     expect(parseAdvertisement(Buffer.from(body), SMART)).toEqual({ refs: [] })
   })
 
   test('a line cut off by the size limit ends the list; the lines before it count', () => {
-    const body = pkt('# service=git-upload-pack\n') + '0000' + pkt(`${A} refs/heads/main\n`) + pkt(`${B} refs/heads/main-old\n`).slice(0, 30)
+    const body =
+      pkt('# service=git-upload-pack\n') +
+      '0000' +
+      pkt(`${A} refs/heads/main\n`) +
+      pkt(`${B} refs/heads/main-old\n`).slice(0, 30)
     expect(parseAdvertisement(Buffer.from(body), SMART)).toEqual({ refs: [{ name: 'refs/heads/main', sha: A }] })
   })
 })
@@ -56,11 +80,15 @@ describe('parseAdvertisement: the dumb protocol', () => {
   test('a line cut off by the size limit is left out: it could name another ref', () => {
     const body = `${A}\trefs/heads/main\n${B}\trefs/heads/main-old\n`
     const cut = Buffer.from(body).subarray(0, body.length - 5)
-    expect(parseAdvertisement(cut, 'text/plain', undefined, true)).toEqual({ refs: [{ name: 'refs/heads/main', sha: A }] })
+    expect(parseAdvertisement(cut, 'text/plain', undefined, true)).toEqual({
+      refs: [{ name: 'refs/heads/main', sha: A }]
+    })
   })
 
   test('a page that is not a list of refs (a login form) is an error, not an empty repository', () => {
-    expect(parseAdvertisement(Buffer.from('<!DOCTYPE html><title>Sign in</title>'), 'text/html')).toEqual({ error: 'the answer is not a list of git refs' })
+    expect(parseAdvertisement(Buffer.from('<!DOCTYPE html><title>Sign in</title>'), 'text/html')).toEqual({
+      error: 'the answer is not a list of git refs'
+    })
     expect(parseAdvertisement(Buffer.from(''), 'text/plain')).toEqual({ refs: [] })
   })
 
@@ -134,7 +162,15 @@ describe('resolveRef against git ls-remote itself, on a repository served as dum
     execFileSync('git', args, {
       cwd,
       encoding: 'utf8',
-      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@127.0.0.1', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@127.0.0.1', GIT_CONFIG_NOSYSTEM: '1', HOME: dir }
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@127.0.0.1',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@127.0.0.1',
+        GIT_CONFIG_NOSYSTEM: '1',
+        HOME: dir
+      }
     })
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'git-refs-'))
@@ -154,14 +190,17 @@ describe('resolveRef against git ls-remote itself, on a repository served as dum
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  test.each(['main', 'HEAD', 'v1', 'light', 'feature/main', 'heads/main', 'tags/main', 'v*', 'release/*', 'nope'])('%s', (ref) => {
-    const bare = join(dir, 'app.git')
-    const head = parseHeadFile(readFileSync(join(bare, 'HEAD'), 'utf8'))
-    const advertised = parseAdvertisement(readFileSync(join(bare, 'info', 'refs')), 'text/plain', head)
-    if ('error' in advertised) throw new Error(advertised.error)
-    const listed = git(['ls-remote', bare, ref], dir).split('\n')[0]!.split('\t')[0]
-    // Toolforge takes ls-remote's first commit; the action names the commit an annotated tag points to.
-    const expected = listed ? git(['rev-parse', `${listed}^{commit}`], bare).trim() : undefined
-    expect(resolveRef(advertised.refs, ref)).toBe(expected)
-  })
+  test.each(['main', 'HEAD', 'v1', 'light', 'feature/main', 'heads/main', 'tags/main', 'v*', 'release/*', 'nope'])(
+    '%s',
+    (ref) => {
+      const bare = join(dir, 'app.git')
+      const head = parseHeadFile(readFileSync(join(bare, 'HEAD'), 'utf8'))
+      const advertised = parseAdvertisement(readFileSync(join(bare, 'info', 'refs')), 'text/plain', head)
+      if ('error' in advertised) throw new Error(advertised.error)
+      const listed = git(['ls-remote', bare, ref], dir).split('\n')[0]!.split('\t')[0]
+      // Toolforge takes ls-remote's first commit; the action names the commit an annotated tag points to.
+      const expected = listed ? git(['rev-parse', `${listed}^{commit}`], bare).trim() : undefined
+      expect(resolveRef(advertised.refs, ref)).toBe(expected)
+    }
+  )
 })

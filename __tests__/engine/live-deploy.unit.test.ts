@@ -30,14 +30,28 @@ async function live(overrides: Partial<Settings> = {}) {
   const sim = new ToolforgeSimulator({ token: TOKEN, scenario: 'single', timeScale: 0.05 })
   const apiUrl = await sim.listen(0)
   closers.push(() => sim.close())
-  const settings: Settings = settingsFixture({ token: TOKEN, apiUrl, description: 'live', timeoutMs: 60_000, checkTimeoutMs: 10_000, toolAddress: 'http://127.0.0.1:9/', ...overrides })
+  const settings: Settings = settingsFixture({
+    token: TOKEN,
+    apiUrl,
+    description: 'live',
+    timeoutMs: 60_000,
+    checkTimeoutMs: 10_000,
+    toolAddress: 'http://127.0.0.1:9/',
+    ...overrides
+  })
   return { settings, sim }
 }
 
 /** A deployment created beside the action and left to finish, for the action to follow by id. */
 async function finishedDeployment(apiUrl: string): Promise<string> {
   const base = `${apiUrl}/components/v1/tool/mytool/deployment`
-  const created = (await (await fetch(`${base}?token=${TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { data: { deploy_id: string } }
+  const created = (await (
+    await fetch(`${base}?token=${TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}'
+    })
+  ).json()) as { data: { deploy_id: string } }
   const id = created.data.deploy_id
   for (;;) {
     const read = (await (await fetch(`${base}/${id}?token=${TOKEN}`)).json()) as { data: { status?: string } }
@@ -63,11 +77,22 @@ describe('deploying for real', () => {
   test('with deploy-id and no wait, the deployment is read once; no connection to the API is left open afterwards', async () => {
     const { settings, sim } = await live()
     // The simulator's own count of open connections (a private field, read for this test only).
-    const open = () => new Promise<number>((resolve, reject) => sim['server'].getConnections((error, count) => (error ? reject(error) : resolve(count))))
+    const open = () =>
+      new Promise<number>((resolve, reject) =>
+        sim['server'].getConnections((error, count) => (error ? reject(error) : resolve(count)))
+      )
     const created = await deployLive({ ...settings, wait: false }, observer([]), 'agent/1')
     // Reads keep their connection alive between status checks; it must not outlive the run.
-    const read = await deployLive({ ...settings, deployId: created.deployment!.deploy_id, wait: false }, observer([]), 'agent/1')
-    expect(read).toMatchObject({ end: 'no-wait', error: undefined, deployment: { deploy_id: created.deployment!.deploy_id } })
+    const read = await deployLive(
+      { ...settings, deployId: created.deployment!.deploy_id, wait: false },
+      observer([]),
+      'agent/1'
+    )
+    expect(read).toMatchObject({
+      end: 'no-wait',
+      error: undefined,
+      deployment: { deploy_id: created.deployment!.deploy_id }
+    })
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(await open()).toBe(0)
   })
@@ -77,7 +102,11 @@ describe('deploying for real', () => {
     const { settings } = await live()
     const seen: string[] = []
     const watching = observer(seen)
-    const outcome = await deployLive(settings, { ...watching, created: (r) => (watching.created(r), setTimeout(() => process.emit('SIGINT'), 50)) }, 'agent/1')
+    const outcome = await deployLive(
+      settings,
+      { ...watching, created: (r) => (watching.created(r), setTimeout(() => process.emit('SIGINT'), 50)) },
+      'agent/1'
+    )
     expect(outcome.end).toBe('interrupted')
     expect(outcome.deployment?.status).not.toBe('successful')
     expect(process.listenerCount('SIGINT')).toBe(before)

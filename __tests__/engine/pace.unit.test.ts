@@ -15,7 +15,10 @@ import { VirtualClock } from '../../scripts/virtual-clock.js'
  * delayed, so that a pass over two builds takes 2 s plus twice the delay.
  */
 const TOKEN = 'pace-token'
-const source = (name: string, buildMs: number): ComponentPlan => ({ name, build: { kind: 'source', queueMs: 1_000, buildMs } })
+const source = (name: string, buildMs: number): ComponentPlan => ({
+  name,
+  build: { kind: 'source', queueMs: 1_000, buildMs }
+})
 /** Two polls of a poll-interval apart can miss two passes at most. */
 const AT_MOST_MS = 2 * 2_013 + TICK_MARGIN_MS
 
@@ -37,7 +40,13 @@ async function run(timeline: Timeline, busyMs = 0) {
     created: noop,
     polled: ({ deployment }) => {
       const builds = Object.values(deployment.builds)
-      if (buildsSeenDoneAt === undefined && !isFinal(deployment.status ?? 'pending') && builds.length === 2 && builds.every((b) => b.build_status === 'successful')) buildsSeenDoneAt = clock.now()
+      if (
+        buildsSeenDoneAt === undefined &&
+        !isFinal(deployment.status ?? 'pending') &&
+        builds.length === 2 &&
+        builds.every((b) => b.build_status === 'successful')
+      )
+        buildsSeenDoneAt = clock.now()
     },
     queuedOnServer: noop,
     retrying: noop,
@@ -46,9 +55,18 @@ async function run(timeline: Timeline, busyMs = 0) {
     probed: noop
   }
   const settings = settingsFixture({ token: TOKEN, apiUrl: 'http://127.0.0.1', check: 'off', timeoutMs: 3_600_000 })
-  const outcome = await deploy(settings, { api: inProcessApi(sim, settings.tool, TOKEN), clock, signal: new AbortController().signal, observer })
+  const outcome = await deploy(settings, {
+    api: inProcessApi(sim, settings.tool, TOKEN),
+    clock,
+    signal: new AbortController().signal,
+    observer
+  })
   const finalAt = sim.deploymentsOf(settings.tool)[0]!.finalAt
-  return { end: outcome.end, lagMs: outcome.endedAt - finalAt, sweptLagMs: buildsSeenDoneAt === undefined ? undefined : outcome.endedAt - finalAt }
+  return {
+    end: outcome.end,
+    lagMs: outcome.endedAt - finalAt,
+    sweptLagMs: buildsSeenDoneAt === undefined ? undefined : outcome.endedAt - finalAt
+  }
 }
 
 describe('the engine at paces other than the one it assumes', () => {
@@ -57,20 +75,30 @@ describe('the engine at paces other than the one it assumes', () => {
     [150, 0],
     [250, 50],
     [500, 100]
-  ])('calls of %i ± %i ms (passes of 2.0 to 3.0 s): the final status seen within two passes; within a sweep step once the builds were seen done', async (ms, jitterMs) => {
-    for (let phase = 0; phase < 8; phase++) {
-      const buildMs = 20_000 + phase * 450
-      const result = await run({ components: [source('web', buildMs), source('worker', buildMs)], serviceLatency: { ms, jitterMs, seed: phase + 1 } })
-      expect(result.end).toBe('successful')
-      expect(result.lagMs).toBeGreaterThanOrEqual(0)
-      expect(result.lagMs).toBeLessThanOrEqual(AT_MOST_MS)
-      if (result.sweptLagMs !== undefined) expect(result.sweptLagMs).toBeLessThanOrEqual(SWEEP_STEP_MS + TICK_MARGIN_MS)
+  ])(
+    'calls of %i ± %i ms (passes of 2.0 to 3.0 s): the final status seen within two passes; within a sweep step once the builds were seen done',
+    async (ms, jitterMs) => {
+      for (let phase = 0; phase < 8; phase++) {
+        const buildMs = 20_000 + phase * 450
+        const result = await run({
+          components: [source('web', buildMs), source('worker', buildMs)],
+          serviceLatency: { ms, jitterMs, seed: phase + 1 }
+        })
+        expect(result.end).toBe('successful')
+        expect(result.lagMs).toBeGreaterThanOrEqual(0)
+        expect(result.lagMs).toBeLessThanOrEqual(AT_MOST_MS)
+        if (result.sweptLagMs !== undefined)
+          expect(result.sweptLagMs).toBeLessThanOrEqual(SWEEP_STEP_MS + TICK_MARGIN_MS)
+      }
     }
-  })
+  )
 
   test('a pace that changes mid-deployment (one build done, one call less per pass) keeps the same bounds', async () => {
     for (let phase = 0; phase < 8; phase++) {
-      const result = await run({ components: [source('web', 10_000 + phase * 300), source('worker', 30_000 + phase * 300)], serviceLatency: { ms: 300, jitterMs: 100, seed: phase + 1 } })
+      const result = await run({
+        components: [source('web', 10_000 + phase * 300), source('worker', 30_000 + phase * 300)],
+        serviceLatency: { ms: 300, jitterMs: 100, seed: phase + 1 }
+      })
       expect(result.lagMs).toBeLessThanOrEqual(AT_MOST_MS)
       if (result.sweptLagMs !== undefined) expect(result.sweptLagMs).toBeLessThanOrEqual(SWEEP_STEP_MS + TICK_MARGIN_MS)
     }
@@ -79,9 +107,16 @@ describe('the engine at paces other than the one it assumes', () => {
   test('a busy client, whose pauses overrun by up to 300 ms, sees the end within the same bounds plus its overrun', async () => {
     for (let phase = 0; phase < 8; phase++) {
       const buildMs = 20_000 + phase * 450
-      const result = await run({ components: [source('web', buildMs), source('worker', buildMs)], serviceLatency: { ms: 150, seed: phase + 1 } }, 300)
+      const result = await run(
+        {
+          components: [source('web', buildMs), source('worker', buildMs)],
+          serviceLatency: { ms: 150, seed: phase + 1 }
+        },
+        300
+      )
       expect(result.lagMs).toBeLessThanOrEqual(AT_MOST_MS + 300)
-      if (result.sweptLagMs !== undefined) expect(result.sweptLagMs).toBeLessThanOrEqual(SWEEP_STEP_MS + TICK_MARGIN_MS + 300)
+      if (result.sweptLagMs !== undefined)
+        expect(result.sweptLagMs).toBeLessThanOrEqual(SWEEP_STEP_MS + TICK_MARGIN_MS + 300)
     }
   })
 })

@@ -13,10 +13,25 @@ import {
 import { FIRST_GUESS, PASS_PRIOR, type TickModel } from '../../src/engine/server-ticks.js'
 
 const ceiling = 10_000
-const base: PollContext = { phase: 'building', changed: false, msSinceChange: 2_000, previousDelayMs: 2_000, pollIntervalMs: ceiling, ticks: undefined, now: 0 }
+const base: PollContext = {
+  phase: 'building',
+  changed: false,
+  msSinceChange: 2_000,
+  previousDelayMs: 2_000,
+  pollIntervalMs: ceiling,
+  ticks: undefined,
+  now: 0
+}
 const delay = (context: Partial<PollContext>) => nextPollDelay({ ...base, ...context })
 /** A tick known to within 200 ms at 1.8–2.0 s, one every 2.000–2.010 s. */
-const ticks: TickModel = { lo: 1_800, hi: 2_000, minPeriod: 2_000, maxPeriod: 2_010, strayMs: 0, base: { lo: 1_800, hi: 2_000, passes: 0 } }
+const ticks: TickModel = {
+  lo: 1_800,
+  hi: 2_000,
+  minPeriod: 2_000,
+  maxPeriod: 2_010,
+  strayMs: 0,
+  base: { lo: 1_800, hi: 2_000, passes: 0 }
+}
 
 describe('nextPollDelay without known ticks', () => {
   test('while building, checks are BUILDING_MAX_MS apart whatever came before: the final status is at least 2 s after the last build ends', () => {
@@ -51,7 +66,9 @@ describe('nextPollDelay without known ticks', () => {
       looks.push(previous)
     }
     expect(looks).toEqual([500, SWEEP_STEP_MS, SWEEP_STEP_MS, SWEEP_STEP_MS])
-    expect(delay({ phase: 'running-components', runsUnderWay: true, changed: true, previousDelayMs: SWEEP_STEP_MS })).toBe(FINISHING_MS)
+    expect(
+      delay({ phase: 'running-components', runsUnderWay: true, changed: true, previousDelayMs: SWEEP_STEP_MS })
+    ).toBe(FINISHING_MS)
   })
 
   test('runs under way with no pass known to be due: every second; finishing: every quarter second', () => {
@@ -64,7 +81,9 @@ describe('nextPollDelay without known ticks', () => {
   test('a late phase that stays still for SOON_MS falls back to the building pace', () => {
     expect(delay({ phase: 'finishing', msSinceChange: SOON_MS })).toBe(FINISHING_MS)
     expect(delay({ phase: 'finishing', msSinceChange: SOON_MS + 1 })).toBe(BUILDING_MAX_MS)
-    expect(delay({ phase: 'running-components', msSinceChange: SOON_MS + 1, previousDelayMs: 4_000 })).toBe(BUILDING_MAX_MS)
+    expect(delay({ phase: 'running-components', msSinceChange: SOON_MS + 1, previousDelayMs: 4_000 })).toBe(
+      BUILDING_MAX_MS
+    )
   })
 
   test('only a late phase falls back: a long queue keeps backing off', () => {
@@ -74,7 +93,9 @@ describe('nextPollDelay without known ticks', () => {
   test('poll-interval is the ceiling in every phase', () => {
     for (const phase of ['queued', 'building', 'running-components', 'finishing'] as const) {
       expect(delay({ phase, previousDelayMs: 60_000, pollIntervalMs: 1_000 })).toBeLessThanOrEqual(1_000)
-      expect(delay({ phase, previousDelayMs: 60_000, pollIntervalMs: 1_000, ticks, now: 2_100 })).toBeLessThanOrEqual(1_000)
+      expect(delay({ phase, previousDelayMs: 60_000, pollIntervalMs: 1_000, ticks, now: 2_100 })).toBeLessThanOrEqual(
+        1_000
+      )
     }
   })
 })
@@ -92,21 +113,36 @@ describe('nextPollDelay with known ticks', () => {
 
   test('a tick just beyond poll-interval gives way to the one before it', () => {
     expect(delay({ phase: 'queued', previousDelayMs: 9_000, ticks, now: 2_100 })).toBe(10_040 + TICK_MARGIN_MS - 2_100)
-    expect(delay({ phase: 'queued', previousDelayMs: 9_000, ticks, now: 2_100, pollIntervalMs: 3_000 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
+    expect(delay({ phase: 'queued', previousDelayMs: 9_000, ticks, now: 2_100, pollIntervalMs: 3_000 })).toBe(
+      4_010 + TICK_MARGIN_MS - 2_100
+    )
   })
 
   test('when the builds are seen done, the next check lands just after the predicted pass that starts the runs', () => {
     // Seen done by the check sent at 1 900 and answered at 2 100: the tick at ~2 s ended the last build.
     const buildsDone = { lo: 1_900, hi: 2_100 }
-    expect(delay({ phase: 'running-components', changed: true, ticks, buildsDone, now: 2_100 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
-    expect(delay({ phase: 'failing', changed: true, ticks, buildsDone, now: 2_100 })).toBe(4_010 + TICK_MARGIN_MS - 2_100)
+    expect(delay({ phase: 'running-components', changed: true, ticks, buildsDone, now: 2_100 })).toBe(
+      4_010 + TICK_MARGIN_MS - 2_100
+    )
+    expect(delay({ phase: 'failing', changed: true, ticks, buildsDone, now: 2_100 })).toBe(
+      4_010 + TICK_MARGIN_MS - 2_100
+    )
   })
 
   test('the look after the builds end goes where the checks were aimed, at the guessed pace, though nothing has confirmed it', () => {
     // Sure only of passes of 2.0–3.5 s; aimed at the first guess, 2.003–2.035 s.
-    const guessed: TickModel = { lo: 1_900, hi: 2_000, minPeriod: PASS_PRIOR.minMs, maxPeriod: PASS_PRIOR.maxMs, strayMs: 0, base: { lo: 1_900, hi: 2_000, passes: 0 } }
+    const guessed: TickModel = {
+      lo: 1_900,
+      hi: 2_000,
+      minPeriod: PASS_PRIOR.minMs,
+      maxPeriod: PASS_PRIOR.maxMs,
+      strayMs: 0,
+      base: { lo: 1_900, hi: 2_000, passes: 0 }
+    }
     const buildsDone = { lo: 1_950, hi: 2_100 }
-    expect(delay({ phase: 'running-components', changed: true, ticks: guessed, buildsDone, now: 2_100 })).toBe(2_000 + FIRST_GUESS.maxMs + TICK_MARGIN_MS - 2_100)
+    expect(delay({ phase: 'running-components', changed: true, ticks: guessed, buildsDone, now: 2_100 })).toBe(
+      2_000 + FIRST_GUESS.maxMs + TICK_MARGIN_MS - 2_100
+    )
     // Nothing new just after it: the rest of the span, a step at a time.
     expect(delay({ phase: 'running-components', ticks: guessed, buildsDone, now: 4_100 })).toBe(SWEEP_STEP_MS)
   })
@@ -119,14 +155,25 @@ describe('nextPollDelay with known ticks', () => {
     expect(delay({ phase: 'running-components', buildsDone, now: 8_300 })).toBe(8_500 + TICK_MARGIN_MS - 8_300)
     expect(delay({ phase: 'running-components', buildsDone, now: 8_600 })).toBe(QUICK_MS)
     // A model whose pass went by without the change: the rest of the span, a step at a time.
-    expect(delay({ phase: 'running-components', ticks, buildsDone: { lo: 1_900, hi: 2_100 }, now: 4_100 })).toBe(SWEEP_STEP_MS)
+    expect(delay({ phase: 'running-components', ticks, buildsDone: { lo: 1_900, hi: 2_100 }, now: 4_100 })).toBe(
+      SWEEP_STEP_MS
+    )
     // A span that starts later than the next step: its start plus a step.
-    expect(delay({ phase: 'running-components', buildsDone: { lo: 4_000, hi: 4_200 }, now: 4_200 })).toBe(6_000 + SWEEP_STEP_MS - 4_200)
+    expect(delay({ phase: 'running-components', buildsDone: { lo: 4_000, hi: 4_200 }, now: 4_200 })).toBe(
+      6_000 + SWEEP_STEP_MS - 4_200
+    )
   })
 
   test('ticks predicted less precisely than a second are not aimed at', () => {
     // Sure of passes of 2.10–2.14 s (not the first guess), a tick at 0–0.9 s.
-    const vague: TickModel = { lo: 0, hi: 900, minPeriod: 2_100, maxPeriod: 2_140, strayMs: 0, base: { lo: 0, hi: 900, passes: 0 } }
+    const vague: TickModel = {
+      lo: 0,
+      hi: 900,
+      minPeriod: 2_100,
+      maxPeriod: 2_140,
+      strayMs: 0,
+      base: { lo: 0, hi: 900, passes: 0 }
+    }
     expect(delay({ ticks: vague, now: 1_000, previousDelayMs: 9_000 })).toBe(4_280 + 900 + TICK_MARGIN_MS - 1_000)
     expect(delay({ ticks: vague, now: 30_000, previousDelayMs: 9_000 })).toBe(BUILDING_MAX_MS)
   })

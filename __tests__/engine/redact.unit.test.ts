@@ -75,7 +75,9 @@ describe('createRedactor', () => {
 
   test('leaves other text alone', () => {
     const redact = createRedactor(TOKENS)
-    expect(redact('nothing secret here: a+b=c, 0f8d2c4e and A.b_c')).toBe('nothing secret here: a+b=c, 0f8d2c4e and A.b_c')
+    expect(redact('nothing secret here: a+b=c, 0f8d2c4e and A.b_c')).toBe(
+      'nothing secret here: a+b=c, 0f8d2c4e and A.b_c'
+    )
   })
 
   test('an empty secret masks nothing', () => {

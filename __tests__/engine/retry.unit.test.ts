@@ -19,7 +19,9 @@ describe('parseRetryAfter', () => {
   test('reads the first of repeated headers, around spaces', () => {
     expect(parseRetryAfter([' 5 ', '9'], now)).toBe(5_000)
   })
-  test.each([undefined, '', 'soon', '-1', '3abc', '2026-11-28T10:00:07Z'])('%j is ignored', (value) => expect(parseRetryAfter(value, now)).toBeUndefined())
+  test.each([undefined, '', 'soon', '-1', '3abc', '2026-11-28T10:00:07Z'])('%j is ignored', (value) =>
+    expect(parseRetryAfter(value, now)).toBeUndefined()
+  )
 })
 
 describe('backoffDelay', () => {
@@ -33,8 +35,12 @@ describe('backoffDelay', () => {
 })
 
 describe('which failures are retried', () => {
-  test.each([429, 500, 502, 503, 504])('a status read is retried on %d', (status) => expect(isTransient(http(status))).toBe(true))
-  test.each([400, 401, 403, 404, 409, 422])('a status read is not retried on %d', (status) => expect(isTransient(http(status))).toBe(false))
+  test.each([429, 500, 502, 503, 504])('a status read is retried on %d', (status) =>
+    expect(isTransient(http(status))).toBe(true)
+  )
+  test.each([400, 401, 403, 404, 409, 422])('a status read is not retried on %d', (status) =>
+    expect(isTransient(http(status))).toBe(false)
+  )
   test('network errors and deadlines are transient; redirects and certificates are not', () => {
     expect(isTransient(new ApiError('network', 'reset', { reachedServer: true }))).toBe(true)
     expect(isTransient(new ApiError('deadline', 'late', { reachedServer: true }))).toBe(true)
@@ -57,7 +63,9 @@ describe('which failures are retried', () => {
 
   test('a creation is repeated only when it provably did not start', () => {
     // Only an HTTP answer says "not processed"; a body too large to read on a 503 says nothing.
-    expect(creationSurelyNotStarted(new ApiError('bad-response', 'too large', { status: 503, reachedServer: true }))).toBe(false)
+    expect(
+      creationSurelyNotStarted(new ApiError('bad-response', 'too large', { status: 503, reachedServer: true }))
+    ).toBe(false)
     expect(creationMayHaveStarted(http(503))).toBe(false)
     expect(creationMayHaveStarted(http(429))).toBe(false)
     expect(creationMayHaveStarted(new ApiError('network', 'refused', { reachedServer: false }))).toBe(false)

@@ -1,9 +1,25 @@
 import { describe, expect, test } from '@jest/globals'
-import { changedOnTick, FIRST_GUESS, observeTick, PASS_PRIOR, STRAY_STEP_MS, tickClosingAfter, tickWindow, type TickModel } from '../../src/engine/server-ticks.js'
+import {
+  changedOnTick,
+  FIRST_GUESS,
+  observeTick,
+  PASS_PRIOR,
+  STRAY_STEP_MS,
+  tickClosingAfter,
+  tickWindow,
+  type TickModel
+} from '../../src/engine/server-ticks.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 import { seededRandom } from '../../simulator/random.js'
 
-const model = (lo: number, hi: number, minPeriod: number, maxPeriod: number, strayMs = 0): TickModel => ({ lo, hi, minPeriod, maxPeriod, strayMs, base: { lo, hi, passes: 0 } })
+const model = (lo: number, hi: number, minPeriod: number, maxPeriod: number, strayMs = 0): TickModel => ({
+  lo,
+  hi,
+  minPeriod,
+  maxPeriod,
+  strayMs,
+  base: { lo, hi, passes: 0 }
+})
 
 describe('the server-tick model', () => {
   test('a first change anchors a tick between the two reads; the sure bounds are the whole plausible range', () => {
@@ -19,13 +35,24 @@ describe('the server-tick model', () => {
   })
 
   test('a change between reads of the same tick narrows the window', () => {
-    expect(observeTick(model(1_000, 1_500, 2_000, 2_015), 1_200, 1_900)).toEqual({ ...model(1_000, 1_500, 2_000, 2_015), lo: 1_200, hi: 1_500 })
+    expect(observeTick(model(1_000, 1_500, 2_000, 2_015), 1_200, 1_900)).toEqual({
+      ...model(1_000, 1_500, 2_000, 2_015),
+      lo: 1_200,
+      hi: 1_500
+    })
   })
 
   test('each tick that only one window fits narrows the sure bounds, the more precisely the further from the first of the chain', () => {
     const first = observeTick(undefined, 0, 400)
     const second = observeTick(first, 2_100, 2_300)
-    expect(second).toEqual({ lo: 2_100, hi: 2_300, minPeriod: 2_000, maxPeriod: 2_300, strayMs: 0, base: { lo: 0, hi: 400, passes: 1 } })
+    expect(second).toEqual({
+      lo: 2_100,
+      hi: 2_300,
+      minPeriod: 2_000,
+      maxPeriod: 2_300,
+      strayMs: 0,
+      base: { lo: 0, hi: 400, passes: 1 }
+    })
     const third = observeTick(second, 4_150, 4_250)
     expect(third).toMatchObject({ lo: 4_150, hi: 4_250, minPeriod: 2_000, maxPeriod: 2_125, base: { passes: 2 } })
     // Nine passes on, (22 150, 22 250]; nine more and ten, (42 200, 42 220]: 21 passes from (0, 400].
@@ -35,14 +62,22 @@ describe('the server-tick model', () => {
 
   test('a period known exactly stays known when a later tick agrees with it', () => {
     // The anchor keeps a margin of a stray step around where the bounds put the tick.
-    expect(observeTick(model(0, 10, 2_010, 2_010), 2_005, 2_060)).toMatchObject({ lo: 2_005, hi: 2_020 + STRAY_STEP_MS, minPeriod: 2_010, maxPeriod: 2_010 })
+    expect(observeTick(model(0, 10, 2_010, 2_010), 2_005, 2_060)).toMatchObject({
+      lo: 2_005,
+      hi: 2_020 + STRAY_STEP_MS,
+      minPeriod: 2_010,
+      maxPeriod: 2_010
+    })
   })
 
   test('a tick outside every window widens the model to cover what it implies, instead of starting over', () => {
     // Sure of 2.003–2.013 s passes, the next tick is seen in (2 500, 2 600]: it implies 2.2–2.4 s.
     const widened = observeTick(model(200, 300, 2_003, 2_013), 2_500, 2_600)
     expect(widened).toEqual(model(2_500, 2_600, 2_003, 2_400, STRAY_STEP_MS))
-    expect(tickWindow(widened, 1)).toEqual({ lo: 2_500 + 2_003 - STRAY_STEP_MS, hi: 2_600 + FIRST_GUESS.maxMs + STRAY_STEP_MS })
+    expect(tickWindow(widened, 1)).toEqual({
+      lo: 2_500 + 2_003 - STRAY_STEP_MS,
+      hi: 2_600 + FIRST_GUESS.maxMs + STRAY_STEP_MS
+    })
     // The bounds never leave the plausible range: (3 700, 3 800] would imply passes of 1.8–1.9 s.
     expect(observeTick(model(0, 100, 2_000, 2_010), 3_700, 3_800)).toMatchObject({ minPeriod: 2_000, maxPeriod: 2_010 })
   })
@@ -51,7 +86,12 @@ describe('the server-tick model', () => {
     const known = model(1_000, 1_200, 2_000, 2_015)
     expect(observeTick(known, 1_300, 7_000)).toBe(known)
     const vague = model(0, 900, 2_000, 3_000)
-    expect(observeTick(vague, 9_000, 9_100)).toEqual({ ...vague, lo: 9_000, hi: 9_100, base: { lo: 9_000, hi: 9_100, passes: 0 } })
+    expect(observeTick(vague, 9_000, 9_100)).toEqual({
+      ...vague,
+      lo: 9_000,
+      hi: 9_100,
+      base: { lo: 9_000, hi: 9_100, passes: 0 }
+    })
   })
 
   test('expected windows widen with the period’s uncertainty and with the square root of the passes’ stray', () => {
@@ -69,10 +109,18 @@ describe('the server-tick model', () => {
     expect(changedOnTick(before, deployment('running', { web: 'unknown', cron: 'skipped' }))).toBe(false)
     expect(changedOnTick(before, deployment('successful', { web: 'unknown', cron: 'pending' }))).toBe(false)
     expect(changedOnTick(deployment('running', {}), deployment('running', { web: 'unknown' }))).toBe(false)
-    expect(changedOnTick(deployment('running', { web: 'running' }), deployment('running', { web: 'failed' }))).toBe(true)
-    expect(changedOnTick(deployment('running', { web: 'running' }), deployment('running', { web: 'successful' }))).toBe(true)
-    expect(changedOnTick(deployment('running', { web: 'pending' }), deployment('running', { web: 'unknown' }))).toBe(true)
-    expect(changedOnTick(deployment('running', { web: 'running' }), deployment('running', { web: 'cancelled' }))).toBe(false)
+    expect(changedOnTick(deployment('running', { web: 'running' }), deployment('running', { web: 'failed' }))).toBe(
+      true
+    )
+    expect(changedOnTick(deployment('running', { web: 'running' }), deployment('running', { web: 'successful' }))).toBe(
+      true
+    )
+    expect(changedOnTick(deployment('running', { web: 'pending' }), deployment('running', { web: 'unknown' }))).toBe(
+      true
+    )
+    expect(changedOnTick(deployment('running', { web: 'running' }), deployment('running', { web: 'cancelled' }))).toBe(
+      false
+    )
   })
 })
 
@@ -84,7 +132,11 @@ describe('the server-tick model', () => {
  * Returns how many of the model's predictions of the next tick held, and how wide the
  * last ones were.
  */
-function learn(server: { periodMs: number; jitterMs?: number; changeAt?: number; laterPeriodMs?: number }, client: { readEveryMs: number; busyMs?: number }, seed = 7) {
+function learn(
+  server: { periodMs: number; jitterMs?: number; changeAt?: number; laterPeriodMs?: number },
+  client: { readEveryMs: number; busyMs?: number },
+  seed = 7
+) {
   const random = seededRandom(seed)
   const ticks: number[] = [150]
   while (ticks.at(-1)! < 120_000) {
@@ -118,26 +170,35 @@ function learn(server: { periodMs: number; jitterMs?: number; changeAt?: number;
 }
 
 describe('the model learns the server’s pace', () => {
-  test.each([2_000, 2_300, 2_600, 3_000])('steady passes of %i ms: after a few ticks every prediction holds, to within half a second', (periodMs) => {
-    // Reads every 700 ms: a change is seen within 0.7 s of its tick.
-    const { held, lastSpreads, model } = learn({ periodMs }, { readEveryMs: 700 })
-    expect(held).toBeGreaterThan(0.9)
-    expect(Math.max(...lastSpreads)).toBeLessThan(500)
-    expect(model.minPeriod).toBeLessThanOrEqual(periodMs)
-    expect(model.maxPeriod).toBeGreaterThanOrEqual(periodMs)
-  })
+  test.each([2_000, 2_300, 2_600, 3_000])(
+    'steady passes of %i ms: after a few ticks every prediction holds, to within half a second',
+    (periodMs) => {
+      // Reads every 700 ms: a change is seen within 0.7 s of its tick.
+      const { held, lastSpreads, model } = learn({ periodMs }, { readEveryMs: 700 })
+      expect(held).toBeGreaterThan(0.9)
+      expect(Math.max(...lastSpreads)).toBeLessThan(500)
+      expect(model.minPeriod).toBeLessThanOrEqual(periodMs)
+      expect(model.maxPeriod).toBeGreaterThanOrEqual(periodMs)
+    }
+  )
 
-  test.each([2_300, 2_600, 3_000])('passes of %i ms varying by ±150 ms: most predictions hold, within two seconds', (periodMs) => {
-    const { held, lastSpreads, model } = learn({ periodMs, jitterMs: 150 }, { readEveryMs: 700 })
-    expect(held).toBeGreaterThan(0.7)
-    expect(Math.max(...lastSpreads)).toBeLessThan(2_000)
-    // The passes' actual mean is within 1 % of the nominal one.
-    expect(model.minPeriod).toBeLessThanOrEqual(periodMs * 1.01)
-    expect(model.maxPeriod).toBeGreaterThanOrEqual(periodMs * 0.99)
-  })
+  test.each([2_300, 2_600, 3_000])(
+    'passes of %i ms varying by ±150 ms: most predictions hold, within two seconds',
+    (periodMs) => {
+      const { held, lastSpreads, model } = learn({ periodMs, jitterMs: 150 }, { readEveryMs: 700 })
+      expect(held).toBeGreaterThan(0.7)
+      expect(Math.max(...lastSpreads)).toBeLessThan(2_000)
+      // The passes' actual mean is within 1 % of the nominal one.
+      expect(model.minPeriod).toBeLessThanOrEqual(periodMs * 1.01)
+      expect(model.maxPeriod).toBeGreaterThanOrEqual(periodMs * 0.99)
+    }
+  )
 
   test('a pace that changes mid-deployment (a build done: one call less per pass) is learnt again', () => {
-    const { held, lastSpreads, model } = learn({ periodMs: 2_600, changeAt: 40_000, laterPeriodMs: 2_300 }, { readEveryMs: 700 })
+    const { held, lastSpreads, model } = learn(
+      { periodMs: 2_600, changeAt: 40_000, laterPeriodMs: 2_300 },
+      { readEveryMs: 700 }
+    )
     expect(held).toBeGreaterThan(0.8)
     expect(model.minPeriod).toBeLessThanOrEqual(2_300)
     expect(model.maxPeriod).toBeGreaterThanOrEqual(2_300)

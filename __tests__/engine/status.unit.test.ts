@@ -1,9 +1,18 @@
 import { describe, expect, test } from '@jest/globals'
-import { failedComponents, isComponentDone, isFinal, isKnownStatus, phaseOf, statusOf } from '../../src/engine/status.js'
+import {
+  failedComponents,
+  isComponentDone,
+  isFinal,
+  isKnownStatus,
+  phaseOf,
+  statusOf
+} from '../../src/engine/status.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 
 describe('isFinal', () => {
-  test.each(['successful', 'failed', 'timed_out', 'cancelled'])('%s is final', (status) => expect(isFinal(status)).toBe(true))
+  test.each(['successful', 'failed', 'timed_out', 'cancelled'])('%s is final', (status) =>
+    expect(isFinal(status)).toBe(true)
+  )
   test.each(['pending', 'running', 'cancelling', 'paused', 'SUCCESSFUL', ''])('%j is not final', (status) =>
     expect(isFinal(status)).toBe(false)
   )
@@ -14,8 +23,12 @@ describe('isFinal', () => {
 })
 
 describe('a component done', () => {
-  test.each(['failed', 'successful', 'skipped', 'cancelled'])('a build %s will not change', (state) => expect(isComponentDone('build', state)).toBe(true))
-  test.each(['failed', 'successful', 'skipped'])('a run %s will not change', (state) => expect(isComponentDone('run', state)).toBe(true))
+  test.each(['failed', 'successful', 'skipped', 'cancelled'])('a build %s will not change', (state) =>
+    expect(isComponentDone('build', state)).toBe(true)
+  )
+  test.each(['failed', 'successful', 'skipped'])('a run %s will not change', (state) =>
+    expect(isComponentDone('run', state)).toBe(true)
+  )
   test.each([
     ['build', 'pending'],
     ['build', 'unknown'],
@@ -39,10 +52,26 @@ describe('phaseOf', () => {
     ['a build running', deployment('running', { web: 'successful', api: 'running' }, { web: 'pending' }), 'building'],
     ['runs under way', deployment('running', { web: 'successful' }, { web: 'pending' }), 'running-components'],
     ['every run done', deployment('running', { web: 'successful' }, { web: 'successful' }), 'finishing'],
-    ['one run of two done', deployment('running', { web: 'successful', api: 'skipped' }, { web: 'successful', api: 'pending' }), 'running-components'],
-    ['a component the builds map does not list yet', deployment('running', { web: 'successful' }, { web: 'pending', api: 'pending' }), 'queued'],
-    ['every build reused or skipped, runs pending', deployment('running', { web: 'skipped' }, { web: 'pending' }), 'running-components'],
-    ['a build failed, all done', deployment('running', { web: 'failed', api: 'successful' }, { web: 'pending' }), 'failing'],
+    [
+      'one run of two done',
+      deployment('running', { web: 'successful', api: 'skipped' }, { web: 'successful', api: 'pending' }),
+      'running-components'
+    ],
+    [
+      'a component the builds map does not list yet',
+      deployment('running', { web: 'successful' }, { web: 'pending', api: 'pending' }),
+      'queued'
+    ],
+    [
+      'every build reused or skipped, runs pending',
+      deployment('running', { web: 'skipped' }, { web: 'pending' }),
+      'running-components'
+    ],
+    [
+      'a build failed, all done',
+      deployment('running', { web: 'failed', api: 'successful' }, { web: 'pending' }),
+      'failing'
+    ],
     ['cancelling', deployment('cancelling', { web: 'running' }), 'finishing'],
     ['an unknown status', deployment('paused', { web: 'running' }), 'building'],
     ['final', deployment('failed'), 'final']
@@ -51,8 +80,17 @@ describe('phaseOf', () => {
 
 describe('failedComponents', () => {
   test('lists failed builds, then failed runs, by name', () => {
-    const d = deployment('failed', { web: 'failed', api: 'failed', cron: 'successful' }, { web: 'failed', cron: 'failed', api: 'skipped' })
-    expect(failedComponents(d).map((f) => `${f.stage} ${f.component}`)).toEqual(['build api', 'build web', 'run cron', 'run web'])
+    const d = deployment(
+      'failed',
+      { web: 'failed', api: 'failed', cron: 'successful' },
+      { web: 'failed', cron: 'failed', api: 'skipped' }
+    )
+    expect(failedComponents(d).map((f) => `${f.stage} ${f.component}`)).toEqual([
+      'build api',
+      'build web',
+      'run cron',
+      'run web'
+    ])
   })
 
   test("each with Toolforge's reason, or none when it gave none", () => {

@@ -26,13 +26,22 @@ async function clientFor(handler: Handler, options: { requestTimeoutMs?: number;
   servers.push(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  const api = createToolforgeClient({ apiUrl: `http://127.0.0.1:${port}/`, tool: 'mytool', token: TOKEN, userAgent: 'test-agent/1', ...options })
+  const api = createToolforgeClient({
+    apiUrl: `http://127.0.0.1:${port}/`,
+    tool: 'mytool',
+    token: TOKEN,
+    userAgent: 'test-agent/1',
+    ...options
+  })
   return { api, seen }
 }
 
 const ID = '20250703-075322-5zxh2hip26'
 const deployment = { deploy_id: ID, creation_time: '20250703-075322', builds: {}, runs: {}, status: 'pending' }
-const ok = (res: ServerResponse, body: unknown = { data: deployment, messages: { info: [], warning: [], error: [] } }) => {
+const ok = (
+  res: ServerResponse,
+  body: unknown = { data: deployment, messages: { info: [], warning: [], error: [] } }
+) => {
   res.writeHead(200, { 'content-type': 'application/json' })
   res.end(JSON.stringify(body))
 }
@@ -59,7 +68,9 @@ describe('the Components API client', () => {
     api.dispose()
     expect(response.deployment.deploy_id).toBe(deployment.deploy_id)
     expect(seen[0]!.method).toBe('POST')
-    expect(seen[0]!.url).toBe(`/components/v1/tool/mytool/deployment?token=${encodeURIComponent(TOKEN)}&force-build=true`)
+    expect(seen[0]!.url).toBe(
+      `/components/v1/tool/mytool/deployment?token=${encodeURIComponent(TOKEN)}&force-build=true`
+    )
     expect(seen[0]!.headers['user-agent']).toBe('test-agent/1')
     expect(seen[0]!.headers['content-type']).toBe('application/json')
     expect(seen[0]!.headers.accept).toBe('application/json')
@@ -67,21 +78,40 @@ describe('the Components API client', () => {
   })
 
   test('fills the required fields the server left out, and leaves the optional ones absent', async () => {
-    const { api } = await clientFor((_req, res) => ok(res, { data: { deploy_id: ID, builds: { web: { build_status: null } }, runs: null } }))
+    const { api } = await clientFor((_req, res) =>
+      ok(res, { data: { deploy_id: ID, builds: { web: { build_status: null } }, runs: null } })
+    )
     const { deployment: d } = await api.getDeployment(ID)
     api.dispose()
-    expect(d).toEqual({ deploy_id: ID, creation_time: '', description: '', runs: {}, builds: { web: { build_id: 'no-id-yet', build_status: 'unknown' } }, force_build: false, force_run: false })
+    expect(d).toEqual({
+      deploy_id: ID,
+      creation_time: '',
+      description: '',
+      runs: {},
+      builds: { web: { build_id: 'no-id-yet', build_status: 'unknown' } },
+      force_build: false,
+      force_run: false
+    })
   })
 
   test('an error envelope becomes an ApiError with the status and Toolforge’s text, masked', async () => {
     const { api } = await clientFor((req, res) => {
       const given = new URL(req.url!, 'http://x').searchParams.get('token')
       res.writeHead(401, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ messages: { info: [], warning: [], error: [`The token passed '${given}' does not match the tool's token`] } }))
+      res.end(
+        JSON.stringify({
+          messages: { info: [], warning: [], error: [`The token passed '${given}' does not match the tool's token`] }
+        })
+      )
     })
     const error = await failure(api.getDeployment(ID))
     api.dispose()
-    expect(error).toMatchObject({ kind: 'http', status: 401, reachedServer: true, toolforgeErrors: ["The token passed '***' does not match the tool's token"] })
+    expect(error).toMatchObject({
+      kind: 'http',
+      status: 401,
+      reachedServer: true,
+      toolforgeErrors: ["The token passed '***' does not match the tool's token"]
+    })
     expect(error.message).toBe("Toolforge answered HTTP 401: The token passed '***' does not match the tool's token")
   })
 
@@ -93,7 +123,9 @@ describe('the Components API client', () => {
     const error = await failure(api.getDeployment(ID))
     api.dispose()
     expect(error).toMatchObject({ kind: 'http', status: 502, reachedServer: true })
-    expect(error.message).toBe('Toolforge answered HTTP 502 with a non-JSON body (text/html), probably from the gateway,')
+    expect(error.message).toBe(
+      'Toolforge answered HTTP 502 with a non-JSON body (text/html), probably from the gateway,'
+    )
   })
 
   test('a 200 that is not JSON is a bad response, which may have started a deployment', async () => {
@@ -104,7 +136,9 @@ describe('the Components API client', () => {
     const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
     api.dispose()
     expect(error).toMatchObject({ kind: 'bad-response', status: 200, reachedServer: true })
-    expect(error.message).toBe('Toolforge answered HTTP 200 with a non-JSON body (text/html), probably from the gateway, instead of a deployment')
+    expect(error.message).toBe(
+      'Toolforge answered HTTP 200 with a non-JSON body (text/html), probably from the gateway, instead of a deployment'
+    )
   })
 
   test('a body that is not JSON and says nothing of its type is described as such', async () => {
@@ -122,7 +156,10 @@ describe('the Components API client', () => {
     await api.createDeployment({ description: '', forceBuild: false, forceRun: true })
     await api.createDeployment({ description: '', forceBuild: true, forceRun: true })
     api.dispose()
-    expect(seen.map((req) => req.url!.split('&').slice(1))).toEqual([['force-run=true'], ['force-build=true', 'force-run=true']])
+    expect(seen.map((req) => req.url!.split('&').slice(1))).toEqual([
+      ['force-run=true'],
+      ['force-build=true', 'force-run=true']
+    ])
   })
 
   test('a 200 without data is a bad response', async () => {
@@ -187,10 +224,18 @@ describe('the Components API client', () => {
   })
 
   test('a body larger than the cap is not read into memory', async () => {
-    const { api } = await clientFor((_req, res) => ok(res, { data: { deploy_id: ID, long_status: 'y'.repeat(5_000) } }), { maxBodyBytes: 1_000 })
+    const { api } = await clientFor(
+      (_req, res) => ok(res, { data: { deploy_id: ID, long_status: 'y'.repeat(5_000) } }),
+      { maxBodyBytes: 1_000 }
+    )
     const error = await failure(api.getDeployment(ID))
     api.dispose()
-    expect(error).toMatchObject({ kind: 'bad-response', status: 200, reachedServer: true, message: "Toolforge's answer was larger than 1000 bytes; it was not read" })
+    expect(error).toMatchObject({
+      kind: 'bad-response',
+      status: 200,
+      reachedServer: true,
+      message: "Toolforge's answer was larger than 1000 bytes; it was not read"
+    })
   })
 
   test('a refused connection is known not to have reached the API', async () => {
@@ -207,23 +252,39 @@ describe('the Components API client', () => {
     'a connection failing with %s never reached the API',
     (code) => {
       const error = networkError(Object.assign(new Error(`connect ${code}`), { code }), createRedactor([TOKEN]))
-      expect(error).toMatchObject({ kind: 'network', reachedServer: false, message: `could not connect to the API (${code})` })
+      expect(error).toMatchObject({
+        kind: 'network',
+        reachedServer: false,
+        message: `could not connect to the API (${code})`
+      })
     }
   )
 
-  test.each(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', ''])('a connection failing with "%s" may have reached the API', (code) => {
-    const error = networkError(Object.assign(new Error(`socket hang up at /x?token=${TOKEN}`), code ? { code } : {}), createRedactor([TOKEN]))
-    expect(error).toMatchObject({ kind: 'network', reachedServer: true })
-    expect(error.message).toBe(`the connection to the API failed (${code || 'socket hang up at /x'})`)
-  })
-
-  test.each(['CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID'])(
-    'a refused certificate (%s) is told apart, and never reached the API',
+  test.each(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', ''])(
+    'a connection failing with "%s" may have reached the API',
     (code) => {
-      const error = networkError(Object.assign(new Error('tls'), { code }), createRedactor([TOKEN]))
-      expect(error).toMatchObject({ kind: 'tls', reachedServer: false, message: `the TLS certificate of the API was refused (${code})` })
+      const error = networkError(
+        Object.assign(new Error(`socket hang up at /x?token=${TOKEN}`), code ? { code } : {}),
+        createRedactor([TOKEN])
+      )
+      expect(error).toMatchObject({ kind: 'network', reachedServer: true })
+      expect(error.message).toBe(`the connection to the API failed (${code || 'socket hang up at /x'})`)
     }
   )
+
+  test.each([
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+  ])('a refused certificate (%s) is told apart, and never reached the API', (code) => {
+    const error = networkError(Object.assign(new Error('tls'), { code }), createRedactor([TOKEN]))
+    expect(error).toMatchObject({
+      kind: 'tls',
+      reachedServer: false,
+      message: `the TLS certificate of the API was refused (${code})`
+    })
+  })
 
   test('a reset after the request was sent may have reached the API', async () => {
     const { api } = await clientFor((req) => req.socket.destroy())
@@ -254,12 +315,20 @@ describe('the Components API client', () => {
   })
 
   test('a deployment id that is not one is refused, and never put into a path', async () => {
-    const { api, seen } = await clientFor((_req, res) => ok(res, { data: { ...deployment, deploy_id: '../../config' } }))
+    const { api, seen } = await clientFor((_req, res) =>
+      ok(res, { data: { ...deployment, deploy_id: '../../config' } })
+    )
     const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
     expect(error).toMatchObject({ kind: 'bad-response', status: 200 })
-    expect(error.message).toBe('Toolforge answered HTTP 200 with a deployment id that is not one (expected like 20250703-075322-5zxh2hip26)')
+    expect(error.message).toBe(
+      'Toolforge answered HTTP 200 with a deployment id that is not one (expected like 20250703-075322-5zxh2hip26)'
+    )
     for (const id of ['..', '.', `${ID}/../x`, '$(touch PWNED)"; echo "x']) {
-      expect(await failure(api.getDeployment(id))).toMatchObject({ kind: 'bad-response', reachedServer: false, message: 'the deployment id is not one; it was not asked for' })
+      expect(await failure(api.getDeployment(id))).toMatchObject({
+        kind: 'bad-response',
+        reachedServer: false,
+        message: 'the deployment id is not one; it was not asked for'
+      })
     }
     api.dispose()
     expect(seen).toHaveLength(1)
@@ -267,7 +336,12 @@ describe('the Components API client', () => {
 
   test('odd states read as unknown; a component named __proto__ stays a component', async () => {
     // A computed key makes `__proto__` an own property, as JSON.parse does.
-    const data = { ...deployment, status: '$(rm -rf /)', builds: { ['__proto__']: { build_id: 'b', build_status: 'RUNNING!' } }, runs: { constructor: { run_status: 'pending' } } }
+    const data = {
+      ...deployment,
+      status: '$(rm -rf /)',
+      builds: { ['__proto__']: { build_id: 'b', build_status: 'RUNNING!' } },
+      runs: { constructor: { run_status: 'pending' } }
+    }
     const { api } = await clientFor((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ data }))
@@ -276,7 +350,10 @@ describe('the Components API client', () => {
     api.dispose()
     expect(d.status).toBe('unknown')
     expect(Object.keys(d.builds)).toEqual(['__proto__'])
-    expect(Object.getOwnPropertyDescriptor(d.builds, '__proto__')?.value).toEqual({ build_id: 'b', build_status: 'unknown' })
+    expect(Object.getOwnPropertyDescriptor(d.builds, '__proto__')?.value).toEqual({
+      build_id: 'b',
+      build_status: 'unknown'
+    })
     expect(Object.keys(d.runs)).toEqual(['constructor'])
   })
 
@@ -353,27 +430,36 @@ describe('the Components API client', () => {
     })
     const error = await failure(api.getDeployment(ID))
     api.dispose()
-    expect(error).toMatchObject({ kind: 'bad-response', status: 200, message: 'Toolforge answered HTTP 200 with no deployment in "data"' })
+    expect(error).toMatchObject({
+      kind: 'bad-response',
+      status: 200,
+      message: 'Toolforge answered HTTP 200 with no deployment in "data"'
+    })
   })
 
   test('a body of exactly the cap is read', async () => {
     const body = JSON.stringify({ data: deployment })
-    const { api } = await clientFor((_req, res) => ok(res, { data: deployment }), { maxBodyBytes: Buffer.byteLength(body) })
+    const { api } = await clientFor((_req, res) => ok(res, { data: deployment }), {
+      maxBodyBytes: Buffer.byteLength(body)
+    })
     expect((await api.getDeployment(ID)).deployment.deploy_id).toBe(ID)
     api.dispose()
   })
 
   test('a body over the cap stops being downloaded', async () => {
     let ended = ''
-    const { api } = await clientFor((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' })
-      const timer = setInterval(() => res.write(' '.repeat(1_000)), 5)
-      res.on('close', () => {
-        clearInterval(timer)
-        ended ||= 'closed by the client'
-      })
-      setTimeout(() => (ended ||= 'still downloading'), 1_000)
-    }, { maxBodyBytes: 10_000 })
+    const { api } = await clientFor(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        const timer = setInterval(() => res.write(' '.repeat(1_000)), 5)
+        res.on('close', () => {
+          clearInterval(timer)
+          ended ||= 'closed by the client'
+        })
+        setTimeout(() => (ended ||= 'still downloading'), 1_000)
+      },
+      { maxBodyBytes: 10_000 }
+    )
     await failure(api.getDeployment(ID))
     await new Promise((resolve) => setTimeout(resolve, 200))
     api.dispose()
@@ -381,15 +467,22 @@ describe('the Components API client', () => {
   })
 
   test('a connection closed mid-answer is a network failure that may have reached the API, seen at once', async () => {
-    const { api } = await clientFor((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
-      res.write('{"data": ')
-      setTimeout(() => res.socket?.destroy(), 20)
-    }, { requestTimeoutMs: 30_000 })
+    const { api } = await clientFor(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
+        res.write('{"data": ')
+        setTimeout(() => res.socket?.destroy(), 20)
+      },
+      { requestTimeoutMs: 30_000 }
+    )
     const started = Date.now()
     const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }))
     api.dispose()
-    expect(error).toMatchObject({ kind: 'network', reachedServer: true, message: 'the connection to the API failed (ECONNRESET)' })
+    expect(error).toMatchObject({
+      kind: 'network',
+      reachedServer: true,
+      message: 'the connection to the API failed (ECONNRESET)'
+    })
     expect(Date.now() - started).toBeLessThan(1_500)
   })
 
@@ -413,7 +506,9 @@ describe('the Components API client', () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 100)
     const started = Date.now()
-    const error = await failure(api.createDeployment({ description: '', forceBuild: false, forceRun: false }, { signal: controller.signal }))
+    const error = await failure(
+      api.createDeployment({ description: '', forceBuild: false, forceRun: false }, { signal: controller.signal })
+    )
     api.dispose()
     expect(error.kind).toBe('aborted')
     expect(Date.now() - started).toBeLessThan(1_500)
@@ -442,7 +537,12 @@ describe('the Components API client', () => {
     const paths: string[] = []
     servers.push(server)
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const api = createToolforgeClient({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}//`, tool: 'mytool', token: TOKEN, userAgent: 'a' })
+    const api = createToolforgeClient({
+      apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}//`,
+      tool: 'mytool',
+      token: TOKEN,
+      userAgent: 'a'
+    })
     await api.getDeployment(ID)
     api.dispose()
     expect(paths).toEqual([`/components/v1/tool/mytool/deployment/${ID}?token=${encodeURIComponent(TOKEN)}`])
@@ -456,7 +556,9 @@ describe('the Components API client', () => {
     })
     const error = await failure(api.getDeployment(ID))
     api.dispose()
-    expect(error.message).toBe(`Toolforge answered HTTP 502 with a non-JSON body (${type.slice(0, 60)}), probably from the gateway,`)
+    expect(error.message).toBe(
+      `Toolforge answered HTTP 502 with a non-JSON body (${type.slice(0, 60)}), probably from the gateway,`
+    )
   })
 
   test('a gateway error on a status check is asked once: the wait loop paces its own retries', async () => {

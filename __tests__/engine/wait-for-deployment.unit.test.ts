@@ -2,7 +2,12 @@ import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
 import { BUILDING_MAX_MS, FINISHING_MS, QUICK_MS, SWEEP_STEP_MS, TICK_MARGIN_MS } from '../../src/engine/poll-policy.js'
 import { PASS_PRIOR } from '../../src/engine/server-ticks.js'
-import { GaveUpError, MAX_CONSECUTIVE_FAILURES, waitForDeployment, type WaitObserver } from '../../src/engine/wait-for-deployment.js'
+import {
+  GaveUpError,
+  MAX_CONSECUTIVE_FAILURES,
+  waitForDeployment,
+  type WaitObserver
+} from '../../src/engine/wait-for-deployment.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 import { ScriptedApi, TimedApi, type Step } from '../../__fixtures__/fake-api.js'
 import { VirtualClock } from '../../scripts/virtual-clock.js'
@@ -17,21 +22,38 @@ const cancelling = deployment('cancelling', { web: 'unknown' }, { web: 'pending'
 /** Follows a deployment whose state changes at the given times (ms after the wait began). */
 async function follow(states: Array<[number, ReturnType<typeof deployment>]>, start = Date.UTC(2026, 10, 28, 12)) {
   const clock = new VirtualClock(start)
-  const api = new TimedApi(clock.now, states.map(([at, d]) => [start + at, d]))
+  const api = new TimedApi(
+    clock.now,
+    states.map(([at, d]) => [start + at, d])
+  )
   const result = await waitForDeployment(
     api,
     clock,
-    { deployId: done.deploy_id, initial: undefined, deadline: start + 30 * 60_000, pollIntervalMs: 10_000, signal: new AbortController().signal, random: () => 0.5 },
+    {
+      deployId: done.deploy_id,
+      initial: undefined,
+      deadline: start + 30 * 60_000,
+      pollIntervalMs: 10_000,
+      signal: new AbortController().signal,
+      random: () => 0.5
+    },
     { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} }
   )
   return { result, checks: api.getTimes.map((t) => t - start) }
 }
 
-function setup(steps: Step[], options: { timeoutMs?: number; pollIntervalMs?: number; signal?: AbortSignal; random?: () => number } = {}) {
+function setup(
+  steps: Step[],
+  options: { timeoutMs?: number; pollIntervalMs?: number; signal?: AbortSignal; random?: () => number } = {}
+) {
   const clock = new VirtualClock()
   const api = new ScriptedApi(clock.now, steps)
   const retries: Array<[ApiError, number, number]> = []
-  const observer: WaitObserver = { polled: () => {}, queuedOnServer: () => {}, retrying: (error, failures, delay) => retries.push([error, failures, delay]) }
+  const observer: WaitObserver = {
+    polled: () => {},
+    queuedOnServer: () => {},
+    retrying: (error, failures, delay) => retries.push([error, failures, delay])
+  }
   const run = () =>
     waitForDeployment(
       api,
@@ -82,7 +104,9 @@ describe('waitForDeployment', () => {
     const steps: Step[] = [...Array.from({ length: 9 }, gateway), done]
     const { retries, run } = setup(steps, { random: () => 1 })
     expect((await run()).end).toBe('final')
-    expect(retries.map(([, , delay]) => delay)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000])
+    expect(retries.map(([, , delay]) => delay)).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000
+    ])
   })
 
   test('once every build and run is done, the final status is seen within a quarter second, however long the builds took', async () => {
@@ -152,7 +176,9 @@ describe('waitForDeployment', () => {
     const { api, run } = setup([gateway()])
     const error = await run().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(GaveUpError)
-    expect((error as Error).message).toBe('gave up after 10 failed status checks in a row; the last one: Toolforge answered HTTP 502')
+    expect((error as Error).message).toBe(
+      'gave up after 10 failed status checks in a row; the last one: Toolforge answered HTTP 502'
+    )
     expect(api.getTimes).toHaveLength(10)
   })
 
@@ -189,8 +215,12 @@ describe('waitForDeployment', () => {
   test('a change of a component run alone counts as a change: the look stays quick while runs move', async () => {
     const names = ['a', 'b', 'c', 'd', 'e', 'f']
     const built = Object.fromEntries(names.map((name) => [name, 'successful']))
-    const runs = (started: number) => Object.fromEntries(names.map((name, i) => [name, i < started ? 'running' : 'pending']))
-    const states: Array<[number, ReturnType<typeof deployment>]> = [0, 1, 2, 3, 4, 5, 6].map((started) => [started * 3_000, deployment('running', built, runs(started))])
+    const runs = (started: number) =>
+      Object.fromEntries(names.map((name, i) => [name, i < started ? 'running' : 'pending']))
+    const states: Array<[number, ReturnType<typeof deployment>]> = [0, 1, 2, 3, 4, 5, 6].map((started) => [
+      started * 3_000,
+      deployment('running', built, runs(started))
+    ])
     const { result, checks } = await follow([...states, [21_000, done]])
     expect(result.end).toBe('final')
     const gaps = checks.slice(1).map((t, i) => t - checks[i]!)
@@ -201,8 +231,22 @@ describe('waitForDeployment', () => {
     const forwards = deployment('running', { a: 'successful', b: 'successful' }, { a: 'pending', b: 'pending' })
     const backwards = deployment('running', { b: 'successful', a: 'successful' }, { b: 'pending', a: 'pending' })
     const clock = new VirtualClock()
-    const api = new ScriptedApi(clock.now, [...Array.from({ length: 100 }, (_, i) => (i % 2 ? backwards : forwards)), done])
-    await waitForDeployment(api, clock, { deployId: done.deploy_id, initial: undefined, deadline: 60_000, pollIntervalMs: 10_000, signal: new AbortController().signal }, { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} })
+    const api = new ScriptedApi(clock.now, [
+      ...Array.from({ length: 100 }, (_, i) => (i % 2 ? backwards : forwards)),
+      done
+    ])
+    await waitForDeployment(
+      api,
+      clock,
+      {
+        deployId: done.deploy_id,
+        initial: undefined,
+        deadline: 60_000,
+        pollIntervalMs: 10_000,
+        signal: new AbortController().signal
+      },
+      { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} }
+    )
     const gaps = api.getTimes.slice(1).map((t, i) => t - api.getTimes[i]!)
     expect(Math.max(...gaps)).toBeGreaterThan(1_000)
   })
@@ -234,19 +278,32 @@ describe('waitForDeployment', () => {
     expect(error.last.status).toBe(502)
   })
 
-  test('each check is given the cancellation and the deadline of a request: the loop\'s, unless a later one is given', async () => {
+  test("each check is given the cancellation and the deadline of a request: the loop's, unless a later one is given", async () => {
     const signal = new AbortController().signal
-    for (const [requestDeadline, expected] of [[undefined, 0], [90_000, 90_000]] as const) {
+    for (const [requestDeadline, expected] of [
+      [undefined, 0],
+      [90_000, 90_000]
+    ] as const) {
       const clock = new VirtualClock()
       const api = new ScriptedApi(clock.now, [building])
-      await waitForDeployment(api, clock, { deployId: done.deploy_id, initial: undefined, deadline: 0, requestDeadline, pollIntervalMs: 10_000, signal }, { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} })
+      await waitForDeployment(
+        api,
+        clock,
+        { deployId: done.deploy_id, initial: undefined, deadline: 0, requestDeadline, pollIntervalMs: 10_000, signal },
+        { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} }
+      )
       expect(api.callOptions).toEqual([{ signal, deadline: expected }])
     }
   })
 })
 
 describe('a deployment queued on the server (the next Components API)', () => {
-  const queued = deployment('pending', { web: 'pending' }, { web: 'pending' }, { builds: { web: { build_id: 'no-id-yet', build_status: 'pending' } } })
+  const queued = deployment(
+    'pending',
+    { web: 'pending' },
+    { web: 'pending' },
+    { builds: { web: { build_id: 'no-id-yet', build_status: 'pending' } } }
+  )
   const start = Date.UTC(2026, 10, 28, 12)
 
   async function followQueued(startsAtMs: number, stopWhenQueued = false) {
@@ -260,7 +317,15 @@ describe('a deployment queued on the server (the next Components API)', () => {
     const result = await waitForDeployment(
       api,
       clock,
-      { deployId: done.deploy_id, initial: queued, initialSentAt: start, deadline: start + 30 * 60_000, pollIntervalMs: 10_000, signal: new AbortController().signal, stopWhenQueued },
+      {
+        deployId: done.deploy_id,
+        initial: queued,
+        initialSentAt: start,
+        deadline: start + 30 * 60_000,
+        pollIntervalMs: 10_000,
+        signal: new AbortController().signal,
+        stopWhenQueued
+      },
       { polled: () => {}, queuedOnServer: () => said.push(['queued', clock.now() - start]), retrying: () => {} }
     )
     return { result, said, checks: api.getTimes.map((t) => t - start) }

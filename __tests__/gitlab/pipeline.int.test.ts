@@ -22,7 +22,9 @@ let npmCache: string
 
 beforeAll(() => {
   const packs = mkdtempSync(join(tmpdir(), 'pack-'))
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', packs], { cwd: ROOT, encoding: 'utf8' })) as Array<{ filename: string }>
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', packs], { cwd: ROOT, encoding: 'utf8' })
+  ) as Array<{ filename: string }>
   tarball = join(packs, packed[0]!.filename)
   npmCache = mkdtempSync(join(tmpdir(), 'npm-cache-'))
 }, 60_000)
@@ -31,17 +33,27 @@ beforeAll(() => {
 const fromCheckout = (path: string) => read(path).replace(PACKAGE_SPEC, `file:${tarball}`)
 
 /** A project whose pipeline includes the component (as `include: component:` would, from this checkout), and a job after it. */
-function componentProject(name: string, inputs: Record<string, unknown> = {}, branches: { branch?: string; defaultBranch?: string } = {}): GitlabProject {
+function componentProject(
+  name: string,
+  inputs: Record<string, unknown> = {},
+  branches: { branch?: string; defaultBranch?: string } = {}
+): GitlabProject {
   const pipeline = {
     include: [{ local: COMPONENT, inputs }],
     'after-deploy': {
       stage: '.post',
       when: 'always',
       variables: { GIT_STRATEGY: 'none' },
-      script: ['echo "deployment $DEPLOY_ID ended $DEPLOY_STATUS ($DEPLOY_OUTCOME) at $DEPLOY_URL, commit $DEPLOY_COMMIT"']
+      script: [
+        'echo "deployment $DEPLOY_ID ended $DEPLOY_STATUS ($DEPLOY_OUTCOME) at $DEPLOY_URL, commit $DEPLOY_COMMIT"'
+      ]
     }
   }
-  return gitlabProject(name, { '.gitlab-ci.yml': JSON.stringify(pipeline), [COMPONENT]: fromCheckout(COMPONENT) }, branches)
+  return gitlabProject(
+    name,
+    { '.gitlab-ci.yml': JSON.stringify(pipeline), [COMPONENT]: fromCheckout(COMPONENT) },
+    branches
+  )
 }
 
 /** What a project sets in Settings > CI/CD > Variables. */
@@ -51,13 +63,27 @@ const projectVariables = (url: string, extra: Record<string, string> = {}) => ({
   ...extra
 })
 
-const runner = (toolUrl: string) => ({ npm_config_cache: npmCache, npm_config_update_notifier: 'false', TOOLFORGE_TOOL_URL: toolUrl })
+const runner = (toolUrl: string) => ({
+  npm_config_cache: npmCache,
+  npm_config_update_notifier: 'false',
+  TOOLFORGE_TOOL_URL: toolUrl
+})
 
 describe('the GitLab CI/CD component', () => {
   test('is valid GitLab CI and, with its defaults, is the plain template plus the options at their defaults', async () => {
-    const component = await expandedPipeline(gitlabProject('mytool', { '.gitlab-ci.yml': JSON.stringify({ include: [{ local: COMPONENT }] }), [COMPONENT]: read(COMPONENT) }))
+    const component = await expandedPipeline(
+      gitlabProject('mytool', {
+        '.gitlab-ci.yml': JSON.stringify({ include: [{ local: COMPONENT }] }),
+        [COMPONENT]: read(COMPONENT)
+      })
+    )
     expect([component.code, component.output]).toEqual([0, expect.stringContaining('json schema validated')])
-    const template = await expandedPipeline(gitlabProject('mytool', { '.gitlab-ci.yml': JSON.stringify({ include: [{ local: TEMPLATE }] }), [TEMPLATE]: read(TEMPLATE) }))
+    const template = await expandedPipeline(
+      gitlabProject('mytool', {
+        '.gitlab-ci.yml': JSON.stringify({ include: [{ local: TEMPLATE }] }),
+        [TEMPLATE]: read(TEMPLATE)
+      })
+    )
     expect(template.code).toBe(0)
     const fromComponent = component.jobs['toolforge-deploy'] as { variables: Record<string, string>; script: string[] }
     const fromTemplate = template.jobs['toolforge-deploy'] as { variables: Record<string, string>; script: string[] }
@@ -65,9 +91,13 @@ describe('the GitLab CI/CD component', () => {
     const options = INPUTS.filter((input) => input.kind !== 'secret')
     expect(fromComponent.variables).toEqual({
       ...fromTemplate.variables,
-      ...Object.fromEntries(options.filter((input) => input.kind !== 'boolean').map((input) => [optionVariable(input.name), input.default]))
+      ...Object.fromEntries(
+        options.filter((input) => input.kind !== 'boolean').map((input) => [optionVariable(input.name), input.default])
+      )
     })
-    const booleans = options.filter((input) => input.kind === 'boolean').map((input) => `${optionVariable(input.name)}=${input.default}`)
+    const booleans = options
+      .filter((input) => input.kind === 'boolean')
+      .map((input) => `${optionVariable(input.name)}=${input.default}`)
     expect(booleans).toHaveLength(4)
     expect(fromComponent.script).toEqual([`export ${booleans.join(' ')}`, ...fromTemplate.script])
     // Nothing is cloned, and nothing is set for the other jobs of the pipeline.
@@ -82,7 +112,9 @@ describe('the GitLab CI/CD component', () => {
     const version = (JSON.parse(read('package.json')) as { version: string }).version
     const header = parse(read(COMPONENT).split('\n---\n')[0]!) as { spec: { inputs: { version: { default: string } } } }
     expect(header.spec.inputs.version.default).toBe(version)
-    expect(read(TEMPLATE)).toContain(`- npx --yes --package toolforge-deploy@${version} toolforge-deploy --dotenv "$checkout/deploy.env"\n`)
+    expect(read(TEMPLATE)).toContain(
+      `- npx --yes --package toolforge-deploy@${version} toolforge-deploy --dotenv "$checkout/deploy.env"\n`
+    )
     expect(read(TEMPLATE)).toContain(`/v${version}/${TEMPLATE}\n`)
   })
 
@@ -91,110 +123,195 @@ describe('the GitLab CI/CD component', () => {
     const header = read(COMPONENT).split('\n---\n')[0]!
     expect(/^ {6}default: (.*)$/m.exec(header.slice(header.indexOf('    image:')))![1]).toMatch(pinned)
     expect(/^ {2}image: (.*)$/m.exec(read(TEMPLATE))![1]).toMatch(pinned)
-    for (const file of [COMPONENT, TEMPLATE]) expect(read(file)).toContain('    - checkout="$PWD" && cd "$(mktemp -d)"\n')
+    for (const file of [COMPONENT, TEMPLATE])
+      expect(read(file)).toContain('    - checkout="$PWD" && cd "$(mktemp -d)"\n')
   })
 })
 
 describe('a pipeline with the component', () => {
-  test('deploys, checks the web service, and the job after it reads the outcome', withSimulator('single', async ({ url, sim }) => {
-    const web = await startWebServer(() => ({ status: 200 }))
-    try {
-      const description = 'Release "2.0" of mytool; $(touch pwned) `id` & more'
-      const project = componentProject('mytool', { description, timeout: '5m' })
-      const run = await runPipeline(project, { variables: projectVariables(url), env: runner(web.toolUrl) })
-      expect([run.code, run.output]).toEqual([0, expect.stringContaining('PASS  toolforge-deploy')])
-      const dotenv = run.dotenv('toolforge-deploy')
-      const commit = sim.git.commitOf('mytool')
-      expect(dotenv).toMatch(new RegExp(`^DEPLOY_ID=\\d{8}-\\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_URL=http://127\\.0\\.0\\.1:\\d+/\nDEPLOY_CHECK=passed\nDEPLOY_COMMIT=${commit}\nDEPLOY_OUTCOME=successful\n$`))
-      const id = /^DEPLOY_ID=(.*)$/m.exec(dotenv)![1]
-      expect(run.log('after-deploy')).toContain(`deployment ${id} ended successful (successful) at ${web.toolUrl}, commit ${commit}`)
-      // The description arrived whole: no word splitting, no shell evaluation.
-      expect(sim.api.deploymentsOf('mytool').map((d) => d.description)).toEqual([description])
+  test(
+    'deploys, checks the web service, and the job after it reads the outcome',
+    withSimulator('single', async ({ url, sim }) => {
+      const web = await startWebServer(() => ({ status: 200 }))
+      try {
+        const description = 'Release "2.0" of mytool; $(touch pwned) `id` & more'
+        const project = componentProject('mytool', { description, timeout: '5m' })
+        const run = await runPipeline(project, { variables: projectVariables(url), env: runner(web.toolUrl) })
+        expect([run.code, run.output]).toEqual([0, expect.stringContaining('PASS  toolforge-deploy')])
+        const dotenv = run.dotenv('toolforge-deploy')
+        const commit = sim.git.commitOf('mytool')
+        expect(dotenv).toMatch(
+          new RegExp(
+            `^DEPLOY_ID=\\d{8}-\\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_URL=http://127\\.0\\.0\\.1:\\d+/\nDEPLOY_CHECK=passed\nDEPLOY_COMMIT=${commit}\nDEPLOY_OUTCOME=successful\n$`
+          )
+        )
+        const id = /^DEPLOY_ID=(.*)$/m.exec(dotenv)![1]
+        expect(run.log('after-deploy')).toContain(
+          `deployment ${id} ended successful (successful) at ${web.toolUrl}, commit ${commit}`
+        )
+        // The description arrived whole: no word splitting, no shell evaluation.
+        expect(sim.api.deploymentsOf('mytool').map((d) => d.description)).toEqual([description])
+        expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+        expect(web.requests.map((r) => r.path)).toContain('/healthz')
+        expectNoToken(run.output + run.log('toolforge-deploy'), TOKEN)
+      } finally {
+        await web.close()
+      }
+    }),
+    120_000
+  )
+
+  test(
+    'a failed deployment fails the job, and the job after it still reads why',
+    withSimulator('build-failure', async ({ url }) => {
+      const run = await runPipeline(componentProject('mytool', { check: 'off' }), {
+        variables: projectVariables(url),
+        env: runner('http://127.0.0.1:9/')
+      })
+      expect(run.code).not.toBe(0)
+      expect(run.output).toContain('FAIL  toolforge-deploy')
+      expect(run.log('toolforge-deploy')).toMatch(
+        /Toolforge deployment \S+ of mytool failed: Got exception: Some builds failed/
+      )
+      expect(run.dotenv('toolforge-deploy')).toMatch(/^DEPLOY_STATUS=failed\n[\s\S]*^DEPLOY_OUTCOME=failed\n/m)
+      expect(run.log('after-deploy')).toMatch(/deployment \S+ ended failed \(failed\)/)
+    }),
+    120_000
+  )
+
+  test(
+    'inputs reach the command: another tool, forced build and run, fail on conflict',
+    withSimulator('single', async ({ url, sim }) => {
+      sim.api.occupy('othertool', 60_000)
+      const project = componentProject('mytool', {
+        tool: 'othertool',
+        'force-build': true,
+        'force-run': true,
+        'on-conflict': 'fail',
+        check: 'off'
+      })
+      const run = await runPipeline(project, {
+        variables: projectVariables(url),
+        env: runner('https://{tool}.toolforge.example/')
+      })
+      // The conflict is with othertool's deployment: the tool, and the flag, arrived.
+      expect(run.log('toolforge-deploy')).toMatch(
+        /another deployment of othertool is in progress on Toolforge \(HTTP 409\)/
+      )
+      expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_OUTCOME=refused')
+      expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.tool)).toEqual(['othertool'])
+      expect(run.log('toolforge-deploy')).toContain(
+        'Taken from the environment: TOOLFORGE_DEPLOY_TOOL, TOOLFORGE_DEPLOY_API_URL, TOOLFORGE_DEPLOY_FORCE_BUILD, TOOLFORGE_DEPLOY_FORCE_RUN'
+      )
+    }),
+    120_000
+  )
+
+  test(
+    'the inputs the component gained reach the command: api-url, wait, poll-interval, then deploy-id',
+    withSimulator('single', async ({ url, sim }) => {
+      const started = await runPipeline(
+        componentProject('mytool', { 'api-url': url, wait: false, 'poll-interval': '2s', check: 'off' }),
+        {
+          variables: { TOOLFORGE_DEPLOY_TOKEN: TOKEN },
+          env: runner('http://127.0.0.1:9/')
+        }
+      )
+      expect([started.code, started.dotenv('toolforge-deploy')]).toEqual([
+        0,
+        expect.stringContaining('DEPLOY_OUTCOME=started\n')
+      ])
+      const id = /^DEPLOY_ID=(.*)$/m.exec(started.dotenv('toolforge-deploy'))![1]!
+      const followed = await runPipeline(
+        componentProject('mytool', { 'api-url': url, 'deploy-id': id, check: 'off' }),
+        {
+          variables: { TOOLFORGE_DEPLOY_TOKEN: TOKEN },
+          env: runner('http://127.0.0.1:9/')
+        }
+      )
+      expect([followed.code, followed.dotenv('toolforge-deploy')]).toEqual([
+        0,
+        expect.stringContaining(`DEPLOY_ID=${id}\nDEPLOY_STATUS=successful\n`)
+      ])
       expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
-      expect(web.requests.map((r) => r.path)).toContain('/healthz')
-      expectNoToken(run.output + run.log('toolforge-deploy'), TOKEN)
-    } finally {
-      await web.close()
-    }
-  }), 120_000)
+    }),
+    120_000
+  )
 
-  test('a failed deployment fails the job, and the job after it still reads why', withSimulator('build-failure', async ({ url }) => {
-    const run = await runPipeline(componentProject('mytool', { check: 'off' }), { variables: projectVariables(url), env: runner('http://127.0.0.1:9/') })
-    expect(run.code).not.toBe(0)
-    expect(run.output).toContain('FAIL  toolforge-deploy')
-    expect(run.log('toolforge-deploy')).toMatch(/Toolforge deployment \S+ of mytool failed: Got exception: Some builds failed/)
-    expect(run.dotenv('toolforge-deploy')).toMatch(/^DEPLOY_STATUS=failed\n[\s\S]*^DEPLOY_OUTCOME=failed\n/m)
-    expect(run.log('after-deploy')).toMatch(/deployment \S+ ended failed \(failed\)/)
-  }), 120_000)
+  test(
+    "an earlier job's dotenv report cannot choose the package or the API the deploy job uses",
+    withSimulator('single', async ({ url, sim }) => {
+      const project = componentProject('mytool', { check: 'off' })
+      const pipeline = JSON.parse(project.files['.gitlab-ci.yml']!) as Record<string, unknown>
+      pipeline.stages = ['build', 'deploy', '.post']
+      pipeline['repository-code'] = {
+        stage: 'build',
+        variables: { GIT_STRATEGY: 'none' },
+        script: [
+          'printf "TOOLFORGE_DEPLOY_PACKAGE=file:/nonexistent.tgz\\nTOOLFORGE_DEPLOY_API_URL=http://127.0.0.1:9\\n" > evil.env'
+        ],
+        artifacts: { reports: { dotenv: 'evil.env' } }
+      }
+      const hijacked = gitlabProject('mytool', { ...project.files, '.gitlab-ci.yml': JSON.stringify(pipeline) })
+      const run = await runPipeline(hijacked, { variables: projectVariables(url), env: runner('http://127.0.0.1:9/') })
+      expect(run.output).toContain('PASS  repository-code')
+      expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([
+        0,
+        expect.stringContaining('DEPLOY_STATUS=successful\n')
+      ])
+      expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+    }),
+    120_000
+  )
 
-  test('inputs reach the command: another tool, forced build and run, fail on conflict', withSimulator('single', async ({ url, sim }) => {
-    sim.api.occupy('othertool', 60_000)
-    const project = componentProject('mytool', { tool: 'othertool', 'force-build': true, 'force-run': true, 'on-conflict': 'fail', check: 'off' })
-    const run = await runPipeline(project, { variables: projectVariables(url), env: runner('https://{tool}.toolforge.example/') })
-    // The conflict is with othertool's deployment: the tool, and the flag, arrived.
-    expect(run.log('toolforge-deploy')).toMatch(/another deployment of othertool is in progress on Toolforge \(HTTP 409\)/)
-    expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_OUTCOME=refused')
-    expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.tool)).toEqual(['othertool'])
-    expect(run.log('toolforge-deploy')).toContain('Taken from the environment: TOOLFORGE_DEPLOY_TOOL, TOOLFORGE_DEPLOY_API_URL, TOOLFORGE_DEPLOY_FORCE_BUILD, TOOLFORGE_DEPLOY_FORCE_RUN')
-  }), 120_000)
-
-  test('the inputs the component gained reach the command: api-url, wait, poll-interval, then deploy-id', withSimulator('single', async ({ url, sim }) => {
-    const started = await runPipeline(componentProject('mytool', { 'api-url': url, wait: false, 'poll-interval': '2s', check: 'off' }), {
-      variables: { TOOLFORGE_DEPLOY_TOKEN: TOKEN },
-      env: runner('http://127.0.0.1:9/')
-    })
-    expect([started.code, started.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_OUTCOME=started\n')])
-    const id = /^DEPLOY_ID=(.*)$/m.exec(started.dotenv('toolforge-deploy'))![1]!
-    const followed = await runPipeline(componentProject('mytool', { 'api-url': url, 'deploy-id': id, check: 'off' }), {
-      variables: { TOOLFORGE_DEPLOY_TOKEN: TOKEN },
-      env: runner('http://127.0.0.1:9/')
-    })
-    expect([followed.code, followed.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining(`DEPLOY_ID=${id}\nDEPLOY_STATUS=successful\n`)])
-    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
-  }), 120_000)
-
-  test("an earlier job's dotenv report cannot choose the package or the API the deploy job uses", withSimulator('single', async ({ url, sim }) => {
-    const project = componentProject('mytool', { check: 'off' })
-    const pipeline = JSON.parse(project.files['.gitlab-ci.yml']!) as Record<string, unknown>
-    pipeline.stages = ['build', 'deploy', '.post']
-    pipeline['repository-code'] = {
-      stage: 'build',
-      variables: { GIT_STRATEGY: 'none' },
-      script: ['printf "TOOLFORGE_DEPLOY_PACKAGE=file:/nonexistent.tgz\\nTOOLFORGE_DEPLOY_API_URL=http://127.0.0.1:9\\n" > evil.env'],
-      artifacts: { reports: { dotenv: 'evil.env' } }
-    }
-    const hijacked = gitlabProject('mytool', { ...project.files, '.gitlab-ci.yml': JSON.stringify(pipeline) })
-    const run = await runPipeline(hijacked, { variables: projectVariables(url), env: runner('http://127.0.0.1:9/') })
-    expect(run.output).toContain('PASS  repository-code')
-    expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_STATUS=successful\n')])
-    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
-  }), 120_000)
-
-  test("no file of the checkout changes which code runs or where the dotenv report goes: not its .npmrc, node_modules or a linked deploy.env", withSimulator('single', async ({ url }) => {
-    const outside = join(mkdtempSync(join(tmpdir(), 'outside-')), 'stolen.env')
-    const base = componentProject('mytool', { check: 'off', 'git-strategy': 'fetch' })
-    const project = gitlabProject('mytool', {
-      ...base.files,
-      // npm hands node-options to what npx runs: read from the checkout, it would load evil.cjs first.
-      '.npmrc': 'node-options=--require ./evil.cjs\n',
-      'evil.cjs': "console.log('HIJACKED by the checkout')\n",
-      'package.json': JSON.stringify({ name: 'mytool', version: '0.0.0', dependencies: { 'toolforge-deploy': '1.0.0' } }),
-      'node_modules/toolforge-deploy/package.json': JSON.stringify({ name: 'toolforge-deploy', version: '1.0.0', bin: { 'toolforge-deploy': 'evil.js' } }),
-      'node_modules/toolforge-deploy/evil.js': "#!/usr/bin/env node\nconsole.log('HIJACKED by node_modules')\n"
-    })
-    symlinkSync(outside, join(project.dir, 'deploy.env'))
-    execFileSync('git', ['add', '-A'], { cwd: project.dir })
-    execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'commit', '-q', '-m', 'a hostile checkout'], { cwd: project.dir })
-    const run = await runPipeline(project, { variables: projectVariables(url), env: runner('http://127.0.0.1:9/') })
-    expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_STATUS=successful\n')])
-    expect(run.log('toolforge-deploy')).not.toContain('HIJACKED')
-    expect(existsSync(outside)).toBe(false)
-  }), 120_000)
+  test(
+    'no file of the checkout changes which code runs or where the dotenv report goes: not its .npmrc, node_modules or a linked deploy.env',
+    withSimulator('single', async ({ url }) => {
+      const outside = join(mkdtempSync(join(tmpdir(), 'outside-')), 'stolen.env')
+      const base = componentProject('mytool', { check: 'off', 'git-strategy': 'fetch' })
+      const project = gitlabProject('mytool', {
+        ...base.files,
+        // npm hands node-options to what npx runs: read from the checkout, it would load evil.cjs first.
+        '.npmrc': 'node-options=--require ./evil.cjs\n',
+        'evil.cjs': "console.log('HIJACKED by the checkout')\n",
+        'package.json': JSON.stringify({
+          name: 'mytool',
+          version: '0.0.0',
+          dependencies: { 'toolforge-deploy': '1.0.0' }
+        }),
+        'node_modules/toolforge-deploy/package.json': JSON.stringify({
+          name: 'toolforge-deploy',
+          version: '1.0.0',
+          bin: { 'toolforge-deploy': 'evil.js' }
+        }),
+        'node_modules/toolforge-deploy/evil.js': "#!/usr/bin/env node\nconsole.log('HIJACKED by node_modules')\n"
+      })
+      symlinkSync(outside, join(project.dir, 'deploy.env'))
+      execFileSync('git', ['add', '-A'], { cwd: project.dir })
+      execFileSync(
+        'git',
+        ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', 'commit', '-q', '-m', 'a hostile checkout'],
+        { cwd: project.dir }
+      )
+      const run = await runPipeline(project, { variables: projectVariables(url), env: runner('http://127.0.0.1:9/') })
+      expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([
+        0,
+        expect.stringContaining('DEPLOY_STATUS=successful\n')
+      ])
+      expect(run.log('toolforge-deploy')).not.toContain('HIJACKED')
+      expect(existsSync(outside)).toBe(false)
+    }),
+    120_000
+  )
 
   test('by default it runs on the default branch only, whatever that is called', async () => {
-    const onMaster = await runPipeline(componentProject('mytool', {}, { defaultBranch: 'master' }), { args: ['--list'] })
+    const onMaster = await runPipeline(componentProject('mytool', {}, { defaultBranch: 'master' }), {
+      args: ['--list']
+    })
     expect(onMaster.output).toMatch(/^toolforge-deploy\b/m)
-    const onMain = await runPipeline(componentProject('mytool', {}, { branch: 'main', defaultBranch: 'master' }), { args: ['--list'] })
+    const onMain = await runPipeline(componentProject('mytool', {}, { branch: 'main', defaultBranch: 'master' }), {
+      args: ['--list']
+    })
     expect(onMain.code).toBe(0)
     expect(onMain.output).not.toMatch(/^toolforge-deploy\b/m)
     expect(onMain.output).toMatch(/^after-deploy\b/m)
@@ -202,44 +319,81 @@ describe('a pipeline with the component', () => {
 })
 
 describe('the plain template, for instances without CI/CD components', () => {
-  test("takes the place of Toolforge's snippet: its TOOLS_DEPLOY_TOKEN and TOOL_NAME, options as job variables", withSimulator('single', async ({ url, sim }) => {
-    const pipeline = {
-      include: [{ local: TEMPLATE }],
-      'toolforge-deploy': { variables: { TOOLFORGE_DEPLOY_TIMEOUT: '10m', TOOLFORGE_DEPLOY_CHECK: 'off' } }
-    }
-    const project = gitlabProject('mytool', { '.gitlab-ci.yml': JSON.stringify(pipeline), [TEMPLATE]: fromCheckout(TEMPLATE) })
-    const variables = { TOOLS_DEPLOY_TOKEN: TOKEN, TOOL_NAME: 'snippettool', TOOLFORGE_DEPLOY_API_URL: url }
-    const run = await runPipeline(project, { variables, env: runner('http://127.0.0.1:9/{tool}/') })
-    expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([0, expect.stringContaining('DEPLOY_STATUS=successful\n')])
-    expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_URL=http://127.0.0.1:9/snippettool/\n')
-    expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.tool)).toEqual(['snippettool'])
-    expect(run.log('toolforge-deploy')).toContain("TOOLS_DEPLOY_TOKEN (from Toolforge's GitLab snippet)")
-    expect(run.log('toolforge-deploy')).toContain("TOOL_NAME (from Toolforge's GitLab snippet)")
-    expectNoToken(run.output + run.log('toolforge-deploy'), TOKEN)
-  }), 120_000)
+  test(
+    "takes the place of Toolforge's snippet: its TOOLS_DEPLOY_TOKEN and TOOL_NAME, options as job variables",
+    withSimulator('single', async ({ url, sim }) => {
+      const pipeline = {
+        include: [{ local: TEMPLATE }],
+        'toolforge-deploy': { variables: { TOOLFORGE_DEPLOY_TIMEOUT: '10m', TOOLFORGE_DEPLOY_CHECK: 'off' } }
+      }
+      const project = gitlabProject('mytool', {
+        '.gitlab-ci.yml': JSON.stringify(pipeline),
+        [TEMPLATE]: fromCheckout(TEMPLATE)
+      })
+      const variables = { TOOLS_DEPLOY_TOKEN: TOKEN, TOOL_NAME: 'snippettool', TOOLFORGE_DEPLOY_API_URL: url }
+      const run = await runPipeline(project, { variables, env: runner('http://127.0.0.1:9/{tool}/') })
+      expect([run.code, run.dotenv('toolforge-deploy')]).toEqual([
+        0,
+        expect.stringContaining('DEPLOY_STATUS=successful\n')
+      ])
+      expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_URL=http://127.0.0.1:9/snippettool/\n')
+      expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.tool)).toEqual(['snippettool'])
+      expect(run.log('toolforge-deploy')).toContain("TOOLS_DEPLOY_TOKEN (from Toolforge's GitLab snippet)")
+      expect(run.log('toolforge-deploy')).toContain("TOOL_NAME (from Toolforge's GitLab snippet)")
+      expectNoToken(run.output + run.log('toolforge-deploy'), TOKEN)
+    }),
+    120_000
+  )
 })
 
 describe("the README's pipelines", () => {
   /** The README's includes, pointed at this checkout's files. */
   const local = (block: string) =>
     block
-      .replace(/component: \$CI_SERVER_FQDN\/toolforge\/deploy-action\/toolforge-deploy@\d+\.\d+\.\d+/, `local: ${COMPONENT}`)
-      .replace(/remote: https:\/\/raw\.githubusercontent\.com\/toolforge\/deploy-action\/v\d+\.\d+\.\d+\/gitlab\/toolforge-deploy\.gitlab-ci\.yml/, `local: ${TEMPLATE}`)
-  const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!).filter((block) => /^include:/m.test(block))
+      .replace(
+        /component: \$CI_SERVER_FQDN\/toolforge\/deploy-action\/toolforge-deploy@\d+\.\d+\.\d+/,
+        `local: ${COMPONENT}`
+      )
+      .replace(
+        /remote: https:\/\/raw\.githubusercontent\.com\/toolforge\/deploy-action\/v\d+\.\d+\.\d+\/gitlab\/toolforge-deploy\.gitlab-ci\.yml/,
+        `local: ${TEMPLATE}`
+      )
+  const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((match) => match[1]!)
+    .filter((block) => /^include:/m.test(block))
 
   test('are valid GitLab CI, each with the deploy job', async () => {
     expect(blocks).toHaveLength(2)
     for (const block of blocks) {
-      const pipeline = await expandedPipeline(gitlabProject('mytool', { '.gitlab-ci.yml': local(block), [COMPONENT]: read(COMPONENT), [TEMPLATE]: read(TEMPLATE) }))
+      const pipeline = await expandedPipeline(
+        gitlabProject('mytool', {
+          '.gitlab-ci.yml': local(block),
+          [COMPONENT]: read(COMPONENT),
+          [TEMPLATE]: read(TEMPLATE)
+        })
+      )
       expect([pipeline.code, pipeline.output]).toEqual([0, expect.stringContaining('json schema validated')])
       expect(pipeline.jobs).toHaveProperty('toolforge-deploy')
     }
   }, 60_000)
 
-  test('the job after the deployment tells how it ended, also when it failed', withSimulator('build-failure', async ({ url }) => {
-    const project = gitlabProject('mytool', { '.gitlab-ci.yml': local(blocks[0]!), [COMPONENT]: fromCheckout(COMPONENT) })
-    const run = await runPipeline(project, { variables: projectVariables(url), env: runner('http://127.0.0.1:9/'), args: ['toolforge-deploy', 'announce'] })
-    expect(run.output).toContain('FAIL  toolforge-deploy')
-    expect(run.log('announce')).toMatch(/Deployment \d{8}-\d{6}-[a-z0-9]{10} ended failed \(failed\); http:\/\/127\.0\.0\.1:9\//)
-  }), 120_000)
+  test(
+    'the job after the deployment tells how it ended, also when it failed',
+    withSimulator('build-failure', async ({ url }) => {
+      const project = gitlabProject('mytool', {
+        '.gitlab-ci.yml': local(blocks[0]!),
+        [COMPONENT]: fromCheckout(COMPONENT)
+      })
+      const run = await runPipeline(project, {
+        variables: projectVariables(url),
+        env: runner('http://127.0.0.1:9/'),
+        args: ['toolforge-deploy', 'announce']
+      })
+      expect(run.output).toContain('FAIL  toolforge-deploy')
+      expect(run.log('announce')).toMatch(
+        /Deployment \d{8}-\d{6}-[a-z0-9]{10} ended failed \(failed\); http:\/\/127\.0\.0\.1:9\//
+      )
+    }),
+    120_000
+  )
 })

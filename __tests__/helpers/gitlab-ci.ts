@@ -25,7 +25,11 @@ export interface GitlabProject {
  * A project cloned from Wikimedia's GitLab, as a runner sees it: a git repository whose
  * remote is `toolforge-repos/<name>` with default branch `defaultBranch`, checked out on `branch`.
  */
-export function gitlabProject(name: string, files: Record<string, string>, { defaultBranch = 'main', branch = defaultBranch }: { defaultBranch?: string; branch?: string } = {}): GitlabProject {
+export function gitlabProject(
+  name: string,
+  files: Record<string, string>,
+  { defaultBranch = 'main', branch = defaultBranch }: { defaultBranch?: string; branch?: string } = {}
+): GitlabProject {
   const dir = join(mkdtempSync(join(tmpdir(), 'gitlab-')), name)
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true })
@@ -64,7 +68,18 @@ export async function runPipeline(
   writeFileSync(variables, stringify(options.variables ?? {}))
   const child = spawn(
     actionNode(),
-    [GITLAB_CI_LOCAL, '--force-shell-executor', '--no-color', '--home', home, '--variables-file', variables, '--max-job-name-padding', '0', ...(options.args ?? [])],
+    [
+      GITLAB_CI_LOCAL,
+      '--force-shell-executor',
+      '--no-color',
+      '--home',
+      home,
+      '--variables-file',
+      variables,
+      '--max-job-name-padding',
+      '0',
+      ...(options.args ?? [])
+    ],
     {
       cwd: project.dir,
       env: { PATH: process.env.PATH ?? '', HOME: home, ...options.env },
@@ -88,8 +103,14 @@ export async function runPipeline(
 }
 
 /** The pipeline as GitLab would expand it (includes, inputs, extends), after checking it against GitLab's CI schema. */
-export async function expandedPipeline(project: GitlabProject): Promise<{ code: number | null; output: string; jobs: Record<string, unknown> }> {
+export async function expandedPipeline(
+  project: GitlabProject
+): Promise<{ code: number | null; output: string; jobs: Record<string, unknown> }> {
   const run = await runPipeline(project, { args: ['--preview'] })
   const expanded = join(project.dir, '.gitlab-ci-local', 'expanded-gitlab-ci.yml')
-  return { code: run.code, output: run.output, jobs: existsSync(expanded) ? (parse(readFileSync(expanded, 'utf8')) as Record<string, unknown>) : {} }
+  return {
+    code: run.code,
+    output: run.output,
+    jobs: existsSync(expanded) ? (parse(readFileSync(expanded, 'utf8')) as Record<string, unknown>) : {}
+  }
 }

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll } from '@jest/globals'
-import { loggedRequests, startRealApi, type ComponentSpec, type LoggedRequest, type RealApi } from '../../scripts/real-api.js'
+import {
+  loggedRequests,
+  startRealApi,
+  type ComponentSpec,
+  type LoggedRequest,
+  type RealApi
+} from '../../scripts/real-api.js'
 
 /** Which upstream version the real-server tests run against: serve.py's --upstream (`next`), else its main branch. */
 export const UPSTREAM = process.env.TOOLFORGE_UPSTREAM || 'current'
@@ -8,7 +14,11 @@ export const QUEUES = UPSTREAM === 'next' || UPSTREAM === 'queue'
 
 export const WEB: ComponentSpec = { run: { command: 'gunicorn app:app', port: 8000 } }
 export const WORKER: ComponentSpec = { run: { command: 'python worker.py' } }
-export const CRON: ComponentSpec = { type: 'scheduled', reuseFrom: 'web', run: { command: 'python cleanup.py', schedule: '@hourly' } }
+export const CRON: ComponentSpec = {
+  type: 'scheduled',
+  reuseFrom: 'web',
+  run: { command: 'python cleanup.py', schedule: '@hourly' }
+}
 
 /**
  * One real Components API server for the test file, started before its tests and stopped
@@ -54,6 +64,7 @@ export function tokenRequests(api: RealApi, tool: string): LoggedRequest[] {
 export async function startDeployment(api: RealApi, tool: string, token: string): Promise<string> {
   const response = await fetch(`${api.apiUrl}/components/v1/tool/${tool}/deployment?token=${token}`, { method: 'POST' })
   const body = (await response.json()) as { data?: { deploy_id?: string } }
-  if (response.status !== 200 || !body.data?.deploy_id) throw new Error(`creating a deployment of ${tool} failed: HTTP ${response.status}`)
+  if (response.status !== 200 || !body.data?.deploy_id)
+    throw new Error(`creating a deployment of ${tool} failed: HTTP ${response.status}`)
   return body.data.deploy_id
 }

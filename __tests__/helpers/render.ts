@@ -24,7 +24,14 @@ export async function ganttCharts(markdown: string): Promise<GanttTask[][]> {
     const diagram = (await mermaid.mermaidAPI.getDiagramFromText(source!)) as unknown as {
       db: { getTasks(): Array<{ task: string; section: string; startTime: Date; endTime: Date }> }
     }
-    charts.push(diagram.db.getTasks().map((t) => ({ task: t.task.trim(), section: t.section, start: t.startTime.valueOf(), end: t.endTime.valueOf() })))
+    charts.push(
+      diagram.db.getTasks().map((t) => ({
+        task: t.task.trim(),
+        section: t.section,
+        start: t.startTime.valueOf(),
+        end: t.endTime.valueOf()
+      }))
+    )
   }
   return charts
 }

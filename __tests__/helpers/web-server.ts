@@ -13,7 +13,9 @@ export interface WebRequest {
  * status, headers and body of each request from its path and the time since the server
  * started.
  */
-export async function startWebServer(answer: (path: string, ms: number) => { status: number; headers?: Record<string, string>; body?: string | Buffer }) {
+export async function startWebServer(
+  answer: (path: string, ms: number) => { status: number; headers?: Record<string, string>; body?: string | Buffer }
+) {
   const started = Date.now()
   const requests: WebRequest[] = []
   const server = createServer((req, res) => {

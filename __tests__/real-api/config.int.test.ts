@@ -13,7 +13,11 @@ const where = locateRealApi()
 /** The file as the server's own YAML parser reads it (PyYAML, as for a `source_url`), or undefined when it cannot. */
 function asServerReadsIt(text: string): unknown {
   if (where.kind === 'none') throw new Error(where.reason)
-  const read = spawnSync(where.python, ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], { input: text, encoding: 'utf8' })
+  const read = spawnSync(
+    where.python,
+    ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'],
+    { input: text, encoding: 'utf8' }
+  )
   return read.status === 0 ? JSON.parse(read.stdout) : undefined
 }
 
@@ -41,7 +45,9 @@ describe('checking a components config: the action and the real server agree', (
     expect([file, answer.status]).toEqual([file, ours.errors.length === 0 ? 200 : 422])
     expect(file.startsWith('valid-')).toBe(answer.status === 200)
     // The keys it would skip are the ones the server warns of.
-    const skipped = (answer.body.messages?.warning ?? []).flatMap((w) => /^Unknown field (\S+), skipped$/.exec(w)?.[1] ?? [])
+    const skipped = (answer.body.messages?.warning ?? []).flatMap(
+      (w) => /^Unknown field (\S+), skipped$/.exec(w)?.[1] ?? []
+    )
     expect(ours.warnings.map((w) => w.message.split(':')[0])).toEqual(skipped)
   })
 })

@@ -10,7 +10,9 @@ describe('the real-server harness', () => {
   test('a server that is not there fails loudly, saying where it looked and what to set', async () => {
     const attempt = startRealApi({ ...process.env, TOOLFORGE_REAL_API_DIR: '/nonexistent/real-api' })
     await expect(attempt).rejects.toThrow(RealApiUnavailable)
-    await expect(attempt).rejects.toThrow(/TOOLFORGE_REAL_API_DIR \(\/nonexistent\/real-api\) holds no serve\.py; see the README's "Testing against the real server"/)
+    await expect(attempt).rejects.toThrow(
+      /TOOLFORGE_REAL_API_DIR \(\/nonexistent\/real-api\) holds no serve\.py; see the README's "Testing against the real server"/
+    )
   })
 
   test('a server that exits at start-up fails with its own output', async () => {
@@ -26,7 +28,11 @@ describe('the real-server harness', () => {
       for (let round = 0; round < 5; round++) {
         const tools = Array.from({ length: 10 }, (_, i) => `timed-${round}-${i}`)
         await Promise.all(tools.map((tool, i) => api.setToolTimings(tool, { build_running_s: 10 + i })))
-        const answer = await fetch(`${api.backendsUrl}/__fake/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+        const answer = await fetch(`${api.backendsUrl}/__fake/config`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}'
+        })
         const knobs = (await answer.json()) as { tool_overrides: Record<string, { build_running_s?: number }> }
         expect(tools.map((tool) => knobs.tool_overrides[tool]?.build_running_s)).toEqual(tools.map((_, i) => 10 + i))
       }
@@ -60,7 +66,9 @@ describe('the real-server harness', () => {
       await api.setConfig('upstream', { web: WEB })
       const again = await runAction({ inputs: { tool: 'upstream', token, 'api-url': api.apiUrl } })
       expect(again.code).toBe(0)
-      expect(JSON.parse(again.outputs.deployment!)).toMatchObject({ builds: { web: { build_status: 'skipped', build_long_status: 'Reusing existing build' } } })
+      expect(JSON.parse(again.outputs.deployment!)).toMatchObject({
+        builds: { web: { build_status: 'skipped', build_long_status: 'Reusing existing build' } }
+      })
       expect(api.requestLog).toContain('"path": "/components/v1/tool/upstream/deployment"'.replace(/": "/g, '":"'))
       expectNoToken(run.everything + again.everything + api.requestLog, token)
     } finally {

@@ -9,15 +9,31 @@ describe('component rows', () => {
     const d = deployment('running', {}, { web: 'pending', cron: 'pending', api: 'pending', old: 'pending' })
     d.builds = {
       web: { build_id: 'no-id-yet', build_status: 'pending', build_image: 'no-image-yet' },
-      cron: { build_id: 'no-build-needed', build_status: 'skipped', build_long_status: 'Component re-uses build from web' },
-      old: { build_id: 'tool-buildpacks-pipelinerun-ab12c', build_status: 'skipped', build_image: `h/tool-x/old:latest@sha256:${DIGEST}`, build_long_status: 'Reusing existing build' }
+      cron: {
+        build_id: 'no-build-needed',
+        build_status: 'skipped',
+        build_long_status: 'Component re-uses build from web'
+      },
+      old: {
+        build_id: 'tool-buildpacks-pipelinerun-ab12c',
+        build_status: 'skipped',
+        build_image: `h/tool-x/old:latest@sha256:${DIGEST}`,
+        build_long_status: 'Reusing existing build'
+      }
     }
     const rows = componentRows(d, undefined)
     const byName = Object.fromEntries(rows.map((row) => [row.name, row]))
     expect(byName.web).toStrictEqual({ name: 'web', build: { state: 'pending' }, run: { state: 'pending' }, notes: [] })
     expect(byName.cron!.build).toEqual({ state: 'skipped', reused: 'reused from web' })
-    expect(byName.old!.build).toEqual({ state: 'skipped', id: 'tool-buildpacks-pipelinerun-ab12c', reused: 'reused an earlier build' })
-    expect(byName.old!.image).toEqual({ full: `h/tool-x/old:latest@sha256:${DIGEST}`, short: 'old:latest@sha256:772632716c43…' })
+    expect(byName.old!.build).toEqual({
+      state: 'skipped',
+      id: 'tool-buildpacks-pipelinerun-ab12c',
+      reused: 'reused an earlier build'
+    })
+    expect(byName.old!.image).toEqual({
+      full: `h/tool-x/old:latest@sha256:${DIGEST}`,
+      short: 'old:latest@sha256:772632716c43…'
+    })
     // Not in the builds map yet: not started, not done.
     expect(byName.api!.build).toEqual({ state: 'not started' })
     expect(rows.map((row) => row.name)).toEqual(['api', 'cron', 'old', 'web'])
@@ -41,10 +57,19 @@ describe('component rows', () => {
 
   test('a build skipped for another reason is not called reused, and Toolforge says why', () => {
     const d = deployment('successful', {}, { job: 'successful' })
-    d.builds.job = { build_id: 'no-build-needed', build_status: 'skipped', build_long_status: 'Not a build-service based job' }
+    d.builds.job = {
+      build_id: 'no-build-needed',
+      build_status: 'skipped',
+      build_long_status: 'Not a build-service based job'
+    }
     d.builds.api = { build_id: 'no-build-needed', build_status: 'skipped' }
     const [api, job] = componentRows(d, undefined)
-    expect(job).toStrictEqual({ name: 'job', build: { state: 'skipped' }, run: { state: 'successful' }, notes: [[{ code: false, text: 'Not a build-service based job' }]] })
+    expect(job).toStrictEqual({
+      name: 'job',
+      build: { state: 'skipped' },
+      run: { state: 'successful' },
+      notes: [[{ code: false, text: 'Not a build-service based job' }]]
+    })
     // Built, not yet run: its run is pending.
     expect(api).toStrictEqual({ name: 'api', build: { state: 'skipped' }, run: { state: 'pending' }, notes: [] })
   })
@@ -58,7 +83,14 @@ describe('component rows', () => {
 
   test('only a text that is wholly one the row restates is left out', () => {
     const notes = (text: string) => skippedSaying(text).notes.map((note) => note.map((part) => part.text).join(''))
-    const restated = ['Not started yet', 'Reusing existing build', 'Component re-uses build from web', 'Skipped due to previous failure', 'You can see the logs with `toolforge build logs web-1`', '']
+    const restated = [
+      'Not started yet',
+      'Reusing existing build',
+      'Component re-uses build from web',
+      'Skipped due to previous failure',
+      'You can see the logs with `toolforge build logs web-1`',
+      ''
+    ]
     for (const text of restated) expect([text, notes(text)]).toEqual([text, []])
     const kept = (more: string) => expect([more, notes(more)]).toEqual([more, [more.replaceAll('`', '')]])
     for (const text of restated.slice(0, -1)) kept(`Note: ${text}`)
@@ -77,14 +109,21 @@ describe('component rows', () => {
 
   test('durations come from the observed timeline', () => {
     const d = deployment('successful', { web: 'successful' }, { web: 'successful' })
-    const timeline = { startedAt: 0, observed: { startMs: 0, endMs: 10_000 }, precisionMs: 2_000, components: { web: { build: { startMs: 1_000, endMs: 8_000 }, run: { startMs: 8_000, endMs: 10_000 } } } }
+    const timeline = {
+      startedAt: 0,
+      observed: { startMs: 0, endMs: 10_000 },
+      precisionMs: 2_000,
+      components: { web: { build: { startMs: 1_000, endMs: 8_000 }, run: { startMs: 8_000, endMs: 10_000 } } }
+    }
     const [row] = componentRows(d, timeline)
     expect(row!.build.ms).toBe(7_000)
     expect(row!.run.ms).toBe(2_000)
   })
 
   test('image references are shortened to their last part and a 12-digit digest', () => {
-    expect(shortImage(`tools-harbor.wmcloud.org/tool-mytool/web:latest@sha256:${DIGEST}`)).toBe('web:latest@sha256:772632716c43…')
+    expect(shortImage(`tools-harbor.wmcloud.org/tool-mytool/web:latest@sha256:${DIGEST}`)).toBe(
+      'web:latest@sha256:772632716c43…'
+    )
     expect(shortImage('tools-harbor.wmcloud.org/tool-mytool/web:latest')).toBe('web:latest')
     // Not a sha256 digest: shown as it is.
     expect(shortImage(`web:latest@sha256:${DIGEST}0`)).toBe(`web:latest@sha256:${DIGEST}0`)

@@ -9,27 +9,45 @@ import { ganttCharts, tableShapes } from '../helpers/render.js'
 const STARTED = Date.parse('2026-11-28T10:00:00Z')
 
 const model = (notes: string[]): SummaryModel => ({
-  verdict: { kind: 'successful', ok: true, title: 'Toolforge deployment successful: mytool', problem: undefined, nextSteps: [] },
+  verdict: {
+    kind: 'successful',
+    ok: true,
+    title: 'Toolforge deployment successful: mytool',
+    problem: undefined,
+    nextSteps: []
+  },
   facts: [{ label: 'Tool', value: 'mytool' }],
   components: [
-    { name: 'web', build: { state: 'successful', ms: 161_000 }, run: { state: 'successful' }, notes: notes.map((text) => [{ code: false, text }]) },
+    {
+      name: 'web',
+      build: { state: 'successful', ms: 161_000 },
+      run: { state: 'successful' },
+      notes: notes.map((text) => [{ code: false, text }])
+    },
     { name: 'worker', build: { state: 'successful', ms: 182_000 }, run: { state: 'successful' }, notes: [] }
   ]
 })
 
 describe('the Markdown summary', () => {
-  test("the column of what Toolforge says is there only when it said something", () => {
+  test('the column of what Toolforge says is there only when it said something', () => {
     const without = tableShapes(renderGfm(renderMarkdown(model([]))))
     expect(without[1]).toEqual([4, 4, 4])
     expect(renderMarkdown(model([]))).not.toContain('Toolforge says')
     const withNotes = tableShapes(renderGfm(renderMarkdown(model(['job created']))))
     expect(withNotes[1]).toEqual([5, 5, 5])
     // No components, no section for them.
-    expect(renderMarkdown({ ...model([]), components: [] })).toBe('## ✅ Toolforge deployment successful: mytool\n\n| Tool | mytool |\n| :-- | :-- |\n')
+    expect(renderMarkdown({ ...model([]), components: [] })).toBe(
+      '## ✅ Toolforge deployment successful: mytool\n\n| Tool | mytool |\n| :-- | :-- |\n'
+    )
   })
 
   test('past five failures, what Toolforge says of the others is folded away', () => {
-    const job = (i: number, notes: string[]): ComponentRow => ({ name: `job-${i}`, build: { state: 'successful', ms: 0 }, run: { state: 'failed' }, notes: notes.map((text) => [{ code: false, text }]) })
+    const job = (i: number, notes: string[]): ComponentRow => ({
+      name: `job-${i}`,
+      build: { state: 'successful', ms: 0 },
+      run: { state: 'failed' },
+      notes: notes.map((text) => [{ code: false, text }])
+    })
     const web: ComponentRow = {
       name: 'web',
       build: { state: 'skipped', reused: 'reused an earlier build', id: 'tool-build-1' },
@@ -40,7 +58,17 @@ describe('the Markdown summary', () => {
     const failures = (sixth: string[]): SummaryModel => ({
       verdict: { kind: 'failed', ok: false, title: 'Toolforge deployment failed', problem: undefined, nextSteps: [] },
       facts: [{ label: 'Tool', value: 'mytool' }],
-      components: [web, ...[1, 2, 3, 4, 5].map((i) => job(i, [`exit ${i}`])), job(6, sixth), { name: 'job-7', build: { state: 'failed' }, run: { state: 'pending' }, notes: [[{ code: false, text: 'no space left' }]] }],
+      components: [
+        web,
+        ...[1, 2, 3, 4, 5].map((i) => job(i, [`exit ${i}`])),
+        job(6, sixth),
+        {
+          name: 'job-7',
+          build: { state: 'failed' },
+          run: { state: 'pending' },
+          notes: [[{ code: false, text: 'no space left' }]]
+        }
+      ],
       timeline: { startedAt: 0, observed: { startMs: 0, endMs: 1_000 }, precisionMs: 0, components: {} }
     })
     const markdown = renderMarkdown(failures([]))
@@ -87,7 +115,13 @@ describe('the Mermaid timeline', () => {
     startedAt: STARTED,
     observed: { startMs: 300, endMs: 190_000 },
     precisionMs: 8_000,
-    components: { web: { waiting: { startMs: 300, endMs: 6_300 }, build: { startMs: 6_300, endMs: 167_300 }, run: { startMs: 189_000, endMs: 190_000 } } }
+    components: {
+      web: {
+        waiting: { startMs: 300, endMs: 6_300 },
+        build: { startMs: 6_300, endMs: 167_300 },
+        run: { startMs: 189_000, endMs: 190_000 }
+      }
+    }
   }
 
   test('the axis is in UTC wherever the reader is: Mermaid draws the local time it reads, and reads UTC’s wall clock', async () => {
@@ -114,17 +148,27 @@ describe('the Mermaid timeline', () => {
     }
     expect(utcWallClock(Date.UTC(2026, 10, 28, 10, 0, 1, 250))).toBe('2026-11-28 10:00:01.250')
     expect(mermaidGantt(timeline)).toContain('    axisFormat %H:%M:%S')
-    expect(renderMarkdown({ ...model([]), timeline })).toContain('<sub>Times in UTC, as the action saw them, each up to 8s after it happened.</sub>')
+    expect(renderMarkdown({ ...model([]), timeline })).toContain(
+      '<sub>Times in UTC, as the action saw them, each up to 8s after it happened.</sub>'
+    )
   })
 
   test('what failed is drawn in red (crit), the serving check last', () => {
     const failing: TimelineModel = {
       ...timeline,
-      components: { web: { build: { startMs: 0, endMs: 10 }, run: { startMs: 10, endMs: 20 }, failed: 'run' }, worker: { build: { startMs: 0, endMs: 10 }, failed: 'build' } },
+      components: {
+        web: { build: { startMs: 0, endMs: 10 }, run: { startMs: 10, endMs: 20 }, failed: 'run' },
+        worker: { build: { startMs: 0, endMs: 10 }, failed: 'build' }
+      },
       check: { span: { startMs: 20, endMs: 30 }, passed: false }
     }
     const tasks = mermaidGantt(failing).filter((line) => / :.*t\d/.test(line))
-    expect(tasks.map((line) => line.trim().replace(/(, [\d-]+ [\d:.]+){2}$/, ''))).toEqual(['build :t1', 'run :crit, t2', 'build :crit, t3', 'not serving :crit, t4'])
+    expect(tasks.map((line) => line.trim().replace(/(, [\d-]+ [\d:.]+){2}$/, ''))).toEqual([
+      'build :t1',
+      'run :crit, t2',
+      'build :crit, t3',
+      'not serving :crit, t4'
+    ])
   })
 
   test('the axis has a mark at a round step, at most eight of them', () => {

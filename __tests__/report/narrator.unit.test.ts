@@ -8,7 +8,10 @@ import { deployment } from '../../__fixtures__/deployments.js'
 
 const settings = { tool: 'mytool' } as Settings
 const noMessages: ResponseMessages = { info: [], warning: [], error: [] }
-const answer = (d = deployment('running', { web: 'running' }, { web: 'pending' }), messages = noMessages): ApiResponse => ({ deployment: d, messages, status: 200, retryAfterMs: undefined })
+const answer = (
+  d = deployment('running', { web: 'running' }, { web: 'pending' }),
+  messages = noMessages
+): ApiResponse => ({ deployment: d, messages, status: 200, retryAfterMs: undefined })
 
 function narrate() {
   const said: string[] = []
@@ -28,7 +31,11 @@ function narrate() {
 describe('the narrator', () => {
   test('says the creation, each change once, and Toolforge’s messages once each', () => {
     const { narrator, lines, seen, at } = narrate()
-    const messages: ResponseMessages = { info: ['Deployment for mytool created successfully.'], warning: ['beta'], error: [] }
+    const messages: ResponseMessages = {
+      info: ['Deployment for mytool created successfully.'],
+      warning: ['beta'],
+      error: []
+    }
     narrator.created(answer(deployment('pending'), messages))
     at(2_000)
     narrator.polled(answer(undefined, messages))
@@ -57,7 +64,10 @@ describe('the narrator', () => {
     narrator.polled(answer())
     at(61_000)
     narrator.polled(answer())
-    expect(lines()).toEqual(['[0s] running · builds: web running', '[1m01s] still running · builds: web running · runs: web not started'])
+    expect(lines()).toEqual([
+      '[0s] running · builds: web running',
+      '[1m01s] still running · builds: web running · runs: web not started'
+    ])
   })
 
   test('a status this version does not know is warned about once, and at most five different ones', () => {
@@ -76,21 +86,37 @@ describe('the narrator', () => {
   test('retries say what failed, when the next try is, and how many failed in a row', () => {
     const { narrator, lines, at } = narrate()
     at(3_000)
-    narrator.retrying(new ApiError('http', 'Toolforge answered HTTP 502', { status: 502, reachedServer: true }), 2, 4_000)
-    narrator.creationRetrying(new ApiError('network', 'could not connect to the API (ECONNREFUSED)', { reachedServer: false }), 1, 1_500)
+    narrator.retrying(
+      new ApiError('http', 'Toolforge answered HTTP 502', { status: 502, reachedServer: true }),
+      2,
+      4_000
+    )
+    narrator.creationRetrying(
+      new ApiError('network', 'could not connect to the API (ECONNREFUSED)', { reachedServer: false }),
+      1,
+      1_500
+    )
     expect(lines()).toEqual([
       '[3s] status check failed (Toolforge answered HTTP 502); trying again in 4s (failure 2 in a row)',
       '[3s] creating the deployment failed (could not connect to the API (ECONNREFUSED)); trying again in 2s (failure 1 in a row)',
       'The API cannot be reached: this run fails if that lasts 30s.'
     ])
     // Said once, at the first failure to connect.
-    narrator.creationRetrying(new ApiError('network', 'could not connect to the API (ECONNREFUSED)', { reachedServer: false }), 2, 3_000)
+    narrator.creationRetrying(
+      new ApiError('network', 'could not connect to the API (ECONNREFUSED)', { reachedServer: false }),
+      2,
+      3_000
+    )
     expect(lines().filter((line) => line.startsWith('The API cannot be reached'))).toHaveLength(1)
   })
 
   test('queued: a notice with Toolforge’s reason, then a line a minute at most; the time queued goes into the timeline', () => {
     const { narrator, lines, at } = narrate()
-    const conflict = new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['There is another deployment in progress'], reachedServer: true })
+    const conflict = new ApiError('http', 'HTTP 409', {
+      status: 409,
+      toolforgeErrors: ['There is another deployment in progress'],
+      reachedServer: true
+    })
     narrator.queued(conflict, 1, 5_000)
     at(5_000)
     narrator.queued(conflict, 2, 7_500)
@@ -109,7 +135,11 @@ describe('the narrator', () => {
 
   test('the queued notice gives every reason Toolforge gave', () => {
     const { narrator, lines } = narrate()
-    narrator.queued(new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy', 'try later'], reachedServer: true }), 1, 5_000)
+    narrator.queued(
+      new ApiError('http', 'HTTP 409', { status: 409, toolforgeErrors: ['busy', 'try later'], reachedServer: true }),
+      1,
+      5_000
+    )
     expect(lines()[0]).toContain('is in progress on Toolforge (busy; try later); this one')
   })
 

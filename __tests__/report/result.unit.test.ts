@@ -9,24 +9,64 @@ import { deployment, deployOutcome } from '../../__fixtures__/deployments.js'
 import { settingsFixture } from '../../__fixtures__/settings.js'
 
 const settings = settingsFixture()
-const commits = { components: [{ component: 'web', repository: 'https://x.org/a.git', ref: 'main', commit: 'a'.repeat(40) }], commit: 'a'.repeat(40) }
-const check = { result: 'passed' as const, target: { url: 'https://mytool.toolforge.org/', strict: false }, answers: ['200'], durationMs: 12 }
+const commits = {
+  components: [{ component: 'web', repository: 'https://x.org/a.git', ref: 'main', commit: 'a'.repeat(40) }],
+  commit: 'a'.repeat(40)
+}
+const check = {
+  result: 'passed' as const,
+  target: { url: 'https://mytool.toolforge.org/', strict: false },
+  answers: ['200'],
+  durationMs: 12
+}
 
 /** Every ending the issue names, and a few more, as the engine reports them. */
 const ENDINGS: Array<[string, DeployOutcome]> = [
-  ['success', deployOutcome('successful', deployment('successful', { web: 'successful' }, { web: 'successful' }, { long_status: 'Finished at x' }), { check, commits })],
-  ['a build failure', deployOutcome('failed', deployment('failed', { web: 'failed' }, { web: 'skipped' }, { long_status: 'Got exception: Some builds failed' }))],
-  ['a run failure', deployOutcome('failed', deployment('failed', { web: 'successful' }, { web: 'failed' }, { long_status: 'Got exception: run failed' }))],
+  [
+    'success',
+    deployOutcome(
+      'successful',
+      deployment('successful', { web: 'successful' }, { web: 'successful' }, { long_status: 'Finished at x' }),
+      { check, commits }
+    )
+  ],
+  [
+    'a build failure',
+    deployOutcome(
+      'failed',
+      deployment('failed', { web: 'failed' }, { web: 'skipped' }, { long_status: 'Got exception: Some builds failed' })
+    )
+  ],
+  [
+    'a run failure',
+    deployOutcome(
+      'failed',
+      deployment('failed', { web: 'successful' }, { web: 'failed' }, { long_status: 'Got exception: run failed' })
+    )
+  ],
   ['a timeout', deployOutcome('timeout', deployment('running'))],
-  ['a refusal', deployOutcome('error', undefined, { error: new ApiError('http', 'Toolforge answered HTTP 401', { status: 401, reachedServer: true }) })],
+  [
+    'a refusal',
+    deployOutcome('error', undefined, {
+      error: new ApiError('http', 'Toolforge answered HTTP 401', { status: 401, reachedServer: true })
+    })
+  ],
   ['a cancellation', deployOutcome('interrupted', deployment('running'))],
-  ['not serving', deployOutcome('not-serving', deployment('successful'), { check: { ...check, result: 'failed', answers: ['503'] } })],
+  [
+    'not serving',
+    deployOutcome('not-serving', deployment('successful'), { check: { ...check, result: 'failed', answers: ['503'] } })
+  ],
   ['started without waiting', deployOutcome('no-wait', deployment('pending'))]
 ]
 
 /** The outputs as the dotenv file holds them. */
 function parseDotenv(text: string): Record<string, string> {
-  return Object.fromEntries(text.trimEnd().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+  return Object.fromEntries(
+    text
+      .trimEnd()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+  )
 }
 
 function expectAgreement(result: RunResult): void {
@@ -35,14 +75,21 @@ function expectAgreement(result: RunResult): void {
   for (const output of OUTPUTS) {
     const value = result.outputs[output.name]
     // --json: every output name, with the same value (the deployment parsed).
-    expect([output.name, json[output.name]]).toEqual([output.name, output.name === 'deployment' ? (value ? JSON.parse(value) : null) : value])
+    expect([output.name, json[output.name]]).toEqual([
+      output.name,
+      output.name === 'deployment' ? (value ? JSON.parse(value) : null) : value
+    ])
     // dotenv: every output with a dotenv name, the same value (made one safe token).
-    if (output.dotenv) expect([output.dotenv, dotenv[output.dotenv]]).toEqual([output.dotenv, value.replace(/[^A-Za-z0-9_.:/-]/g, '_')])
+    if (output.dotenv)
+      expect([output.dotenv, dotenv[output.dotenv]]).toEqual([output.dotenv, value.replace(/[^A-Za-z0-9_.:/-]/g, '_')])
   }
   expect(Object.keys(dotenv)).toEqual(OUTPUTS.flatMap((output) => (output.dotenv ? [output.dotenv] : [])))
   expect(json.exitCode).toBe(result.exitCode)
   // error is set whenever the run failed, and only then.
-  expect([result.outputs.outcome, json.error === null]).toEqual([result.outputs.outcome, result.exitCode === EXIT.success])
+  expect([result.outputs.outcome, json.error === null]).toEqual([
+    result.outputs.outcome,
+    result.exitCode === EXIT.success
+  ])
 }
 
 describe('one result record: outputs, --json and dotenv agree on every field', () => {
@@ -57,14 +104,24 @@ describe('one result record: outputs, --json and dotenv agree on every field', (
   test('a failed run’s error states the summary’s reason, and keeps the API’s kind and status', () => {
     const [, refusal] = ENDINGS.find(([name]) => name === 'a refusal')!
     const problem = verdict(refusal, settings, ACTION_VOICE).problem!
-    expect(runResult(refusal, outcomeKind(refusal), settings, problem).error).toEqual({ kind: 'http', httpStatus: 401, message: problem })
+    expect(runResult(refusal, outcomeKind(refusal), settings, problem).error).toEqual({
+      kind: 'http',
+      httpStatus: 401,
+      message: problem
+    })
     const [, failure] = ENDINGS.find(([name]) => name === 'a build failure')!
-    expect(runResult(failure, 'failed', settings, 'the reason').error).toEqual({ kind: 'failed', message: 'the reason' })
+    expect(runResult(failure, 'failed', settings, 'the reason').error).toEqual({
+      kind: 'failed',
+      message: 'the reason'
+    })
   })
 
   test('an ending before any request: bad input, and a config checked alone', () => {
-    const refused = earlyResult('bad-input', { kind: 'input', message: "Input 'timeout' is \"x\"" })
-    expect(refused).toMatchObject({ exitCode: EXIT.usage, outputs: { outcome: 'bad-input', deploy_id: '', check: 'skipped' } })
+    const refused = earlyResult('bad-input', { kind: 'input', message: 'Input \'timeout\' is "x"' })
+    expect(refused).toMatchObject({
+      exitCode: EXIT.usage,
+      outputs: { outcome: 'bad-input', deploy_id: '', check: 'skipped' }
+    })
     expectAgreement(refused)
     expectAgreement(earlyResult('config-accepted', null, 'https://mytool.toolforge.org/'))
   })

@@ -1,5 +1,14 @@
 import { describe, expect, test } from '@jest/globals'
-import { deploymentJson, LONGEST_UNBROKEN, markdownCode, markdownText, oneLine, shortWords, truncate, unlinked } from '../../src/report/sanitize.js'
+import {
+  deploymentJson,
+  LONGEST_UNBROKEN,
+  markdownCode,
+  markdownText,
+  oneLine,
+  shortWords,
+  truncate,
+  unlinked
+} from '../../src/report/sanitize.js'
 import { renderGfm } from '../../scripts/gfm.js'
 import { deployment } from '../../__fixtures__/deployments.js'
 
@@ -38,25 +47,38 @@ describe('sanitize', () => {
   test('in a table, code with a long run nothing breaks is cut into spans a browser may wrap between, and copies out whole', () => {
     const long = `${'a'.repeat(30)}\\|${'b'.repeat(30)} web-1/x`
     const code = markdownCode(long)
-    expect(code).toBe(`\`${'a'.repeat(24)}\`<wbr>\`${'a'.repeat(6)}\\|${'b'.repeat(16)}\`<wbr>\`${'b'.repeat(14)} web-1/x\``)
+    expect(code).toBe(
+      `\`${'a'.repeat(24)}\`<wbr>\`${'a'.repeat(6)}\\|${'b'.repeat(16)}\`<wbr>\`${'b'.repeat(14)} web-1/x\``
+    )
     const html = renderGfm(`| h |\n| -- |\n| ${code} |`)
     const cell = /<td>([\s\S]*?)<\/td>/.exec(html)![1]!
     expect(cell.replace(/<[^>]+>/g, '')).toBe(long.replace('\\|', '|'))
     // Ids break at their hyphens already, and a line has room: neither is cut.
-    expect(markdownCode('mytool-buildpacks-pipelinerun-abc12-and-more-words')).toBe('`mytool-buildpacks-pipelinerun-abc12-and-more-words`')
+    expect(markdownCode('mytool-buildpacks-pipelinerun-abc12-and-more-words')).toBe(
+      '`mytool-buildpacks-pipelinerun-abc12-and-more-words`'
+    )
     expect(markdownCode('a'.repeat(40), undefined, 'line')).toBe(`\`${'a'.repeat(40)}\``)
   })
 
   // GitHub reads Markdown inside an HTML <code> element, but nothing inside a code span.
-  test.each(['cell', 'line'] as const)('markdownCode in a %s renders inert, and copies out exactly, whatever the text', (place) => {
-    const hostile =
-      'x [a](https://evil.example/) ![i](https://evil.example/i.png) <a href="https://evil.example/">h</a> *e* _u_ ~s~ &amp; www.evil.example a@evil.example `b` `` c | \\ \\\\| end\\'
-    const code = markdownCode(hostile, 2_000, place)
-    const html = renderGfm(place === 'cell' ? `| h |\n| -- |\n| ${code} |` : `- ${code}`)
-    expect(html).not.toMatch(/<(a|img|em|strong|del)\b/)
-    const shown = [...html.matchAll(/<code>(.*?)<\/code>/g)].map((m) => m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&'))
-    expect(shown).toEqual([hostile])
-  })
+  test.each(['cell', 'line'] as const)(
+    'markdownCode in a %s renders inert, and copies out exactly, whatever the text',
+    (place) => {
+      const hostile =
+        'x [a](https://evil.example/) ![i](https://evil.example/i.png) <a href="https://evil.example/">h</a> *e* _u_ ~s~ &amp; www.evil.example a@evil.example `b` `` c | \\ \\\\| end\\'
+      const code = markdownCode(hostile, 2_000, place)
+      const html = renderGfm(place === 'cell' ? `| h |\n| -- |\n| ${code} |` : `- ${code}`)
+      expect(html).not.toMatch(/<(a|img|em|strong|del)\b/)
+      const shown = [...html.matchAll(/<code>(.*?)<\/code>/g)].map((m) =>
+        m[1]!
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, '&')
+      )
+      expect(shown).toEqual([hostile])
+    }
+  )
 
   test('no server text becomes a link: URLs, www. and e-mail addresses are broken', () => {
     const zw = '<wbr>'
@@ -65,13 +87,17 @@ describe('sanitize', () => {
     )
     expect(unlinked('me/mytool@abcdef1 ftp://x')).toBe(`me/mytool@abcdef1 ftp${zw}://x`)
     expect(markdownText('http://a.example')).toContain(zw)
-    expect(renderGfm(markdownText('see https://evil.example/x, www.evil.example and a.b@evil.example'))).not.toContain('<a ')
+    expect(renderGfm(markdownText('see https://evil.example/x, www.evil.example and a.b@evil.example'))).not.toContain(
+      '<a '
+    )
   })
 
   test('a run of text with no space can wrap, so it cannot widen a table past the page; what shows copies out exactly', () => {
     const zw = '<wbr>'
     const run = 'x'.repeat(LONGEST_UNBROKEN * 2 + 5)
-    expect(markdownText(`a ${run} b`)).toBe(`a ${'x'.repeat(LONGEST_UNBROKEN)}${zw}${'x'.repeat(LONGEST_UNBROKEN)}${zw}xxxxx b`)
+    expect(markdownText(`a ${run} b`)).toBe(
+      `a ${'x'.repeat(LONGEST_UNBROKEN)}${zw}${'x'.repeat(LONGEST_UNBROKEN)}${zw}xxxxx b`
+    )
     expect(markdownText('x'.repeat(LONGEST_UNBROKEN))).toBe('x'.repeat(LONGEST_UNBROKEN))
     // A break inside a link, an address or an escape must not bring a link back, nor change what is shown.
     for (const offset of [25, 27, 28, 29, 30, 35, 38, 39, 40, 41]) {
@@ -79,7 +105,10 @@ describe('sanitize', () => {
       const html = renderGfm(`| a |\n| --- |\n| ${markdownText(text)} |`)
       expect([offset, html.includes('<a ')]).toEqual([offset, false])
       // <wbr> shows and copies as nothing: the cell's text is the text given, character for character.
-      const shown = /<td>(.*)<\/td>/.exec(html)![1]!.replaceAll(zw, '').replace(/&(lt|gt|amp|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"' })[e]!)
+      const shown = /<td>(.*)<\/td>/
+        .exec(html)![1]!
+        .replaceAll(zw, '')
+        .replace(/&(lt|gt|amp|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"' })[e]!)
       expect([offset, shown]).toEqual([offset, text])
     }
   })
@@ -94,7 +123,9 @@ describe('sanitize', () => {
     expect(parsed.components_left_out).toBeGreaterThan(0)
     expect(Object.keys(parsed.builds).length + parsed.components_left_out).toBe(300)
     expect(parsed.long_status).toBe(`${'y'.repeat(200)}… [4800 more characters]`)
-    expect(JSON.parse(deploymentJson(deployment('successful', { web: 'successful' })))).not.toHaveProperty('components_left_out')
+    expect(JSON.parse(deploymentJson(deployment('successful', { web: 'successful' })))).not.toHaveProperty(
+      'components_left_out'
+    )
     const texts = JSON.parse(deploymentJson({ ...big, builds: {} }, 50_000)) as { long_status: string }
     expect(texts.long_status).toBe(`${'y'.repeat(2_000)}… [3000 more characters]`)
   })
@@ -105,7 +136,10 @@ describe('sanitize', () => {
     for (const build of Object.values(d.builds)) build.build_long_status = 'z'.repeat(150)
     const whole = deploymentJson(d)
     expect(deploymentJson(d, Buffer.byteLength(whole))).toBe(whole)
-    const cut = JSON.parse(deploymentJson(d, Buffer.byteLength(whole) - 1)) as { builds: object; components_left_out: number }
+    const cut = JSON.parse(deploymentJson(d, Buffer.byteLength(whole) - 1)) as {
+      builds: object
+      components_left_out: number
+    }
     expect([Object.keys(cut.builds), cut.components_left_out]).toEqual([['api'], 2])
     const none = JSON.parse(deploymentJson(d, 10)) as { builds: object; components_left_out: number }
     expect([Object.keys(none.builds), none.components_left_out]).toEqual([[], 3])

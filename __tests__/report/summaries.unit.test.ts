@@ -20,7 +20,19 @@ describe('every summary, as GitHub renders it', () => {
     const examples = await exampleSummaries()
     const kinds = new Set(examples.map((e) => e.model.verdict.kind))
     expect([...kinds].sort()).toEqual(
-      ['bad-input', 'cancelled', 'failed', 'interrupted', 'not-serving', 'other-commit', 'refused', 'stopped-waiting', 'successful', 'timed-out', 'unknown-creation'].sort()
+      [
+        'bad-input',
+        'cancelled',
+        'failed',
+        'interrupted',
+        'not-serving',
+        'other-commit',
+        'refused',
+        'stopped-waiting',
+        'successful',
+        'timed-out',
+        'unknown-creation'
+      ].sort()
     )
     expect(examples.length).toBeGreaterThanOrEqual(25)
   })
@@ -33,11 +45,15 @@ describe('every summary, as GitHub renders it', () => {
         expect([example.name, new Set(shape).size]).toEqual([example.name, 1])
       }
       expect([example.name, html.match(/<th><\/th>/g)]).toEqual([example.name, null])
-      const links = [...html.matchAll(/<a href="([^"]*)">([\s\S]*?)<\/a>/g)].map(([, href, text]) => [href, text!.replace(/<wbr>/g, '')])
+      const links = [...html.matchAll(/<a href="([^"]*)">([\s\S]*?)<\/a>/g)].map(([, href, text]) => [
+        href,
+        text!.replace(/<wbr>/g, '')
+      ])
       const ours = ['https://mytool.toolforge.org/', RUN]
       expect([example.name, links.filter(([href]) => !ours.includes(href!))]).toEqual([example.name, []])
       // The run is a link wherever the description names it, and shows its address whole.
-      if (example.model.facts.some((f) => f.label === 'Description' && f.value.includes(RUN))) expect([example.name, links.some(([href, text]) => href === RUN && text === RUN)]).toEqual([example.name, true])
+      if (example.model.facts.some((f) => f.label === 'Description' && f.value.includes(RUN)))
+        expect([example.name, links.some(([href, text]) => href === RUN && text === RUN)]).toEqual([example.name, true])
       expect([example.name, html.match(/<(script|img|iframe)\b/g)]).toEqual([example.name, null])
     }
   })
@@ -45,7 +61,9 @@ describe('every summary, as GitHub renders it', () => {
   test('no cell of the components table holds a run a browser cannot wrap, longer than a column can give (it would push the table past the page)', async () => {
     const examples = await exampleSummaries()
     for (const example of examples) {
-      const components = /<table>\s*<thead>\s*<tr>\s*<th[^>]*>Component<\/th>[\s\S]*?<\/table>/.exec(renderGfm(example.markdown))?.[0] ?? ''
+      const components =
+        /<table>\s*<thead>\s*<tr>\s*<th[^>]*>Component<\/th>[\s\S]*?<\/table>/.exec(renderGfm(example.markdown))?.[0] ??
+        ''
       const cells = [...components.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map(([, cell]) => cell!)
       const runs = cells.flatMap((cell) =>
         cell
@@ -68,11 +86,18 @@ describe('every summary, as GitHub renders it', () => {
         .replace(/&(lt|gt|amp|quot|#39);/g, (_, e: string) => entities[e]!)
       const values = [
         ...example.model.facts.filter((f) => f.code).map((f) => f.value),
-        ...example.model.components.flatMap((c) => [c.build.id, c.image?.short].filter((v): v is string => v !== undefined)),
-        ...[...example.markdown.matchAll(/\b(\d{8}-\d{6}-[a-z0-9]{10}|[a-z0-9-]+-buildpacks-pipelinerun-[a-z0-9]{5}|[0-9a-f]{7,40})\b/g)].map((m) => m[1]!)
+        ...example.model.components.flatMap((c) =>
+          [c.build.id, c.image?.short].filter((v): v is string => v !== undefined)
+        ),
+        ...[
+          ...example.markdown.matchAll(
+            /\b(\d{8}-\d{6}-[a-z0-9]{10}|[a-z0-9-]+-buildpacks-pipelinerun-[a-z0-9]{5}|[0-9a-f]{7,40})\b/g
+          )
+        ].map((m) => m[1]!)
       ]
       // Values with line breaks or control characters are made inert on purpose (the hostile scenario's image).
-      for (const value of values.filter((v) => /^[\x21-\x7e]+$/.test(v))) expect([example.name, value, copied.includes(value)]).toEqual([example.name, value, true])
+      for (const value of values.filter((v) => /^[\x21-\x7e]+$/.test(v)))
+        expect([example.name, value, copied.includes(value)]).toEqual([example.name, value, true])
       expect([example.name, copied.includes('\u200b')]).toEqual([example.name, false])
       checked += values.length
     }
@@ -82,7 +107,10 @@ describe('every summary, as GitHub renders it', () => {
   test('no placeholder is shown as an id or an image', async () => {
     const examples = await exampleSummaries()
     for (const example of examples) {
-      expect([example.name, PLACEHOLDERS.test(example.markdown) || PLACEHOLDERS.test(example.text)]).toEqual([example.name, false])
+      expect([example.name, PLACEHOLDERS.test(example.markdown) || PLACEHOLDERS.test(example.text)]).toEqual([
+        example.name,
+        false
+      ])
     }
   })
 
@@ -98,7 +126,10 @@ describe('every summary, as GitHub renders it', () => {
       }
       charts += 1
       expect(found).toHaveLength(1)
-      const spans = timelineRows(timeline).reduce((n, [, c]) => n + (c.waiting ? 1 : 0) + (c.build ? 1 : 0) + (c.run ? 1 : 0), (timeline.queued ? 1 : 0) + (timeline.check ? 1 : 0))
+      const spans = timelineRows(timeline).reduce(
+        (n, [, c]) => n + (c.waiting ? 1 : 0) + (c.build ? 1 : 0) + (c.run ? 1 : 0),
+        (timeline.queued ? 1 : 0) + (timeline.check ? 1 : 0)
+      )
       expect([example.name, found[0]!.length]).toEqual([example.name, spans])
       for (const task of found[0]!) expect(task.end).toBeGreaterThan(task.start)
     }
@@ -129,8 +160,11 @@ describe('every summary, as GitHub renders it', () => {
     const { renderText } = await import('../../src/report/text.js')
     for (const example of examples) {
       for (const width of [80, 120]) {
-        const lines = renderText(example.model, width).split('\n').filter((line) => !line.startsWith('  - '))
-        for (const line of lines) expect([example.name, width, [...line].length <= width]).toEqual([example.name, width, true])
+        const lines = renderText(example.model, width)
+          .split('\n')
+          .filter((line) => !line.startsWith('  - '))
+        for (const line of lines)
+          expect([example.name, width, [...line].length <= width]).toEqual([example.name, width, true])
       }
     }
   })
@@ -143,6 +177,7 @@ describe('every summary, as GitHub renders it', () => {
       expect([file, existsSync(png) && readFileSync(png).subarray(1, 4).toString()]).toEqual([file, 'PNG'])
       expect([file, sources[file]]).toEqual([file, fingerprint(examples.find((e) => e.name === name)!.markdown)])
     }
-    for (const shown of ['success', 'build-failure']) expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`docs/screenshots/${shown}.png`)
+    for (const shown of ['success', 'build-failure'])
+      expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`docs/screenshots/${shown}.png`)
   })
 })

@@ -6,7 +6,13 @@ import { renderText, textTimeline, wrapLine } from '../../src/report/text.js'
 import type { TimelineModel } from '../../src/report/timeline.js'
 
 const IMAGE = 'web:latest@sha256:772632716c43…'
-const OK: Verdict = { kind: 'successful', ok: true, title: 'Toolforge deployment successful', problem: undefined, nextSteps: [] }
+const OK: Verdict = {
+  kind: 'successful',
+  ok: true,
+  title: 'Toolforge deployment successful',
+  problem: undefined,
+  nextSteps: []
+}
 
 const WEB: ComponentRow = {
   name: 'web',
@@ -34,7 +40,11 @@ const TIMELINE: TimelineModel = {
   precisionMs: 2_000,
   check: { span: { startMs: 80_000, endMs: 90_000 }, passed: false },
   components: {
-    web: { waiting: { startMs: 0, endMs: 10_000 }, build: { startMs: 10_000, endMs: 70_000 }, run: { startMs: 70_000, endMs: 80_000 } },
+    web: {
+      waiting: { startMs: 0, endMs: 10_000 },
+      build: { startMs: 10_000, endMs: 70_000 },
+      run: { startMs: 70_000, endMs: 80_000 }
+    },
     cron: { run: { startMs: 70_000, endMs: 78_000 } }
   }
 }
@@ -57,7 +67,11 @@ const FAILED: SummaryModel = {
 }
 
 const lines = (model: SummaryModel, width: number) => renderText(model, width).split('\n')
-const withRows = (components: ComponentRow[]): SummaryModel => ({ verdict: OK, facts: [{ label: 'Tool', value: 'mytool' }], components })
+const withRows = (components: ComponentRow[]): SummaryModel => ({
+  verdict: OK,
+  facts: [{ label: 'Tool', value: 'mytool' }],
+  components
+})
 /** The lines between the facts' blank line and the next one. */
 const componentLines = (model: SummaryModel, width: number) => lines(model, width).slice(4, -1)
 
@@ -93,10 +107,19 @@ describe('the terminal summary', () => {
   })
 
   test('a successful run with nothing more to tell is its title and its facts', () => {
-    const model: SummaryModel = { verdict: OK, facts: [{ label: 'Tool', value: 'mytool' }, { label: 'Status', value: 'successful' }], components: [] }
+    const model: SummaryModel = {
+      verdict: OK,
+      facts: [
+        { label: 'Tool', value: 'mytool' },
+        { label: 'Status', value: 'successful' }
+      ],
+      components: []
+    }
     expect(renderText(model)).toBe('✔ Toolforge deployment successful\n\n  Tool    mytool\n  Status  successful\n')
     // A timeline in which nothing was seen happening has no heading either.
-    expect(renderText({ ...model, timeline: { ...TIMELINE, check: undefined, components: { web: {} } } })).toBe(renderText(model))
+    expect(renderText({ ...model, timeline: { ...TIMELINE, check: undefined, components: { web: {} } } })).toBe(
+      renderText(model)
+    )
   })
 
   test('from 100 columns the components are a table; below, one block each, wrapped rather than cut', () => {
@@ -112,22 +135,48 @@ describe('the terminal summary', () => {
       '    exit 1',
       ''
     ])
-    expect(lines(FAILED, 60).slice(8, 11)).toEqual(['  web: build successful 1m12s', '    (tool-buildpacks-pipelinerun-ab12c) · run successful 8s', '    created or updated job web; info: started'])
+    expect(lines(FAILED, 60).slice(8, 11)).toEqual([
+      '  web: build successful 1m12s',
+      '    (tool-buildpacks-pipelinerun-ab12c) · run successful 8s',
+      '    created or updated job web; info: started'
+    ])
     // Blocks below 100 columns even when a table would fit; components in the same states share a line.
     const small = withRows([{ name: 'web', build: { state: 'successful' }, run: { state: 'successful' }, notes: [] }])
     expect(componentLines(small, 99)).toEqual(['  web: build successful · run successful'])
-    const same = (name: string, ms: number): ComponentRow => ({ name, build: { state: 'failed', ms, id: `${name}-build` }, run: { state: 'skipped' }, notes: [] })
-    const many = { ...withRows([same('a', 4_000), same('b', 4_000), same('c', 5_000)]), verdict: { ...OK, problem: 'failed: a(id:a-build) b(id:b-build) c(id:c-build)' } }
+    const same = (name: string, ms: number): ComponentRow => ({
+      name,
+      build: { state: 'failed', ms, id: `${name}-build` },
+      run: { state: 'skipped' },
+      notes: []
+    })
+    const many = {
+      ...withRows([same('a', 4_000), same('b', 4_000), same('c', 5_000)]),
+      verdict: { ...OK, problem: 'failed: a(id:a-build) b(id:b-build) c(id:c-build)' }
+    }
     expect(lines(many, 80).slice(6, 7)).toEqual(['  a, b, c: build failed · run skipped'])
-    const five = { ...many, components: ['a', 'b', 'c', 'd', 'e'].map((name) => same(name, 4_000)), verdict: { ...many.verdict, problem: 'a-build b-build c-build d-build e-build' } }
+    const five = {
+      ...many,
+      components: ['a', 'b', 'c', 'd', 'e'].map((name) => same(name, 4_000)),
+      verdict: { ...many.verdict, problem: 'a-build b-build c-build d-build e-build' }
+    }
     expect(lines(five, 80).slice(6, 7)).toEqual(['  all 5 components: build failed 4s · run skipped'])
     // A build id Toolforge's reason does not name is on the component's own line.
-    expect(lines({ ...many, verdict: { ...many.verdict, problem: 'failed: a(id:a-build) b(id:b-build)' } }, 80).slice(6, 8)).toEqual(['  a, b: build failed 4s · run skipped', '  c: build failed 5s (c-build) · run skipped'])
-    expect(componentLines(small, 100)).toEqual(['  Component  Build       Run         Image  Toolforge says', '  web        successful  successful  —'])
+    expect(
+      lines({ ...many, verdict: { ...many.verdict, problem: 'failed: a(id:a-build) b(id:b-build)' } }, 80).slice(6, 8)
+    ).toEqual(['  a, b: build failed 4s · run skipped', '  c: build failed 5s (c-build) · run skipped'])
+    expect(componentLines(small, 100)).toEqual([
+      '  Component  Build       Run         Image  Toolforge says',
+      '  web        successful  successful  —'
+    ])
   })
 
   test("long cells are cut, the name's first, until Toolforge's words have 14 columns; when they cannot, blocks", () => {
-    const row = (run: string): ComponentRow => ({ ...WEB, name: 'n'.repeat(40), build: { state: 'b'.repeat(50) }, run: { state: run } })
+    const row = (run: string): ComponentRow => ({
+      ...WEB,
+      name: 'n'.repeat(40),
+      build: { state: 'b'.repeat(50) },
+      run: { state: run }
+    })
     // 24 + 28 + 13 + 31 columns, two between each, leave exactly 14 of 120.
     expect(componentLines(withRows([row('successful 8s')]), 120)).toEqual([
       '  Component                 Build                         Run            Image                            Toolforge says',
@@ -141,10 +190,16 @@ describe('the terminal summary', () => {
   })
 
   test("a title too long is cut at the width; Toolforge's reason wraps, whole up to the log's limit", () => {
-    const model = (title: string, problem: string): SummaryModel => ({ verdict: { ...FAILED.verdict, title, problem, nextSteps: [] }, facts: [{ label: 'Tool', value: 'mytool' }], components: [] })
+    const model = (title: string, problem: string): SummaryModel => ({
+      verdict: { ...FAILED.verdict, title, problem, nextSteps: [] },
+      facts: [{ label: 'Tool', value: 'mytool' }],
+      components: []
+    })
     expect(lines(model('x'.repeat(38), 'p'), 40)[0]).toBe(`✖ ${'x'.repeat(38)}`)
     expect(lines(model('x'.repeat(39), 'p'), 40)[0]).toBe(`✖ ${'x'.repeat(37)}…`)
-    expect(lines(model('T', `the build of web failed:\n${'x'.repeat(30)} see \`toolforge build logs web-1\``), 40).slice(4)).toEqual([
+    expect(
+      lines(model('T', `the build of web failed:\n${'x'.repeat(30)} see \`toolforge build logs web-1\``), 40).slice(4)
+    ).toEqual([
       '  Problem: the build of web failed: ⏎',
       `    ${'x'.repeat(30)} see`,
       '    `toolforge build logs web-1`',
@@ -152,7 +207,12 @@ describe('the terminal summary', () => {
     ])
     const long = lines(model('T', 'word '.repeat(500)), 120)
     // 2,000 characters of the line are kept: its indent, the label and 1,989 of the reason.
-    expect(long.slice(4, -1).map((line) => line.trim()).join(' ')).toBe(`Problem: ${'word '.repeat(397)}word… [511 more characters]`)
+    expect(
+      long
+        .slice(4, -1)
+        .map((line) => line.trim())
+        .join(' ')
+    ).toBe(`Problem: ${'word '.repeat(397)}word… [511 more characters]`)
     for (const line of long) expect([...line].length).toBeLessThanOrEqual(120)
   })
 })
@@ -164,7 +224,10 @@ describe('the terminal timeline', () => {
       observed: { startMs: 0, endMs: 40_000 },
       precisionMs: 0,
       check: { span: { startMs: 40_000, endMs: 40_000 }, passed: true },
-      components: { 'a-component-with-a-long-name': { build: { startMs: 0, endMs: 0 }, run: { startMs: 20_000, endMs: 40_000 } }, idle: {} }
+      components: {
+        'a-component-with-a-long-name': { build: { startMs: 0, endMs: 0 }, run: { startMs: 20_000, endMs: 40_000 } },
+        idle: {}
+      }
     }
     expect(textTimeline(timeline, 80)).toEqual([
       `                    0${'40s'.padStart(47)}`,
@@ -176,9 +239,21 @@ describe('the terminal timeline', () => {
   })
 
   test('nothing seen is no timeline; a narrow one keeps its bars ten wide and wraps its legend between marks', () => {
-    expect(textTimeline({ startedAt: 0, observed: { startMs: 0, endMs: 0 }, precisionMs: 0, components: { idle: {} } }, 80)).toEqual([])
-    const instant: TimelineModel = { startedAt: 0, observed: { startMs: 0, endMs: 0 }, precisionMs: 0, components: { web: { run: { startMs: 0, endMs: 0 } } } }
-    expect(textTimeline(instant, 40)).toEqual([`       0${'0s'.padStart(20)}`, '  web  ▮', '       · waiting for a slot  ━ build', '       ▮ run  (times as seen)'])
+    expect(
+      textTimeline({ startedAt: 0, observed: { startMs: 0, endMs: 0 }, precisionMs: 0, components: { idle: {} } }, 80)
+    ).toEqual([])
+    const instant: TimelineModel = {
+      startedAt: 0,
+      observed: { startMs: 0, endMs: 0 },
+      precisionMs: 0,
+      components: { web: { run: { startMs: 0, endMs: 0 } } }
+    }
+    expect(textTimeline(instant, 40)).toEqual([
+      `       0${'0s'.padStart(20)}`,
+      '  web  ▮',
+      '       · waiting for a slot  ━ build',
+      '       ▮ run  (times as seen)'
+    ])
     expect(textTimeline(instant, 20)[1]).toBe(`  web  ▮`)
     expect(textTimeline(instant, 20)[0]).toBe(`       0${'0s'.padStart(9)}`)
   })
@@ -191,14 +266,30 @@ describe('wrapLine', () => {
   })
 
   test('a longer one breaks between words, each further line indented two more', () => {
-    expect(wrapLine('  error: the build of web failed, see its log', 20)).toEqual(['  error: the build', '    of web failed,', '    see its log'])
+    expect(wrapLine('  error: the build of web failed, see its log', 20)).toEqual([
+      '  error: the build',
+      '    of web failed,',
+      '    see its log'
+    ])
     // Words that fill a line exactly stay on it.
     expect(wrapLine('ab cd ef', 5)).toEqual(['ab cd', '  ef'])
     for (const line of wrapLine('x '.repeat(100), 13)) expect([...line].length).toBeLessThanOrEqual(13)
   })
 
   test('a word longer than the line goes on in lines of its own, indented like the rest', () => {
-    expect(wrapLine(`id ${'a'.repeat(25)}`, 10)).toEqual(['id', `  ${'a'.repeat(8)}`, `  ${'a'.repeat(8)}`, `  ${'a'.repeat(8)}`, '  a'])
-    expect(wrapLine(`  x ${'b'.repeat(20)}`, 10)).toEqual(['  x', `    ${'b'.repeat(6)}`, `    ${'b'.repeat(6)}`, `    ${'b'.repeat(6)}`, '    bb'])
+    expect(wrapLine(`id ${'a'.repeat(25)}`, 10)).toEqual([
+      'id',
+      `  ${'a'.repeat(8)}`,
+      `  ${'a'.repeat(8)}`,
+      `  ${'a'.repeat(8)}`,
+      '  a'
+    ])
+    expect(wrapLine(`  x ${'b'.repeat(20)}`, 10)).toEqual([
+      '  x',
+      `    ${'b'.repeat(6)}`,
+      `    ${'b'.repeat(6)}`,
+      `    ${'b'.repeat(6)}`,
+      '    bb'
+    ])
   })
 })

@@ -14,8 +14,9 @@ describe('parseDuration', () => {
     ['100s', 100_000]
   ])('%j is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms))
 
-  test.each(['', 'm', '1.5m', '30 m', '1m1h', '10 minutes', '-5s', '1d', '5ms', '1m30', 'x90'])('%j is not a duration', (text) =>
-    expect(parseDuration(text)).toBeUndefined()
+  test.each(['', 'm', '1.5m', '30 m', '1m1h', '10 minutes', '-5s', '1d', '5ms', '1m30', 'x90'])(
+    '%j is not a duration',
+    (text) => expect(parseDuration(text)).toBeUndefined()
   )
 })
 

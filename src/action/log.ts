@@ -37,7 +37,12 @@ export function createActionLog(redact: Redactor): ActionLog {
   const annotation = (text: string, options: AnnotationOptions = {}) => {
     const props: core.AnnotationProperties = {}
     if (options.title) props.title = annotationText(redact, options.title, 200)
-    if (options.file) Object.assign(props, { file: annotationText(redact, options.file, 500), startLine: options.line, startColumn: options.column })
+    if (options.file)
+      Object.assign(props, {
+        file: annotationText(redact, options.file, 500),
+        startLine: options.line,
+        startColumn: options.column
+      })
     return [annotationText(redact, text), props] as const
   }
   return {

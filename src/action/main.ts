@@ -12,12 +12,20 @@ import { ACTION_VOICE, createActionReporter, setOutputs, writeSummary, type Acti
 
 /** Annotates every problem of the config file at its line, or says that Toolforge would accept it. */
 function annotateConfig(config: CheckedConfig, log: ActionLog): void {
-  for (const w of config.warnings) log.warning(w.message, { file: w.file, line: w.line, column: w.column, title: 'Components config' })
-  for (const e of config.errors) log.error(e.message, { file: e.file, line: e.line, column: e.column, title: 'Components config' })
-  if (config.errors.length === 0) log.info(`${configLine(config)} (the rules of config ${CONFIG_RULES_UPSTREAM.configVersion}, upstream ${CONFIG_RULES_UPSTREAM.commit}).`)
+  for (const w of config.warnings)
+    log.warning(w.message, { file: w.file, line: w.line, column: w.column, title: 'Components config' })
+  for (const e of config.errors)
+    log.error(e.message, { file: e.file, line: e.line, column: e.column, title: 'Components config' })
+  if (config.errors.length === 0)
+    log.info(
+      `${configLine(config)} (the rules of config ${CONFIG_RULES_UPSTREAM.configVersion}, upstream ` +
+        `${CONFIG_RULES_UPSTREAM.commit}).`
+    )
 }
 
-/** The action: the run (src/run/) in the runner's terms. The one place where the step's fate is decided; never throws. */
+/**
+ * The action: the run (src/run/) in the runner's terms. The one place where the step's fate is decided; never throws.
+ */
 export async function run(): Promise<void> {
   // Untrimmed, so that a token with stray white space is refused rather than altered.
   const token = core.getInput('token', { trimWhitespace: false })
@@ -31,7 +39,11 @@ export async function run(): Promise<void> {
     program: 'toolforge/deploy-action',
     userAgent: USER_AGENT,
     voice: () => ACTION_VOICE,
-    inputs: () => ({ read: (name) => (name === 'token' ? token : core.getInput(name)), names: ACTION_INPUT_NAMES, env: process.env }),
+    inputs: () => ({
+      read: (name) => (name === 'token' ? token : core.getInput(name)),
+      names: ACTION_INPUT_NAMES,
+      env: process.env
+    }),
     warn: (text, title) => log.warning(text, { title }),
     say: (text) => log.info(text),
     starting: (line) => log.info(line),

@@ -46,7 +46,12 @@ export function setOutputs(result: RunResult, redact: Redactor): void {
 }
 
 /** The GitHub Actions face of a deployment: log lines, outputs, annotations, summary. */
-export function createActionReporter(settings: Settings, log: ActionLog, redact: Redactor, now: () => number): ActionReporter {
+export function createActionReporter(
+  settings: Settings,
+  log: ActionLog,
+  redact: Redactor,
+  now: () => number
+): ActionReporter {
   const setOutput = (name: string, value: string) => core.setOutput(name, redact(value))
   let idAnnounced = settings.deployId !== undefined
   if (settings.deployId) setOutput('deploy_id', settings.deployId)
@@ -72,11 +77,15 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
     const failed = failedComponents(deployment)
     const shown = failed.length > MAX_COMPONENT_ANNOTATIONS ? MAX_COMPONENT_ANNOTATIONS - 1 : failed.length
     for (const item of failed.slice(0, shown)) {
-      log.error(item.reason || `the ${item.stage} failed without a reason`, { title: `Toolforge ${item.stage} failed: ${item.component}` })
+      log.error(item.reason || `the ${item.stage} failed without a reason`, {
+        title: `Toolforge ${item.stage} failed: ${item.component}`
+      })
     }
     const rest = failed.slice(shown)
     if (rest.length > 0) {
-      log.error(`Also failed: ${rest.map((item) => `${item.stage} ${item.component}`).join(', ')}`, { title: `${rest.length} more Toolforge components failed` })
+      log.error(`Also failed: ${rest.map((item) => `${item.stage} ${item.component}`).join(', ')}`, {
+        title: `${rest.length} more Toolforge components failed`
+      })
     }
   }
 
@@ -91,7 +100,8 @@ export function createActionReporter(settings: Settings, log: ActionLog, redact:
       const otherThanWorkflow = workflowCommitWarning(outcome)
       if (otherThanWorkflow) log.warning(otherThanWorkflow, { title: 'Deployed another commit' })
       if (outcome.end === 'failed' && deployment) annotateFailures(deployment)
-      if (outcome.end === 'token-accepted') log.info(`Toolforge accepts the deploy token for ${settings.tool}; nothing was deployed.`)
+      if (outcome.end === 'token-accepted')
+        log.info(`Toolforge accepts the deploy token for ${settings.tool}; nothing was deployed.`)
       if (outcome.end === 'no-wait' && deployment) {
         log.notice(`Deployment ${deployment.deploy_id} was created on Toolforge; not waiting for it (wait: false).`)
       }

@@ -5,31 +5,52 @@ import { InputError, UsageError, type InputNames } from '../settings/input-error
 import { INPUTS, inputSpec, optionVariable, OUTPUTS, type InputName, type InputSpec } from '../settings/input-table.js'
 import type { InputReader } from '../settings/inputs.js'
 
-/** The token's variables: the command's own, then the one of Toolforge's own GitLab snippet, taken when the first is not set. */
+/**
+ * The token's variables: the command's own, then the one of Toolforge's own GitLab snippet, taken when the first is not
+ * set.
+ */
 export const [TOKEN_VARIABLE, SNIPPET_TOKEN_VARIABLE] = inputSpec('token').env as [string, string]
 /** The tool's variable in Toolforge's snippet. */
 export const SNIPPET_TOOL_VARIABLE = inputSpec('tool').env[1]!
 export const SNIPPET_VARIABLES: readonly string[] = [SNIPPET_TOKEN_VARIABLE, SNIPPET_TOOL_VARIABLE]
 
-/** Options a CI job can set as variables, each `TOOLFORGE_DEPLOY_` and the flag's name: `TOOLFORGE_DEPLOY_FORCE_BUILD`. */
-export const VARIABLE_OPTIONS: readonly InputName[] = INPUTS.filter((input) => input.kind !== 'secret').map((input) => input.name)
+/**
+ * Options a CI job can set as variables, each `TOOLFORGE_DEPLOY_` and the flag's name: `TOOLFORGE_DEPLOY_FORCE_BUILD`.
+ */
+export const VARIABLE_OPTIONS: readonly InputName[] = INPUTS.filter((input) => input.kind !== 'secret').map(
+  (input) => input.name
+)
 
 export { optionVariable }
 
 /** How the command names its inputs in messages: flags, or the variables the values came from. */
-export function cliInputNames(tokenVariable = TOKEN_VARIABLE, variables: ReadonlyMap<string, string> = new Map(), tokenUnset = false): InputNames {
+export function cliInputNames(
+  tokenVariable = TOKEN_VARIABLE,
+  variables: ReadonlyMap<string, string> = new Map(),
+  tokenUnset = false
+): InputNames {
   return {
     tokenUnset,
     label: (name) => (name === 'token' ? tokenVariable : (variables.get(name) ?? `--${name}`)),
     ref: (name) => variables.get(name) ?? `--${name}`,
-    tokenSource: `in the ${TOKEN_VARIABLE} environment variable (or ${SNIPPET_TOKEN_VARIABLE}; in GitLab, a masked CI/CD variable); it is never taken from a flag, so that it stays out of process lists and shell history`
+    tokenSource:
+      `in the ${TOKEN_VARIABLE} environment variable (or ${SNIPPET_TOKEN_VARIABLE}; in GitLab, a masked ` +
+      `CI/CD variable); it is never taken from a flag, so that it stays out of process lists and shell history`
   }
 }
 
 /** The command's own flags, beside those of the inputs. */
 const OWN_FLAGS: Array<[flag: string, help: string]> = [
-  ['--json', 'Print one JSON object on stdout (outcome, exitCode, deployment, check, commit, commits, error); everything else goes to stderr.'],
-  ['--dotenv FILE', `Write ${OUTPUTS.flatMap((o) => (o.dotenv ? [o.dotenv] : [])).join(', ')} to FILE (for GitLab's artifacts:reports:dotenv), on every ending.`],
+  [
+    '--json',
+    'Print one JSON object on stdout (outcome, exitCode, deployment, check, commit, commits, error); everything else ' +
+      'goes to stderr.'
+  ],
+  [
+    '--dotenv FILE',
+    `Write ${OUTPUTS.flatMap((o) => (o.dotenv ? [o.dotenv] : [])).join(', ')} to FILE (for GitLab's ` +
+      `artifacts:reports:dotenv), on every ending.`
+  ],
   ['--verbose', 'Show every status check, and the full summary (tables and timeline) after a success too.'],
   ['--help', 'Show this help.'],
   ['--version', 'Show the version.']
@@ -63,8 +84,15 @@ function helpEntry(flag: string, text: string): string {
 /** An input's help: its description, and its default where it has one worth saying. */
 function inputHelp(input: InputSpec): string {
   if (input.flag?.help) return input.flag.help
-  return input.kind === 'boolean' || input.default === '' ? input.description : `${input.description} Default: ${input.default}.`
+  return input.kind === 'boolean' || input.default === ''
+    ? input.description
+    : `${input.description} Default: ${input.default}.`
 }
+
+const OPTION_HELP = [
+  ...INPUTS.filter((input) => input.flag).map((input) => helpEntry(flagOf(input), inputHelp(input))),
+  ...OWN_FLAGS.map(([flag, help]) => helpEntry(flag, help))
+].join('\n')
 
 export const USAGE = `Usage: toolforge-deploy [options]
 
@@ -75,7 +103,7 @@ variable (or ${SNIPPET_TOKEN_VARIABLE}; create it with
 \`toolforge components deploy-token create\`).
 
 Options:
-${[...INPUTS.filter((input) => input.flag).map((input) => helpEntry(flagOf(input), inputHelp(input))), ...OWN_FLAGS.map(([flag, help]) => helpEntry(flag, help))].join('\n')}
+${OPTION_HELP}
 
 Exit codes:
   0  the deployment is successful (or created, with --no-wait)
@@ -114,7 +142,8 @@ function editDistance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const next = [i]
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
     row = next
   }
   return row[b.length]!
@@ -124,13 +153,19 @@ function editDistance(a: string, b: string): number {
 export function closestFlag(given: string, known: readonly string[]): string | undefined {
   const name = given.replace(/^-+/, '').split('=')[0]!
   const [best] = [...known].sort((a, b) => editDistance(name, a) - editDistance(name, b))
-  return best !== undefined && editDistance(name, best) <= Math.max(1, Math.floor(name.length / 3)) ? `--${best}` : undefined
+  return best !== undefined && editDistance(name, best) <= Math.max(1, Math.floor(name.length / 3))
+    ? `--${best}`
+    : undefined
 }
 
 /** The dotenv file must be writable where it is, before anything is sent. */
 function checkDestination(path: string): void {
   const folder = dirname(resolve(path))
-  const problem = (why: string) => new InputError('dotenv', `--dotenv is "${path}", but ${why}; accepted: a file in an existing folder this user can write to.`)
+  const problem = (why: string) =>
+    new InputError(
+      'dotenv',
+      `--dotenv is "${path}", but ${why}; accepted: a file in an existing folder this user can write to.`
+    )
   try {
     if (!statSync(folder).isDirectory()) throw problem(`${folder} is not a folder`)
   } catch (error) {
@@ -147,7 +182,10 @@ function checkDestination(path: string): void {
 /** The command's flags, as `parseArgs` reads them (`token` only to refuse it with a reason). */
 export const OPTIONS: Record<string, { type: 'string' | 'boolean' }> = {
   ...Object.fromEntries(
-    INPUTS.filter((input) => input.flag).map((input) => [`${input.flag?.negated ? 'no-' : ''}${input.name}`, { type: input.kind === 'boolean' ? 'boolean' : 'string' }])
+    INPUTS.filter((input) => input.flag).map((input) => [
+      `${input.flag?.negated ? 'no-' : ''}${input.name}`,
+      { type: input.kind === 'boolean' ? 'boolean' : 'string' }
+    ])
   ),
   json: { type: 'boolean' },
   dotenv: { type: 'string' },
@@ -165,11 +203,18 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   } catch (error) {
     const message = String((error as { message?: unknown }).message ?? error).split('\n')[0]!
     const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1]
-    const meant = unknown && closestFlag(unknown, Object.keys(OPTIONS).filter((name) => name !== 'token'))
+    const meant =
+      unknown &&
+      closestFlag(
+        unknown,
+        Object.keys(OPTIONS).filter((name) => name !== 'token')
+      )
     throw new UsageError(meant ? `${message}; did you mean ${meant}?` : message)
   }
   if (values.token !== undefined) {
-    throw new UsageError(`--token is not accepted: pass the deploy token in the ${TOKEN_VARIABLE} environment variable.`)
+    throw new UsageError(
+      `--token is not accepted: pass the deploy token in the ${TOKEN_VARIABLE} environment variable.`
+    )
   }
   // Each input's variables, as the table lists them: the first one set gives the value.
   const flags: Record<string, string> = {}

@@ -40,7 +40,9 @@ function paintLine(line: string): string {
   // A progress line: "[2m41s] running · builds: web ✓ 2m41s, worker ✗".
   const progress = /^(\[[^\]]*\] (?:still )?)([a-z_]+)/.exec(line)
   if (progress) {
-    const rest = line.slice(progress[0].length).replace(/ ([✓✗⊘])(?= |,|$)/gu, (_m, mark: string) => ` ${paint(mark, OF_MARK[mark])}`)
+    const rest = line
+      .slice(progress[0].length)
+      .replace(/ ([✓✗⊘])(?= |,|$)/gu, (_m, mark: string) => ` ${paint(mark, OF_MARK[mark])}`)
     return `${progress[1]}${paint(progress[2]!, OF_STATE[progress[2]!])}${rest}`
   }
   // A timeline bar that ended failed ends with ✗.

@@ -23,8 +23,11 @@ export interface CliReportOptions {
 /** The command's words for its own options, in advice. */
 export function cliVoice(settings: Pick<Settings, 'tool' | 'apiUrl'>): Voice {
   return {
-    option: (name, value) => (value === undefined ? `--${name}` : value === 'true' ? `--${name}` : `--${name} ${value}`),
-    follow: (id) => `toolforge-deploy --tool ${settings.tool} --deploy-id ${id}${settings.apiUrl === 'https://api.svc.toolforge.org' ? '' : ` --api-url ${settings.apiUrl}`}`
+    option: (name, value) =>
+      value === undefined ? `--${name}` : value === 'true' ? `--${name}` : `--${name} ${value}`,
+    follow: (id) =>
+      `toolforge-deploy --tool ${settings.tool} --deploy-id ` +
+      `${id}${settings.apiUrl === 'https://api.svc.toolforge.org' ? '' : ` --api-url ${settings.apiUrl}`}`
   }
 }
 
@@ -69,7 +72,12 @@ export function createCliReporter(
   // On a terminal, what is wider than it is broken between words, not by the terminal mid-word.
   const width = log.isTTY ? (log.columns ?? 80) : undefined
   const fitted = (stream: Terminal['out'], text: string) =>
-    stream.isTTY ? text.split('\n').flatMap((line) => wrapLine(line, stream.columns ?? 80)).join('\n') : text
+    stream.isTTY
+      ? text
+          .split('\n')
+          .flatMap((line) => wrapLine(line, stream.columns ?? 80))
+          .join('\n')
+      : text
   // Made inert and masked first, then fitted and coloured, then masked again: what the
   // fitting and colouring did cannot bring the token back.
   const write = (stream: Terminal['out'], text: string, paint = (t: string) => t) =>
@@ -77,7 +85,8 @@ export function createCliReporter(
   const live = new LiveLine(log, () => {
     const elapsed = formatDuration(now() - startedAt)
     if (!latest) return `${elapsed} · creating the deployment of ${settings.tool}`
-    if (queuedOnServer && looksQueuedOnServer(latest)) return `${elapsed} · queued on Toolforge behind another deployment of ${settings.tool}`
+    if (queuedOnServer && looksQueuedOnServer(latest))
+      return `${elapsed} · queued on Toolforge behind another deployment of ${settings.tool}`
     const builds = Object.values(latest.builds)
     const total = new Set([...Object.keys(latest.builds), ...Object.keys(latest.runs)]).size
     // A failed build is over, but not built: counted apart, so "2/2 built" is never said of a failure.
@@ -85,7 +94,12 @@ export function createCliReporter(
     const failed = builds.filter((b) => b.build_status === 'failed').length
     const ran = Object.values(latest.runs).filter((r) => r.run_status === 'successful').length
     const failures = failed > 0 ? `, ${failed} failed` : ''
-    return redact(inertForTerminal(`${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusOf(latest)} · ${built}/${total} built${failures}, ${ran}/${total} restarted`))
+    return redact(
+      inertForTerminal(
+        `${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusOf(latest)} · ${built}/${total} built${failures}, ` +
+          `${ran}/${total} restarted`
+      )
+    )
   })
   const line = (text: string) => {
     said = true
@@ -123,7 +137,9 @@ export function createCliReporter(
       // A success ends in one line, as deploy commands do; the tables are for --verbose and for failures.
       const brief = model.verdict.ok && !options.verbose
       // Refused before a deployment existed, the title names the tool: the reason and the next step say the rest.
-      const shown = outcome.deployment ? model : { ...model, facts: model.facts.filter((fact) => fact.label !== 'Tool') }
+      const shown = outcome.deployment
+        ? model
+        : { ...model, facts: model.facts.filter((fact) => fact.label !== 'Tool') }
       // Ctrl-C wants the prompt back: what goes on, and how to follow it.
       const interrupted = model.verdict.kind === 'interrupted' && !options.verbose
       const summary = brief
@@ -132,7 +148,8 @@ export function createCliReporter(
           ? `${interruptedLines(outcome, settings, cliVoice(settings)).join('\n')}\n`
           : `${said ? '\n' : ''}${renderText(shown, width)}`
       write(log, summary.replace(/\n$/, ''), colour)
-      // For whatever reads the error stream alone; where the summary is on the same screen or stream, the reason is said once.
+      // For whatever reads the error stream alone; where the summary is on the same screen or stream, the reason is
+      // said once.
       const sameScreen = log === terminal.err || (terminal.out.isTTY === true && terminal.err.isTTY === true)
       if (model.verdict.problem && !sameScreen) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)
     }

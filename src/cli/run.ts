@@ -5,7 +5,14 @@ import { configLine } from '../report/outcome.js'
 import { dotenvOf, EXIT, jsonOf } from '../report/result.js'
 import { runFlow } from '../run/run-flow.js'
 import { isMaskableToken } from '../settings/inputs.js'
-import { parseCliArgs, SNIPPET_TOKEN_VARIABLE, SNIPPET_VARIABLES, TOKEN_VARIABLE, USAGE, type CliOptions } from './args.js'
+import {
+  parseCliArgs,
+  SNIPPET_TOKEN_VARIABLE,
+  SNIPPET_VARIABLES,
+  TOKEN_VARIABLE,
+  USAGE,
+  type CliOptions
+} from './args.js'
 import { cliVoice, createCliReporter, type CliReporter } from './reporter.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
 import { writeOwnFile } from './write-file.js'
@@ -33,7 +40,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
     inputs() {
       options = parseCliArgs(argv, env)
       if (options.fromEnvironment.length > 0) {
-        const named = options.fromEnvironment.map((variable) => (SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable))
+        const named = options.fromEnvironment.map((variable) =>
+          SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable
+        )
         say(log(), `Taken from the environment: ${named.join(', ')}`)
       }
       return { read: options.read, names: options.names, env }
@@ -45,7 +54,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
     debug: () => {},
     configChecked(config) {
       // As compilers say it, so that editors and terminals link each line to the file.
-      for (const [kind, list] of [['warning', config.warnings], ['error', config.errors]] as const) {
+      for (const [kind, list] of [
+        ['warning', config.warnings],
+        ['error', config.errors]
+      ] as const) {
         for (const p of list) say(terminal.err, `${p.file}:${p.line}:${p.column}: ${kind}: ${p.message}`)
       }
       if (config.errors.length === 0) say(log(), configLine(config))
@@ -53,7 +65,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
     follow: (settings) => (reporter = createCliReporter(settings, terminal, env, options!, redact, systemClock.now)),
     async end({ result, model, outcome }) {
       if (reporter && outcome) reporter.finish(outcome, model)
-      else if (result.error) say(terminal.err, `toolforge-deploy: ${result.error.message}${result.error.kind === 'usage' ? '\nRun toolforge-deploy --help for the options.' : ''}`)
+      else if (result.error) {
+        const help = result.error.kind === 'usage' ? '\nRun toolforge-deploy --help for the options.' : ''
+        say(terminal.err, `toolforge-deploy: ${result.error.message}${help}`)
+      }
       if (json) say(terminal.out, jsonOf(result, { check: outcome?.check, commits: outcome?.commits }))
       if (options?.dotenv) writeOwnFile(options.dotenv, redact(dotenvOf(result)))
     }

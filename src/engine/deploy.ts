@@ -10,7 +10,13 @@ import { checkServing, planCheck, type CheckObserver, type CheckResult, type Pro
 import { isSuccess } from './status.js'
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
-import { GaveUpError, MAX_CONSECUTIVE_FAILURES, READ_BACKOFF, waitForDeployment, type WaitObserver } from './wait-for-deployment.js'
+import {
+  GaveUpError,
+  MAX_CONSECUTIVE_FAILURES,
+  READ_BACKOFF,
+  waitForDeployment,
+  type WaitObserver
+} from './wait-for-deployment.js'
 
 /** Pauses between creation attempts while another deployment of the tool is in progress. */
 export const CONFLICT_BACKOFF = { firstMs: 5_000, growth: 1.5, maxMs: 30_000 }
@@ -99,11 +105,24 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
   const commits = await resolving
   const commitCheck = compareCommit(commits, settings.expectCommit)
   // Not waiting, the commit is as well known as it will be: the one the ref names now.
-  const wrong = (outcome.end === 'successful' || outcome.end === 'no-wait') && settings.expectCommit?.source === 'input' && commitCheck?.result !== 'matches'
-  return { ...outcome, end: wrong ? 'other-commit' : outcome.end, endedAt: deps.clock.now(), commits, ...(commitCheck ? { commitCheck } : {}) }
+  const wrong =
+    (outcome.end === 'successful' || outcome.end === 'no-wait') &&
+    settings.expectCommit?.source === 'input' &&
+    commitCheck?.result !== 'matches'
+  return {
+    ...outcome,
+    end: wrong ? 'other-commit' : outcome.end,
+    endedAt: deps.clock.now(),
+    commits,
+    ...(commitCheck ? { commitCheck } : {})
+  }
 }
 
-async function follow(settings: Settings, deps: DeployDependencies, created: (toolConfig: unknown) => void): Promise<DeployOutcome> {
+async function follow(
+  settings: Settings,
+  deps: DeployDependencies,
+  created: (toolConfig: unknown) => void
+): Promise<DeployOutcome> {
   const { clock, signal } = deps
   const startedAt = clock.now()
   const deadline = startedAt + settings.timeoutMs
@@ -168,7 +187,11 @@ async function follow(settings: Settings, deps: DeployDependencies, created: (to
   } catch (error) {
     if (signal.aborted) return finish('interrupted')
     // Only a creation that got no answer may have started one; a failed read of a given id did not.
-    const mayHaveStarted = settings.deployId === undefined && deployment === undefined && error instanceof ApiError && creationMayHaveStarted(error)
+    const mayHaveStarted =
+      settings.deployId === undefined &&
+      deployment === undefined &&
+      error instanceof ApiError &&
+      creationMayHaveStarted(error)
     return finish('error', error instanceof Error ? error : new Error(String(error)), mayHaveStarted)
   }
 }
@@ -200,12 +223,15 @@ async function create(
       if (error.status === 409 && settings.onConflict === 'wait') {
         queuedSince ??= clock.now()
         conflicts += 1
-        delay = Math.round(Math.min(CONFLICT_BACKOFF.maxMs, CONFLICT_BACKOFF.firstMs * CONFLICT_BACKOFF.growth ** (conflicts - 1)))
+        delay = Math.round(
+          Math.min(CONFLICT_BACKOFF.maxMs, CONFLICT_BACKOFF.firstMs * CONFLICT_BACKOFF.growth ** (conflicts - 1))
+        )
         delay = Math.max(delay, error.retryAfterMs ?? 0)
         observer.queued(error, conflicts, delay)
       } else if (creationSurelyNotStarted(error)) {
         failures += 1
-        if (failures >= MAX_CONSECUTIVE_FAILURES) throw new GaveUpError('attempts to create the deployment', failures, error)
+        if (failures >= MAX_CONSECUTIVE_FAILURES)
+          throw new GaveUpError('attempts to create the deployment', failures, error)
         delay = Math.max(backoffDelay(CREATE_BACKOFF, failures, random), error.retryAfterMs ?? 0)
         unreachableSince = isUnreachable(error) ? (unreachableSince ?? clock.now()) : undefined
         if (unreachableSince !== undefined && clock.now() + delay - unreachableSince > UNREACHABLE_CREATION_MS) {
@@ -235,7 +261,11 @@ async function create(
 export const NO_SUCH_DEPLOYMENT = '19700101-000000-dryrun0000'
 
 /** The dry run's one question, retried as a status read is; throws what Toolforge refused. */
-async function checkToken(settings: Settings, { api, clock, signal, observer, random }: DeployDependencies, deadline: number): Promise<DeployEnd> {
+async function checkToken(
+  settings: Settings,
+  { api, clock, signal, observer, random }: DeployDependencies,
+  deadline: number
+): Promise<DeployEnd> {
   for (let failures = 1; ; failures++) {
     try {
       await api.getDeployment(NO_SUCH_DEPLOYMENT, { signal, deadline })
@@ -256,11 +286,22 @@ async function checkToken(settings: Settings, { api, clock, signal, observer, ra
 }
 
 /** Whether the deployed tool serves (serving-check.ts); skipped without a way to probe. */
-async function serving(settings: Settings, deployment: Deployment, { clock, signal, observer, probe, redact }: DeployDependencies): Promise<CheckResult> {
-  const plan = probe ? planCheck(settings.check, settings.toolAddress, deployment.tool_config, settings.checkExpect) : { skip: 'no way to probe' }
+async function serving(
+  settings: Settings,
+  deployment: Deployment,
+  { clock, signal, observer, probe, redact }: DeployDependencies
+): Promise<CheckResult> {
+  const plan = probe
+    ? planCheck(settings.check, settings.toolAddress, deployment.tool_config, settings.checkExpect)
+    : { skip: 'no way to probe' }
   if ('skip' in plan) {
     // Asked to prove what serves, a check that could not be made is no proof.
-    return { result: settings.checkExpect === undefined ? 'skipped' : 'failed', reason: plan.skip, answers: [], durationMs: 0 }
+    return {
+      result: settings.checkExpect === undefined ? 'skipped' : 'failed',
+      reason: plan.skip,
+      answers: [],
+      durationMs: 0
+    }
   }
   return checkServing(plan.probe, settings.checkTimeoutMs, { clock, probe: probe!, signal, observer, redact })
 }

@@ -44,7 +44,6 @@ export interface CommitReport {
   notAsked?: number
 }
 
-
 /** The components that build from a repository, `reuse_from` ones taking their source's; sorted by name. */
 export function sourcesOf(toolConfig: unknown): ComponentSource[] {
   const components = configComponents(toolConfig)
@@ -61,7 +60,12 @@ export function sourcesOf(toolConfig: unknown): ComponentSource[] {
     // Server text bound for the log: one line each, and an address without the credentials it may carry.
     const ref = typeof source.ref === 'string' ? flatLine(source.ref) : ''
     const repository = flatLine(withoutUserinfo(source.repository))
-    sources.push({ component: flatLine(name), repository, ref, ...(from === undefined ? {} : { reuseFrom: flatLine(from) }) })
+    sources.push({
+      component: flatLine(name),
+      repository,
+      ref,
+      ...(from === undefined ? {} : { reuseFrom: flatLine(from) })
+    })
   }
   return sources
 }
@@ -80,12 +84,18 @@ async function inBatches<T, R>(items: T[], limit: number, work: (item: T) => Pro
 const refOf = (source: ComponentSource) => source.ref || 'HEAD'
 
 /** The components of one repository, each ref resolved in one answer. Never throws. */
-async function resolveGroup(group: ComponentSource[], read: RefsReader, signal: AbortSignal, until: number): Promise<ComponentCommit[]> {
+async function resolveGroup(
+  group: ComponentSource[],
+  read: RefsReader,
+  signal: AbortSignal,
+  until: number
+): Promise<ComponentCommit[]> {
   const askable = group.filter((source) => refOf(source).length <= MAX_REF_PATTERN)
   const tooLong = { reason: `the ref is longer than ${MAX_REF_PATTERN} characters, so it was not looked up` }
   if (askable.length === 0) return group.map((source) => ({ ...source, ...tooLong }))
   const timeoutMs = until - Date.now()
-  if (timeoutMs <= 0) return group.map((source) => ({ ...source, reason: 'not asked: the time for reading refs had run out' }))
+  if (timeoutMs <= 0)
+    return group.map((source) => ({ ...source, reason: 'not asked: the time for reading refs had run out' }))
   try {
     const { refs, truncated } = await read(group[0]!.repository, {
       wantHead: askable.some((source) => mayMatchHead(refOf(source))),
@@ -96,10 +106,18 @@ async function resolveGroup(group: ComponentSource[], read: RefsReader, signal: 
       if (!askable.includes(source)) return { ...source, ...tooLong }
       const commit = resolveRef(refs, refOf(source))
       if (commit) return { ...source, commit }
-      return { ...source, reason: truncated ? `the ref was not among the first ${refs.length} refs listed` : `the repository has no ref ${refOf(source)}` }
+      return {
+        ...source,
+        reason: truncated
+          ? `the ref was not among the first ${refs.length} refs listed`
+          : `the repository has no ref ${refOf(source)}`
+      }
     })
   } catch (error) {
-    const reason = error instanceof RefsUnavailable ? error.message : `the request failed (${error instanceof Error ? error.message : String(error)})`
+    const reason =
+      error instanceof RefsUnavailable
+        ? error.message
+        : `the request failed (${error instanceof Error ? error.message : String(error)})`
     return group.map((source) => ({ ...source, reason: flatLine(reason) }))
   }
 }
@@ -108,7 +126,12 @@ async function resolveGroup(group: ComponentSource[], read: RefsReader, signal: 
  * One request per repository; each ref resolved in the answer, all within `budgetMs` (at
  * most RESOLVE_TIMEOUT_MS: less when the run's own deadline is nearer). Never throws.
  */
-export async function resolveCommits(toolConfig: unknown, read: RefsReader, signal: AbortSignal, budgetMs = RESOLVE_TIMEOUT_MS): Promise<CommitReport> {
+export async function resolveCommits(
+  toolConfig: unknown,
+  read: RefsReader,
+  signal: AbortSignal,
+  budgetMs = RESOLVE_TIMEOUT_MS
+): Promise<CommitReport> {
   const sources = sourcesOf(toolConfig)
   const repositories = new Map<string, ComponentSource[]>()
   for (const source of sources) {
@@ -120,8 +143,13 @@ export async function resolveCommits(toolConfig: unknown, read: RefsReader, sign
   // One budget for the whole lookup, however many repositories wait their turn.
   const until = Date.now() + Math.min(RESOLVE_TIMEOUT_MS, budgetMs)
   const resolved = await inBatches(asked, REFS_IN_FLIGHT, (group) => resolveGroup(group, read, signal, until))
-  const unasked = groups.slice(MAX_REPOSITORIES).flat().map((source): ComponentCommit => ({ ...source, reason: NOT_ASKED }))
-  const components = [...resolved.flat(), ...unasked].sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0))
+  const unasked = groups
+    .slice(MAX_REPOSITORIES)
+    .flat()
+    .map((source): ComponentCommit => ({ ...source, reason: NOT_ASKED }))
+  const components = [...resolved.flat(), ...unasked].sort((a, b) =>
+    a.component < b.component ? -1 : a.component > b.component ? 1 : 0
+  )
   const commits = new Set(components.map((c) => c.commit))
   const only = commits.size === 1 ? [...commits][0] : undefined
   const notAsked = groups.length - asked.length

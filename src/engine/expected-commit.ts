@@ -19,7 +19,8 @@ export type CommitCheck =
 export function compareCommit(report: CommitReport, expected: ExpectedCommit | undefined): CommitCheck | undefined {
   if (!expected) return undefined
   const own = expected.source === 'workflow' ? repositoryKey(expected.repository) : undefined
-  const relevant = own === undefined ? report.components : report.components.filter((c) => repositoryKey(c.repository) === own)
+  const relevant =
+    own === undefined ? report.components : report.components.filter((c) => repositoryKey(c.repository) === own)
   if (expected.source === 'workflow' && relevant.length === 0) return undefined
   const differs = relevant.filter((c) => c.commit !== undefined && c.commit !== expected.sha)
   if (differs.length > 0) return { result: 'differs', expected, components: differs }

@@ -1,6 +1,12 @@
 import { isLoopbackHost } from '../settings/addresses.js'
 import { formatDuration } from '../settings/duration.js'
-import { isSmartAdvertisement, parseAdvertisement, parseHeadFile, type AdvertisedRef, type HeadFile } from './git-refs.js'
+import {
+  isSmartAdvertisement,
+  parseAdvertisement,
+  parseHeadFile,
+  type AdvertisedRef,
+  type HeadFile
+} from './git-refs.js'
 import { boundedGet, type GetAnswer } from './http-get.js'
 import { withoutInvisibleMarkup } from './plain-text.js'
 import type { Redactor } from './redact.js'
@@ -42,7 +48,9 @@ function repositoryUrl(repository: string): URL {
   if (!URL.canParse(repository)) throw new RefsUnavailable('not a URL')
   const url = new URL(repository)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url))) {
-    throw new RefsUnavailable(`only https:// repositories are asked, not ${url.protocol === 'http:' ? 'plain http://' : `${url.protocol}//`}`)
+    throw new RefsUnavailable(
+      `only https:// repositories are asked, not ${url.protocol === 'http:' ? 'plain http://' : `${url.protocol}//`}`
+    )
   }
   if (url.username || url.password) throw new RefsUnavailable('the address carries credentials, which are never sent')
   url.search = ''
@@ -76,8 +84,14 @@ function plainReader(userAgent: string): RefsReader {
   return async (repository, { wantHead, timeoutMs, signal }) => {
     const deadline = Date.now() + timeoutMs
     const get = async (url: URL, maxBytes: number): Promise<GetAnswer> => {
-      const answer = await boundedGet(url.href, { userAgent, timeoutMs: Math.max(1, deadline - Date.now()), signal, maxBytes })
-      if (!answer) throw new RefsUnavailable(signal.aborted ? 'interrupted' : `no answer within ${formatDuration(timeoutMs)}`)
+      const answer = await boundedGet(url.href, {
+        userAgent,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        signal,
+        maxBytes
+      })
+      if (!answer)
+        throw new RefsUnavailable(signal.aborted ? 'interrupted' : `no answer within ${formatDuration(timeoutMs)}`)
       return answer
     }
     let base = repositoryUrl(repository)
@@ -89,9 +103,11 @@ function plainReader(userAgent: string): RefsReader {
       if (answer.status < 300 || answer.status >= 400 || answer.headers.location === undefined) break
       // As git does for this first request: the repository's address moves with the redirect.
       const target = new URL(answer.headers.location, url)
-      if (target.host !== url.host || (target.protocol !== url.protocol && target.protocol !== 'https:')) throw new RefsUnavailable(`redirected to another host (${target.host})`)
+      if (target.host !== url.host || (target.protocol !== url.protocol && target.protocol !== 'https:'))
+        throw new RefsUnavailable(`redirected to another host (${target.host})`)
       if (hops >= MAX_REDIRECTS) throw new RefsUnavailable('redirected too many times')
-      if (!target.pathname.endsWith('/info/refs')) throw new RefsUnavailable('redirected somewhere that is not a repository')
+      if (!target.pathname.endsWith('/info/refs'))
+        throw new RefsUnavailable('redirected somewhere that is not a repository')
       base = new URL(target.href)
       base.pathname = target.pathname.slice(0, -'/info/refs'.length)
       base.search = ''

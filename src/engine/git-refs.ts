@@ -37,7 +37,12 @@ function pktLines(body: Buffer): { lines: Array<string | null>; error?: string }
     }
     // A line cut off by the size limit ends the list; the lines before it still count.
     if (size < 4 || at + size > body.length) break
-    lines.push(body.subarray(at + 4, at + size).toString('utf8').replace(/\n$/, ''))
+    lines.push(
+      body
+        .subarray(at + 4, at + size)
+        .toString('utf8')
+        .replace(/\n$/, '')
+    )
     at += size
   }
   return { lines }
@@ -100,9 +105,7 @@ function parseDumb(body: Buffer, head: HeadFile | undefined, truncated: boolean)
   const lines = text.split('\n')
   // A line cut off by the size limit could name another ref (`refs/heads/main-old` as `…/main`).
   if (truncated) lines.pop()
-  const pairs = lines
-    .map((line) => line.split('\t'))
-    .filter((parts): parts is [string, string] => parts.length === 2)
+  const pairs = lines.map((line) => line.split('\t')).filter((parts): parts is [string, string] => parts.length === 2)
   return { refs: collect(pairs, head) }
 }
 
@@ -110,7 +113,12 @@ function parseDumb(body: Buffer, head: HeadFile | undefined, truncated: boolean)
  * Reads an `info/refs` answer, `truncated` when it was cut at a size limit. For the dumb
  * protocol, `head` is what the repository's `HEAD` file says, when it was read.
  */
-export function parseAdvertisement(body: Buffer, contentType: string | undefined, head?: HeadFile, truncated = false): Advertisement {
+export function parseAdvertisement(
+  body: Buffer,
+  contentType: string | undefined,
+  head?: HeadFile,
+  truncated = false
+): Advertisement {
   return isSmartAdvertisement(contentType) ? parseSmart(body) : parseDumb(body, head, truncated)
 }
 
@@ -176,7 +184,9 @@ export function refMatcher(ref: string): (name: string) => boolean {
   return (name) => globMatches(pattern, `/${name}`)
 }
 
-/** Whether reading `info/refs` alone may not be enough: the ref could match HEAD, which the dumb protocol keeps apart. */
+/**
+ * Whether reading `info/refs` alone may not be enough: the ref could match HEAD, which the dumb protocol keeps apart.
+ */
 export function mayMatchHead(ref: string): boolean {
   return refMatcher(ref)('HEAD')
 }

@@ -29,9 +29,17 @@ export interface GetOptions {
  * `timeoutMs` bounds the whole exchange, from connecting to the last byte read, whatever
  * the peer trickles; `signal` ends it at once.
  */
-export async function boundedGet(url: string, { userAgent, timeoutMs, signal, maxBytes }: GetOptions): Promise<GetAnswer | undefined> {
+export async function boundedGet(
+  url: string,
+  { userAgent, timeoutMs, signal, maxBytes }: GetOptions
+): Promise<GetAnswer | undefined> {
   const handler = new SignalHandler()
-  const client = new HttpClient(userAgent, [handler], { allowRedirects: false, allowRetries: false, keepAlive: false, socketTimeout: timeoutMs })
+  const client = new HttpClient(userAgent, [handler], {
+    allowRedirects: false,
+    allowRetries: false,
+    keepAlive: false,
+    socketTimeout: timeoutMs
+  })
   const deadline = requestDeadline(signal, timeoutMs)
   const ended = new Promise<undefined>((resolve) => {
     if (deadline.signal.aborted) resolve(undefined)
@@ -54,7 +62,12 @@ export async function boundedGet(url: string, { userAgent, timeoutMs, signal, ma
     }
     // The rest is never read: its connection closes now, rather than keep the process alive.
     response.message.destroy()
-    return { status: response.message.statusCode ?? 0, headers: response.message.headers, body: Buffer.concat(chunks).subarray(0, maxBytes), truncated }
+    return {
+      status: response.message.statusCode ?? 0,
+      headers: response.message.headers,
+      body: Buffer.concat(chunks).subarray(0, maxBytes),
+      truncated
+    }
   }
   try {
     handler.next = deadline.signal

@@ -8,7 +8,11 @@ import { httpProbe } from './serving-check.js'
 import { createToolforgeClient } from './toolforge-client.js'
 
 /** Deploys for real: the HTTP clients, the system clock, and cancellation on SIGINT/SIGTERM. */
-export async function deployLive(settings: Settings, observer: DeployObserver, userAgent: string): Promise<DeployOutcome> {
+export async function deployLive(
+  settings: Settings,
+  observer: DeployObserver,
+  userAgent: string
+): Promise<DeployOutcome> {
   const api = createToolforgeClient({ apiUrl: settings.apiUrl, tool: settings.tool, token: settings.token, userAgent })
   const cancel = new AbortController()
   const removeHandlers = abortOnSignals(cancel)

@@ -17,8 +17,10 @@ export function withoutInvisible(text: string): string {
  * twice (a page's text in a summary), and entities of invisible characters (soft hyphen,
  * zero-width space, joiners, word joiner).
  */
-const INVISIBLE_MARKUP_SOURCE =
-  '(?:<|&lt;|&amp;lt;)wbr\\s*/?(?:>|&gt;|&amp;gt;)|&(?:shy|ZeroWidthSpace|zwj|zwnj|NoBreak|#0*173|#x0*ad|#0*820[3-5]|#x0*200[b-d]|#0*8288|#x0*2060);'
+const INVISIBLE_MARKUP_SOURCE = [
+  '(?:<|&lt;|&amp;lt;)wbr\\s*/?(?:>|&gt;|&amp;gt;)',
+  '&(?:shy|ZeroWidthSpace|zwj|zwnj|NoBreak|#0*173|#x0*ad|#0*820[3-5]|#x0*200[b-d]|#0*8288|#x0*2060);'
+].join('|')
 const INVISIBLE_MARKUP = new RegExp(INVISIBLE_MARKUP_SOURCE, 'gi')
 const MARKUP_PASSES = 8
 
@@ -44,7 +46,10 @@ export function withoutInvisibleMarkup(text: string): string {
  * markup, and the backticks between two code spans. The redactor allows these between a
  * secret's characters.
  */
-export const SKIPPED_BETWEEN = `(?:[\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff⏎\`]|${INVISIBLE_MARKUP_SOURCE})*`
+const SKIPPED_CHARACTERS =
+  '[\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f' +
+  '\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff⏎`]'
+export const SKIPPED_BETWEEN = `(?:${SKIPPED_CHARACTERS}|${INVISIBLE_MARKUP_SOURCE})*`
 
 /**
  * Every line end a runner, terminal or editor may act on: CR LF, CR, LF, NEL (U+0085),

@@ -95,7 +95,11 @@ function afterTick(ticks: TickModel | undefined, now: number, minMs: number, max
  * span SWEEP_STEP_MS apart, so that the change is seen within a step however wrong the
  * guessed pace was.
  */
-function sweepDuePass(ticks: TickModel | undefined, buildsDone: { lo: number; hi: number } | undefined, now: number): number | undefined {
+function sweepDuePass(
+  ticks: TickModel | undefined,
+  buildsDone: { lo: number; hi: number } | undefined,
+  now: number
+): number | undefined {
   if (!buildsDone) return undefined
   let due = { lo: buildsDone.lo + (ticks?.minPeriod ?? PASS_PRIOR.minMs), hi: buildsDone.hi + PASS_PRIOR.maxMs }
   if (ticks) {
@@ -117,7 +121,19 @@ function nextRunLook(changed: boolean, previousDelayMs: number): number {
 }
 
 export function nextPollDelay(context: PollContext): number {
-  const { phase, changed, msSinceChange, previousDelayMs, pollIntervalMs, ticks, buildsDone, buildUnderWay, runsUnderWay, serverQueue, now } = context
+  const {
+    phase,
+    changed,
+    msSinceChange,
+    previousDelayMs,
+    pollIntervalMs,
+    ticks,
+    buildsDone,
+    buildUnderWay,
+    runsUnderWay,
+    serverQueue,
+    now
+  } = context
   if (serverQueue) {
     const delay =
       serverQueue.msSinceCreation < SERVER_QUEUE_SIGN_MS

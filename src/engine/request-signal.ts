@@ -19,10 +19,13 @@ export interface RequestDeadline {
 export function requestDeadline(outer: AbortSignal | undefined, timeoutMs: number): RequestDeadline {
   const controller = new AbortController()
   let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    controller.abort()
-  }, Math.max(0, timeoutMs))
+  const timer = setTimeout(
+    () => {
+      timedOut = true
+      controller.abort()
+    },
+    Math.max(0, timeoutMs)
+  )
   const cancel = () => controller.abort()
   if (outer?.aborted) controller.abort()
   else outer?.addEventListener('abort', cancel, { once: true })

@@ -36,7 +36,10 @@ export interface TickModel {
   maxPeriod: number
   /** How far a single pass may stray from the mean. */
   strayMs: number
-  /** The first tick of the chain that led to (lo, hi], each told apart from the one before, and how many passes before it. */
+  /**
+   * The first tick of the chain that led to (lo, hi], each told apart from the one before, and how many passes before
+   * it.
+   */
   base: { lo: number; hi: number; passes: number }
 }
 
@@ -93,7 +96,9 @@ const PASS_RESULTS = new Set(['unknown', 'running', 'successful', 'failed'])
 export function changedOnTick(before: Deployment, after: Deployment): boolean {
   return Object.entries(after.builds).some(([name, build]) => {
     const old = before.builds[name]?.build_status
-    return old !== undefined && old !== build.build_status && PASS_SOURCES.has(old) && PASS_RESULTS.has(build.build_status)
+    return (
+      old !== undefined && old !== build.build_status && PASS_SOURCES.has(old) && PASS_RESULTS.has(build.build_status)
+    )
   })
 }
 
@@ -111,7 +116,12 @@ function fitting(model: TickModel, from: number, to: number): Array<{ k: number;
 }
 
 /** What a tick seen in `seen`, `passes` after one known to fall in `earlier`, tells of the mean pass. */
-function evidence(earlier: { lo: number; hi: number }, seen: { lo: number; hi: number }, passes: number, strayMs: number): Pace {
+function evidence(
+  earlier: { lo: number; hi: number },
+  seen: { lo: number; hi: number },
+  passes: number,
+  strayMs: number
+): Pace {
   const stray = strayMs * Math.sqrt(passes)
   return { min: (seen.lo - earlier.hi - stray) / passes, max: (seen.hi - earlier.lo + stray) / passes }
 }
@@ -148,7 +158,12 @@ export function observeTick(model: TickModel | undefined, sentBefore: number, re
   // strayed a little more than allowed must not leave the anchor beside the true tick.
   const allowed = windowAt(sure, fit.k, surePace(sure))
   const margin = STRAY_STEP_MS + model.strayMs
-  return { ...sure, lo: Math.max(allowed.lo - margin, sentBefore), hi: Math.min(allowed.hi + margin, receivedAfter), base: { ...model.base, passes } }
+  return {
+    ...sure,
+    lo: Math.max(allowed.lo - margin, sentBefore),
+    hi: Math.min(allowed.hi + margin, receivedAfter),
+    base: { ...model.base, passes }
+  }
 }
 
 /**

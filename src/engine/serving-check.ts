@@ -61,7 +61,12 @@ export interface ProbeAnswer {
 }
 
 /** One probe: the answer, or undefined when nothing answered in time. `bodyBytes` 0: the body is not read. */
-export type Probe = (url: string, timeoutMs: number, signal: AbortSignal, bodyBytes: number) => Promise<ProbeAnswer | undefined>
+export type Probe = (
+  url: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  bodyBytes: number
+) => Promise<ProbeAnswer | undefined>
 
 export function isServing(status: number | undefined, strict: boolean): boolean {
   if (status === undefined || GATEWAY_ERRORS.has(status)) return false
@@ -88,7 +93,12 @@ function shellInertPath(path: string): string {
  * component publishes. A URL: that URL, strictly. With `expect`, its answer must hold
  * that text as well.
  */
-export function planCheck(check: 'auto' | 'off' | URL, toolAddress: string, toolConfig: unknown, expect?: string): CheckPlan {
+export function planCheck(
+  check: 'auto' | 'off' | URL,
+  toolAddress: string,
+  toolConfig: unknown,
+  expect?: string
+): CheckPlan {
   const plan = whereToProbe(check, toolAddress, toolConfig)
   return expect !== undefined && 'probe' in plan ? { probe: { ...plan.probe, expect } } : plan
 }
@@ -98,9 +108,15 @@ function whereToProbe(check: 'auto' | 'off' | URL, toolAddress: string, toolConf
   if (check instanceof URL) return { probe: { url: check.href, strict: true } }
   const components = configComponents(toolConfig)
   for (const name of Object.keys(components).sort()) {
-    const run = isObject(components[name]) && isObject((components[name] as Json).run) ? ((components[name] as Json).run as Json) : {}
+    const run =
+      isObject(components[name]) && isObject((components[name] as Json).run)
+        ? ((components[name] as Json).run as Json)
+        : {}
     if (run.publish === undefined || run.publish === null || run.publish === false) continue
-    const health = typeof run.health_check_http === 'string' && SITE_PATH.test(run.health_check_http) ? shellInertPath(run.health_check_http) : undefined
+    const health =
+      typeof run.health_check_http === 'string' && SITE_PATH.test(run.health_check_http)
+        ? shellInertPath(run.health_check_http)
+        : undefined
     const base = new URL(toolAddress)
     // The path is the tool's site's: below the tool's address, which may itself have a path (TOOLFORGE_TOOL_URL).
     const url = health === undefined ? base : new URL(`${base.pathname.replace(/\/+$/, '')}${health}`, base)
@@ -128,7 +144,13 @@ export interface CheckObserver {
 export async function checkServing(
   target: CheckTarget,
   timeoutMs: number,
-  { clock, probe, signal, observer, redact = (text) => text }: { clock: Clock; probe: Probe; signal: AbortSignal; observer: CheckObserver; redact?: Redactor }
+  {
+    clock,
+    probe,
+    signal,
+    observer,
+    redact = (text) => text
+  }: { clock: Clock; probe: Probe; signal: AbortSignal; observer: CheckObserver; redact?: Redactor }
 ): Promise<CheckResult> {
   const started = clock.now()
   const deadline = started + timeoutMs
@@ -137,7 +159,12 @@ export async function checkServing(
   let served: string | undefined
   let last = false
   for (;;) {
-    const got = await probe(target.url, Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - clock.now())), signal, target.expect === undefined ? 0 : EXPECT_BODY_BYTES)
+    const got = await probe(
+      target.url,
+      Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - clock.now())),
+      signal,
+      target.expect === undefined ? 0 : EXPECT_BODY_BYTES
+    )
     const up = isServing(got?.status, target.strict)
     const missing = up && target.expect !== undefined && !(got!.body ?? '').includes(target.expect)
     const answer = got === undefined ? 'no answer' : missing ? `${got.status} ${WITHOUT_TEXT}` : String(got.status)
@@ -152,7 +179,13 @@ export async function checkServing(
     last = wait !== pause
     observer.probed(target, answer, answers.length, more ? wait : undefined)
     if (passed || !more) {
-      return { result: passed ? 'passed' : 'failed', target, answers, durationMs: clock.now() - started, ...(!passed && served !== undefined ? { served } : {}) }
+      return {
+        result: passed ? 'passed' : 'failed',
+        target,
+        answers,
+        durationMs: clock.now() - started,
+        ...(!passed && served !== undefined ? { served } : {})
+      }
     }
     await clock.sleep(wait, signal)
     pause = Math.min(CHECK_BACKOFF.maxMs, Math.round(pause * CHECK_BACKOFF.growth))

@@ -3,7 +3,10 @@
  * that the run stops waiting, reports what it knows and exits on its own. Returns a
  * function that removes the handlers.
  */
-export function abortOnSignals(controller: AbortController, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): () => void {
+export function abortOnSignals(
+  controller: AbortController,
+  signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
+): () => void {
   const handler = () => controller.abort()
   for (const signal of signals) process.on(signal, handler)
   return () => {

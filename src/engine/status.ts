@@ -72,7 +72,9 @@ export function phaseOf(deployment: Deployment): Phase {
  * component's build failing to start would end the deployment sooner.
  */
 export function aBuildUnderWay(deployment: Deployment): boolean {
-  return Object.values(deployment.builds).some((build) => build.build_id !== NO_ID_YET && !FINAL_BUILD.has(build.build_status))
+  return Object.values(deployment.builds).some(
+    (build) => build.build_id !== NO_ID_YET && !FINAL_BUILD.has(build.build_status)
+  )
 }
 
 /** The task is running the components: one run is done, another still to come. */

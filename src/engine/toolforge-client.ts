@@ -51,7 +51,14 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 // Generous: a deployment with many components and long statuses stays far below it.
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 
-const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL'])
+const NOT_CONNECTED_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL'
+])
 
 export function createToolforgeClient(options: ToolforgeClientOptions): ToolforgeApi {
   const redact = createRedactor([options.token])
@@ -100,7 +107,8 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
       message.destroy()
       throw new ApiError(
         'redirect',
-        `Toolforge answered HTTP ${status} (a redirect); the action does not follow redirects, since that would send the token to another address. Check api-url.`,
+        `Toolforge answered HTTP ${status} (a redirect); the action does not follow redirects, since that would send ` +
+          `the token to another address. Check api-url.`,
         { status, reachedServer: true }
       )
     }
@@ -118,7 +126,11 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
           reachedServer: true
         })
       }
-      throw new ApiError('http', `Toolforge answered HTTP ${status} with ${what}`, { status, retryAfterMs, reachedServer: true })
+      throw new ApiError('http', `Toolforge answered HTTP ${status} with ${what}`, {
+        status,
+        retryAfterMs,
+        reachedServer: true
+      })
     }
     const messages = parseMessages(body)
     const detail = messages.error.length > 0 ? `: ${messages.error.join('; ')}` : ''
@@ -134,7 +146,9 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
     const deployment = parseDeployment(data)
     if (!deployment) {
       const hasId = typeof data === 'object' && data !== null && 'deploy_id' in data
-      const what = hasId ? 'a deployment id that is not one (expected like 20250703-075322-5zxh2hip26)' : 'no deployment in "data"'
+      const what = hasId
+        ? 'a deployment id that is not one (expected like 20250703-075322-5zxh2hip26)'
+        : 'no deployment in "data"'
       throw new ApiError('bad-response', `Toolforge answered HTTP ${status} with ${what}${detail}`, {
         status,
         retryAfterMs,
@@ -146,11 +160,19 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
   }
 
   /** `allowedMs` undefined: the run's own timeout was the request's limit. */
-  function toApiError(error: unknown, deadlinePassed: boolean, cancelled: boolean, allowedMs: number | undefined): ApiError {
+  function toApiError(
+    error: unknown,
+    deadlinePassed: boolean,
+    cancelled: boolean,
+    allowedMs: number | undefined
+  ): ApiError {
     if (error instanceof ApiError) return error
     if (cancelled) return new ApiError('aborted', 'the request was cancelled', { reachedServer: true })
     if (deadlinePassed) {
-      const why = allowedMs === undefined ? "this run's timeout expired before Toolforge answered" : `Toolforge did not answer completely within ${Math.round(allowedMs / 100) / 10}s`
+      const why =
+        allowedMs === undefined
+          ? "this run's timeout expired before Toolforge answered"
+          : `Toolforge did not answer completely within ${Math.round(allowedMs / 100) / 10}s`
       return new ApiError('deadline', why, { reachedServer: true })
     }
     return networkError(error, redact)
@@ -165,7 +187,9 @@ export function createToolforgeClient(options: ToolforgeClientOptions): Toolforg
     getDeployment(deployId, callOptions) {
       // Only a well-formed id goes into the path: no `.`, `..` or `/` can move where the token is sent.
       if (!DEPLOY_ID.test(deployId)) {
-        return Promise.reject(new ApiError('bad-response', 'the deployment id is not one; it was not asked for', { reachedServer: false }))
+        return Promise.reject(
+          new ApiError('bad-response', 'the deployment id is not one; it was not asked for', { reachedServer: false })
+        )
       }
       return call(reads, 'GET', `${base}/${deployId}?${token}`, null, {}, callOptions)
     },
@@ -218,6 +242,6 @@ export function networkError(error: unknown, redact: Redactor): ApiError {
   if (NOT_CONNECTED_CODES.has(code)) {
     return new ApiError('network', `could not connect to the API (${code})`, { reachedServer: false })
   }
-  const reason = code || redact(error instanceof Error ? error.message.split('?')[0] ?? '' : String(error))
+  const reason = code || redact(error instanceof Error ? (error.message.split('?')[0] ?? '') : String(error))
   return new ApiError('network', `the connection to the API failed (${reason})`, { reachedServer: true })
 }

@@ -6,13 +6,7 @@
 
 /** Known values of DeploymentState; the server may add more, which are not final. */
 export type KnownDeploymentState =
-  | 'pending'
-  | 'running'
-  | 'failed'
-  | 'timed_out'
-  | 'successful'
-  | 'cancelling'
-  | 'cancelled'
+  'pending' | 'running' | 'failed' | 'timed_out' | 'successful' | 'cancelling' | 'cancelled'
 
 /**
  * A field the server has not set yet is absent (it serialises with exclude_unset), and
@@ -94,7 +88,9 @@ export function parseMessages(body: unknown): ResponseMessages {
   if (isObject(body) && parsed.error.length === 0) {
     if (typeof body.detail === 'string') parsed.error.push(body.detail)
     else if (Array.isArray(body.detail)) {
-      parsed.error.push(...body.detail.map((item) => (isObject(item) ? text(item.msg, '') : text(item, ''))).filter(Boolean))
+      parsed.error.push(
+        ...body.detail.map((item) => (isObject(item) ? text(item.msg, '') : text(item, ''))).filter(Boolean)
+      )
     }
   }
   return parsed

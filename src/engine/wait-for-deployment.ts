@@ -28,7 +28,9 @@ export interface WaitOptions {
   initialSentAt?: number
   /** Absolute time (on the clock) after which the loop stops waiting. */
   deadline: number
-  /** The latest end of one request: the run's own timeout, later than `deadline` when the deployment is only read once. */
+  /**
+   * The latest end of one request: the run's own timeout, later than `deadline` when the deployment is only read once.
+   */
   requestDeadline?: number
   pollIntervalMs: number
   signal: AbortSignal
@@ -82,7 +84,14 @@ export async function waitForDeployment(
   let buildsDone: { lo: number; hi: number } | undefined
   // The server's queue passes for this deployment start when it is created.
   const createdAt = options.initialSentAt ?? clock.now()
-  const queuePasses: TickModel = { lo: createdAt, hi: clock.now(), minPeriod: QUEUE_PASS.minMs, maxPeriod: QUEUE_PASS.maxMs, strayMs: 0, base: { lo: createdAt, hi: clock.now(), passes: 0 } }
+  const queuePasses: TickModel = {
+    lo: createdAt,
+    hi: clock.now(),
+    minPeriod: QUEUE_PASS.minMs,
+    maxPeriod: QUEUE_PASS.maxMs,
+    strayMs: 0,
+    base: { lo: createdAt, hi: clock.now(), passes: 0 }
+  }
   let queuedSince: number | undefined
   let queuedMs = 0
   let failures = 0
@@ -90,7 +99,11 @@ export async function waitForDeployment(
   let delay = pollDelay
   let notBefore = 0
   let lastChangeAt = clock.now()
-  const end = (how: WaitEnd): WaitResult => ({ end: how, deployment: last, queuedMs: queuedSince === undefined ? queuedMs : clock.now() - queuedSince })
+  const end = (how: WaitEnd): WaitResult => ({
+    end: how,
+    deployment: last,
+    queuedMs: queuedSince === undefined ? queuedMs : clock.now() - queuedSince
+  })
   for (;;) {
     const wake = Math.min(clock.now() + delay, deadline)
     await clock.sleep(wake - clock.now(), signal)
@@ -99,7 +112,10 @@ export async function waitForDeployment(
     if (clock.now() < notBefore) return end('timeout')
     try {
       const sentAt = clock.now()
-      const response = await api.getDeployment(options.deployId, { signal, deadline: options.requestDeadline ?? deadline })
+      const response = await api.getDeployment(options.deployId, {
+        signal,
+        deadline: options.requestDeadline ?? deadline
+      })
       failures = 0
       const queued = looksQueuedOnServer(response.deployment)
       if (queued && queuedSince === undefined && queuedMs === 0 && clock.now() - createdAt >= SERVER_QUEUE_SIGN_MS) {
@@ -116,7 +132,8 @@ export async function waitForDeployment(
       if (onTick) ticks = observeTick(ticks, lastSentAt, clock.now())
       const phase = phaseOf(response.deployment)
       const phaseChanged = last === undefined || phase !== phaseOf(last)
-      if (onTick && phaseChanged && (phase === 'running-components' || phase === 'failing')) buildsDone = { lo: lastSentAt, hi: clock.now() }
+      if (onTick && phaseChanged && (phase === 'running-components' || phase === 'failing'))
+        buildsDone = { lo: lastSentAt, hi: clock.now() }
       last = response.deployment
       lastSentAt = sentAt
       if (isFinal(last.status)) return end('final')

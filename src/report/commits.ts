@@ -33,7 +33,9 @@ export function commitLines(report: CommitReport): string[] {
       report.components.length
     )
     const where = `(${repositoryLabel(c.repository)})`
-    return c.commit ? `${names}: ${refName(c)} @ ${short(c.commit)} ${where}` : `${names}: ${refName(c)} ${where}, not resolved`
+    return c.commit
+      ? `${names}: ${refName(c)} @ ${short(c.commit)} ${where}`
+      : `${names}: ${refName(c)} ${where}, not resolved`
   })
   return report.notAsked ? [...lines, notAskedLine(report)] : lines
 }
@@ -42,7 +44,10 @@ export function commitLines(report: CommitReport): string[] {
 function notAskedLine(report: CommitReport): string {
   const components = report.components.filter((c) => c.reason === NOT_ASKED).length
   const repositories = report.notAsked === 1 ? '1 more repository' : `${report.notAsked} more repositories`
-  return `${repositories} (${components === 1 ? '1 component' : `${components} components`}) not asked: at most ${MAX_REPOSITORIES} are read for one deployment`
+  return (
+    `${repositories} (${components === 1 ? '1 component' : `${components} components`}) not asked: at most ` +
+    `${MAX_REPOSITORIES} are read for one deployment`
+  )
 }
 
 /** One line per repository that could not be read, and why: never a failure of its own. */
@@ -51,22 +56,34 @@ export function commitNotices(report: CommitReport): string[] {
   for (const c of report.components) {
     if (c.commit || c.reason === NOT_ASKED) continue
     const key = `${repositoryLabel(c.repository)}: ${c.reason}`
-    if (!said.has(key)) said.set(key, `Could not tell which commit ${refName(c)} of ${repositoryLabel(c.repository)} is (${c.reason}); the deployment goes on without it.`)
+    if (!said.has(key))
+      said.set(
+        key,
+        `Could not tell which commit ${refName(c)} of ${repositoryLabel(c.repository)} is (${c.reason}); the ` +
+          `deployment goes on without it.`
+      )
   }
   return [...said.values(), ...(report.notAsked ? [`${notAskedLine(report)}; their commits are not known.`] : [])]
 }
 
-/** The warning when the deployment builds another commit of the workflow's own repository than the workflow's: it only informs. */
+/**
+ * The warning when the deployment builds another commit of the workflow's own repository than the workflow's: it only
+ * informs.
+ */
 export function workflowCommitWarning(outcome: DeployOutcome): string | undefined {
   const check = outcome.commitCheck
-  return check?.expected.source === 'workflow' && check.result === 'differs' ? commitMismatch(check, outcome.deployment) : undefined
+  return check?.expected.source === 'workflow' && check.result === 'differs'
+    ? commitMismatch(check, outcome.deployment)
+    : undefined
 }
 
 const REUSED = 'Reusing existing build'
 
 /** "1a2b3c4 (main of host/path)" for each distinct commit the components build. */
 function deployedCommits(components: ComponentCommit[]): string {
-  const texts = [...new Set(components.map((c) => `${short(c.commit!)} (${refName(c)} of ${repositoryLabel(c.repository)})`))]
+  const texts = [
+    ...new Set(components.map((c) => `${short(c.commit!)} (${refName(c)} of ${repositoryLabel(c.repository)})`))
+  ]
   return texts.join(' and ')
 }
 
@@ -76,14 +93,23 @@ function deployedCommits(components: ComponentCommit[]): string {
  */
 export function commitMismatch(check: CommitCheck | undefined, deployment: Deployment | undefined): string | undefined {
   if (!check || check.result === 'matches') return undefined
-  const expected = check.expected.source === 'input' ? `${short(check.expected.sha)} (expect-commit)` : `${short(check.expected.sha)}, the commit this run is for`
+  const expected =
+    check.expected.source === 'input'
+      ? `${short(check.expected.sha)} (expect-commit)`
+      : `${short(check.expected.sha)}, the commit this run is for`
   if (check.result === 'unknown') {
-    if (check.components.length === 0) return `no component builds from a git repository, so the commit ${expected} cannot be confirmed`
+    if (check.components.length === 0)
+      return `no component builds from a git repository, so the commit ${expected} cannot be confirmed`
     const why = [...new Set(check.components.map((c) => `${c.component}: ${c.reason}`))].join('; ')
     return `could not tell which commit Toolforge deployed, so ${expected} is not confirmed (${why})`
   }
   // A reused build means the ref named a commit Toolforge had built before: it has not moved since.
-  const reused = check.components.filter((c) => deployment?.builds[c.reuseFrom ?? c.component]?.build_long_status === REUSED)
-  const note = reused.length > 0 ? `; ${reused.map((c) => c.component).join(', ')} reused an earlier build of it, so the ref had not moved since` : ''
+  const reused = check.components.filter(
+    (c) => deployment?.builds[c.reuseFrom ?? c.component]?.build_long_status === REUSED
+  )
+  const note =
+    reused.length > 0
+      ? `; ${reused.map((c) => c.component).join(', ')} reused an earlier build of it, so the ref had not moved since`
+      : ''
   return `Toolforge deployed ${deployedCommits(check.components)}, not ${expected}${note}`
 }

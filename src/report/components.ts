@@ -86,7 +86,8 @@ function reuseSource(text: string | undefined): string | undefined {
   return text === 'Reusing existing build' ? 'reused an earlier build' : undefined
 }
 
-const span = (value: { startMs: number; endMs: number } | undefined) => (value ? value.endMs - value.startMs : undefined)
+const span = (value: { startMs: number; endMs: number } | undefined) =>
+  value ? value.endMs - value.startMs : undefined
 
 export function componentRows(deployment: Deployment | undefined, timeline: TimelineModel | undefined): ComponentRow[] {
   if (!deployment) return []
@@ -98,7 +99,10 @@ export function componentRows(deployment: Deployment | undefined, timeline: Time
     const reused = reuseSource(build?.build_long_status)
     const buildMs = span(times?.build)
     const notes = [build?.build_long_status, run?.run_long_status]
-      .filter((text): text is string => text !== undefined && text !== '' && !SAID_BY_THE_ROW.some((pattern) => pattern.test(text)))
+      .filter(
+        (text): text is string =>
+          text !== undefined && text !== '' && !SAID_BY_THE_ROW.some((pattern) => pattern.test(text))
+      )
       .map(richText)
     const row: ComponentRow = {
       name,
@@ -109,10 +113,14 @@ export function componentRows(deployment: Deployment | undefined, timeline: Time
         ...(build && !PLACEHOLDER_IDS.has(build.build_id) ? { id: build.build_id } : {}),
         ...(reused ? { reused } : {})
       },
-      run: { state: run?.run_status ?? 'pending', ...(span(times?.run) !== undefined ? { ms: span(times?.run)! } : {}) },
+      run: {
+        state: run?.run_status ?? 'pending',
+        ...(span(times?.run) !== undefined ? { ms: span(times?.run)! } : {})
+      },
       notes
     }
-    if (build?.build_image && build.build_image !== NO_IMAGE) row.image = { full: build.build_image, short: shortImage(build.build_image) }
+    if (build?.build_image && build.build_image !== NO_IMAGE)
+      row.image = { full: build.build_image, short: shortImage(build.build_image) }
     return row
   })
 }

@@ -19,10 +19,26 @@ export const UNFOLDED_FAILURES = 5
  */
 export const PROBLEM_LIMIT = 400
 
-const ICONS: Record<string, string> = { successful: '✅', failed: '❌', cancelled: '⛔', skipped: '⏭️', running: '⏳', unknown: '⏳', pending: '⏳' }
+const ICONS: Record<string, string> = {
+  successful: '✅',
+  failed: '❌',
+  cancelled: '⛔',
+  skipped: '⏭️',
+  running: '⏳',
+  unknown: '⏳',
+  pending: '⏳'
+}
 
 function rich(text: RichText, place: 'cell' | 'line'): string {
-  return text.map((part) => (part.code ? markdownCode(part.text, 300, place) : place === 'cell' ? narrow(part.text, 400) : markdownText(part.text, 400))).join('')
+  return text
+    .map((part) =>
+      part.code
+        ? markdownCode(part.text, 300, place)
+        : place === 'cell'
+          ? narrow(part.text, 400)
+          : markdownText(part.text, 400)
+    )
+    .join('')
 }
 
 /** Text for a cell of the components table, one of five columns. */
@@ -41,11 +57,16 @@ function stateCell(stage: 'build' | 'run', state: string, ms: number | undefined
 /** The digest on a line of its own: together they would be the widest thing in the table. */
 function imageCell(image: string): string {
   const at = image.indexOf('@')
-  return at > 0 ? `${markdownCode(image.slice(0, at), 80)}<br>${markdownCode(image.slice(at), 80)}` : markdownCode(image, 80)
+  return at > 0
+    ? `${markdownCode(image.slice(0, at), 80)}<br>${markdownCode(image.slice(at), 80)}`
+    : markdownCode(image, 80)
 }
 
 function componentRow(row: ComponentRow, notes: 'shown' | 'folded' | 'no column'): string {
-  const buildExtra = [row.build.reused ? narrow(row.build.reused, 100) : undefined, row.build.id ? markdownCode(row.build.id, 120) : undefined]
+  const buildExtra = [
+    row.build.reused ? narrow(row.build.reused, 100) : undefined,
+    row.build.id ? markdownCode(row.build.id, 120) : undefined
+  ]
     .filter(Boolean)
     .join('<br>')
   const cells = [
@@ -54,7 +75,8 @@ function componentRow(row: ComponentRow, notes: 'shown' | 'folded' | 'no column'
     stateCell('run', row.run.state, row.run.ms),
     row.image ? imageCell(row.image.short) : '—'
   ]
-  if (notes !== 'no column') cells.push(notes === 'shown' ? row.notes.map((note) => rich(note, 'cell')).join('<br>') : '')
+  if (notes !== 'no column')
+    cells.push(notes === 'shown' ? row.notes.map((note) => rich(note, 'cell')).join('<br>') : '')
   return `| ${cells.join(' | ')} |`
 }
 
@@ -68,20 +90,29 @@ function componentsSection(rows: ComponentRow[]): string[] {
   const unfolded = new Set(failures.slice(0, UNFOLDED_FAILURES).map((row) => row.name))
   // Toolforge often says nothing of each component (a build failure is told once, for the deployment).
   const said = rows.some((row) => row.notes.length > 0)
-  const lines = ['', '### Components', '', `| Component | Build | Run | Image |${said ? ' Toolforge says |' : ''}`, `| :-- | :-- | :-- | :-- |${said ? ' :-- |' : ''}`]
-  for (const row of rows) lines.push(componentRow(row, !said ? 'no column' : !failed(row) || unfolded.has(row.name) ? 'shown' : 'folded'))
+  const lines = [
+    '',
+    '### Components',
+    '',
+    `| Component | Build | Run | Image |${said ? ' Toolforge says |' : ''}`,
+    `| :-- | :-- | :-- | :-- |${said ? ' :-- |' : ''}`
+  ]
+  for (const row of rows)
+    lines.push(componentRow(row, !said ? 'no column' : !failed(row) || unfolded.has(row.name) ? 'shown' : 'folded'))
   const folded = failures.filter((row) => !unfolded.has(row.name) && row.notes.length > 0)
   if (folded.length > 0) {
     const others = folded.length === 1 ? 'the other failed component' : `the other ${folded.length} failed components`
     lines.push('', `<details><summary>What Toolforge says of ${others}</summary>`, '')
-    for (const row of folded) lines.push(`- ${markdownText(row.name, 100)}: ${row.notes.map((note) => rich(note, 'line')).join(' · ')}`)
+    for (const row of folded)
+      lines.push(`- ${markdownText(row.name, 100)}: ${row.notes.map((note) => rich(note, 'line')).join(' · ')}`)
     lines.push('', '</details>')
   }
   // Only references shortened for the table need their full form.
   const images = rows.filter((row) => row.image?.short.endsWith('…'))
   if (images.length > 0) {
     lines.push('', '<details><summary>Full image references</summary>', '')
-    for (const row of images) lines.push(`- ${markdownText(row.name, 100)}: ${markdownCode(row.image!.full, 300, 'line')}`)
+    for (const row of images)
+      lines.push(`- ${markdownText(row.name, 100)}: ${markdownCode(row.image!.full, 300, 'line')}`)
     lines.push('', '</details>')
   }
   return lines
@@ -127,13 +158,21 @@ export function utcWallClock(epochMs: number): string {
 
 /** The timeline as a Mermaid gantt chart, its axis in UTC. */
 export function mermaidGantt(timeline: TimelineModel): string[] {
-  const lines = ['```mermaid', 'gantt', '    dateFormat YYYY-MM-DD HH:mm:ss.SSS', '    axisFormat %H:%M:%S', `    tickInterval ${tickInterval(timelineEnd(timeline))}`]
+  const lines = [
+    '```mermaid',
+    'gantt',
+    '    dateFormat YYYY-MM-DD HH:mm:ss.SSS',
+    '    axisFormat %H:%M:%S',
+    `    tickInterval ${tickInterval(timelineEnd(timeline))}`
+  ]
   let n = 0
   const at = (ms: number) => utcWallClock(Math.round(timeline.startedAt + ms))
   // `crit` is Mermaid's red: what failed stands out.
   const task = (label: string, span: { startMs: number; endMs: number }, failed = false) => {
     n += 1
-    lines.push(`    ${label} :${failed ? 'crit, ' : ''}t${n}, ${at(span.startMs)}, ${at(Math.max(span.endMs, span.startMs + 1))}`)
+    lines.push(
+      `    ${label} :${failed ? 'crit, ' : ''}t${n}, ${at(span.startMs)}, ${at(Math.max(span.endMs, span.startMs + 1))}`
+    )
   }
   if (timeline.queued) {
     lines.push('    section queued')
@@ -184,8 +223,18 @@ export function renderMarkdown(model: SummaryModel): string {
   if (verdict.problem) lines.push('', `**Problem:** ${markdownText(verdict.problem, PROBLEM_LIMIT)}`)
   lines.push(...componentsSection(model.components))
   if (model.timeline) {
-    const precision = model.timeline.precisionMs > 0 ? `, each up to ${formatDuration(model.timeline.precisionMs)} after it happened` : ''
-    lines.push('', '### Timeline', '', ...mermaidGantt(model.timeline), '', `<sub>Times in UTC, as the action saw them${precision}.</sub>`)
+    const precision =
+      model.timeline.precisionMs > 0
+        ? `, each up to ${formatDuration(model.timeline.precisionMs)} after it happened`
+        : ''
+    lines.push(
+      '',
+      '### Timeline',
+      '',
+      ...mermaidGantt(model.timeline),
+      '',
+      `<sub>Times in UTC, as the action saw them${precision}.</sub>`
+    )
   }
   if (verdict.nextSteps.length > 0) lines.push('', '### What to do next', '', ...verdict.nextSteps.map(step))
   return `${lines.join('\n')}\n`

@@ -68,7 +68,10 @@ export function createNarrator(
     const status = statusOf(deployment)
     if (!isKnownStatus(status) && !warnedStatuses.has(status) && warnedStatuses.size < MAX_UNKNOWN_STATUS_WARNINGS) {
       warnedStatuses.add(status)
-      sink.warning(`Toolforge reported a status this version does not know, "${oneLine(status, 100)}"; it is taken as not final, and waiting goes on.`)
+      sink.warning(
+        `Toolforge reported a status this version does not know, "${oneLine(status, 100)}"; it is taken as not ` +
+          `final, and waiting goes on.`
+      )
     }
     // The time queued on the server is the timeline's first bar, until the deployment starts.
     if (queuedOnServer) {
@@ -81,7 +84,10 @@ export function createNarrator(
   }
 
   function retryLine(what: string, error: ApiError, attempt: number, delayMs: number): void {
-    sink.line(`${elapsed()} ${what} failed (${oneLine(error.message)}); trying again in ${formatDuration(delayMs)} (failure ${attempt} in a row)`)
+    sink.line(
+      `${elapsed()} ${what} failed (${oneLine(error.message)}); trying again in ${formatDuration(delayMs)} (failure ` +
+        `${attempt} in a row)`
+    )
   }
 
   return {
@@ -106,7 +112,8 @@ export function createNarrator(
     queuedOnServer(deployment) {
       queuedOnServer = true
       sink.notice(
-        `Deployment ${oneLine(deployment.deploy_id, 100)} is queued on Toolforge behind another deployment of ${settings.tool}; Toolforge starts it when the deployments ahead of it have finished.`,
+        `Deployment ${oneLine(deployment.deploy_id, 100)} is queued on Toolforge behind another deployment of ` +
+          `${settings.tool}; Toolforge starts it when the deployments ahead of it have finished.`,
         'Queued on Toolforge behind another deployment'
       )
     },
@@ -115,13 +122,15 @@ export function createNarrator(
     },
     creationRetrying(error, attempt, delayMs) {
       retryLine('creating the deployment', error, attempt, delayMs)
-      if (attempt === 1 && isUnreachable(error)) sink.line(`The API cannot be reached: this run fails if that lasts ${formatDuration(UNREACHABLE_CREATION_MS)}.`)
+      if (attempt === 1 && isUnreachable(error))
+        sink.line(`The API cannot be reached: this run fails if that lasts ${formatDuration(UNREACHABLE_CREATION_MS)}.`)
     },
     queued(error, attempt, delayMs) {
       if (attempt === 1) {
         const said = error.toolforgeErrors.join('; ')
         sink.notice(
-          `Another deployment of ${settings.tool} is in progress on Toolforge${said ? ` (${said})` : ''}; this one will be created when it has finished (on-conflict: wait).`,
+          `Another deployment of ${settings.tool} is in progress on Toolforge${said ? ` (${said})` : ''}; this one ` +
+            `will be created when it has finished (on-conflict: wait).`,
           'Queued behind another Toolforge deployment'
         )
       } else if (now() - lastQueuedLine >= HEARTBEAT_MS) {

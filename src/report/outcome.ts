@@ -112,7 +112,8 @@ function apiErrorMessage(error: ApiError, settings: Settings): string {
       return `Toolforge refused the request (HTTP 403): ${said ?? 'no reason given'}`
     case 404:
       return settings.deployId
-        ? `Toolforge knows no deployment ${settings.deployId} of tool ${settings.tool} (HTTP 404): ${said ?? 'not found'}`
+        ? `Toolforge knows no deployment ${settings.deployId} of tool ${settings.tool} (HTTP 404): ` +
+            `${said ?? 'not found'}`
         : `Toolforge found nothing to deploy for tool ${settings.tool} (HTTP 404): ${said ?? 'not found'}`
     case 409:
       return `another deployment of ${settings.tool} is in progress on Toolforge (HTTP 409): ${said ?? 'conflict'}`
@@ -127,7 +128,8 @@ export function checkSummary(outcome: DeployOutcome): string | undefined {
   if (!check?.target) return check?.reason ? `not checked: ${check.reason}` : undefined
   const url = check.target.url
   if (check.result === 'passed') {
-    const waited = check.answers.length > 1 ? ` after ${formatDuration(check.durationMs)} (${check.answers.length} tries)` : ''
+    const waited =
+      check.answers.length > 1 ? ` after ${formatDuration(check.durationMs)} (${check.answers.length} tries)` : ''
     return `${url} answered ${check.answers.at(-1)}${waited}`
   }
   const counts = new Map<string, number>()
@@ -136,15 +138,24 @@ export function checkSummary(outcome: DeployOutcome): string | undefined {
   const expect = check.target.expect
   if (expect !== undefined) {
     // The excerpt is cut in characters, not UTF-16 units: count them the same way.
-    const served = check.served === undefined ? '' : `; it served: "${check.served}${[...check.served].length >= SERVED_EXCERPT ? '…' : ''}"`
+    const served =
+      check.served === undefined
+        ? ''
+        : `; it served: "${check.served}${[...check.served].length >= SERVED_EXCERPT ? '…' : ''}"`
     return `${url} did not serve "${expect}" within ${formatDuration(check.durationMs)} (${tally})${served}`
   }
-  return `${url} did not answer as a serving ${check.target.strict ? 'health check' : 'web service'} within ${formatDuration(check.durationMs)} (${tally})`
+  return (
+    `${url} did not answer as a serving ${check.target.strict ? 'health check' : 'web service'} within ` +
+    `${formatDuration(check.durationMs)} (${tally})`
+  )
 }
 
 /** `Finished at 2026-11-28 06:45:37.123456+00:00` as `finished at 2026-11-28 06:45:37 UTC`. */
 export function plainTimes(text: string): string {
-  return text.replace(/^(Started|Finished) at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(\.\d+)?\+00:00$/, (_m, what: string, when: string) => `${what.toLowerCase()} at ${when} UTC`)
+  return text.replace(
+    /^(Started|Finished) at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(\.\d+)?\+00:00$/,
+    (_m, what: string, when: string) => `${what.toLowerCase()} at ${when} UTC`
+  )
 }
 
 const and = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]!)
@@ -153,8 +164,13 @@ const and = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(
 function unfinished(d: Deployment): string | undefined {
   const names = [...new Set([...Object.keys(d.builds), ...Object.keys(d.runs)])].sort()
   const builds = names.filter((name) => !isComponentDone('build', d.builds[name]?.build_status ?? 'pending'))
-  const runs = names.filter((name) => !builds.includes(name) && !isComponentDone('run', d.runs[name]?.run_status ?? 'pending'))
-  const parts = [builds.length > 0 && `the build${builds.length > 1 ? 's' : ''} of ${and(builds)}`, runs.length > 0 && `the run${runs.length > 1 ? 's' : ''} of ${and(runs)}`]
+  const runs = names.filter(
+    (name) => !builds.includes(name) && !isComponentDone('run', d.runs[name]?.run_status ?? 'pending')
+  )
+  const parts = [
+    builds.length > 0 && `the build${builds.length > 1 ? 's' : ''} of ${and(builds)}`,
+    runs.length > 0 && `the run${runs.length > 1 ? 's' : ''} of ${and(runs)}`
+  ]
   const list = parts.filter((part): part is string => typeof part === 'string')
   return list.length > 0 ? and(list) : undefined
 }
@@ -176,24 +192,46 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
       // Toolforge leaves the long status as it was ("Started at …"): what was still going on says more.
       const pending = unfinished(d!)
       const said = d!.long_status ? `; Toolforge says: ${plainTimes(d!.long_status)}` : ''
-      return `Toolforge deployment ${id} of ${settings.tool} timed out${pending ? ` before ${pending} had finished` : ''}${said}`
+      return (
+        `Toolforge deployment ${id} of ${settings.tool} timed ` +
+        `out${pending ? ` before ${pending} had finished` : ''}${said}`
+      )
     }
     case 'failed':
     case 'cancelled':
-      return `Toolforge deployment ${id} of ${settings.tool} ${statusOf(d!) === 'cancelled' ? 'was cancelled' : 'failed'}: ${d!.long_status || 'no reason given'}`
+      return (
+        `Toolforge deployment ${id} of ${settings.tool} ` +
+        `${statusOf(d!) === 'cancelled' ? 'was cancelled' : 'failed'}: ${d!.long_status || 'no reason given'}`
+      )
     case 'stopped-waiting':
       return id
-        ? `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while deployment ${id} was ${d ? statusOf(d) : 'in progress'} on Toolforge. The deployment goes on there; this run no longer follows it (toolforge components deployment show ${id}).`
-        : `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while another deployment of ${settings.tool} was still in progress on Toolforge, so none was created.`
+        ? `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while deployment ${id} was ` +
+            `${d ? statusOf(d) : 'in progress'} on Toolforge. The deployment goes on there; ` +
+            `this run no longer follows it (toolforge components deployment show ${id}).`
+        : `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while another deployment of ` +
+            `${settings.tool} was still in progress on Toolforge, so none was created.`
     case 'interrupted':
-      if (d && outcome.check) return `interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id} successfully.`
-      if (id) return `interrupted; deployment ${id} continues on Toolforge (a deploy token cannot cancel it). Last status: ${d ? statusOf(d) : 'unknown'}.`
+      if (d && outcome.check)
+        return `interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id} successfully.`
+      if (id)
+        return (
+          `interrupted; deployment ${id} continues on Toolforge (a deploy token cannot cancel it). Last status: ` +
+          `${d ? statusOf(d) : 'unknown'}.`
+        )
       return 'interrupted before a deployment was created.'
     case 'queued':
-      return `deployment ${id} of ${settings.tool} is queued on Toolforge behind another deployment of the tool, and this run was asked to fail on a conflict. It stays queued, and will still run when the deployments ahead of it have finished: a deploy token cannot cancel it.`
+      return (
+        `deployment ${id} of ${settings.tool} is queued on Toolforge behind another deployment of the tool, and ` +
+        `this run was asked to fail on a conflict. It stays queued, and will still run when the deployments ahead of ` +
+        `it have finished: a deploy token cannot cancel it.`
+      )
     case 'unknown-creation': {
-      const reason = outcome.error instanceof ApiError ? apiErrorMessage(outcome.error, settings) : outcome.error!.message
-      return `creating the deployment failed with an unknown outcome (${reason}): a deployment may have been started on Toolforge. It was not retried, so that no second one is started.`
+      const reason =
+        outcome.error instanceof ApiError ? apiErrorMessage(outcome.error, settings) : outcome.error!.message
+      return (
+        `creating the deployment failed with an unknown outcome (${reason}): a deployment may have been started ` +
+        `on Toolforge. It was not retried, so that no second one is started.`
+      )
     }
     case 'refused':
     case 'unreachable':
@@ -213,11 +251,23 @@ function failureSteps(outcome: DeployOutcome, voice: Voice): NextStep[] {
   const builds = failed.filter((f) => f.stage === 'build')
   const runs = failed.filter((f) => f.stage === 'run')
   const logs = (f: (typeof builds)[number]) => `toolforge build logs ${d.builds[f.component]?.build_id}`
-  if (builds.length <= LISTED_FAILURES) for (const f of builds) steps.push({ text: `Read the build log of ${f.component}`, command: logs(f) })
+  if (builds.length <= LISTED_FAILURES)
+    for (const f of builds) steps.push({ text: `Read the build log of ${f.component}`, command: logs(f) })
   // Beyond a few, one command per build would only repeat the ids the components list shows.
-  else steps.push({ text: `Read the logs of the ${builds.length} failed builds by their build ids, ${builds[0]!.component}'s first`, command: logs(builds[0]!) })
-  for (const f of runs) steps.push({ text: `Read the logs of ${f.component}, and fix its run settings with the jobs service's reason above`, command: `toolforge jobs logs ${f.component}` })
-  if (builds.length > 0) steps.push({ text: `If a build failed for a temporary reason, build again: ${voice.option('force-build', 'true')}` })
+  else
+    steps.push({
+      text: `Read the logs of the ${builds.length} failed builds by their build ids, ${builds[0]!.component}'s first`,
+      command: logs(builds[0]!)
+    })
+  for (const f of runs)
+    steps.push({
+      text: `Read the logs of ${f.component}, and fix its run settings with the jobs service's reason above`,
+      command: `toolforge jobs logs ${f.component}`
+    })
+  if (builds.length > 0)
+    steps.push({
+      text: `If a build failed for a temporary reason, build again: ${voice.option('force-build', 'true')}`
+    })
   return steps
 }
 
@@ -225,7 +275,8 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
   const d = outcome.deployment
   const id = d?.deploy_id ?? settings.deployId
   const show = { text: 'See the deployment on Toolforge', command: `toolforge components deployment show ${id}` }
-  const httpStatus = outcome.error instanceof ApiError && outcome.error.kind === 'http' ? outcome.error.status : undefined
+  const httpStatus =
+    outcome.error instanceof ApiError && outcome.error.kind === 'http' ? outcome.error.status : undefined
   switch (kind) {
     case 'successful':
     case 'started':
@@ -243,37 +294,106 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
     }
     case 'other-commit': {
       if (outcome.commitCheck?.result !== 'differs') {
-        return [{ text: `The commit is read from the repository without credentials; for a private repository, leave ${voice.option('expect-commit')} empty` }]
+        return [
+          {
+            text:
+              `The commit is read from the repository without credentials; for a private repository, leave ` +
+              `${voice.option('expect-commit')} empty`
+          }
+        ]
       }
       const c = outcome.commitCheck.components[0]!
       // Only a command with nothing a shell would read in it: the address comes from the server.
       const inert = /^[\w:/.~%@+-]+$/.test(c.repository) && /^[\w./-]*$/.test(c.ref)
       return [
-        ...(inert ? [{ text: 'See which commit the ref names now', command: `git ls-remote ${c.repository} ${c.ref || 'HEAD'}` }] : []),
-        { text: `Check that build.ref in the components config names the branch this run deploys, and that the repository Toolforge builds from is not a mirror still catching up; then deploy again` }
+        ...(inert
+          ? [
+              {
+                text: 'See which commit the ref names now',
+                command: `git ls-remote ${c.repository} ${c.ref || 'HEAD'}`
+              }
+            ]
+          : []),
+        {
+          text:
+            `Check that build.ref in the components config names the branch this run deploys, and that the ` +
+            `repository Toolforge builds from is not a mirror still catching up; then deploy again`
+        }
       ]
     }
     case 'failed':
       return [...failureSteps(outcome, voice), show]
     case 'timed-out':
-      return [{ text: 'Toolforge gives a deployment one hour; see whether builds are stuck', command: 'toolforge build list' }, show]
+      return [
+        {
+          text: 'Toolforge gives a deployment one hour; see whether builds are stuck',
+          command: 'toolforge build list'
+        },
+        show
+      ]
     case 'cancelled':
-      return [{ text: 'Someone cancelled it on Toolforge; deploy again when ready', command: `toolforge components deployment show ${id}` }]
+      return [
+        {
+          text: 'Someone cancelled it on Toolforge; deploy again when ready',
+          command: `toolforge components deployment show ${id}`
+        }
+      ]
     case 'stopped-waiting':
-      if (!id) return [{ text: `See what else is deploying, or give it longer: ${voice.option('timeout', '1h')}`, command: 'toolforge components deployment list' }]
+      if (!id)
+        return [
+          {
+            text: `See what else is deploying, or give it longer: ${voice.option('timeout', '1h')}`,
+            command: 'toolforge components deployment list'
+          }
+        ]
       // The problem already names the command that shows it.
-      return [{ text: `Follow it to the end with ${voice.follow(id)}, or give it longer: ${voice.option('timeout', '1h')}` }]
+      return [
+        { text: `Follow it to the end with ${voice.follow(id)}, or give it longer: ${voice.option('timeout', '1h')}` }
+      ]
     case 'interrupted':
-      return id && !outcome.check ? [{ text: `It continues on Toolforge; follow it with ${voice.follow(id)}` }, show] : []
+      return id && !outcome.check
+        ? [{ text: `It continues on Toolforge; follow it with ${voice.follow(id)}` }, show]
+        : []
     case 'queued':
-      return [{ text: `It will run on Toolforge; follow it to the end with ${voice.follow(id!)}, or wait for it next time: ${voice.option('on-conflict', 'wait')}` }, show]
+      return [
+        {
+          text:
+            `It will run on Toolforge; follow it to the end with ${voice.follow(id!)}, or wait for it next time: ` +
+            `${voice.option('on-conflict', 'wait')}`
+        },
+        show
+      ]
     case 'unknown-creation':
-      return [{ text: 'Check whether a deployment was started before running again', command: 'toolforge components deployment list' }]
+      return [
+        {
+          text: 'Check whether a deployment was started before running again',
+          command: 'toolforge components deployment list'
+        }
+      ]
     case 'refused':
-      if (httpStatus === 401) return [{ text: 'Create a new deploy token and store it where this run reads it', command: 'toolforge components deploy-token create' }]
-      if (httpStatus === 404 && !settings.deployId) return [{ text: `Check that the tool name is right (${voice.option('tool')}) and that it has a components config`, command: 'toolforge components config show' }]
-      if (httpStatus === 404) return [{ text: 'Toolforge keeps the last 25 deployments of a tool; list them', command: 'toolforge components deployment list' }]
-      if (httpStatus === 409) return [{ text: `Queue behind the deployment in progress instead: ${voice.option('on-conflict', 'wait')}` }]
+      if (httpStatus === 401)
+        return [
+          {
+            text: 'Create a new deploy token and store it where this run reads it',
+            command: 'toolforge components deploy-token create'
+          }
+        ]
+      if (httpStatus === 404 && !settings.deployId)
+        return [
+          {
+            text: `Check that the tool name is right (${voice.option('tool')}) and that it has a components config`,
+            command: 'toolforge components config show'
+          }
+        ]
+      if (httpStatus === 404)
+        return [
+          {
+            text: 'Toolforge keeps the last 25 deployments of a tool; list them',
+            command: 'toolforge components deployment list'
+          }
+        ]
+      if (httpStatus === 409)
+        return [{ text: `Queue behind the deployment in progress instead: ${voice.option('on-conflict', 'wait')}` }]
       return id ? [show] : []
     case 'unreachable':
       return id ? [show] : [{ text: `Check the API address (${voice.option('api-url')}) and Toolforge's status` }]
@@ -282,12 +402,24 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
 
 /** Bad input: nothing was sent; the message says which input and what is accepted. */
 export function badInputVerdict(message: string): Verdict {
-  return { kind: 'bad-input', ok: false, title: TITLES['bad-input'], problem: message, nextSteps: [{ text: 'Nothing was sent to Toolforge: correct the value and run again' }] }
+  return {
+    kind: 'bad-input',
+    ok: false,
+    title: TITLES['bad-input'],
+    problem: message,
+    nextSteps: [{ text: 'Nothing was sent to Toolforge: correct the value and run again' }]
+  }
 }
 
 /** An error of the run's own, not Toolforge's: nothing more is known. */
 export function unexpectedVerdict(message: string): Verdict {
-  return { kind: 'unreachable', ok: false, title: 'Stopped by an unexpected error', problem: message, nextSteps: [{ text: 'Run again; if it happens again, report it with the log' }] }
+  return {
+    kind: 'unreachable',
+    ok: false,
+    title: 'Stopped by an unexpected error',
+    problem: message,
+    nextSteps: [{ text: 'Run again; if it happens again, report it with the log' }]
+  }
 }
 
 /** A dry run given a config file and no token checks only the file. */
@@ -303,17 +435,24 @@ export function configLine(config: CheckedConfig): string {
   return `${config.file}: Toolforge would ${config.errors.length === 0 ? 'accept' : 'refuse'} this components config`
 }
 
-/** A config Toolforge would refuse, each problem at its line; or, for a dry run given no token, the config alone accepted. */
+/**
+ * A config Toolforge would refuse, each problem at its line; or, for a dry run given no token, the config alone
+ * accepted.
+ */
 export function configVerdict(config: CheckedConfig): Verdict {
   const n = config.errors.length
-  if (n === 0) return { kind: 'config-accepted', ok: true, title: TITLES['config-accepted'], problem: undefined, nextSteps: [] }
+  if (n === 0)
+    return { kind: 'config-accepted', ok: true, title: TITLES['config-accepted'], problem: undefined, nextSteps: [] }
   return {
     kind: 'bad-input',
     ok: false,
     title: 'Not deployed: Toolforge would refuse the components config',
     problem: `${config.file} has ${n === 1 ? 'a problem' : `${n} problems`} that Toolforge would refuse it for`,
     // Each problem as code: its key path copies out exactly.
-    nextSteps: [...config.errors.map((e) => ({ text: `${e.file}:${e.line}`, command: e.message })), { text: 'Nothing was sent to Toolforge: correct the file and run again' }]
+    nextSteps: [
+      ...config.errors.map((e) => ({ text: `${e.file}:${e.line}`, command: e.message })),
+      { text: 'Nothing was sent to Toolforge: correct the file and run again' }
+    ]
   }
 }
 

@@ -29,7 +29,9 @@ function items(deployment: Deployment): Item[] {
   const names = [...new Set([...Object.keys(deployment.builds), ...Object.keys(deployment.runs)])].sort()
   return [
     ...names.map((name) => ({ stage: 'build' as const, name, state: buildState(deployment, name) })),
-    ...names.filter((name) => deployment.runs[name]).map((name) => ({ stage: 'run' as const, name, state: deployment.runs[name]!.run_status }))
+    ...names
+      .filter((name) => deployment.runs[name])
+      .map((name) => ({ stage: 'run' as const, name, state: deployment.runs[name]!.run_status }))
   ]
 }
 
@@ -96,7 +98,9 @@ export class ProgressLog {
     const first = this.status === undefined
     const changed = next.filter((item) =>
       // At first, only what has begun: every deployment starts with nothing started.
-      first ? item.state !== NOT_STARTED && (item.stage === 'build' || item.state !== 'pending') : this.states.get(`${item.stage}:${item.name}`) !== item.state
+      first
+        ? item.state !== NOT_STARTED && (item.stage === 'build' || item.state !== 'pending')
+        : this.states.get(`${item.stage}:${item.name}`) !== item.state
     )
     const status = statusOf(deployment)
     const statusChanged = status !== this.status
@@ -110,7 +114,11 @@ export class ProgressLog {
   heartbeat(now: number): string | undefined {
     if (this.status === undefined || now - this.lastLineAt < HEARTBEAT_MS) return undefined
     const open = [...this.states]
-      .map(([key, state]) => ({ stage: key.slice(0, key.indexOf(':')) as Stage, name: key.slice(key.indexOf(':') + 1), state }))
+      .map(([key, state]) => ({
+        stage: key.slice(0, key.indexOf(':')) as Stage,
+        name: key.slice(key.indexOf(':') + 1),
+        state
+      }))
       .filter((item) => !isComponentDone(item.stage, item.state))
     return this.bounded(`${this.stamp(now)} still ${oneLine(this.status, 40)}`, open, undefined)
   }

@@ -56,8 +56,15 @@ export interface RunResult {
   error: RunError | null
 }
 
-/** The result of a run that got as far as a deployment (or a refusal of one), with the summary's reason when it failed. */
-export function runResult(outcome: DeployOutcome, kind: OutcomeKind, settings: Settings, problem: string | undefined): RunResult {
+/**
+ * The result of a run that got as far as a deployment (or a refusal of one), with the summary's reason when it failed.
+ */
+export function runResult(
+  outcome: DeployOutcome,
+  kind: OutcomeKind,
+  settings: Settings,
+  problem: string | undefined
+): RunResult {
   const deployment = outcome.deployment
   const exitCode = exitCodeOf(kind)
   const failure = outcome.error
@@ -89,7 +96,11 @@ export function runResult(outcome: DeployOutcome, kind: OutcomeKind, settings: S
  */
 export function earlyResult(kind: OutcomeKind, error: RunError | null, toolAddress = ''): RunResult {
   const outputs = Object.fromEntries(OUTPUTS.map((output) => [output.name, ''])) as Record<OutputName, string>
-  return { exitCode: exitCodeOf(kind), outputs: { ...outputs, url: toolAddress, check: 'skipped', outcome: kind }, error }
+  return {
+    exitCode: exitCodeOf(kind),
+    outputs: { ...outputs, url: toolAddress, check: 'skipped', outcome: kind },
+    error
+  }
 }
 
 /**
@@ -105,7 +116,13 @@ export function jsonOf(result: RunResult, detail: { check?: CheckResult; commits
     ...outputs,
     deployment: deployment ? (JSON.parse(deployment) as unknown) : null,
     check_detail: detail.check ?? null,
-    commits: (detail.commits?.components ?? []).map((c) => ({ component: c.component, repository: c.repository, ref: c.ref, commit: c.commit ?? null, ...(c.reason ? { reason: c.reason } : {}) })),
+    commits: (detail.commits?.components ?? []).map((c) => ({
+      component: c.component,
+      repository: c.repository,
+      ref: c.ref,
+      commit: c.commit ?? null,
+      ...(c.reason ? { reason: c.reason } : {})
+    })),
     error: result.error
   })
 }
@@ -115,6 +132,8 @@ const dotenvValue = (text: string) => text.replace(/[^A-Za-z0-9_.:/-]/g, '_')
 
 /** The dotenv file: each output that has a dotenv name, in the table's order. */
 export function dotenvOf(result: RunResult): string {
-  const lines = OUTPUTS.flatMap((output) => (output.dotenv ? [`${output.dotenv}=${dotenvValue(result.outputs[output.name])}`] : []))
+  const lines = OUTPUTS.flatMap((output) =>
+    output.dotenv ? [`${output.dotenv}=${dotenvValue(result.outputs[output.name])}`] : []
+  )
   return `${lines.join('\n')}\n`
 }

@@ -135,7 +135,10 @@ function codeSpan(text: string, place: 'cell' | 'line'): string {
 /** Code is narrower than text: a short image digest (`@sha256:` and 12 digits) stays whole. */
 const LONGEST_UNBROKEN_CODE = 24
 
-/** The text in pieces, cut inside every run of LONGEST_UNBROKEN_CODE characters with nowhere to wrap (a space, `-` or `/`). */
+/**
+ * The text in pieces, cut inside every run of LONGEST_UNBROKEN_CODE characters with nowhere to wrap (a space, `-` or
+ * `/`).
+ */
 function breakable(text: string): string[] {
   const pieces = ['']
   let run = 0
@@ -151,7 +154,9 @@ function breakable(text: string): string[] {
 }
 
 function shortened(deployment: Deployment, textLimit: number): string {
-  return JSON.stringify(withoutToolConfig(deployment), (_key, value: unknown) => (typeof value === 'string' ? truncate(value, textLimit) : value))
+  return JSON.stringify(withoutToolConfig(deployment), (_key, value: unknown) =>
+    typeof value === 'string' ? truncate(value, textLimit) : value
+  )
 }
 
 /**
@@ -168,8 +173,17 @@ export function deploymentJson(deployment: Deployment, maxBytes = DEPLOYMENT_JSO
   const names = [...new Set([...Object.keys(deployment.builds), ...Object.keys(deployment.runs)])].sort()
   const keep = (count: number) => {
     const kept = new Set(names.slice(0, count))
-    const pick = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([name]) => kept.has(name)))
-    const json = shortened({ ...deployment, long_status: deployment.long_status, builds: pick(deployment.builds), runs: pick(deployment.runs) }, SHORT_TEXT_LIMIT)
+    const pick = <T>(record: Record<string, T>) =>
+      Object.fromEntries(Object.entries(record).filter(([name]) => kept.has(name)))
+    const json = shortened(
+      {
+        ...deployment,
+        long_status: deployment.long_status,
+        builds: pick(deployment.builds),
+        runs: pick(deployment.runs)
+      },
+      SHORT_TEXT_LIMIT
+    )
     return `${json.slice(0, -1)},"components_left_out":${names.length - count}}`
   }
   let count = names.length

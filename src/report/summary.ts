@@ -31,7 +31,8 @@ function statusFact(outcome: DeployOutcome, v: Verdict): Fact | undefined {
   // Before the task starts, the server has said no status: the deployment was created.
   if (d.status === undefined) return { label: 'Status', value: 'created; Toolforge starts it in a moment' }
   // The title says it, and the long status is the problem, stated once below.
-  if (v.problem !== undefined && (v.kind === 'failed' || v.kind === 'timed-out' || v.kind === 'cancelled')) return undefined
+  if (v.problem !== undefined && (v.kind === 'failed' || v.kind === 'timed-out' || v.kind === 'cancelled'))
+    return undefined
   const status = statusOf(d)
   // A failure's long status is the problem, stated once below.
   const long = v.problem === undefined && d.long_status ? ` (${plainTimes(d.long_status)})` : ''
@@ -42,7 +43,9 @@ const toolFact = (settings: Settings): Fact => ({ label: 'Tool', value: settings
 
 function configFacts(settings: Settings): Fact[] {
   const config = settings.config
-  return config && config.errors.length === 0 ? [{ label: 'Components config', value: `${config.file}: Toolforge would accept it` }] : []
+  return config && config.errors.length === 0
+    ? [{ label: 'Components config', value: `${config.file}: Toolforge would accept it` }]
+    : []
 }
 
 /** The summary of a run that ended with the config check: refused, or all a dry run given no token had to check. */
@@ -53,7 +56,12 @@ export function configSummaryModel(settings: Settings): SummaryModel {
   return { verdict, facts, components: [] }
 }
 
-export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: Voice, timeline?: TimelineModel): SummaryModel {
+export function summaryModel(
+  outcome: DeployOutcome,
+  settings: Settings,
+  voice: Voice,
+  timeline?: TimelineModel
+): SummaryModel {
   const d = outcome.deployment
   const v = verdict(outcome, settings, voice)
   const id = d?.deploy_id ?? settings.deployId
@@ -61,7 +69,11 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   // A dry run deploys nothing: no deployment, duration or description to tell of.
   if (settings.dryRun) {
     facts.push(...configFacts(settings))
-    if (v.kind === 'token-accepted') facts.push({ label: 'Deploy token', value: `Toolforge accepts the deploy token for ${settings.tool}; nothing was deployed` })
+    if (v.kind === 'token-accepted')
+      facts.push({
+        label: 'Deploy token',
+        value: `Toolforge accepts the deploy token for ${settings.tool}; nothing was deployed`
+      })
     return { verdict: v, facts, components: [] }
   }
   if (id) facts.push({ label: 'Deployment', value: id, code: true })
@@ -73,10 +85,16 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
   // Refused before any deployment existed: the reason and the next step say it all.
   if (!id && (v.kind === 'refused' || v.kind === 'bad-input')) return { verdict: v, facts, components: [] }
   let duration = formatDuration(outcome.endedAt - outcome.startedAt)
-  if (outcome.queuedMs > 0) duration += `, of which ${formatDuration(outcome.queuedMs)} queued behind another deployment`
+  if (outcome.queuedMs > 0)
+    duration += `, of which ${formatDuration(outcome.queuedMs)} queued behind another deployment`
   facts.push({ label: 'Duration', value: duration })
   const description = d?.description ?? (settings.deployId ? '' : settings.description)
-  if (description) facts.push({ label: 'Description', value: description, ...(settings.runUrl && description.includes(settings.runUrl) ? { linkWithin: settings.runUrl } : {}) })
+  if (description)
+    facts.push({
+      label: 'Description',
+      value: description,
+      ...(settings.runUrl && description.includes(settings.runUrl) ? { linkWithin: settings.runUrl } : {})
+    })
   const flags = [d?.force_build && 'force-build', d?.force_run && 'force-run'].filter(Boolean).join(', ')
   if (flags) facts.push({ label: 'Options', value: flags })
   const components = componentRows(d, timeline)
@@ -91,9 +109,13 @@ export function summaryModel(outcome: DeployOutcome, settings: Settings, voice: 
 export function closingLine(model: SummaryModel, outcome: DeployOutcome, settings: Settings): string {
   const id = outcome.deployment?.deploy_id
   if (model.verdict.kind === 'successful' && id) {
-    return `✔ ${settings.tool} deployed ${id} in ${formatDuration(outcome.endedAt - outcome.startedAt)} → ${settings.toolAddress}`
+    return (
+      `✔ ${settings.tool} deployed ${id} in ${formatDuration(outcome.endedAt - outcome.startedAt)} → ` +
+      `${settings.toolAddress}`
+    )
   }
-  if (model.verdict.kind === 'started' && id) return `✔ ${settings.tool}: deployment ${id} created on Toolforge; not waiting for it`
+  if (model.verdict.kind === 'started' && id)
+    return `✔ ${settings.tool}: deployment ${id} created on Toolforge; not waiting for it`
   return `✔ ${model.verdict.title}`
 }
 
@@ -105,7 +127,8 @@ export function interruptedLines(outcome: DeployOutcome, settings: Settings, voi
   const d = outcome.deployment
   const id = d?.deploy_id ?? settings.deployId
   if (!id) return ['✖ Interrupted before a deployment was created']
-  if (d && outcome.check) return [`✖ Interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id}`]
+  if (d && outcome.check)
+    return [`✖ Interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id}`]
   // The command that follows it, on a line of its own to copy.
   return [`✖ Interrupted; ${id} continues on Toolforge${d ? ` (${statusOf(d)})` : ''}`, `  ${voice.follow(id)}`]
 }
@@ -115,5 +138,8 @@ function withCheck(timeline: TimelineModel, outcome: DeployOutcome): TimelineMod
   const check = outcome.check
   if (!check || check.result === 'skipped') return timeline
   const endMs = outcome.endedAt - timeline.startedAt
-  return { ...timeline, check: { span: { startMs: endMs - check.durationMs, endMs }, passed: check.result === 'passed' } }
+  return {
+    ...timeline,
+    check: { span: { startMs: endMs - check.durationMs, endMs }, passed: check.result === 'passed' }
+  }
 }

@@ -13,7 +13,9 @@ import { timelineEnd, timelineRows, type Span, type TimelineModel } from './time
 const STACK_BELOW = 100
 const DEFAULT_WIDTH = 120
 const INDENT = '  '
-/** The table's narrowest "Toolforge says" column, and the widths the others are cut to, in turn, to leave it that much. */
+/**
+ * The table's narrowest "Toolforge says" column, and the widths the others are cut to, in turn, to leave it that much.
+ */
 const MIN_SAYS = 14
 const CAPS = [24, 28, 22, 30]
 
@@ -22,7 +24,9 @@ const NOTE_LIMIT = 300
 
 const plain = (text: RichText) => text.map((part) => part.text).join('')
 
-/** Words laid out greedily, `gap` between them: every line starts with `lead`, and each after the first with `more` too. */
+/**
+ * Words laid out greedily, `gap` between them: every line starts with `lead`, and each after the first with `more` too.
+ */
 function pack(words: string[], gap: string, lead: string, more: string, width: number): string[] {
   const lines: string[] = []
   let current = `${lead}${words[0]}`
@@ -49,7 +53,13 @@ export function wrapLine(line: string, width: number): string[] {
   return pack(line.slice(lead.length).split(' '), ' ', lead, '  ', width).flatMap((piece) => {
     const all = [...piece]
     const rest = all.slice(width)
-    return [all.slice(0, width).join(''), ...Array.from({ length: Math.ceil(rest.length / room) }, (_, i) => `${more}${rest.slice(i * room, (i + 1) * room).join('')}`)]
+    return [
+      all.slice(0, width).join(''),
+      ...Array.from(
+        { length: Math.ceil(rest.length / room) },
+        (_, i) => `${more}${rest.slice(i * room, (i + 1) * room).join('')}`
+      )
+    ]
   })
 }
 
@@ -67,23 +77,39 @@ function state(stage: 'build' | 'run', name: string, ms: number | undefined): st
 }
 
 function buildText(row: ComponentRow, timed = true): string {
-  return [state('build', row.build.state, timed ? row.build.ms : undefined), row.build.reused].filter(Boolean).join(', ')
+  return [state('build', row.build.state, timed ? row.build.ms : undefined), row.build.reused]
+    .filter(Boolean)
+    .join(', ')
 }
 
-/** The components as a table, or nothing below STACK_BELOW columns or when even cut cells would leave Toolforge's words too little room. */
+/**
+ * The components as a table, or nothing below STACK_BELOW columns or when even cut cells would leave Toolforge's words
+ * too little room.
+ */
 function table(rows: ComponentRow[], width: number): string[] | undefined {
   if (width < STACK_BELOW) return undefined
   const header = ['Component', 'Build', 'Run', 'Image', 'Toolforge says']
-  const cells = rows.map((row) => [row.name, buildText(row), state('run', row.run.state, row.run.ms), row.image?.short ?? '—', row.notes.map(plain).join(' · ')].map((cell) => oneLine(cell)))
+  const cells = rows.map((row) =>
+    [
+      row.name,
+      buildText(row),
+      state('run', row.run.state, row.run.ms),
+      row.image?.short ?? '—',
+      row.notes.map(plain).join(' · ')
+    ].map((cell) => oneLine(cell))
+  )
   const all = [header, ...cells]
   const widths = header.map((_, column) => Math.max(...all.map((row) => chars(row[column]!))))
   // The last column takes what is left; the others are narrowed first when it is too little.
   const room = width - INDENT.length - 2 * (header.length - 1)
   const othersWidth = () => widths.slice(0, 4).reduce((a, b) => a + b, 0)
-  for (const [column, cap] of CAPS.entries()) if (othersWidth() + MIN_SAYS > room) widths[column] = Math.min(widths[column]!, cap)
+  for (const [column, cap] of CAPS.entries())
+    if (othersWidth() + MIN_SAYS > room) widths[column] = Math.min(widths[column]!, cap)
   if (othersWidth() + MIN_SAYS > room) return undefined
   widths[4] = room - othersWidth()
-  return all.map((row) => (INDENT + row.map((cell, column) => fit(cell, widths[column]!).padEnd(widths[column]!)).join('  ')).trimEnd())
+  return all.map((row) =>
+    (INDENT + row.map((cell, column) => fit(cell, widths[column]!).padEnd(widths[column]!)).join('  ')).trimEnd()
+  )
 }
 
 /**
@@ -94,7 +120,10 @@ function table(rows: ComponentRow[], width: number): string[] | undefined {
 function stacked(rows: ComponentRow[], width: number, problem = ''): string[] {
   const ownId = (row: ComponentRow) => (row.build.id && !problem.includes(row.build.id) ? row.build.id : undefined)
   // A row with nothing of its own to say shares its line with the rows in the same states.
-  const key = (row: ComponentRow) => (ownId(row) !== undefined || row.notes.length > 0 ? row : `${buildText(row, false)}\n${state('run', row.run.state, undefined)}`)
+  const key = (row: ComponentRow) =>
+    ownId(row) !== undefined || row.notes.length > 0
+      ? row
+      : `${buildText(row, false)}\n${state('run', row.run.state, undefined)}`
   const groups = new Map<ComponentRow | string, ComponentRow[]>()
   for (const row of rows) {
     const k = key(row)
@@ -110,7 +139,8 @@ function stacked(rows: ComponentRow[], width: number, problem = ''): string[] {
       rows.length
     )
     return [
-      `${INDENT}${names}: build ${buildText(row, timed)}${id ? ` (${id})` : ''} · run ${state('run', row.run.state, timed ? row.run.ms : undefined)}`,
+      `${INDENT}${names}: build ${buildText(row, timed)}${id ? ` (${id})` : ''} · run ` +
+        `${state('run', row.run.state, timed ? row.run.ms : undefined)}`,
       // Toolforge's reason is whole above; what it says of each component is kept short.
       ...row.notes.map((note) => `${INDENT}  ${shortWords(oneLine(plain(note), NOTE_LIMIT))}`)
     ]
@@ -118,7 +148,10 @@ function stacked(rows: ComponentRow[], width: number, problem = ''): string[] {
   return lines.flatMap((line) => wrap(line, width))
 }
 
-/** The timeline as bars: `·` waiting for a build slot ("a slot", to fit 80 columns), `━` building, `▮` running, `✗` where one failed, `○` checking that the tool serves. */
+/**
+ * The timeline as bars: `·` waiting for a build slot ("a slot", to fit 80 columns), `━` building, `▮` running, `✗`
+ * where one failed, `○` checking that the tool serves.
+ */
 export function textTimeline(timeline: TimelineModel, width: number): string[] {
   const entries = timelineRows(timeline)
   if (entries.length === 0) return []
@@ -139,12 +172,28 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
     // A failed build or run ends in ✗: drawn like the others, it would read as done.
     const failedAt = times.failed ? times[times.failed] : undefined
     const end: Span | undefined = failedAt && { startMs: failedAt.endMs, endMs: failedAt.endMs }
-    row(name, [[times.waiting, '·'], [times.build, '━'], [times.run, '▮'], [end, '✗']], total)
+    row(
+      name,
+      [
+        [times.waiting, '·'],
+        [times.build, '━'],
+        [times.run, '▮'],
+        [end, '✗']
+      ],
+      total
+    )
   }
   if (check) row('check', [[check.span, '○']], check.passed ? ' serves' : ' not serving')
   const precision = timeline.precisionMs > 0 ? `, up to ${formatDuration(timeline.precisionMs)} late` : ''
   const failed = entries.some(([, times]) => times.failed)
-  const legend = ['· waiting for a slot', '━ build', '▮ run', ...(failed ? ['✗ failed'] : []), ...(check ? ['○ check'] : []), `(times as seen${precision})`]
+  const legend = [
+    '· waiting for a slot',
+    '━ build',
+    '▮ run',
+    ...(failed ? ['✗ failed'] : []),
+    ...(check ? ['○ check'] : []),
+    `(times as seen${precision})`
+  ]
   lines.push(...pack(legend, '  ', `${INDENT}${''.padEnd(label)}  `, '', width))
   return lines.map((line) => fit(line, width))
 }
@@ -171,18 +220,23 @@ export function renderText(model: SummaryModel, width = DEFAULT_WIDTH): string {
   const lines = [fit(`${verdict.ok ? '✔' : '✖'} ${verdict.title}`, width), '']
   const label = Math.max(...model.facts.map((fact) => fact.label.length))
   for (const fact of model.facts) {
-    lines.push(fit(`${INDENT}${fact.label.padEnd(label)}  ${fact.link ? `${fact.value} (${fact.link})` : fact.value}`, width))
+    lines.push(
+      fit(`${INDENT}${fact.label.padEnd(label)}  ${fact.link ? `${fact.value} (${fact.link})` : fact.value}`, width)
+    )
   }
   // Toolforge's reason whole, up to the log's limit for one text, in lines that fit.
-  if (verdict.problem) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...wrap(`${INDENT}Problem: ${shortWords(verdict.problem)}`, width))
-  if (model.components.length > 0) lines.push('', ...(table(model.components, width) ?? stacked(model.components, width, verdict.problem)))
+  if (verdict.problem)
+    lines.push(...(lines.at(-1) === '' ? [] : ['']), ...wrap(`${INDENT}Problem: ${shortWords(verdict.problem)}`, width))
+  if (model.components.length > 0)
+    lines.push('', ...(table(model.components, width) ?? stacked(model.components, width, verdict.problem)))
   if (model.timeline) {
     const bars = textTimeline(model.timeline, width)
     if (bars.length > 0) lines.push('', `${INDENT}Timeline`, ...bars)
   }
   if (verdict.nextSteps.length > 0) {
     lines.push('', `${INDENT}What to do next:`)
-    for (const item of verdict.nextSteps) lines.push(...wrap(`${INDENT}- ${item.text}${item.command ? `: ${item.command}` : ''}`, width))
+    for (const item of verdict.nextSteps)
+      lines.push(...wrap(`${INDENT}- ${item.text}${item.command ? `: ${item.command}` : ''}`, width))
   }
   return `${lines.join('\n')}\n`
 }

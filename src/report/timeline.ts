@@ -90,14 +90,16 @@ export class TimelineRecorder {
       const buildEnd = earliest(BUILD_ENDS.map((state) => `build:${state}`))
       // Seen running first at the last check, still unfinished (the deployment ended): it
       // started after the last check that saw it waiting, and is drawn as a build from there.
-      const runningAtEnd = seen.get('build:running') === this.last && !Number.isFinite(buildEnd) && this.lastWaiting.has(name)
+      const runningAtEnd =
+        seen.get('build:running') === this.last && !Number.isFinite(buildEnd) && this.lastWaiting.has(name)
       const running = runningAtEnd ? this.lastWaiting.get(name) : seen.get('build:running')
       // A build seen waiting, then over, ran somewhere between: the span is its upper bound.
       const waitEnd = running ?? (Number.isFinite(buildOver) ? this.lastWaiting.get(name)! : this.last!)
       // Seen waiting at one check only, it was not seen to wait for any time.
       if (Number.isFinite(waitStart) && waitEnd > waitStart) times.waiting = { startMs: waitStart, endMs: waitEnd }
       const buildStart = running ?? (Number.isFinite(waitStart) ? waitEnd : buildEnd)
-      if (Number.isFinite(buildStart) && Number.isFinite(buildEnd)) times.build = { startMs: buildStart, endMs: buildEnd }
+      if (Number.isFinite(buildStart) && Number.isFinite(buildEnd))
+        times.build = { startMs: buildStart, endMs: buildEnd }
       else if (seen.has('build:running')) times.build = { startMs: buildStart, endMs: this.last! }
       const runEnd = earliest(RUN_ENDS.map((state) => `run:${state}`))
       if (this.runsFrom !== undefined && Number.isFinite(runEnd)) times.run = { startMs: this.runsFrom, endMs: runEnd }

@@ -1,7 +1,15 @@
 import type { DeployOutcome } from '../engine/deploy.js'
 import { deployLive } from '../engine/live-deploy.js'
 import type { Narrator } from '../report/narrator.js'
-import { badInputVerdict, checksConfigOnly, configLine, outcomeKind, TOKEN_NOT_CHECKED, unexpectedVerdict, type Voice } from '../report/outcome.js'
+import {
+  badInputVerdict,
+  checksConfigOnly,
+  configLine,
+  outcomeKind,
+  TOKEN_NOT_CHECKED,
+  unexpectedVerdict,
+  type Voice
+} from '../report/outcome.js'
 import { earlyResult, runResult, type RunResult } from '../report/result.js'
 import { configSummaryModel, summaryModel, type SummaryModel } from '../report/summary.js'
 import { InputError, UsageError, type InputNames } from '../settings/input-error.js'
@@ -27,7 +35,10 @@ export interface FrontEnd {
   warn(text: string, title: string): void
   /** A line of the run's own, before the deployment's story. */
   say(text: string): void
-  /** What the run is about to ask Toolforge, in one line (a front end with a live line of its own may keep it to itself). */
+  /**
+   * What the run is about to ask Toolforge, in one line (a front end with a live line of its own may keep it to
+   * itself).
+   */
   starting(line: string): void
   /** For whoever debugs the run: an unexpected error's stack. */
   debug(text: string): void
@@ -51,7 +62,11 @@ export interface Ending {
 
 /** What the run is about to do, in one line. */
 function startLine(settings: Settings): string {
-  if (settings.dryRun) return `Asking Toolforge through ${settings.apiUrl} whether it accepts the deploy token for ${settings.tool} (dry run: nothing is deployed)`
+  if (settings.dryRun)
+    return (
+      `Asking Toolforge through ${settings.apiUrl} whether it accepts the deploy token for ${settings.tool} ` +
+      `(dry run: nothing is deployed)`
+    )
   if (settings.deployId) return `Following deployment ${settings.deployId} of ${settings.tool}`
   return `Deploying ${settings.tool} through ${settings.apiUrl}`
 }
@@ -59,7 +74,10 @@ function startLine(settings: Settings): string {
 /** The reason a config Toolforge would refuse stops the run. */
 function configRefusal(config: CheckedConfig): string {
   const n = config.errors.length
-  return `${configLine(config)} (${n === 1 ? 'a problem, told at its line' : `${n} problems, each told at its line`}); nothing was sent`
+  return (
+    `${configLine(config)} ` +
+    `(${n === 1 ? 'a problem, told at its line' : `${n} problems, each told at its line`}); nothing was sent`
+  )
 }
 
 export async function runFlow(front: FrontEnd): Promise<RunResult> {
@@ -75,7 +93,10 @@ export async function runFlow(front: FrontEnd): Promise<RunResult> {
     if (settings.config) {
       front.configChecked(settings.config)
       if (settings.config.errors.length > 0) {
-        return endEarly(earlyResult('bad-input', { kind: 'config', message: configRefusal(settings.config) }, settings.toolAddress), configSummaryModel(settings))
+        return endEarly(
+          earlyResult('bad-input', { kind: 'config', message: configRefusal(settings.config) }, settings.toolAddress),
+          configSummaryModel(settings)
+        )
       }
       if (checksConfigOnly(settings)) {
         front.say(TOKEN_NOT_CHECKED)
@@ -92,11 +113,19 @@ export async function runFlow(front: FrontEnd): Promise<RunResult> {
   } catch (error) {
     if (error instanceof InputError || error instanceof UsageError) {
       const kind = error instanceof InputError ? 'input' : 'usage'
-      return endEarly(earlyResult('bad-input', { kind, message: error.message }, settings?.toolAddress), { verdict: badInputVerdict(error.message), facts: [], components: [] })
+      return endEarly(earlyResult('bad-input', { kind, message: error.message }, settings?.toolAddress), {
+        verdict: badInputVerdict(error.message),
+        facts: [],
+        components: []
+      })
     }
     // With NODE_OPTIONS=--enable-source-maps the stack points into src/.
     if (error instanceof Error && error.stack) front.debug(error.stack)
     const message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`
-    return endEarly(earlyResult('unreachable', { kind: 'unexpected', message }), { verdict: unexpectedVerdict(message), facts: [], components: [] })
+    return endEarly(earlyResult('unreachable', { kind: 'unexpected', message }), {
+      verdict: unexpectedVerdict(message),
+      facts: [],
+      components: []
+    })
   }
 }

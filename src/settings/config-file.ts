@@ -51,13 +51,19 @@ export function checkConfigText(text: string, file: string): ConfigFileCheck {
   if (document.errors.length > 0) {
     const placed = document.errors.map((error) => {
       const { line, col } = at(error.pos[0])
-      return { file, line, column: col, message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') }
+      return {
+        file,
+        line,
+        column: col,
+        message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
+      }
     })
     return { errors: placed, warnings: [] }
   }
   const place = (problem: ConfigProblem): PlacedProblem => {
     const { key, node } = locate(document.contents, problem.path)
-    // A missing key is told at the mapping's own key; a wrong value at its key too, which is on the same line in block style.
+    // A missing key is told at the mapping's own key; a wrong value at its key too, which is on the same line in block
+    // style.
     const offset = key?.range?.[0] ?? node?.range?.[0] ?? 0
     const { line, col } = at(offset)
     return { file, line, column: col, message: `${described(problem.path)}: ${problem.message}` }
@@ -68,7 +74,17 @@ export function checkConfigText(text: string, file: string): ConfigFileCheck {
   } catch {
     // Only the alias bound makes a parsed document fail to convert.
     const { line, col } = at(firstAlias(document))
-    return { errors: [{ file, line, column: col, message: `more than ${MAX_ALIAS_COUNT} aliases would be expanded, which no components config needs` }], warnings: [] }
+    return {
+      errors: [
+        {
+          file,
+          line,
+          column: col,
+          message: `more than ${MAX_ALIAS_COUNT} aliases would be expanded, which no components config needs`
+        }
+      ],
+      warnings: []
+    }
   }
   const checked = checkConfig(config)
   return { errors: checked.errors.map(place), warnings: checked.warnings.map(place) }
@@ -103,9 +119,14 @@ function readRegularFile(file: string, full: string, workspace: string): string 
     real = realpathSync(full)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new ConfigFileUnreadable(code === 'ENOENT' ? `${file} does not exist in the workspace (${workspace})` : `${file} cannot be read (${code ?? 'error'})`)
+    throw new ConfigFileUnreadable(
+      code === 'ENOENT'
+        ? `${file} does not exist in the workspace (${workspace})`
+        : `${file} cannot be read (${code ?? 'error'})`
+    )
   }
-  if (!isInside(realpathSync(workspace), real)) throw new ConfigFileUnreadable(`${file} is a link to a file outside the workspace`)
+  if (!isInside(realpathSync(workspace), real))
+    throw new ConfigFileUnreadable(`${file} is a link to a file outside the workspace`)
   let fd: number
   try {
     // Non-blocking: a FIFO or a device must not hold the run before it is refused.
@@ -117,7 +138,8 @@ function readRegularFile(file: string, full: string, workspace: string): string 
     const stat = fstatSync(fd)
     if (stat.isDirectory()) throw new ConfigFileUnreadable(`${file} is a directory`)
     if (!stat.isFile()) throw new ConfigFileUnreadable(`${file} is not a regular file`)
-    if (stat.size > MAX_CONFIG_BYTES) throw new ConfigFileUnreadable(`${file} is ${stat.size} bytes, more than the ${MAX_CONFIG_BYTES} read`)
+    if (stat.size > MAX_CONFIG_BYTES)
+      throw new ConfigFileUnreadable(`${file} is ${stat.size} bytes, more than the ${MAX_CONFIG_BYTES} read`)
     const buffer = Buffer.alloc(stat.size)
     let read = 0
     while (read < buffer.length) {
@@ -134,6 +156,7 @@ function readRegularFile(file: string, full: string, workspace: string): string 
 /** Reads `file` (relative to `workspace`, and inside it) and checks it. */
 export function checkConfigFile(file: string, workspace: string): ConfigFileCheck {
   const full = resolve(workspace, file)
-  if (!isInside(resolve(workspace), full)) throw new ConfigFileUnreadable(`${file} is outside the workspace (${workspace})`)
+  if (!isInside(resolve(workspace), full))
+    throw new ConfigFileUnreadable(`${file} is outside the workspace (${workspace})`)
   return checkConfigText(readRegularFile(file, full, workspace), file)
 }

@@ -36,7 +36,8 @@ export const CONFIG_RULES_UPSTREAM = { configVersion: 'v1beta1', commit: 'dac746
 type Value = unknown
 type Rule = (value: Value) => string | undefined
 
-const isMapping = (value: Value): value is Record<string, Value> => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+const isMapping = (value: Value): value is Record<string, Value> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
 
 const text: Rule = (value) => (typeof value === 'string' ? undefined : 'must be text (put it in quotes)')
 
@@ -59,12 +60,22 @@ const integer =
 
 const YES_NO = new Set(['0', 'off', 'f', 'false', 'n', 'no', '1', 'on', 't', 'true', 'y', 'yes'])
 const yesNo: Rule = (value) =>
-  typeof value === 'boolean' || value === 0 || value === 1 || (typeof value === 'string' && YES_NO.has(value.toLowerCase())) ? undefined : 'must be true or false'
+  typeof value === 'boolean' ||
+  value === 0 ||
+  value === 1 ||
+  (typeof value === 'string' && YES_NO.has(value.toLowerCase()))
+    ? undefined
+    : 'must be true or false'
 
 const oneOf =
   (...choices: string[]): Rule =>
   (value) =>
-    typeof value === 'string' && choices.includes(value) ? undefined : `must be ${choices.map((c) => `"${c}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}`
+    typeof value === 'string' && choices.includes(value)
+      ? undefined
+      : `must be ${choices
+          .map((c) => `"${c}"`)
+          .join(', ')
+          .replace(/, ([^,]*)$/, ' or $1')}`
 
 const url =
   (...schemes: string[]): Rule =>
@@ -76,7 +87,8 @@ const url =
     } catch {
       return `must be a URL (${schemes.join(', ')}), not ${/^[^/:]+@[^:]+:/.test(value) ? 'an ssh address' : 'this'}`
     }
-    if (!schemes.includes(parsed.protocol.slice(0, -1))) return `must be a ${schemes.join(', ').replace(/, ([^,]*)$/, ' or $1')} URL`
+    if (!schemes.includes(parsed.protocol.slice(0, -1)))
+      return `must be a ${schemes.join(', ').replace(/, ([^,]*)$/, ' or $1')} URL`
     return parsed.hostname ? undefined : 'must be a URL with a host'
   }
 
@@ -117,7 +129,10 @@ const CONTINUOUS_RUN: Fields = {
     health_check_http: text
   }
 }
-const SCHEDULED_RUN: Fields = { required: { command: text, schedule: text }, optional: { ...COMMON_RUN, retry: integer(0, 5), timeout: integer(0) } }
+const SCHEDULED_RUN: Fields = {
+  required: { command: text, schedule: text },
+  optional: { ...COMMON_RUN, retry: integer(0, 5), timeout: integer(0) }
+}
 const COMPONENT_KEYS = ['build', 'run', 'component_type']
 
 function fields(mapping: Record<string, Value>, rules: Fields, at: ConfigPath): ConfigProblem[] {
@@ -126,7 +141,8 @@ function fields(mapping: Record<string, Value>, rules: Fields, at: ConfigPath): 
     if (!(key in mapping)) problems.push({ path: at, message: `missing ${key}` })
     else problems.push(...problem(rule(mapping[key]), [...at, key]))
   }
-  for (const [key, rule] of Object.entries(rules.optional)) if (key in mapping) problems.push(...problem(rule(mapping[key]), [...at, key]))
+  for (const [key, rule] of Object.entries(rules.optional))
+    if (key in mapping) problems.push(...problem(rule(mapping[key]), [...at, key]))
   return problems
 }
 
@@ -136,8 +152,10 @@ const problem = (message: string | undefined, path: ConfigPath): ConfigProblem[]
 function continuousChecks(run: Record<string, Value>, at: ConfigPath): ConfigProblem[] {
   const problems: ConfigProblem[] = []
   const udp = run.port_protocol === 'udp'
-  if (run.health_check_script && run.health_check_http) problems.push({ path: at, message: 'has both health_check_script and health_check_http: keep one' })
-  if (run.health_check_http && (('port' in run && !wholeNumber(run.port)) || udp)) problems.push({ path: [...at, 'health_check_http'], message: 'needs a tcp port' })
+  if (run.health_check_script && run.health_check_http)
+    problems.push({ path: at, message: 'has both health_check_script and health_check_http: keep one' })
+  if (run.health_check_http && (('port' in run && !wholeNumber(run.port)) || udp))
+    problems.push({ path: [...at, 'health_check_http'], message: 'needs a tcp port' })
   if (run.publish && !('port' in run)) problems.push({ path: [...at, 'publish'], message: 'needs port to be set' })
   if (run.publish && udp) problems.push({ path: [...at, 'publish'], message: 'needs port_protocol tcp' })
   return problems
@@ -160,7 +178,12 @@ const keysOf = (rules: Fields) => [...Object.keys(rules.required), ...Object.key
  * Of two forms, the one the server takes: when both fit, the one with more of its keys
  * given (pydantic's smart union); when neither does, what is wrong with the one meant.
  */
-function eitherForm(mapping: Record<string, Value>, first: [Fields, ConfigProblem[]], second: [Fields, ConfigProblem[]], meansSecond: boolean): Checked {
+function eitherForm(
+  mapping: Record<string, Value>,
+  first: [Fields, ConfigProblem[]],
+  second: [Fields, ConfigProblem[]],
+  meansSecond: boolean
+): Checked {
   const given = (rules: Fields) => keysOf(rules).filter((key) => key in mapping).length
   const fits = [first, second].filter(([, problems]) => problems.length === 0)
   if (fits.length === 0) return { problems: meansSecond ? second[1] : first[1] }
@@ -170,17 +193,28 @@ function eitherForm(mapping: Record<string, Value>, first: [Fields, ConfigProble
 
 /** Whether the component builds from source or reuses another's build, and what is wrong with the build. */
 function checkBuild(build: Value, at: ConfigPath): Checked & { reusing?: string } {
-  if (!isMapping(build)) return { problems: [{ path: at, message: 'must be a mapping: repository and ref, or reuse_from' }] }
-  const checked = eitherForm(build, [SOURCE_BUILD, fields(build, SOURCE_BUILD, at)], [BUILD_REFERENCE, fields(build, BUILD_REFERENCE, at)], 'reuse_from' in build)
+  if (!isMapping(build))
+    return { problems: [{ path: at, message: 'must be a mapping: repository and ref, or reuse_from' }] }
+  const checked = eitherForm(
+    build,
+    [SOURCE_BUILD, fields(build, SOURCE_BUILD, at)],
+    [BUILD_REFERENCE, fields(build, BUILD_REFERENCE, at)],
+    'reuse_from' in build
+  )
   return checked.keys?.includes('reuse_from') ? { ...checked, reusing: build.reuse_from as string } : checked
 }
 
-function checkComponent(name: string, component: Value): { problems: ConfigProblem[]; reusing?: string; unknown: ConfigProblem[] } {
+function checkComponent(
+  name: string,
+  component: Value
+): { problems: ConfigProblem[]; reusing?: string; unknown: ConfigProblem[] } {
   const at: ConfigPath = ['components', name]
-  if (!isMapping(component)) return { problems: [{ path: at, message: 'must be a mapping with build and run' }], unknown: [] }
+  if (!isMapping(component))
+    return { problems: [{ path: at, message: 'must be a mapping with build and run' }], unknown: [] }
   const problems: ConfigProblem[] = []
   const unknown = skipped(component, COMPONENT_KEYS, at)
-  if ('component_type' in component) problems.push(...problem(oneOf('continuous', 'scheduled')(component.component_type), [...at, 'component_type']))
+  if ('component_type' in component)
+    problems.push(...problem(oneOf('continuous', 'scheduled')(component.component_type), [...at, 'component_type']))
   let reusing: string | undefined
   if (!('build' in component)) problems.push({ path: at, message: 'missing build' })
   else {
@@ -190,12 +224,18 @@ function checkComponent(name: string, component: Value): { problems: ConfigProbl
     if (build.keys) unknown.push(...skipped(component.build as Record<string, Value>, build.keys, [...at, 'build']))
   }
   if (!('run' in component)) problems.push({ path: at, message: 'missing run' })
-  else if (!isMapping(component.run)) problems.push({ path: [...at, 'run'], message: 'must be a mapping, with at least command' })
+  else if (!isMapping(component.run))
+    problems.push({ path: [...at, 'run'], message: 'must be a mapping, with at least command' })
   else {
     const run = component.run
     // Either way of running will do; what is wrong is told for the one the component means.
     const means = component.component_type === 'scheduled' || 'schedule' in run
-    const checked = eitherForm(run, [CONTINUOUS_RUN, continuousRun(run, [...at, 'run'])], [SCHEDULED_RUN, fields(run, SCHEDULED_RUN, [...at, 'run'])], means)
+    const checked = eitherForm(
+      run,
+      [CONTINUOUS_RUN, continuousRun(run, [...at, 'run'])],
+      [SCHEDULED_RUN, fields(run, SCHEDULED_RUN, [...at, 'run'])],
+      means
+    )
     problems.push(...checked.problems)
     if (checked.keys) unknown.push(...skipped(run, checked.keys, [...at, 'run']))
   }
@@ -213,11 +253,14 @@ export function checkConfig(config: Value): ConfigCheck {
   if (!isMapping(config)) return { errors: [{ path: [], message: 'must be a mapping, with components' }], warnings: [] }
   const errors: ConfigProblem[] = []
   const warnings = skipped(config, ['config_version', 'source_url', 'components'], [])
-  if ('config_version' in config && config.config_version !== null) errors.push(...problem(oneOf('v1beta1')(config.config_version), ['config_version']))
+  if ('config_version' in config && config.config_version !== null)
+    errors.push(...problem(oneOf('v1beta1')(config.config_version), ['config_version']))
   if ('source_url' in config) errors.push(...problem(url('http', 'https')(config.source_url), ['source_url']))
   if (!('components' in config)) errors.push({ path: [], message: 'missing components' })
-  else if (!isMapping(config.components)) errors.push({ path: ['components'], message: 'must be a mapping of component names to components' })
-  else if (Object.keys(config.components).length === 0) errors.push({ path: ['components'], message: 'must list at least one component' })
+  else if (!isMapping(config.components))
+    errors.push({ path: ['components'], message: 'must be a mapping of component names to components' })
+  else if (Object.keys(config.components).length === 0)
+    errors.push({ path: ['components'], message: 'must list at least one component' })
   else {
     const reusing = new Map<string, string>()
     for (const [name, component] of Object.entries(config.components)) {
@@ -229,7 +272,11 @@ export function checkConfig(config: Value): ConfigCheck {
     for (const [name, from] of reusing) {
       const at = ['components', name, 'build', 'reuse_from']
       if (!(from in config.components)) errors.push({ path: at, message: `names no component of this config: ${from}` })
-      else if (reusing.has(from)) errors.push({ path: at, message: `names ${from}, which reuses a build itself: name the component that builds from source` })
+      else if (reusing.has(from))
+        errors.push({
+          path: at,
+          message: `names ${from}, which reuses a build itself: name the component that builds from source`
+        })
     }
   }
   return { errors, warnings }

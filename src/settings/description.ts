@@ -9,7 +9,11 @@ import { repositoryLabel } from './repository.js'
  * its remote, commit and branch, never the local user or host name, which anyone with
  * access to the tool could read there.
  */
-export function defaultDescription(env: NodeJS.ProcessEnv, program = 'toolforge/deploy-action', git: Git = systemGit): string {
+export function defaultDescription(
+  env: NodeJS.ProcessEnv,
+  program = 'toolforge/deploy-action',
+  git: Git = systemGit
+): string {
   if (env.GITHUB_REPOSITORY) return fromGitHub(env, env.GITHUB_REPOSITORY)
   if (env.GITHUB_ACTIONS !== 'true' && env.CI_PROJECT_PATH) return fromGitLab(env, env.CI_PROJECT_PATH)
   return fromShell(program, git) ?? `Deployed by ${program}`
@@ -20,7 +24,10 @@ export type Git = (args: string[]) => string | undefined
 
 const systemGit: Git = (args) => {
   try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 }).trim() || undefined
+    return (
+      execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 }).trim() ||
+      undefined
+    )
   } catch {
     return undefined
   }
@@ -52,7 +59,12 @@ function fromShell(program: string, git: Git): string | undefined {
   return describe(program, label ?? `the folder ${folder}`, sha, [['branch', branch === 'HEAD' ? undefined : branch]])
 }
 
-function describe(origin: string, repository: string, sha: string | undefined, details: Array<[string, string | undefined]>): string {
+function describe(
+  origin: string,
+  repository: string,
+  sha: string | undefined,
+  details: Array<[string, string | undefined]>
+): string {
   const parts = [`Deployed by ${origin} from ${repository}${sha ? `@${sha.slice(0, 7)}` : ''}`]
   for (const [label, value] of details) if (value) parts.push(`${label} ${value}`)
   return parts.join(', ')
@@ -66,7 +78,8 @@ export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
   let url: string | undefined
   if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
     const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
-    url = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com'
+    url = `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`
   } else if (env.GITHUB_ACTIONS !== 'true' && env.CI_PROJECT_PATH) url = env.CI_PIPELINE_URL
   return url && /^https?:\/\/[^\s()<>[\]`]+$/.test(url) ? url : undefined
 }

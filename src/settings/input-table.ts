@@ -42,7 +42,8 @@ const TABLE = [
     kind: 'text',
     default: '',
     actionDefault: '${{ github.event.repository.name }}',
-    description: "The Toolforge tool to deploy. Empty: the repository's or project's name ($TOOL_NAME first, outside GitHub).",
+    description:
+      "The Toolforge tool to deploy. Empty: the repository's or project's name ($TOOL_NAME first, outside GitHub).",
     flag: { value: 'NAME' },
     env: [optionVariable('tool'), 'TOOL_NAME']
   },
@@ -51,14 +52,17 @@ const TABLE = [
     kind: 'secret',
     default: '',
     description:
-      "The tool's deploy token (toolforge components deploy-token create), from a secret or a masked variable, never a flag. Needed for all but checking a config-file alone.",
+      "The tool's deploy token (toolforge components deploy-token create), from a secret or a masked variable, never " +
+      'a flag. Needed for all but checking a config-file alone.',
     env: [optionVariable('token'), 'TOOLS_DEPLOY_TOKEN']
   },
   {
     name: 'api-url',
     kind: 'text',
     default: 'https://api.svc.toolforge.org',
-    description: 'The root of the Toolforge API gateway; /components/v1/... is added to it. https:// (http:// only for localhost, 127.x.x.x or [::1]).',
+    description:
+      'The root of the Toolforge API gateway; /components/v1/... is added to it. https:// (http:// only for ' +
+      'localhost, 127.x.x.x or [::1]).',
     flag: { value: 'URL' },
     env: [optionVariable('api-url')]
   },
@@ -82,7 +86,9 @@ const TABLE = [
     name: 'description',
     kind: 'text',
     default: '',
-    description: 'Text stored with the deployment on Toolforge. Empty: one naming the CI run (or the git checkout), its commit and ref.',
+    description:
+      'Text stored with the deployment on Toolforge. Empty: one naming the CI run (or the git checkout), its commit ' +
+      'and ref.',
     flag: { value: 'TEXT' },
     env: [optionVariable('description')]
   },
@@ -131,7 +137,9 @@ const TABLE = [
     name: 'check',
     kind: 'text',
     default: 'auto',
-    description: "After success, check that the web service answers: auto (the tool's address and health check, when a component publishes one), off, or an https:// URL.",
+    description:
+      "After success, check that the web service answers: auto (the tool's address and health check, when a " +
+      'component publishes one), off, or an https:// URL.',
     flag: { value: 'WHAT' },
     env: [optionVariable('check')]
   },
@@ -147,7 +155,9 @@ const TABLE = [
     name: 'check-expect',
     kind: 'text',
     default: '',
-    description: 'Text the checked answer must contain (in its first 64 KiB), such as the commit served at /version; until it does, the check goes on.',
+    description:
+      'Text the checked answer must contain (in its first 64 KiB), such as the commit served at /version; until it ' +
+      'does, the check goes on.',
     flag: { value: 'TEXT' },
     env: [optionVariable('check-expect')]
   },
@@ -155,7 +165,9 @@ const TABLE = [
     name: 'expect-commit',
     kind: 'text',
     default: '',
-    description: "A full commit SHA Toolforge must deploy, or the run fails. Empty: a warning when it deploys another commit of this CI run's repository than the run's.",
+    description:
+      'A full commit SHA Toolforge must deploy, or the run fails. Empty: a warning when it deploys another commit of ' +
+      "this CI run's repository than the run's.",
     flag: { value: 'SHA' },
     env: [optionVariable('expect-commit')]
   },
@@ -163,7 +175,8 @@ const TABLE = [
     name: 'dry-run',
     kind: 'boolean',
     default: 'false',
-    description: 'Deploy nothing: only ask Toolforge, with one request, whether it accepts the deploy token for the tool.',
+    description:
+      'Deploy nothing: only ask Toolforge, with one request, whether it accepts the deploy token for the tool.',
     flag: {},
     env: [optionVariable('dry-run')]
   },
@@ -171,7 +184,9 @@ const TABLE = [
     name: 'config-file',
     kind: 'text',
     default: '',
-    description: 'A components config (YAML or JSON) of the checkout, checked as Toolforge would before anything is sent; with dry-run and no token, only that.',
+    description:
+      'A components config (YAML or JSON) of the checkout, checked as Toolforge would before anything is sent; with ' +
+      'dry-run and no token, only that.',
     flag: { value: 'FILE' },
     env: [optionVariable('config-file')]
   }
@@ -194,29 +209,49 @@ export interface OutputSpec {
 }
 
 const OUTPUT_TABLE = [
-  { name: 'deploy_id', dotenv: 'DEPLOY_ID', description: 'The id of the deployment (like 20250703-075322-5zxh2hip26), set as soon as it exists.' },
+  {
+    name: 'deploy_id',
+    dotenv: 'DEPLOY_ID',
+    description: 'The id of the deployment (like 20250703-075322-5zxh2hip26), set as soon as it exists.'
+  },
   {
     name: 'status',
     dotenv: 'DEPLOY_STATUS',
-    description: "The last status Toolforge reported: successful, failed, timed_out, cancelled, or the last one seen when the run stopped waiting; unknown for anything else."
+    description:
+      'The last status Toolforge reported: successful, failed, timed_out, cancelled, or the last one seen when the ' +
+      'run stopped waiting; unknown for anything else.'
   },
   { name: 'long_status', description: "Toolforge's long status text for the deployment (at most 2000 characters)." },
-  { name: 'url', dotenv: 'DEPLOY_URL', description: "The tool's address, https://<tool>.toolforge.org/, for an environment's URL." },
+  {
+    name: 'url',
+    dotenv: 'DEPLOY_URL',
+    description: "The tool's address, https://<tool>.toolforge.org/, for an environment's URL."
+  },
   {
     name: 'deployment',
-    description: 'The last deployment Toolforge returned, as JSON without tool_config; texts shortened, at most 256 KiB (components past that counted in components_left_out).'
+    description:
+      'The last deployment Toolforge returned, as JSON without tool_config; texts shortened, at most 256 KiB ' +
+      '(components past that counted in components_left_out).'
   },
-  { name: 'check', dotenv: 'DEPLOY_CHECK', description: 'The serving check after the deployment: passed, failed or skipped.' },
+  {
+    name: 'check',
+    dotenv: 'DEPLOY_CHECK',
+    description: 'The serving check after the deployment: passed, failed or skipped.'
+  },
   { name: 'check_url', description: 'The address the serving check asked, when it asked one.' },
   {
     name: 'commit',
     dotenv: 'DEPLOY_COMMIT',
-    description: "The full SHA of the commit Toolforge builds, read from the deployed config's repository and ref right after the creation; empty when not one or not known."
+    description:
+      "The full SHA of the commit Toolforge builds, read from the deployed config's repository and ref right after " +
+      'the creation; empty when not one or not known.'
   },
   {
     name: 'outcome',
     dotenv: 'DEPLOY_OUTCOME',
-    description: 'How the run ended, in one word: successful, started, failed, timed-out, cancelled, not-serving, other-commit, stopped-waiting, interrupted, queued, refused, unreachable, unknown-creation, bad-input, …'
+    description:
+      'How the run ended, in one word: successful, started, failed, timed-out, cancelled, not-serving, other-commit, ' +
+      'stopped-waiting, interrupted, queued, refused, unreachable, unknown-creation, bad-input, …'
   }
 ] as const satisfies readonly OutputSpec[]
 

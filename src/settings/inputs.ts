@@ -27,7 +27,9 @@ const defaultOf = (name: InputName) => inputSpec(name).default
 export const ACTION_INPUT_NAMES: InputNames = {
   label: (name) => `Input '${name}'`,
   ref: (name) => `'${name}'`,
-  tokenSource: 'passed from a secret such as ${{ secrets.TOOLFORGE_DEPLOY_TOKEN }}. If the secret is set, check that this workflow can read it'
+  tokenSource:
+    'passed from a secret such as ${{ secrets.TOOLFORGE_DEPLOY_TOKEN }}. If the secret is set, check that this ' +
+    'workflow can read it'
 }
 
 function quoted(value: string): string {
@@ -38,13 +40,17 @@ function parseBoolean(names: InputNames, name: InputName, given: string): boolea
   const raw = given === '' ? defaultOf(name) : given
   if (TRUE.includes(raw)) return true
   if (FALSE.includes(raw)) return false
-  throw new InputError(name, `${names.label(name)} is ${quoted(raw)}; accepted: true or false (also True, TRUE, False, FALSE).`)
+  throw new InputError(
+    name,
+    `${names.label(name)} is ${quoted(raw)}; accepted: true or false (also True, TRUE, False, FALSE).`
+  )
 }
 
 function parseDurationInput(names: InputNames, name: InputName, raw: string, min: number, max: number): number {
   const text = raw === '' ? defaultOf(name) : raw
   const ms = parseDuration(text)
-  const accepted = `a number of seconds or a duration like 45s, 30m, 1h30m, from ${formatDuration(min)} to ${formatDuration(max)}`
+  const accepted =
+    `a number of seconds or a duration like 45s, 30m, 1h30m, from ${formatDuration(min)} to ` + `${formatDuration(max)}`
   if (ms === undefined || ms < min || ms > max) {
     throw new InputError(name, `${names.label(name)} is ${quoted(text)}; accepted: ${accepted}.`)
   }
@@ -57,8 +63,12 @@ function parseTool(names: InputNames, raw: string, env: NodeJS.ProcessEnv): stri
   if (DNS_LABEL.test(tool)) return tool
   const accepted = 'a Toolforge tool name: 1 to 63 lowercase letters, digits or "-", not starting or ending with "-"'
   if (raw === '') {
-    const seen = tool === '' ? 'no repository name was available' : `the repository name ${quoted(tool)} is not a valid tool name`
-    throw new InputError('tool', `${names.label('tool')} is not set and ${seen}; set ${names.ref('tool')} to ${accepted}.`)
+    const seen =
+      tool === '' ? 'no repository name was available' : `the repository name ${quoted(tool)} is not a valid tool name`
+    throw new InputError(
+      'tool',
+      `${names.label('tool')} is not set and ${seen}; set ${names.ref('tool')} to ${accepted}.`
+    )
   }
   throw new InputError('tool', `${names.label('tool')} is ${quoted(raw)}; accepted: ${accepted}.`)
 }
@@ -68,20 +78,33 @@ function parseToken(names: InputNames, raw: string): string {
   if (raw === '') {
     throw new InputError(
       'token',
-      `${label} is ${names.tokenUnset ? 'not set' : 'empty'}; accepted: the tool's deploy token (create one with \`toolforge components deploy-token create\`), ${names.tokenSource}.`
+      `${label} is ${names.tokenUnset ? 'not set' : 'empty'}; accepted: the tool's deploy token (create one with ` +
+        `\`toolforge components deploy-token create\`), ${names.tokenSource}.`
     )
   }
   if (/\s/.test(raw)) {
-    throw new InputError('token', `${label} contains white space; accepted: the deploy token alone, without spaces or line breaks (check the secret for a trailing newline).`)
+    throw new InputError(
+      'token',
+      `${label} contains white space; accepted: the deploy token alone, without spaces or line breaks (check the ` +
+        `secret for a trailing newline).`
+    )
   }
   // Deploy tokens are UUIDs; allowing only these characters makes every encoding of the
   // token that a server could echo easy to recognise and mask.
   if (!TOKEN_CHARACTERS.test(raw)) {
-    throw new InputError('token', `${label} holds characters no deploy token has; accepted: letters, digits, ".", "_", "~" and "-" (deploy tokens are UUIDs).`)
+    throw new InputError(
+      'token',
+      `${label} holds characters no deploy token has; accepted: letters, digits, ".", "_", "~" and "-" (deploy ` +
+        `tokens are UUIDs).`
+    )
   }
   // Masking a short one would hide every such run of letters in the output, and break it.
   if (!isMaskableToken(raw)) {
-    throw new InputError('token', `${label} is ${raw.length} characters long; accepted: the tool's deploy token, a UUID of 36 characters like ${UUID_EXAMPLE} (at least ${MIN_TOKEN_LENGTH} characters).`)
+    throw new InputError(
+      'token',
+      `${label} is ${raw.length} characters long; accepted: the tool's deploy token, a UUID of 36 characters like ` +
+        `${UUID_EXAMPLE} (at least ${MIN_TOKEN_LENGTH} characters).`
+    )
   }
   return raw
 }
@@ -89,7 +112,10 @@ function parseToken(names: InputNames, raw: string): string {
 /** A warning for a token that is not UUID-shaped, as Toolforge's deploy tokens are: it may still be one. */
 function tokenWarning(names: InputNames, token: string): string | undefined {
   if (token === '' || UUID.test(token)) return undefined
-  return `${names.label('token')} is not shaped like a deploy token: Toolforge's are UUIDs of 36 characters, like ${UUID_EXAMPLE}. The run goes on with it; check the secret if Toolforge refuses it.`
+  return (
+    `${names.label('token')} is not shaped like a deploy token: Toolforge's are UUIDs of 36 characters, like ` +
+    `${UUID_EXAMPLE}. The run goes on with it; check the secret if Toolforge refuses it.`
+  )
 }
 
 /**
@@ -100,7 +126,10 @@ export function isMaskableToken(token: string): boolean {
   return token.length >= MIN_TOKEN_LENGTH
 }
 
-/** The URL, when it is one the run may send a request to: https (or http on this machine), no credentials; a query or fragment only where allowed. */
+/**
+ * The URL, when it is one the run may send a request to: https (or http on this machine), no credentials; a query or
+ * fragment only where allowed.
+ */
 function acceptableUrl(text: string, allowQuery = false): URL | undefined {
   if (!URL.canParse(text)) return undefined
   const url = new URL(text)
@@ -111,7 +140,9 @@ function acceptableUrl(text: string, allowQuery = false): URL | undefined {
 function parseApiUrl(names: InputNames, raw: string): string {
   const text = raw === '' ? defaultOf('api-url') : raw
   const accepted =
-    'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for this machine: localhost, 127.0.0.1 or another 127.x.x.x address, or [::1]), without credentials, query or fragment'
+    'the https:// address of the Toolforge API gateway, like https://api.svc.toolforge.org (plain http:// only for ' +
+    'this machine: localhost, 127.0.0.1 or another 127.x.x.x address, or [::1]), without credentials, query or ' +
+    'fragment'
   const url = acceptableUrl(text)
   if (!url) {
     throw new InputError('api-url', `${names.label('api-url')} is ${quoted(text)}; accepted: ${accepted}.`)
@@ -121,7 +152,8 @@ function parseApiUrl(names: InputNames, raw: string): string {
     const cut = path.lastIndexOf('/components')
     throw new InputError(
       'api-url',
-      `${names.label('api-url')} is ${quoted(text)}, which already ends in ${quoted(path.slice(cut))}; give the gateway's root, ${quoted(`${url.origin}${path.slice(0, cut)}`)}: /components/v1/... is added to it.`
+      `${names.label('api-url')} is ${quoted(text)}, which already ends in ${quoted(path.slice(cut))}; give the ` +
+        `gateway's root, ${quoted(`${url.origin}${path.slice(0, cut)}`)}: /components/v1/... is added to it.`
     )
   }
   return `${url.origin}${path}`
@@ -132,21 +164,27 @@ function parseDeployId(names: InputNames, raw: string): string | undefined {
   if (DEPLOY_ID.test(raw)) return raw
   throw new InputError(
     'deploy-id',
-    `${names.label('deploy-id')} is ${quoted(raw)}; accepted: empty, or a Toolforge deployment id like 20250703-075322-5zxh2hip26.`
+    `${names.label('deploy-id')} is ${quoted(raw)}; accepted: empty, or a Toolforge deployment id like ` +
+      `20250703-075322-5zxh2hip26.`
   )
 }
 
 function parseOnConflict(names: InputNames, raw: string): 'wait' | 'fail' {
   const value = raw === '' ? defaultOf('on-conflict') : raw
   if (value === 'wait' || value === 'fail') return value
-  throw new InputError('on-conflict', `${names.label('on-conflict')} is ${quoted(raw)}; accepted: ${inputSpec('on-conflict').options!.join(' or ')}.`)
+  throw new InputError(
+    'on-conflict',
+    `${names.label('on-conflict')} is ${quoted(raw)}; accepted: ${inputSpec('on-conflict').options!.join(' or ')}.`
+  )
 }
 
 function parseCheck(names: InputNames, given: string): 'auto' | 'off' | URL {
   const raw = given === '' ? defaultOf('check') : given
   if (raw === 'auto') return 'auto'
   if (raw === 'off') return 'off'
-  const accepted = `auto (the tool's address, when a component publishes one), off, or an https:// URL to ask (http:// only for localhost, 127.x.x.x or [::1]), without credentials`
+  const accepted =
+    `auto (the tool's address, when a component publishes one), off, or an https:// URL to ask ` +
+    `(http:// only for localhost, 127.x.x.x or [::1]), without credentials`
   const url = acceptableUrl(raw, true)
   if (!url) {
     throw new InputError('check', `${names.label('check')} is ${quoted(raw)}; accepted: ${accepted}.`)
@@ -161,10 +199,18 @@ const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i
 function parseCheckExpect(names: InputNames, raw: string, check: Settings['check']): string | undefined {
   if (raw === '') return undefined
   if (check === 'off') {
-    throw new InputError('check-expect', `${names.label('check-expect')} is set, but ${names.ref('check')} is off; accepted: check-expect with check auto or a URL, or no check-expect.`)
+    throw new InputError(
+      'check-expect',
+      `${names.label('check-expect')} is set, but ${names.ref('check')} is off; accepted: check-expect with check ` +
+        `auto or a URL, or no check-expect.`
+    )
   }
   if (raw.length > MAX_CHECK_EXPECT || /[\r\n]/.test(raw)) {
-    throw new InputError('check-expect', `${names.label('check-expect')} is ${raw.length} characters long or holds a line break; accepted: one line of at most ${MAX_CHECK_EXPECT} characters.`)
+    throw new InputError(
+      'check-expect',
+      `${names.label('check-expect')} is ${raw.length} characters long or holds a line break; accepted: one line of ` +
+        `at most ${MAX_CHECK_EXPECT} characters.`
+    )
   }
   return raw
 }
@@ -177,26 +223,39 @@ function workflowCommit(env: NodeJS.ProcessEnv): ExpectedCommit | undefined {
   const sha = env.GITHUB_SHA || env.CI_COMMIT_SHA || ''
   if (!FULL_SHA.test(sha)) return undefined
   if (env.GITHUB_SHA) {
-    if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || (env.GITHUB_EVENT_NAME ?? '').startsWith('pull_request')) return undefined
-    return { sha: sha.toLowerCase(), source: 'workflow', repository: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` }
+    if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || (env.GITHUB_EVENT_NAME ?? '').startsWith('pull_request'))
+      return undefined
+    return {
+      sha: sha.toLowerCase(),
+      source: 'workflow',
+      repository: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
+    }
   }
   if (!env.CI_PROJECT_URL || env.CI_MERGE_REQUEST_EVENT_TYPE === 'merged_result') return undefined
   return { sha: sha.toLowerCase(), source: 'workflow', repository: env.CI_PROJECT_URL }
 }
 
-function parseExpectCommit(names: InputNames, raw: string, env: NodeJS.ProcessEnv, deployId: string | undefined): ExpectedCommit | undefined {
+function parseExpectCommit(
+  names: InputNames,
+  raw: string,
+  env: NodeJS.ProcessEnv,
+  deployId: string | undefined
+): ExpectedCommit | undefined {
   if (raw === '') return deployId === undefined ? workflowCommit(env) : undefined
   if (FULL_SHA.test(raw) && deployId !== undefined) {
     // The commit is read right after the creation; later, the ref may name another one.
     throw new InputError(
       'expect-commit',
-      `${names.label('expect-commit')} is set, but ${names.ref('deploy-id')} follows a deployment created earlier, whose commit cannot be told any more; accepted: expect-commit on the run that creates the deployment.`
+      `${names.label('expect-commit')} is set, but ${names.ref('deploy-id')} follows a deployment created earlier, ` +
+        `whose commit cannot be told any more; accepted: expect-commit on the run that creates the deployment.`
     )
   }
   if (FULL_SHA.test(raw)) return { sha: raw.toLowerCase(), source: 'input' }
   throw new InputError(
     'expect-commit',
-    `${names.label('expect-commit')} is ${quoted(raw)}; accepted: empty (compare with this CI run's own commit, as a warning), or a full commit SHA of 40 hexadecimal digits (64 in a SHA-256 repository), not a branch, tag or short SHA.`
+    `${names.label('expect-commit')} is ${quoted(raw)}; accepted: empty (compare with this CI run's own commit, as a ` +
+      `warning), or a full commit SHA of 40 hexadecimal digits (64 in a SHA-256 repository), not a branch, tag or ` +
+      `short SHA.`
   )
 }
 
@@ -210,12 +269,14 @@ export const TOOL_URL_VARIABLE = 'TOOLFORGE_TOOL_URL'
  */
 function toolAddress(tool: string, apiUrl: string, env: NodeJS.ProcessEnv): string {
   const api = new URL(apiUrl)
-  const template = env[TOOL_URL_VARIABLE] || (isLoopbackHost(api) ? `${api.origin}/tools/{tool}/` : 'https://{tool}.toolforge.org/')
+  const template =
+    env[TOOL_URL_VARIABLE] || (isLoopbackHost(api) ? `${api.origin}/tools/{tool}/` : 'https://{tool}.toolforge.org/')
   const url = acceptableUrl(template.replace(/\{tool\}/g, tool))
   if (!url) {
     throw new InputError(
       'tool-url',
-      `${TOOL_URL_VARIABLE} is ${quoted(template)}; accepted: the tools' web address, https:// (http:// only for localhost, 127.x.x.x or [::1]), with {tool} for the tool's name, like https://{tool}.toolforge.org/.`
+      `${TOOL_URL_VARIABLE} is ${quoted(template)}; accepted: the tools' web address, https:// (http:// only for ` +
+        `localhost, 127.x.x.x or [::1]), with {tool} for the tool's name, like https://{tool}.toolforge.org/.`
     )
   }
   return url.href
@@ -228,7 +289,11 @@ function readConfig(names: InputNames, file: string, env: NodeJS.ProcessEnv): Ch
     return { file, ...checkConfigFile(file, workspace) }
   } catch (error) {
     if (!(error instanceof ConfigFileUnreadable)) throw error
-    throw new InputError('config-file', `${names.label('config-file')}: ${error.message}; accepted: the path of a components config (YAML or JSON) in the workspace.`)
+    throw new InputError(
+      'config-file',
+      `${names.label('config-file')}: ${error.message}; accepted: the path of a components config (YAML or JSON) in ` +
+        `the workspace.`
+    )
   }
 }
 
@@ -253,11 +318,23 @@ export function readSettings(
   const description = read('description').trim() || defaultDescription(env, program)
   const wait = parseBoolean(names, 'wait', read('wait').trim())
   const timeoutMs = parseDurationInput(names, 'timeout', read('timeout').trim(), 1_000, MAX_TIMEOUT_MS)
-  const pollIntervalMs = parseDurationInput(names, 'poll-interval', read('poll-interval').trim(), MIN_POLL_INTERVAL_MS, MAX_POLL_INTERVAL_MS)
+  const pollIntervalMs = parseDurationInput(
+    names,
+    'poll-interval',
+    read('poll-interval').trim(),
+    MIN_POLL_INTERVAL_MS,
+    MAX_POLL_INTERVAL_MS
+  )
   const deployId = parseDeployId(names, read('deploy-id').trim())
   const onConflict = parseOnConflict(names, read('on-conflict').trim())
   const check = parseCheck(names, read('check').trim())
-  const checkTimeoutMs = parseDurationInput(names, 'check-timeout', read('check-timeout').trim(), 1_000, MAX_CHECK_TIMEOUT_MS)
+  const checkTimeoutMs = parseDurationInput(
+    names,
+    'check-timeout',
+    read('check-timeout').trim(),
+    1_000,
+    MAX_CHECK_TIMEOUT_MS
+  )
   const checkExpect = parseCheckExpect(names, read('check-expect').trim(), check)
   const expectCommit = parseExpectCommit(names, read('expect-commit').trim(), env, deployId)
   return {

@@ -19,7 +19,13 @@ function decodedPath(pathname: string): string {
 function parts(url: string): { host: string; path: string } | undefined {
   if (!URL.canParse(url)) return undefined
   const parsed = new URL(url)
-  return { host: parsed.host, path: decodedPath(parsed.pathname).replace(/\/+$/, '').replace(/\.git$/i, '').replace(/\/+$/, '') }
+  return {
+    host: parsed.host,
+    path: decodedPath(parsed.pathname)
+      .replace(/\/+$/, '')
+      .replace(/\.git$/i, '')
+      .replace(/\/+$/, '')
+  }
 }
 
 /** The form two addresses of one repository share, or undefined for what is not a URL. */

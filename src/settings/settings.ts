@@ -25,7 +25,10 @@ export interface Settings {
   toolAddress: string
   /** Only ask Toolforge whether it accepts the token for the tool; deploy nothing. */
   dryRun: boolean
-  /** The components config file given, checked as Toolforge would check it. With dry-run and no token, all that is checked. */
+  /**
+   * The components config file given, checked as Toolforge would check it. With dry-run and no token, all that is
+   * checked.
+   */
   config: CheckedConfig | undefined
   /** The CI run deploying (GitHub Actions run, GitLab pipeline), when there is one: the summary links it. */
   runUrl?: string
