@@ -30,6 +30,10 @@ const boundaries = Object.entries(LAYERS).map(([folder, { forbidden, packages }]
         })),
         patterns: [
           {
+            regex: '^(\\.\\./)+dev(/|$)',
+            message: `src/${folder}/ must not import the project's own tools and tests (dev/): they are not the product.`
+          },
+          {
             regex: `^(\\.\\./)+(src/)?(${forbidden.join('|')})(/|$)`,
             message: `src/${folder}/ must not import from src/${forbidden.join('/, src/')}/ (see src/${folder}/README.md).`
           },
@@ -45,17 +49,7 @@ const boundaries = Object.entries(LAYERS).map(([folder, { forbidden, packages }]
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/',
-      '.build/',
-      'node_modules/',
-      'coverage/',
-      'reports/',
-      '.preview/',
-      'tools/',
-      '.stryker-tmp*/',
-      '.cache/'
-    ]
+    ignores: ['dist/', '.build/', 'node_modules/', 'coverage/', 'reports/', '.preview/', '.stryker-tmp*/', '.cache/']
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -1,4 +1,4 @@
-import { testPrerequisites } from './scripts/prerequisites.js'
+import { testPrerequisites } from './dev/support/prerequisites.js'
 
 // Test files whose prerequisites npm ci cannot install (the real server, rsync) are left
 // out with one line saying why, unless CI requires them: then the run fails at once.
@@ -20,10 +20,10 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
   },
   // Node 24 for the bundle tests, installed once before the workers start.
-  globalSetup: '<rootDir>/scripts/jest-global-setup.js',
+  globalSetup: '<rootDir>/dev/support/jest-global-setup.js',
   testTimeout: 60000,
   maxWorkers: 2,
   // Most integration tests wait on a child process or a server: more of them at once fill the idle CPU.
   maxConcurrency: 8,
-  reporters: ['default', ['<rootDir>/scripts/count-reporter.js', { notes: prerequisites.notes }]]
+  reporters: ['default', ['<rootDir>/dev/support/count-reporter.js', { notes: prerequisites.notes }]]
 }

@@ -1,5 +1,5 @@
 // Mutation testing of the engine, the report code and the settings against their unit tests
-// (npm run mutation; Stryker runs from tools/mutation on Node 24). The HTML report is
+// (npm run mutation; Stryker runs from dev/mutation/stryker on Node 24). The HTML report is
 // written outside the repository, to the folder MUTATION_REPORT_DIR names.
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
@@ -18,7 +18,17 @@ export default {
     '!src/engine/undici-stub.ts'
   ],
   // The sandbox needs the sources, tests and what they read, not the runtimes or the bundles.
-  ignorePatterns: ['/tools', '/dist', '/.build', '/.preview', '/coverage', '/.stryker-tmp*', '/.cache'],
+  ignorePatterns: [
+    '/dev/support/node24',
+    '/dev/mutation/stryker/node_modules',
+    '/dev/demo/local-action/node_modules',
+    '/dist',
+    '/.build',
+    '/.preview',
+    '/coverage',
+    '/.stryker-tmp*',
+    '/.cache'
+  ],
   testRunner: 'jest',
   testRunnerNodeArgs: ['--experimental-vm-modules'],
   jest: {

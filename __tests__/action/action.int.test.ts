@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { expectNoToken } from '../helpers/leaks.js'
-import { runAction, type ActionRun } from '../../scripts/run-bundle.js'
+import { runAction, type ActionRun } from '../../dev/support/run-bundle.js'
 import { TOKEN, withSimulator } from '../helpers/simulator.js'
 
 function inputs(url: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals'
-import { formatReport, runChaos } from '../../scripts/chaos-run.js'
+import { formatReport, runChaos } from '../../dev/demo/chaos-run.js'
 
 test('a short seeded chaos run: right outcomes, one creation each, no token anywhere', async () => {
   const options = { seed: 7, count: 16, concurrency: 8 }

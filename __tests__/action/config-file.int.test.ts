@@ -2,9 +2,9 @@ import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { ROOT } from '../../scripts/project-root.js'
-import { runAction } from '../../scripts/run-bundle.js'
-import { runCli } from '../../scripts/run-cli.js'
+import { ROOT } from '../../dev/support/project-root.js'
+import { runAction } from '../../dev/support/run-bundle.js'
+import { runCli } from '../../dev/support/run-cli.js'
 import { startSimulator, TOKEN, type Started } from '../helpers/simulator.js'
 
 const CONFIG = 'toolforge/components.yaml'
@@ -13,7 +13,7 @@ const CONFIG = 'toolforge/components.yaml'
 function workspace(corpusFile: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'workspace-'))
   mkdirSync(join(dir, 'toolforge'))
-  copyFileSync(join(ROOT, '__fixtures__', 'configs', corpusFile), join(dir, CONFIG))
+  copyFileSync(join(ROOT, 'dev', 'fixtures', 'configs', corpusFile), join(dir, CONFIG))
   return dir
 }
 

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net'
 import { describe, expect, test } from '@jest/globals'
-import { ToolforgeSimulator } from '../../simulator/server.js'
+import { ToolforgeSimulator } from '../../dev/simulator/server.js'
 import { expectNoToken } from '../helpers/leaks.js'
-import { runAction } from '../../scripts/run-bundle.js'
+import { runAction } from '../../dev/support/run-bundle.js'
 import { TOKEN, withSimulator } from '../helpers/simulator.js'
 
 const inputs = (url: string, extra: Record<string, string> = {}) => ({

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
-import { renderGfm } from '../../scripts/gfm.js'
+import { renderGfm } from '../../dev/demo/gfm.js'
 import { expectNoToken } from '../helpers/leaks.js'
-import { runAction } from '../../scripts/run-bundle.js'
+import { runAction } from '../../dev/support/run-bundle.js'
 import { TOKEN, withSimulator } from '../helpers/simulator.js'
 
 /** A wrong token with every character a token may have. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { runAction } from '../../scripts/run-bundle.js'
+import { runAction } from '../../dev/support/run-bundle.js'
 import { startSimulator, TOKEN, type Started } from '../helpers/simulator.js'
 
 let started: Started

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, test } from '@jest/globals'
-import { runCli } from '../../scripts/run-cli.js'
+import { runCli } from '../../dev/support/run-cli.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { TOKEN, withSimulator } from '../helpers/simulator.js'
 

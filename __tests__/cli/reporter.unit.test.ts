@@ -4,8 +4,8 @@ import { cliVoice, createCliReporter } from '../../src/cli/reporter.js'
 import { summaryModel } from '../../src/report/summary.js'
 import type { Terminal } from '../../src/cli/terminal.js'
 import { createRedactor } from '../../src/engine/redact.js'
-import { deployment } from '../../__fixtures__/deployments.js'
-import { settingsFixture } from '../../__fixtures__/settings.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
+import { settingsFixture } from '../../dev/fixtures/settings.js'
 
 const settings = settingsFixture({ token: 'tok' })
 

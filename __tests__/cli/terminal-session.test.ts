@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, test } from '@jest/globals'
-import { COLUMNS, SESSION_FILE } from '../../scripts/record-terminal.js'
+import { COLUMNS, SESSION_FILE } from '../../dev/demo/record-terminal.js'
 
 /** The recorded terminal session (npm run record:terminal): what a person at an 80-column terminal saw. */
 const recording = readFileSync(SESSION_FILE, 'utf8')

@@ -4,10 +4,10 @@ import { deploy, UNREACHABLE_CREATION_MS, type DeployObserver } from '../../src/
 import type { RefsReader } from '../../src/engine/git-http.js'
 import type { Probe } from '../../src/engine/serving-check.js'
 import type { Settings } from '../../src/settings/settings.js'
-import { deployment } from '../../__fixtures__/deployments.js'
-import { settingsFixture } from '../../__fixtures__/settings.js'
-import { ScriptedApi, type Step } from '../../__fixtures__/fake-api.js'
-import { VirtualClock } from '../../scripts/virtual-clock.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
+import { settingsFixture } from '../../dev/fixtures/settings.js'
+import { ScriptedApi, type Step } from '../../dev/fixtures/fake-api.js'
+import { VirtualClock } from '../../dev/support/virtual-clock.js'
 
 const settings: Settings = settingsFixture()
 

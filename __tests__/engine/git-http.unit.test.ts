@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { describe, expect, test } from '@jest/globals'
 import { gitRefsReader, MAX_REFS_BYTES, RefsUnavailable } from '../../src/engine/git-http.js'
 import { createRedactor } from '../../src/engine/redact.js'
-import { SimulatedRepositories } from '../../simulator/git.js'
+import { SimulatedRepositories } from '../../dev/simulator/git.js'
 import { startWebServer } from '../helpers/web-server.js'
 
 const A = 'a'.repeat(40)

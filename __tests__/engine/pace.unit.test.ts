@@ -2,12 +2,12 @@ import { describe, expect, test } from '@jest/globals'
 import { deploy, type DeployObserver } from '../../src/engine/deploy.js'
 import { SWEEP_STEP_MS, TICK_MARGIN_MS } from '../../src/engine/poll-policy.js'
 import { isFinal } from '../../src/engine/status.js'
-import { settingsFixture } from '../../__fixtures__/settings.js'
-import { SimulatedApi } from '../../simulator/api.js'
-import { seededRandom } from '../../simulator/random.js'
-import type { ComponentPlan, Timeline } from '../../simulator/scenarios.js'
-import { inProcessApi } from '../../scripts/in-process-api.js'
-import { VirtualClock } from '../../scripts/virtual-clock.js'
+import { settingsFixture } from '../../dev/fixtures/settings.js'
+import { SimulatedApi } from '../../dev/simulator/api.js'
+import { seededRandom } from '../../dev/simulator/random.js'
+import type { ComponentPlan, Timeline } from '../../dev/simulator/scenarios.js'
+import { inProcessApi } from '../../dev/support/in-process-api.js'
+import { VirtualClock } from '../../dev/support/virtual-clock.js'
 
 /**
  * The whole engine against the simulated server in virtual time, at paces other than the

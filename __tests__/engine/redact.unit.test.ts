@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { base64Forms, createRedactor, MASK, redactJson, secretForms } from '../../src/engine/redact.js'
-import { tokenForms } from '../../scripts/leaks.js'
+import { tokenForms } from '../../dev/support/leaks.js'
 
 const TOKENS = ['0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b', 'A.b_c~d-1xYz', 'k3J_9xQ.v~Z-0']
 

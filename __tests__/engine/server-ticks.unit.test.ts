@@ -9,8 +9,8 @@ import {
   tickWindow,
   type TickModel
 } from '../../src/engine/server-ticks.js'
-import { deployment } from '../../__fixtures__/deployments.js'
-import { seededRandom } from '../../simulator/random.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
+import { seededRandom } from '../../dev/simulator/random.js'
 
 const model = (lo: number, hi: number, minPeriod: number, maxPeriod: number, strayMs = 0): TickModel => ({
   lo,

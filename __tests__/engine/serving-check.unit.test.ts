@@ -12,7 +12,7 @@ import {
   WITHOUT_TEXT,
   type Probe
 } from '../../src/engine/serving-check.js'
-import { VirtualClock } from '../../scripts/virtual-clock.js'
+import { VirtualClock } from '../../dev/support/virtual-clock.js'
 import { startWebServer } from '../helpers/web-server.js'
 
 const config = (run: Record<string, unknown>, name = 'web') => ({

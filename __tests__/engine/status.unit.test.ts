@@ -7,7 +7,7 @@ import {
   phaseOf,
   statusOf
 } from '../../src/engine/status.js'
-import { deployment } from '../../__fixtures__/deployments.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
 
 describe('isFinal', () => {
   test.each(['successful', 'failed', 'timed_out', 'cancelled'])('%s is final', (status) =>

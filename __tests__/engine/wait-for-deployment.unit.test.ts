@@ -8,9 +8,9 @@ import {
   waitForDeployment,
   type WaitObserver
 } from '../../src/engine/wait-for-deployment.js'
-import { deployment } from '../../__fixtures__/deployments.js'
-import { ScriptedApi, TimedApi, type Step } from '../../__fixtures__/fake-api.js'
-import { VirtualClock } from '../../scripts/virtual-clock.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
+import { ScriptedApi, TimedApi, type Step } from '../../dev/fixtures/fake-api.js'
+import { VirtualClock } from '../../dev/support/virtual-clock.js'
 
 const building = deployment('running', { web: 'running' }, { web: 'pending' })
 const done = deployment('successful', { web: 'successful' }, { web: 'successful' })

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tokenForms } from '../../scripts/leaks.js'
+import { tokenForms } from '../../dev/support/leaks.js'
 
 const DEPLOY_ID = '20261128-120000-echoechoe1'
 

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parse, stringify } from 'yaml'
-import { ROOT } from '../../scripts/project-root.js'
-import { actionNode } from '../../scripts/runtimes.js'
+import { ROOT } from '../../dev/support/project-root.js'
+import { actionNode } from '../../dev/support/runtimes.js'
 
 /**
  * Pipelines run as GitLab would run them, by gitlab-ci-local: GitLab's CI schema, its

@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals'
-import { findTokenLeaks } from '../../scripts/leaks.js'
+import { findTokenLeaks } from '../../dev/support/leaks.js'
 
 /** Asserts that no form of the token (raw, URI, form, base64) is in the text. */
 export function expectNoToken(text: string, token: string): void {

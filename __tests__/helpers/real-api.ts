@@ -5,7 +5,7 @@ import {
   type ComponentSpec,
   type LoggedRequest,
   type RealApi
-} from '../../scripts/real-api.js'
+} from '../../dev/real-api/real-api.js'
 
 /** Which upstream version the real-server tests run against: serve.py's --upstream (`next`), else its main branch. */
 export const UPSTREAM = process.env.TOOLFORGE_UPSTREAM || 'current'

@@ -1,6 +1,6 @@
 import mermaid from 'mermaid'
 
-export { renderGfm } from '../../scripts/gfm.js'
+export { renderGfm } from '../../dev/demo/gfm.js'
 
 /** Each table of the HTML, as rows of cell counts. */
 export function tableShapes(html: string): number[][] {

@@ -1,5 +1,5 @@
-import type { ScenarioName } from '../../simulator/scenarios.js'
-import { ToolforgeSimulator, type SimulatorOptions } from '../../simulator/server.js'
+import type { ScenarioName } from '../../dev/simulator/scenarios.js'
+import { ToolforgeSimulator, type SimulatorOptions } from '../../dev/simulator/server.js'
 
 /** Shaped as Toolforge's deploy tokens are: a UUID. */
 export const TOKEN = '3f9a1c2e-77b4-4d0e-9a6b-5c1d2e3f4a5b'

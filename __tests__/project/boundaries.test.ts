@@ -29,7 +29,10 @@ const FORBIDDEN: Array<[string, string]> = [
   ['report', '../run/run-flow.js'],
   ['run', '../action/main.js'],
   ['run', '../cli/run.js'],
-  ['run', '@actions/core']
+  ['run', '@actions/core'],
+  ['engine', '../../dev/simulator/api.js'],
+  ['action', '../../dev/support/run-bundle.js'],
+  ['settings', '../../dev/fixtures/settings.js']
 ]
 
 const ALLOWED: Array<[string, string]> = [

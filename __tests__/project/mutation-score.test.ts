@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { scoreByFile, scoreTable } from '../../scripts/mutation-score.js'
+import { scoreByFile, scoreTable } from '../../dev/mutation/mutation-score.js'
 
 const mutants = (statuses: Record<string, number>) =>
   Object.entries(statuses).flatMap(([status, n]) => Array.from({ length: n }, () => ({ status })))

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { locateRealApi, planActionNode, realApiCache, testPrerequisites } from '../../scripts/prerequisites.js'
-import { constraintsFromPoetryLock, pipInstallArgs, setUpRealApi, UPSTREAM } from '../../scripts/real-api-setup.js'
+import { locateRealApi, planActionNode, realApiCache, testPrerequisites } from '../../dev/support/prerequisites.js'
+import { constraintsFromPoetryLock, pipInstallArgs, setUpRealApi, UPSTREAM } from '../../dev/real-api/real-api-setup.js'
 
 /** A project folder with nothing beside it, as a contributor's clone. */
 function bareRoot(): string {

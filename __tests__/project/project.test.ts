@@ -8,8 +8,8 @@ import * as validator from '@action-validator/core'
 import { parse } from 'yaml'
 import { OPTIONS } from '../../src/cli/args.js'
 import { VERSION } from '../../src/engine/version.js'
-import { missingForScreenshots, SCREENSHOT_PACKAGES } from '../../scripts/preview.js'
-import { SCENARIO_NAMES } from '../../simulator/scenarios.js'
+import { missingForScreenshots, SCREENSHOT_PACKAGES } from '../../dev/demo/preview.js'
+import { SCENARIO_NAMES } from '../../dev/simulator/scenarios.js'
 
 const root = new URL('../../', import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8')

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { runAction, type ActionRun } from '../../scripts/run-bundle.js'
+import { runAction, type ActionRun } from '../../dev/support/run-bundle.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import {
   CRON,

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from '@jest/globals'
-import { runCli } from '../../scripts/run-cli.js'
+import { runCli } from '../../dev/support/run-cli.js'
 import { expectNoToken } from '../helpers/leaks.js'
-import { runAction } from '../../scripts/run-bundle.js'
+import { runAction } from '../../dev/support/run-bundle.js'
 import {
   CRON,
   QUEUES,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { runAction } from '../../scripts/run-bundle.js'
-import { runCli } from '../../scripts/run-cli.js'
+import { runAction } from '../../dev/support/run-bundle.js'
+import { runCli } from '../../dev/support/run-cli.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { CRON, tokenRequests, toolName, UPSTREAM, useRealApi, WEB } from '../helpers/real-api.js'
 

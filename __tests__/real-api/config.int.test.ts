@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from '@jest/globals'
-import { locateRealApi } from '../../scripts/prerequisites.js'
-import { ROOT } from '../../scripts/project-root.js'
+import { locateRealApi } from '../../dev/support/prerequisites.js'
+import { ROOT } from '../../dev/support/project-root.js'
 import { checkConfigText } from '../../src/settings/config-file.js'
 import { toolName, useRealApi } from '../helpers/real-api.js'
 
-const CORPUS = join(ROOT, '__fixtures__', 'configs')
+const CORPUS = join(ROOT, 'dev', 'fixtures', 'configs')
 const files = readdirSync(CORPUS).sort()
 const where = locateRealApi()
 /** The file as the server's own YAML parser reads it (PyYAML, as for a `source_url`), or undefined when it cannot. */

@@ -1,9 +1,9 @@
 // Response bodies are untyped JSON, read freely here.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import type { ComponentSpec, RealApi } from '../../scripts/real-api.js'
-import type { Timeline } from '../../simulator/scenarios.js'
-import { ToolforgeSimulator } from '../../simulator/server.js'
+import type { ComponentSpec, RealApi } from '../../dev/real-api/real-api.js'
+import type { Timeline } from '../../dev/simulator/scenarios.js'
+import { ToolforgeSimulator } from '../../dev/simulator/server.js'
 import { CRON, QUEUES, toolName, UPSTREAM, useRealApi, WEB, WORKER } from '../helpers/real-api.js'
 
 /**

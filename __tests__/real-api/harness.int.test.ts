@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { describe, expect, test } from '@jest/globals'
-import { locateRealApi } from '../../scripts/prerequisites.js'
-import { RealApiUnavailable, startRealApi } from '../../scripts/real-api.js'
-import { runAction } from '../../scripts/run-bundle.js'
+import { locateRealApi } from '../../dev/support/prerequisites.js'
+import { RealApiUnavailable, startRealApi } from '../../dev/real-api/real-api.js'
+import { runAction } from '../../dev/support/run-bundle.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { WEB, WORKER } from '../helpers/real-api.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { componentRows, richText, shortImage } from '../../src/report/components.js'
-import { deployment } from '../../__fixtures__/deployments.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
 
 const DIGEST = '772632716c43069c43a8c3b7cf3c25632b92409d3fb64afebede10d4e8eb2af2'
 

@@ -3,7 +3,7 @@ import { mermaidGantt, renderMarkdown, tickInterval, utcWallClock } from '../../
 import type { ComponentRow } from '../../src/report/components.js'
 import type { SummaryModel } from '../../src/report/summary.js'
 import type { TimelineModel } from '../../src/report/timeline.js'
-import { renderGfm } from '../../scripts/gfm.js'
+import { renderGfm } from '../../dev/demo/gfm.js'
 import { ganttCharts, tableShapes } from '../helpers/render.js'
 
 const STARTED = Date.parse('2026-11-28T10:00:00Z')

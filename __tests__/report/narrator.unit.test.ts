@@ -4,7 +4,7 @@ import type { ApiResponse } from '../../src/engine/toolforge-client.js'
 import type { ResponseMessages } from '../../src/engine/toolforge-types.js'
 import { createNarrator, type NarrationSink } from '../../src/report/narrator.js'
 import type { Settings } from '../../src/settings/settings.js'
-import { deployment } from '../../__fixtures__/deployments.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
 
 const settings = { tool: 'mytool' } as Settings
 const noMessages: ResponseMessages = { info: [], warning: [], error: [] }

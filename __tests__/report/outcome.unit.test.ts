@@ -6,7 +6,7 @@ import { cliVoice } from '../../src/cli/reporter.js'
 import type { Deployment } from '../../src/engine/toolforge-types.js'
 import { badInputVerdict, checkSummary, plainTimes, verdict, type OutcomeKind } from '../../src/report/outcome.js'
 import type { Settings } from '../../src/settings/settings.js'
-import { deployment, deployOutcome } from '../../__fixtures__/deployments.js'
+import { deployment, deployOutcome } from '../../dev/fixtures/deployments.js'
 
 const settings = {
   tool: 'mytool',

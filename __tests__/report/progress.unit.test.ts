@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { MAX_LINE, ProgressLog } from '../../src/report/progress.js'
-import { deployment } from '../../__fixtures__/deployments.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
 
 describe('ProgressLog', () => {
   test('names what changed, grouped, once, with the elapsed time', () => {

@@ -5,8 +5,8 @@ import { ACTION_VOICE } from '../../src/action/reporter.js'
 import { outcomeKind, verdict } from '../../src/report/outcome.js'
 import { dotenvOf, earlyResult, EXIT, jsonOf, runResult, type RunResult } from '../../src/report/result.js'
 import { OUTPUTS } from '../../src/settings/input-table.js'
-import { deployment, deployOutcome } from '../../__fixtures__/deployments.js'
-import { settingsFixture } from '../../__fixtures__/settings.js'
+import { deployment, deployOutcome } from '../../dev/fixtures/deployments.js'
+import { settingsFixture } from '../../dev/fixtures/settings.js'
 
 const settings = settingsFixture()
 const commits = {

@@ -9,8 +9,8 @@ import {
   truncate,
   unlinked
 } from '../../src/report/sanitize.js'
-import { renderGfm } from '../../scripts/gfm.js'
-import { deployment } from '../../__fixtures__/deployments.js'
+import { renderGfm } from '../../dev/demo/gfm.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
 
 describe('sanitize', () => {
   test('oneLine flattens line breaks and drops control characters', () => {

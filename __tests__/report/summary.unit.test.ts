@@ -4,7 +4,7 @@ import { ACTION_VOICE } from '../../src/action/reporter.js'
 import { ApiError } from '../../src/engine/api-error.js'
 import { summaryModel } from '../../src/report/summary.js'
 import type { Settings } from '../../src/settings/settings.js'
-import { deployment, deployOutcome } from '../../__fixtures__/deployments.js'
+import { deployment, deployOutcome } from '../../dev/fixtures/deployments.js'
 
 const settings = {
   tool: 'mytool',

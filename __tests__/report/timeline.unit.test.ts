@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { CHARTED_COMPONENTS, TimelineRecorder, timelineRows, type TimelineModel } from '../../src/report/timeline.js'
-import { deployment } from '../../__fixtures__/deployments.js'
+import { deployment } from '../../dev/fixtures/deployments.js'
 
 describe('TimelineRecorder', () => {
   test('spans run from the first check showing a state to the first showing it over', () => {

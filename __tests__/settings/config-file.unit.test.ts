@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFi
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from '@jest/globals'
-import { ROOT } from '../../scripts/project-root.js'
+import { ROOT } from '../../dev/support/project-root.js'
 import {
   checkConfigFile,
   checkConfigText,
@@ -12,7 +12,7 @@ import {
 } from '../../src/settings/config-file.js'
 import { checkConfig } from '../../src/settings/config-rules.js'
 
-const CORPUS = join(ROOT, '__fixtures__', 'configs')
+const CORPUS = join(ROOT, 'dev', 'fixtures', 'configs')
 
 describe('the components config check, without a server', () => {
   // The same corpus the differential test gives the real server.

@@ -1,9 +1,9 @@
 // Response bodies are untyped JSON, read freely in the assertions.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { describe, expect, test } from '@jest/globals'
-import { BETA_WARNING, jsonProblem, SimulatedApi } from '../../simulator/api.js'
-import { pythonTime, type ScenarioName, type Timeline } from '../../simulator/scenarios.js'
-import { loadTraces } from '../../scripts/traces.js'
+import { BETA_WARNING, jsonProblem, SimulatedApi } from '../../dev/simulator/api.js'
+import { pythonTime, type ScenarioName, type Timeline } from '../../dev/simulator/scenarios.js'
+import { loadTraces } from '../../dev/bench/traces.js'
 
 const TOKEN = 'sim-token'
 const ENVELOPE = (error: string) => ({ messages: { info: [], warning: [BETA_WARNING], error: [error] } })

@@ -1,0 +1,93 @@
+/**
+ * State traces of real deployments: every distinct answer the real Components API gave
+ * while a deployment ran, with its time after creation. `npm run bench:record` records
+ * them from the real server into dev/bench/traces/; the benchmark replays them in virtual
+ * time, so that the action's pace is measured on timelines that really happen.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ApiError } from '../../src/engine/api-error.js'
+import type { Clock } from '../../src/engine/clock.js'
+import type { ApiResponse, ToolforgeApi } from '../../src/engine/toolforge-client.js'
+import { parseDeployment, parseMessages } from '../../src/engine/toolforge-types.js'
+import { ROOT } from '../support/project-root.js'
+import type { ComponentSpec, RealApi } from '../real-api/real-api.js'
+
+export interface Trace {
+  name: string
+  /** What the server was asked to do. */
+  components: number
+  queueS: number
+  buildS: number
+  /** The creation's answer, then each distinct later answer with its time after creation. */
+  created: unknown
+  states: Array<{ ms: number; body: unknown }>
+}
+
+export const TRACES_DIR = join(ROOT, 'dev', 'bench', 'traces')
+
+const FINAL = new Set(['successful', 'failed', 'timed_out', 'cancelled'])
+
+/** Deploys on the real server and reads the deployment every 20 ms until it is final. */
+export async function recordTrace(
+  api: RealApi,
+  name: string,
+  spec: { components: number; queueS: number; buildS: number; failing?: boolean }
+): Promise<Trace> {
+  const tool = name.replace(/[^a-z0-9-]/g, '-').slice(0, 40)
+  const components: Record<string, ComponentSpec> = {}
+  for (let i = 0; i < spec.components; i++)
+    components[i === 0 ? 'web' : `worker${i}`] = { ref: spec.failing && i === spec.components - 1 ? 'broken' : 'main' }
+  const token = await api.seedTool(tool, components)
+  await api.setToolTimings(tool, { build_pending_s: spec.queueS, build_running_s: spec.buildS })
+  const base = `${api.apiUrl}/components/v1/tool/${tool}/deployment`
+  const started = Date.now()
+  const created = (await (await fetch(`${base}?token=${token}`, { method: 'POST' })).json()) as {
+    data: { deploy_id: string }
+  }
+  const states: Trace['states'] = []
+  let last = ''
+  for (;;) {
+    const text = await (await fetch(`${base}/${created.data.deploy_id}?token=${token}`)).text()
+    const ms = Date.now() - started
+    if (text !== last) states.push({ ms, body: JSON.parse(text.split(token).join('<token>')) })
+    last = text
+    if (FINAL.has((JSON.parse(text) as { data: { status?: string } }).data.status ?? '')) break
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return { name, components: spec.components, queueS: spec.queueS, buildS: spec.buildS, created, states }
+}
+
+export function loadTraces(): Trace[] {
+  return readdirSync(TRACES_DIR)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => JSON.parse(readFileSync(join(TRACES_DIR, file), 'utf8')) as Trace)
+}
+
+/** When the trace's final status is first seen. */
+export function traceFinalMs(trace: Trace): number {
+  return trace.states.find((s) => FINAL.has((s.body as { data: { status?: string } }).data.status ?? ''))!.ms
+}
+
+function answer(body: unknown): Promise<ApiResponse> {
+  const deployment = parseDeployment((body as { data?: unknown }).data)
+  if (!deployment)
+    return Promise.reject(new ApiError('bad-response', 'no deployment in the trace', { reachedServer: true }))
+  return Promise.resolve({ deployment, messages: parseMessages(body), status: 200, retryAfterMs: undefined })
+}
+
+/** The Components API as the trace recorded it, on a virtual clock started at creation. */
+export function traceApi(trace: Trace, clock: Clock): ToolforgeApi {
+  const createdAt = clock.now()
+  return {
+    createDeployment: () => answer(trace.created),
+    getDeployment: () => {
+      const elapsed = clock.now() - createdAt
+      let current = trace.states[0]!
+      for (const state of trace.states) if (state.ms <= elapsed) current = state
+      return answer(elapsed < trace.states[0]!.ms ? trace.created : current.body)
+    },
+    dispose: () => {}
+  }
+}
