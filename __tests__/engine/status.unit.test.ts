@@ -48,7 +48,7 @@ describe('a component done', () => {
 describe('phaseOf', () => {
   test.each([
     ['pending deployment', deployment('pending', { web: 'pending' }, { web: 'pending' }), 'queued'],
-    ['builds waiting for a slot', deployment('running', { web: 'pending', api: 'pending' }), 'queued'],
+    ['builds queued', deployment('running', { web: 'pending', api: 'pending' }), 'queued'],
     ['a build running', deployment('running', { web: 'successful', api: 'running' }, { web: 'pending' }), 'building'],
     ['runs under way', deployment('running', { web: 'successful' }, { web: 'pending' }), 'running-components'],
     ['every run done', deployment('running', { web: 'successful' }, { web: 'successful' }), 'finishing'],

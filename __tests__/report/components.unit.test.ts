@@ -35,7 +35,7 @@ describe('component rows', () => {
       short: 'old:latest@sha256:772632716c43…'
     })
     // Not in the builds map yet: not started, not done.
-    expect(byName.api!.build).toEqual({ state: 'not started' })
+    expect(byName.api!.build).toEqual({ state: 'not-started' })
     expect(rows.map((row) => row.name)).toEqual(['api', 'cron', 'old', 'web'])
   })
 

@@ -81,7 +81,7 @@ describe('the Markdown summary', () => {
         '| web | ⏭️\u00a0skipped<br>reused an earlier build<br>`tool-build-1` | ❔\u00a0odd,\u00a03s | `web:latest`<br>`@sha256:aaaaaaaaaaaa…` | one<br>`two` |',
         ...[1, 2, 3, 4, 5].map((i) => `| job-${i} | ✅\u00a0successful | ❌\u00a0failed | — | exit ${i} |`),
         '| job-6 | ✅\u00a0successful | ❌\u00a0failed | — |  |',
-        '| job-7 | ❌\u00a0failed | ⏳\u00a0not\u00a0started | — |  |',
+        '| job-7 | ❌\u00a0failed | ⏳\u00a0pending | — |  |',
         '',
         '<details><summary>What Toolforge says of the other failed component</summary>',
         '',
@@ -137,7 +137,7 @@ describe('the Mermaid timeline', () => {
         const [tasks] = await ganttCharts(mermaidGantt(timeline).join('\n') + '\n')
         // What the reader sees on the axis (their local time of each task) is the UTC time it happened.
         expect(tasks!.map((t) => [t.task, t.section, wallClock(t.start), wallClock(t.end)])).toEqual([
-          ['waiting for a slot', 'web', utcWallClock(STARTED + 300), utcWallClock(STARTED + 6_300)],
+          ['queued', 'web', utcWallClock(STARTED + 300), utcWallClock(STARTED + 6_300)],
           ['build', 'web', utcWallClock(STARTED + 6_300), utcWallClock(STARTED + 167_300)],
           ['run', 'web', utcWallClock(STARTED + 189_000), utcWallClock(STARTED + 190_000)]
         ])

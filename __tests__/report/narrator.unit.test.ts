@@ -46,7 +46,7 @@ describe('the narrator', () => {
       'Toolforge says: Deployment for mytool created successfully.',
       'Toolforge warning: beta',
       '[0s] pending',
-      '[2s] running · builds: web running · runs: web not started'
+      '[2s] running · builds: web running · runs: web pending'
     ])
     expect(seen).toEqual(['pending', 'running', 'running'])
   })
@@ -66,7 +66,7 @@ describe('the narrator', () => {
     narrator.polled(answer())
     expect(lines()).toEqual([
       '[0s] running · builds: web running',
-      '[1m01s] still running · builds: web running · runs: web not started'
+      '[1m01s] still running · builds: web running · runs: web pending'
     ])
   })
 

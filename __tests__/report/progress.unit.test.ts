@@ -6,11 +6,11 @@ describe('ProgressLog', () => {
   test('names what changed, grouped, once, with the elapsed time', () => {
     const log = new ProgressLog(0)
     expect(log.update(deployment('pending', { web: 'pending' }, { web: 'pending' }), 0)).toBe(
-      '[0s] pending · builds: web starting'
+      '[0s] pending · builds: web pending'
     )
     expect(log.update(deployment('pending', { web: 'pending' }, { web: 'pending' }), 1_000)).toBeUndefined()
     expect(log.update(deployment('running', { web: 'unknown' }, { web: 'pending' }), 2_000)).toBe(
-      '[2s] running · builds: web waiting for a slot'
+      '[2s] running · builds: web queued'
     )
     expect(log.update(deployment('running', { web: 'running' }, { web: 'pending' }), 72_000)).toBe(
       '[1m12s] running · builds: web running'
@@ -40,11 +40,11 @@ describe('ProgressLog', () => {
     expect(log.update(created, 0)).toBe('[0s] pending')
     // The server drops the unstarted builds from the map as its task starts: nothing changed for them.
     expect(log.update(deployment('running', { web: 'pending' }, { cron: 'pending', web: 'pending' }), 300)).toBe(
-      '[0s] running · builds: web starting'
+      '[0s] running · builds: web pending'
     )
     expect(
       log.update(deployment('running', { cron: 'skipped', web: 'unknown' }, { cron: 'pending', web: 'pending' }), 2_300)
-    ).toBe('[2s] running · builds: cron skipped, web waiting for a slot')
+    ).toBe('[2s] running · builds: cron skipped, web queued')
   })
 
   test('with many components, a line stays within MAX_LINE and says how many more changed', () => {

@@ -96,7 +96,7 @@ describe('the terminal summary', () => {
         `  web    ${'·'.repeat(11)}${'━'.repeat(66)}${'▮'.repeat(12)}${' '.repeat(10)} 1m`,
         `  cron   ${' '.repeat(77)}${'▮'.repeat(9)}`,
         `  check  ${' '.repeat(88)}${'○'.repeat(11)} not serving`,
-        '         · waiting for a slot  ━ build  ▮ run  ○ check  (times as seen, up to 2s late)',
+        '         · queued  ━ build  ▮ run  ○ check  (times as seen, up to 2s late)',
         '',
         '  What to do next:',
         '  - Read the log of cron: toolforge jobs logs cron',
@@ -233,8 +233,7 @@ describe('the terminal timeline', () => {
       `                    0${'40s'.padStart(47)}`,
       `  a-component-wit…  ━${' '.repeat(23)}${'▮'.repeat(24)}`,
       `  check             ${' '.repeat(47)}○ serves`,
-      '                    · waiting for a slot  ━ build  ▮ run  ○ check',
-      '                    (times as seen)'
+      '                    · queued  ━ build  ▮ run  ○ check  (times as seen)'
     ])
   })
 
@@ -251,8 +250,8 @@ describe('the terminal timeline', () => {
     expect(textTimeline(instant, 40)).toEqual([
       `       0${'0s'.padStart(20)}`,
       '  web  ▮',
-      '       · waiting for a slot  ━ build',
-      '       ▮ run  (times as seen)'
+      '       · queued  ━ build  ▮ run',
+      '       (times as seen)'
     ])
     expect(textTimeline(instant, 20)[1]).toBe(`  web  ▮`)
     expect(textTimeline(instant, 20)[0]).toBe(`       0${'0s'.padStart(9)}`)

@@ -1,4 +1,4 @@
-import { stateWords } from '../report/components.js'
+import { stateWord } from '../report/words.js'
 import type { Terminal } from './terminal.js'
 
 /**
@@ -19,9 +19,9 @@ const OF_STATE: Record<string, string> = {
   cancelling: YELLOW,
   running: YELLOW,
   pending: YELLOW,
-  // The words the report uses for a build waiting for a slot, or just asked for.
-  [stateWords('build', 'unknown')]: YELLOW,
-  [stateWords('build', 'pending')]: YELLOW
+  // The words the report uses: a build waiting for a slot, a state timed out.
+  [stateWord('build', 'unknown')]: YELLOW,
+  [stateWord('deployment', 'timed_out')]: RED
 }
 const OF_MARK: Record<string, string> = { '✔': GREEN, '✓': GREEN, '✖': RED, '✗': RED, '⊘': RED }
 const OF_PREFIX: Record<string, string> = { warning: YELLOW, error: RED }

@@ -1,11 +1,12 @@
 import type { DeployOutcome } from '../engine/deploy.js'
 import type { Redactor } from '../engine/redact.js'
-import { isBuilt, looksQueuedOnServer, phaseOf, statusOf } from '../engine/status.js'
+import { isBuilt, looksQueuedOnServer, phaseOf } from '../engine/status.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import { commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import type { Voice } from '../report/outcome.js'
+import { PHASE_WORDS, statusWord } from '../report/words.js'
 import { oneLine } from '../report/sanitize.js'
 import { closingLine, interruptedLines, type SummaryModel } from '../report/summary.js'
 import { renderBrief, renderText, wrapLine } from '../report/text.js'
@@ -35,15 +36,6 @@ export function cliVoice(settings: Pick<Settings, 'tool' | 'apiUrl'>): Voice {
 function section(edge: 'start' | 'end', header = ''): string {
   const stamp = Math.floor(Date.now() / 1000)
   return `\x1b[0Ksection_${edge}:${stamp}:toolforge_deploy\r\x1b[0K${header}`
-}
-
-const PHASE_WORDS: Record<string, string> = {
-  queued: 'waiting for a slot',
-  building: 'building',
-  failing: 'a build failed',
-  'running-components': 'restarting components',
-  finishing: 'finishing',
-  final: 'done'
 }
 
 export interface CliReporter extends Narrator {
@@ -96,7 +88,7 @@ export function createCliReporter(
     const failures = failed > 0 ? `, ${failed} failed` : ''
     return redact(
       inertForTerminal(
-        `${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusOf(latest)} · ${built}/${total} built${failures}, ` +
+        `${elapsed} · ${PHASE_WORDS[phaseOf(latest)] ?? statusWord(latest)} · ${built}/${total} built${failures}, ` +
           `${ran}/${total} restarted`
       )
     )

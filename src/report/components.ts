@@ -1,5 +1,6 @@
 import { NO_ID_YET, type Deployment } from '../engine/toolforge-types.js'
 import type { TimelineModel } from './timeline.js'
+import { NOT_STARTED } from './words.js'
 
 /**
  * A deployment's components as people read them: Toolforge's placeholders (`no-id-yet`,
@@ -25,19 +26,6 @@ export interface ComponentRow {
   image?: { full: string; short: string }
   run: { state: string; ms?: number }
   notes: RichText[]
-}
-
-/**
- * Toolforge's states in the words the log, the tables and the timeline all use: a build
- * `unknown` to Toolforge is one the build service has not given a slot yet.
- */
-const WORDS: Record<'build' | 'run', Record<string, string>> = {
-  build: { unknown: 'waiting for a slot', pending: 'starting' },
-  run: { pending: 'not started' }
-}
-
-export function stateWords(stage: 'build' | 'run', state: string): string {
-  return WORDS[stage][state] ?? state
 }
 
 /** Components named one by one in a line that is about all of them; past that, counted. */
@@ -108,7 +96,7 @@ export function componentRows(deployment: Deployment | undefined, timeline: Time
       name,
       build: {
         // A component missing from the builds map has not been started yet.
-        state: build?.build_status ?? 'not started',
+        state: build?.build_status ?? NOT_STARTED,
         ...(buildMs !== undefined ? { ms: buildMs } : {}),
         ...(build && !PLACEHOLDER_IDS.has(build.build_id) ? { id: build.build_id } : {}),
         ...(reused ? { reused } : {})

@@ -1,5 +1,6 @@
 import { formatDuration } from '../settings/duration.js'
-import { stateWords, type ComponentRow, type RichText } from './components.js'
+import type { ComponentRow, RichText } from './components.js'
+import { stateWord } from './words.js'
 import type { NextStep } from './outcome.js'
 import { LONGEST_UNBROKEN_NARROW, markdownCode, markdownText } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
@@ -50,7 +51,7 @@ const NBSP = '\u00a0'
 function stateCell(stage: 'build' | 'run', state: string, ms: number | undefined, extra?: string): string {
   const icon = ICONS[state] ?? '❔'
   const time = ms !== undefined && ms > 0 ? `,${NBSP}${formatDuration(ms)}` : ''
-  const words = markdownText(stateWords(stage, state), 40).replace(/ /g, NBSP)
+  const words = markdownText(stateWord(stage, state), 40).replace(/ /g, NBSP)
   return `${icon}${NBSP}${words}${time}${extra ? `<br>${extra}` : ''}`
 }
 
@@ -180,7 +181,7 @@ export function mermaidGantt(timeline: TimelineModel): string[] {
   }
   for (const [name, times] of timelineRows(timeline)) {
     lines.push(`    section ${mermaidText(name)}`)
-    if (times.waiting) task(stateWords('build', 'unknown'), times.waiting)
+    if (times.waiting) task(stateWord('build', 'unknown'), times.waiting)
     if (times.build) task('build', times.build, times.failed === 'build')
     if (times.run) task('run', times.run, times.failed === 'run')
   }

@@ -2,6 +2,7 @@ import { ApiError } from '../engine/api-error.js'
 import type { DeployOutcome } from '../engine/deploy.js'
 import { SERVED_EXCERPT } from '../engine/serving-check.js'
 import { failedComponents, isComponentDone, statusOf } from '../engine/status.js'
+import { statusWord } from './words.js'
 import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import type { CheckedConfig, Settings } from '../settings/settings.js'
@@ -187,7 +188,7 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
     case 'not-serving':
       return `Toolforge deployed ${id} successfully, but ${checkSummary(outcome)}`
     case 'other-commit':
-      return `${commitMismatch(outcome.commitCheck, d)}. Deployment ${id} is ${statusOf(d!)} on Toolforge.`
+      return `${commitMismatch(outcome.commitCheck, d)}. Deployment ${id} is ${statusWord(d!)} on Toolforge.`
     case 'timed-out': {
       // Toolforge leaves the long status as it was ("Started at …"): what was still going on says more.
       const pending = unfinished(d!)
@@ -206,7 +207,7 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
     case 'stopped-waiting':
       return id
         ? `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while deployment ${id} was ` +
-            `${d ? statusOf(d) : 'in progress'} on Toolforge. The deployment goes on there; ` +
+            `${d ? statusWord(d) : 'in progress'} on Toolforge. The deployment goes on there; ` +
             `this run no longer follows it (toolforge components deployment show ${id}).`
         : `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while another deployment of ` +
             `${settings.tool} was still in progress on Toolforge, so none was created.`
@@ -216,7 +217,7 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
       if (id)
         return (
           `interrupted; deployment ${id} continues on Toolforge (a deploy token cannot cancel it). Last status: ` +
-          `${d ? statusOf(d) : 'unknown'}.`
+          `${d ? statusWord(d) : 'unknown'}.`
         )
       return 'interrupted before a deployment was created.'
     case 'queued':

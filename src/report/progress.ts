@@ -1,7 +1,7 @@
 import { isComponentDone, statusOf } from '../engine/status.js'
 import { NO_ID_YET, type Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
-import { stateWords } from './components.js'
+import { NOT_STARTED, stateWord, statusWord } from './words.js'
 import { oneLine } from './sanitize.js'
 import type { TimelineModel } from './timeline.js'
 
@@ -17,7 +17,6 @@ interface Item {
 }
 
 const SYMBOLS: Record<string, string> = { successful: '✓', failed: '✗', cancelled: '⊘' }
-const NOT_STARTED = 'not started'
 
 /** A build the builds map does not list yet, or lists with no id, has not been started. */
 function buildState(deployment: Deployment, name: string): string {
@@ -71,7 +70,7 @@ export class ProgressLog {
       const span = timeline?.components[item.name]?.[item.stage]
       const took = span && isComponentDone(item.stage, item.state) ? span.endMs - span.startMs : 0
       const time = took > 0 ? ` ${formatDuration(took)}` : ''
-      const state = SYMBOLS[item.state] ?? stateWords(item.stage, item.state)
+      const state = SYMBOLS[item.state] ?? stateWord(item.stage, item.state)
       return `${oneLine(item.name, 60)} ${oneLine(state, 40)}${time}`
     }
     return (['build', 'run'] as const)
@@ -107,7 +106,7 @@ export class ProgressLog {
     this.status = status
     this.states = new Map(next.map((item) => [`${item.stage}:${item.name}`, item.state]))
     if (!statusChanged && changed.length === 0) return undefined
-    return this.bounded(`${this.stamp(now)} ${oneLine(status, 40)}`, changed, timeline)
+    return this.bounded(`${this.stamp(now)} ${oneLine(statusWord(deployment), 40)}`, changed, timeline)
   }
 
   /** A reminder that the action is still waiting, when the log has been quiet for a minute. */

@@ -1,5 +1,5 @@
 import type { DeployOutcome } from '../engine/deploy.js'
-import { statusOf } from '../engine/status.js'
+import { statusWord } from './words.js'
 import { formatDuration } from '../settings/duration.js'
 import type { Settings } from '../settings/settings.js'
 import { componentRows, type ComponentRow } from './components.js'
@@ -33,7 +33,7 @@ function statusFact(outcome: DeployOutcome, v: Verdict): Fact | undefined {
   // The title says it, and the long status is the problem, stated once below.
   if (v.problem !== undefined && (v.kind === 'failed' || v.kind === 'timed-out' || v.kind === 'cancelled'))
     return undefined
-  const status = statusOf(d)
+  const status = statusWord(d)
   // A failure's long status is the problem, stated once below.
   const long = v.problem === undefined && d.long_status ? ` (${plainTimes(d.long_status)})` : ''
   return { label: 'Status', value: `${status}${long}` }
@@ -130,7 +130,7 @@ export function interruptedLines(outcome: DeployOutcome, settings: Settings, voi
   if (d && outcome.check)
     return [`✖ Interrupted while checking that ${settings.tool} serves; Toolforge had deployed ${id}`]
   // The command that follows it, on a line of its own to copy.
-  return [`✖ Interrupted; ${id} continues on Toolforge${d ? ` (${statusOf(d)})` : ''}`, `  ${voice.follow(id)}`]
+  return [`✖ Interrupted; ${id} continues on Toolforge${d ? ` (${statusWord(d)})` : ''}`, `  ${voice.follow(id)}`]
 }
 
 /** The serving check ran last, for as long as it took, until the run ended. */

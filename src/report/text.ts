@@ -1,5 +1,6 @@
 import { formatDuration } from '../settings/duration.js'
-import { componentNames, stateWords, type ComponentRow, type RichText } from './components.js'
+import { componentNames, type ComponentRow, type RichText } from './components.js'
+import { stateWord } from './words.js'
 import { chars, oneLine, shortWords } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
 import { timelineEnd, timelineRows, type Span, type TimelineModel } from './timeline.js'
@@ -72,7 +73,7 @@ function fit(text: string, width: number): string {
 const wrap = (text: string, width: number) => wrapLine(oneLine(text), width)
 
 function state(stage: 'build' | 'run', name: string, ms: number | undefined): string {
-  const words = stateWords(stage, name)
+  const words = stateWord(stage, name)
   return ms !== undefined && ms > 0 ? `${words} ${formatDuration(ms)}` : words
 }
 
@@ -187,7 +188,7 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
   const precision = timeline.precisionMs > 0 ? `, up to ${formatDuration(timeline.precisionMs)} late` : ''
   const failed = entries.some(([, times]) => times.failed)
   const legend = [
-    '· waiting for a slot',
+    `· ${stateWord('build', 'unknown')}`,
     '━ build',
     '▮ run',
     ...(failed ? ['✗ failed'] : []),
