@@ -2,31 +2,12 @@ import { describe, expect, test } from '@jest/globals'
 import { runAction } from '../../dev/support/run-bundle.js'
 import { runCli } from '../../dev/support/run-cli.js'
 import { expectNoToken } from '../helpers/leaks.js'
-import { TOKEN, withSimulator, type Started } from '../helpers/simulator.js'
+import { TOKEN, toolInputs, withQuickTool } from '../helpers/simulator.js'
 import { startWebServer } from '../helpers/web-server.js'
 
 const OTHER = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432'
-/** One component, built in a second: the commit is all these tests are about. */
-const quick = {
-  components: [
-    {
-      name: 'web',
-      build: { kind: 'source' as const, queueMs: 200, buildMs: 500 },
-      publish: { healthCheck: '/version' }
-    }
-  ]
-}
-const inputs = (url: string, extra: Record<string, string> = {}) => ({
-  tool: 'mytool',
-  token: TOKEN,
-  'api-url': url,
-  ...extra
-})
-const start = (body: (started: Started) => Promise<void>) =>
-  withSimulator('single', async (started) => {
-    started.sim.api.setScenario('mytool', quick)
-    await body(started)
-  })
+const inputs = toolInputs
+const start = withQuickTool
 const shortOf = (sha: string) => sha.slice(0, 7)
 
 describe('which commit Toolforge deploys', () => {

@@ -7,7 +7,7 @@ import { runCli } from '../../dev/support/run-cli.js'
 import { actionNode } from '../../dev/support/runtimes.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { leakedPieces, startSlowGitHost, startTrickle } from '../helpers/hostile-peers.js'
-import { TOKEN, withSimulator, type Started } from '../helpers/simulator.js'
+import { TOKEN, toolInputs, withQuickTool } from '../helpers/simulator.js'
 import { startWebServer } from '../helpers/web-server.js'
 
 /**
@@ -17,22 +17,7 @@ import { startWebServer } from '../helpers/web-server.js'
  * repositories, credentials in addresses, and tokens no deploy token can be.
  */
 
-/** One component, built in about a second. */
-const quick = {
-  components: [
-    {
-      name: 'web',
-      build: { kind: 'source' as const, queueMs: 200, buildMs: 500 },
-      publish: { healthCheck: '/version' }
-    }
-  ]
-}
-const inputs = (url: string, extra: Record<string, string> = {}) => ({
-  tool: 'mytool',
-  token: TOKEN,
-  'api-url': url,
-  ...extra
-})
+const inputs = toolInputs
 /** A config of one component built from `repository` at `ref`. */
 const oneComponent =
   (repository: string, ref = 'main') =>
@@ -46,11 +31,7 @@ const oneComponent =
       }
     }
   })
-const start = (body: (started: Started) => Promise<void>) =>
-  withSimulator('single', async (started) => {
-    started.sim.api.setScenario('mytool', quick)
-    await body(started)
-  })
+const start = withQuickTool
 const LINE_ENDS = /\r\n|[\r\n\u0085\u2028\u2029]/
 const NODES = [
   ['Node 24', actionNode()],

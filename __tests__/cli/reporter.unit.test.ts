@@ -20,6 +20,20 @@ function terminal(): { terminal: Terminal; written: () => string } {
   return { terminal: { out: stream, err: stream }, written: () => text }
 }
 
+/** Ends the reporter as a Ctrl-C before any deployment would: its live line stops. */
+function interrupt(reporter: ReturnType<typeof createCliReporter>): void {
+  const interrupted = {
+    end: 'interrupted' as const,
+    deployment: undefined,
+    error: undefined,
+    mayHaveStarted: false,
+    startedAt: 0,
+    endedAt: 0,
+    queuedMs: 0
+  }
+  reporter.finish(interrupted, summaryModel(interrupted, settings, cliVoice(settings)))
+}
+
 describe('the command’s live line', () => {
   test('says when Toolforge has queued the deployment behind another one, and stops saying it once it runs', async () => {
     const { terminal: tty, written } = terminal()
@@ -54,16 +68,7 @@ describe('the command’s live line', () => {
     await sleep(1_100)
     expect(written().slice(before)).not.toContain('queued on Toolforge')
     expect(written().slice(before)).toMatch(/· building · 0\/1 built, 0\/1 restarted/)
-    const interrupted = {
-      end: 'interrupted' as const,
-      deployment: undefined,
-      error: undefined,
-      mayHaveStarted: false,
-      startedAt: 0,
-      endedAt: 0,
-      queuedMs: 0
-    }
-    reporter.finish(interrupted, summaryModel(interrupted, settings, cliVoice(settings)))
+    interrupt(reporter)
   })
 
   test('counts a failed build as failed, not as built', async () => {
@@ -89,15 +94,6 @@ describe('the command’s live line', () => {
     })
     await sleep(1_100)
     expect(written()).toMatch(/ · 1\/2 built, 1 failed, 0\/2 restarted/)
-    const interrupted = {
-      end: 'interrupted' as const,
-      deployment: undefined,
-      error: undefined,
-      mayHaveStarted: false,
-      startedAt: 0,
-      endedAt: 0,
-      queuedMs: 0
-    }
-    reporter.finish(interrupted, summaryModel(interrupted, settings, cliVoice(settings)))
+    interrupt(reporter)
   })
 })

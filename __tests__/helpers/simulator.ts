@@ -28,3 +28,30 @@ export function withSimulator(scenario: ScenarioName, body: (started: Started) =
     }
   }
 }
+
+/** One component, `web`, built in about a second and publishing /version: for tests about what follows a build. */
+const QUICK = {
+  components: [
+    {
+      name: 'web',
+      build: { kind: 'source' as const, queueMs: 200, buildMs: 500 },
+      publish: { healthCheck: '/version' }
+    }
+  ]
+}
+
+/** A test body with its own simulator, where `mytool` deploys QUICK. */
+export function withQuickTool(body: (started: Started) => Promise<void>): () => Promise<void> {
+  return withSimulator('single', async (started) => {
+    started.sim.api.setScenario('mytool', QUICK)
+    await body(started)
+  })
+}
+
+/** The action's inputs for `mytool` on this simulator, with the test token. */
+export const toolInputs = (url: string, extra: Record<string, string> = {}) => ({
+  tool: 'mytool',
+  token: TOKEN,
+  'api-url': url,
+  ...extra
+})

@@ -62,8 +62,10 @@ export class ToolforgeSimulator {
       this.server.listen(port, host, () => resolve())
     })
     const address = this.server.address() as AddressInfo
-    this.api.repositories = `http://${host}:${address.port}/git`
-    return `http://${host}:${address.port}`
+    // An IPv6 address is written in brackets in a URL.
+    const named = host.includes(':') ? `[${host}]` : host
+    this.api.repositories = `http://${named}:${address.port}/git`
+    return `http://${named}:${address.port}`
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { commitLines, commitNotices, workflowCommitWarning } from '../report/com
 import { renderMarkdown } from '../report/markdown.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import type { Voice } from '../report/outcome.js'
+import { statusWord } from '../report/words.js'
 import type { RunResult } from '../report/result.js'
 import type { SummaryModel } from '../report/summary.js'
 import { renderText } from '../report/text.js'
@@ -103,7 +104,8 @@ export function createActionReporter(
       if (outcome.end === 'token-accepted')
         log.info(`Toolforge accepts the deploy token for ${settings.tool}; nothing was deployed.`)
       if (outcome.end === 'no-wait' && deployment) {
-        log.notice(`Deployment ${deployment.deploy_id} was created on Toolforge; not waiting for it (wait: false).`)
+        const what = settings.deployId ? `is ${statusWord(deployment)} on Toolforge` : 'was created on Toolforge'
+        log.notice(`Deployment ${deployment.deploy_id} ${what}; not waiting for it (wait: false).`)
       }
     }
   }

@@ -42,12 +42,14 @@ export function requestDeadline(outer: AbortSignal | undefined, timeoutMs: numbe
 /**
  * http-client cannot take an AbortSignal per request, but it lets handlers edit the
  * request options synchronously when `request()` is called: the signal is handed over
- * through this slot right then.
+ * through this slot right then, and an IPv6 host loses its brackets.
  */
 export class SignalHandler implements RequestHandler {
   next: AbortSignal | undefined
   prepareRequest(options: RequestOptions): void {
     options.signal = this.next
+    // http-client passes on the URL's hostname, which keeps an IPv6 address in brackets: no resolver knows `[::1]`.
+    if (typeof options.host === 'string' && options.host.startsWith('[')) options.host = options.host.slice(1, -1)
   }
   canHandleAuthentication(): boolean {
     return false

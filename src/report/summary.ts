@@ -114,8 +114,10 @@ export function closingLine(model: SummaryModel, outcome: DeployOutcome, setting
       `${settings.toolAddress}`
     )
   }
-  if (model.verdict.kind === 'started' && id)
-    return `✔ ${settings.tool}: deployment ${id} created on Toolforge; not waiting for it`
+  if (model.verdict.kind === 'started' && id) {
+    const what = settings.deployId ? `is ${statusWord(outcome.deployment!)} on Toolforge` : 'created on Toolforge'
+    return `✔ ${settings.tool}: deployment ${id} ${what}; not waiting for it`
+  }
   return `✔ ${model.verdict.title}`
 }
 

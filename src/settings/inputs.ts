@@ -326,6 +326,13 @@ export function readSettings(
     MAX_POLL_INTERVAL_MS
   )
   const deployId = parseDeployId(names, read('deploy-id').trim())
+  if (dryRun && deployId !== undefined) {
+    throw new InputError(
+      'deploy-id',
+      `${names.label('deploy-id')} is set, but ${names.ref('dry-run')} is true, which follows no deployment; ` +
+        `accepted: a dry run without deploy-id, or deploy-id without dry-run.`
+    )
+  }
   const onConflict = parseOnConflict(names, read('on-conflict').trim())
   const check = parseCheck(names, read('check').trim())
   const checkTimeoutMs = parseDurationInput(
