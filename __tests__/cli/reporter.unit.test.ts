@@ -20,6 +20,17 @@ function terminal(): { terminal: Terminal; written: () => string } {
   return { terminal: { out: stream, err: stream }, written: () => text }
 }
 
+/** A reporter for a terminal without colours, its token masked. */
+const reporterOn = (tty: Terminal) =>
+  createCliReporter(
+    settings,
+    tty,
+    { NO_COLOR: '1' },
+    { json: false, dotenv: undefined, verbose: false },
+    createRedactor(['tok']),
+    Date.now
+  )
+
 /** Ends the reporter as a Ctrl-C before any deployment would: its live line stops. */
 function interrupt(reporter: ReturnType<typeof createCliReporter>): void {
   const interrupted = {
@@ -37,14 +48,7 @@ function interrupt(reporter: ReturnType<typeof createCliReporter>): void {
 describe('the command’s live line', () => {
   test('says when Toolforge has queued the deployment behind another one, and stops saying it once it runs', async () => {
     const { terminal: tty, written } = terminal()
-    const reporter = createCliReporter(
-      settings,
-      tty,
-      { NO_COLOR: '1' },
-      { json: false, dotenv: undefined, verbose: false },
-      createRedactor(['tok']),
-      Date.now
-    )
+    const reporter = reporterOn(tty)
     const queued = deployment(
       'pending',
       { web: 'pending' },
@@ -73,14 +77,7 @@ describe('the command’s live line', () => {
 
   test('counts a failed build as failed, not as built', async () => {
     const { terminal: tty, written } = terminal()
-    const reporter = createCliReporter(
-      settings,
-      tty,
-      { NO_COLOR: '1' },
-      { json: false, dotenv: undefined, verbose: false },
-      createRedactor(['tok']),
-      Date.now
-    )
+    const reporter = reporterOn(tty)
     const failing = deployment(
       'running',
       { web: 'failed', worker: 'successful' },

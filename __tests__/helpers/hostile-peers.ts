@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, type Server, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 
@@ -42,7 +43,6 @@ export async function startSlowGitHost(holdMs = 150) {
   let inFlight = 0
   let most = 0
   const paths: string[] = []
-  const { createServer: createHttpServer } = await import('node:http')
   const server = createHttpServer((req, res) => {
     paths.push(req.url ?? '')
     inFlight += 1

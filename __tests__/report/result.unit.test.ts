@@ -95,7 +95,7 @@ function expectAgreement(result: RunResult): void {
 describe('one result record: outputs, --json and dotenv agree on every field', () => {
   test.each(ENDINGS)('%s', (_name, outcome) => {
     const kind = outcomeKind(outcome)
-    const result = runResult(outcome, kind, settings, verdict(outcome, settings, ACTION_VOICE).problem)
+    const result = runResult(outcome, settings, verdict(outcome, settings, ACTION_VOICE).problem)
     expect(result.outputs.outcome).toBe(kind)
     expect(result.outputs.deploy_id).toBe(outcome.deployment?.deploy_id ?? '')
     expectAgreement(result)
@@ -104,13 +104,13 @@ describe('one result record: outputs, --json and dotenv agree on every field', (
   test('a failed run’s error states the summary’s reason, and keeps the API’s kind and status', () => {
     const [, refusal] = ENDINGS.find(([name]) => name === 'a refusal')!
     const problem = verdict(refusal, settings, ACTION_VOICE).problem!
-    expect(runResult(refusal, outcomeKind(refusal), settings, problem).error).toEqual({
+    expect(runResult(refusal, settings, problem).error).toEqual({
       kind: 'http',
       httpStatus: 401,
       message: problem
     })
     const [, failure] = ENDINGS.find(([name]) => name === 'a build failure')!
-    expect(runResult(failure, 'failed', settings, 'the reason').error).toEqual({
+    expect(runResult(failure, settings, 'the reason').error).toEqual({
       kind: 'failed',
       message: 'the reason'
     })

@@ -2,7 +2,7 @@ import { accessSync, constants, lstatSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { InputError, UsageError, type InputNames } from '../settings/input-error.js'
-import { INPUTS, inputSpec, optionVariable, OUTPUTS, type InputName, type InputSpec } from '../settings/input-table.js'
+import { INPUTS, inputSpec, OUTPUTS, type InputSpec } from '../settings/input-table.js'
 import type { InputReader } from '../settings/inputs.js'
 
 /**
@@ -13,15 +13,6 @@ export const [TOKEN_VARIABLE, SNIPPET_TOKEN_VARIABLE] = inputSpec('token').env a
 /** The tool's variable in Toolforge's snippet. */
 export const SNIPPET_TOOL_VARIABLE = inputSpec('tool').env[1]!
 export const SNIPPET_VARIABLES: readonly string[] = [SNIPPET_TOKEN_VARIABLE, SNIPPET_TOOL_VARIABLE]
-
-/**
- * Options a CI job can set as variables, each `TOOLFORGE_DEPLOY_` and the flag's name: `TOOLFORGE_DEPLOY_FORCE_BUILD`.
- */
-export const VARIABLE_OPTIONS: readonly InputName[] = INPUTS.filter((input) => input.kind !== 'secret').map(
-  (input) => input.name
-)
-
-export { optionVariable }
 
 /** How the command names its inputs in messages: flags, or the variables the values came from. */
 export function cliInputNames(
@@ -134,8 +125,6 @@ export interface CliOptions {
   /** Which variables gave a value, to say so. */
   fromEnvironment: string[]
 }
-
-export { UsageError }
 
 /** How many single-character edits turn `a` into `b`. */
 function editDistance(a: string, b: string): number {

@@ -25,20 +25,26 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
   // Known even when the rest of the flags are not: a script asked for JSON gets JSON.
   const json = argv.includes('--json')
   let options: CliOptions | undefined
+  let unreadable: unknown
+  try {
+    options = parseCliArgs(argv, env)
+  } catch (error) {
+    // Told by the run, as every ending is.
+    unreadable = error
+  }
+  if (options?.help || options?.version) {
+    terminal.out.write(options.help ? USAGE : `toolforge-deploy ${VERSION}\n`)
+    return EXIT.success
+  }
   let reporter: CliReporter | undefined
   // With --json, stdout holds the JSON alone.
   const log = () => (json ? terminal.err : terminal.out)
-  const help = argv.find((arg) => arg === '--help' || arg === '--version')
-  if (help) {
-    terminal.out.write(help === '--help' ? USAGE : `toolforge-deploy ${VERSION}\n`)
-    return EXIT.success
-  }
   const result = await runFlow({
     program: 'toolforge-deploy',
     userAgent: CLI_USER_AGENT,
     voice: cliVoice,
     inputs() {
-      options = parseCliArgs(argv, env)
+      if (!options) throw unreadable
       if (options.fromEnvironment.length > 0) {
         const named = options.fromEnvironment.map((variable) =>
           SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable

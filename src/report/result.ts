@@ -5,7 +5,7 @@ import type { CheckResult } from '../engine/serving-check.js'
 import { statusOf } from '../engine/status.js'
 import { OUTPUTS, type OutputName } from '../settings/input-table.js'
 import type { Settings } from '../settings/settings.js'
-import type { OutcomeKind } from './outcome.js'
+import { outcomeKind, type OutcomeKind } from './outcome.js'
 import { deploymentJson, oneLine, OUTPUT_TEXT_LIMIT } from './sanitize.js'
 
 /**
@@ -59,12 +59,8 @@ export interface RunResult {
 /**
  * The result of a run that got as far as a deployment (or a refusal of one), with the summary's reason when it failed.
  */
-export function runResult(
-  outcome: DeployOutcome,
-  kind: OutcomeKind,
-  settings: Settings,
-  problem: string | undefined
-): RunResult {
+export function runResult(outcome: DeployOutcome, settings: Settings, problem: string | undefined): RunResult {
+  const kind = outcomeKind(outcome)
   const deployment = outcome.deployment
   const exitCode = exitCodeOf(kind)
   const failure = outcome.error

@@ -5,9 +5,9 @@ import {
   badInputVerdict,
   checksConfigOnly,
   configLine,
-  outcomeKind,
   TOKEN_NOT_CHECKED,
   unexpectedVerdict,
+  type Verdict,
   type Voice
 } from '../report/outcome.js'
 import { earlyResult, runResult, type RunResult } from '../report/result.js'
@@ -60,6 +60,9 @@ export interface Ending {
   outcome?: DeployOutcome
 }
 
+/** A summary that is its verdict alone: nothing was asked of Toolforge. */
+const verdictOnly = (verdict: Verdict): SummaryModel => ({ verdict, facts: [], components: [] })
+
 /** What the run is about to do, in one line. */
 function startLine(settings: Settings): string {
   if (settings.dryRun)
@@ -107,25 +110,24 @@ export async function runFlow(front: FrontEnd): Promise<RunResult> {
     const narrator = front.follow(settings)
     const outcome = await deployLive(settings, narrator, front.userAgent)
     const model = summaryModel(outcome, settings, front.voice(settings), narrator.timeline())
-    const result = runResult(outcome, outcomeKind(outcome), settings, model.verdict.problem)
+    const result = runResult(outcome, settings, model.verdict.problem)
     await front.end({ result, model, settings, outcome })
     return result
   } catch (error) {
     if (error instanceof InputError || error instanceof UsageError) {
       const kind = error instanceof InputError ? 'input' : 'usage'
-      return endEarly(earlyResult('bad-input', { kind, message: error.message }, settings?.toolAddress), {
-        verdict: badInputVerdict(error.message),
-        facts: [],
-        components: []
-      })
+      // Thrown while the inputs were read: there are no settings yet.
+      return endEarly(
+        earlyResult('bad-input', { kind, message: error.message }),
+        verdictOnly(badInputVerdict(error.message))
+      )
     }
     // With NODE_OPTIONS=--enable-source-maps the stack points into src/.
     if (error instanceof Error && error.stack) front.debug(error.stack)
     const message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`
-    return endEarly(earlyResult('unreachable', { kind: 'unexpected', message }), {
-      verdict: unexpectedVerdict(message),
-      facts: [],
-      components: []
-    })
+    return endEarly(
+      earlyResult('unreachable', { kind: 'unexpected', message }),
+      verdictOnly(unexpectedVerdict(message))
+    )
   }
 }
