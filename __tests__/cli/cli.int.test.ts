@@ -20,7 +20,7 @@ describe('toolforge-deploy', () => {
         outcome: string
         exitCode: number
         error: unknown
-        deployment: { deploy_id: string; status: string }
+        deployment: { deploy_id: string; status: string; long_status: string }
       }
       const commit = sim.git.commitOf('mytool')
       expect(report).toMatchObject({
@@ -50,7 +50,9 @@ describe('toolforge-deploy', () => {
       expect(run.stderr).not.toContain('Timeline')
       expect(run.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(12)
       expect(readFileSync(dotenv, 'utf8')).toBe(
-        `DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_URL=http://127.0.0.1:9/mytool/\nDEPLOY_CHECK=skipped\nDEPLOY_COMMIT=${commit}\nDEPLOY_OUTCOME=successful\n`
+        `DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_LONG_STATUS=${deployment.long_status}\n` +
+          `DEPLOY_URL=http://127.0.0.1:9/mytool/\nDEPLOY_CHECK=skipped\nDEPLOY_CHECK_URL=\nDEPLOY_COMMIT=${commit}\n` +
+          `DEPLOY_OUTCOME=successful\nDEPLOY_REASON=\n`
       )
       expectNoToken(run.stdout + run.stderr, TOKEN)
     })
@@ -129,12 +131,9 @@ describe('toolforge-deploy', () => {
         deployment: null,
         check_detail: null,
         commits: [],
-        error: {
-          kind: 'http',
-          httpStatus: 401,
-          message:
-            "creating the deployment failed: Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token"
-        }
+        reason:
+          "creating the deployment failed: Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token",
+        error: { kind: 'http', httpStatus: 401 }
       })
       expectNoToken(run.stdout + run.stderr, wrong)
     })

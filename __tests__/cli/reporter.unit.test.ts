@@ -4,7 +4,7 @@ import { cliVoice, createCliReporter } from '../../src/cli/reporter.js'
 import { summaryModel } from '../../src/report/summary.js'
 import type { Terminal } from '../../src/cli/terminal.js'
 import { createRedactor } from '../../src/engine/redact.js'
-import { deployment } from '../../dev/fixtures/deployments.js'
+import { deployment, deployOutcome } from '../../dev/fixtures/deployments.js'
 import { settingsFixture } from '../../dev/fixtures/settings.js'
 
 const settings = settingsFixture({ token: 'tok' })
@@ -33,15 +33,7 @@ const reporterOn = (tty: Terminal) =>
 
 /** Ends the reporter as a Ctrl-C before any deployment would: its live line stops. */
 function interrupt(reporter: ReturnType<typeof createCliReporter>): void {
-  const interrupted = {
-    end: 'interrupted' as const,
-    deployment: undefined,
-    error: undefined,
-    mayHaveStarted: false,
-    startedAt: 0,
-    endedAt: 0,
-    queuedMs: 0
-  }
+  const interrupted = deployOutcome('interrupted', undefined, { endedAt: 0 })
   reporter.finish(interrupted, summaryModel(interrupted, settings, cliVoice(settings)))
 }
 

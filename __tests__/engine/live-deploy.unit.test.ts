@@ -60,6 +60,9 @@ async function finishedDeployment(apiUrl: string): Promise<string> {
   }
 }
 
+/** A cancellation that never comes. */
+const NEVER = new AbortController().signal
+
 describe('deploying for real', () => {
   test('over HTTP with the system clock, the serving check asked with the User-Agent given', async () => {
     const web = await startWebServer(() => ({ status: 200 }))
@@ -67,7 +70,7 @@ describe('deploying for real', () => {
     const { settings } = await live({ check: new URL(`${web.url}/up`) })
     const deployId = await finishedDeployment(settings.apiUrl)
     const seen: string[] = []
-    const outcome = await deployLive({ ...settings, deployId }, observer(seen), 'agent/1')
+    const outcome = await deployLive({ ...settings, deployId }, observer(seen), 'agent/1', NEVER)
     expect(outcome).toMatchObject({ end: 'successful', check: { result: 'passed' } })
     expect(outcome.deployment?.deploy_id).toBe(deployId)
     expect(seen).toEqual(['polled successful', 'probed 200'])
@@ -81,12 +84,13 @@ describe('deploying for real', () => {
       new Promise<number>((resolve, reject) =>
         sim['server'].getConnections((error, count) => (error ? reject(error) : resolve(count)))
       )
-    const created = await deployLive({ ...settings, wait: false }, observer([]), 'agent/1')
+    const created = await deployLive({ ...settings, wait: false }, observer([]), 'agent/1', NEVER)
     // Reads keep their connection alive between status checks; it must not outlive the run.
     const read = await deployLive(
       { ...settings, deployId: created.deployment!.deploy_id, wait: false },
       observer([]),
-      'agent/1'
+      'agent/1',
+      NEVER
     )
     expect(read).toMatchObject({
       end: 'no-wait',
@@ -97,20 +101,19 @@ describe('deploying for real', () => {
     expect(await open()).toBe(0)
   })
 
-  test('SIGINT stops the wait, and the handlers are gone afterwards', async () => {
-    const before = process.listenerCount('SIGINT')
+  test('the cancellation stops the wait, with the last status seen', async () => {
     const { settings } = await live()
     const seen: string[] = []
     const watching = observer(seen)
+    const cancel = new AbortController()
     const outcome = await deployLive(
       settings,
-      { ...watching, created: (r) => (watching.created(r), setTimeout(() => process.emit('SIGINT'), 50)) },
-      'agent/1'
+      { ...watching, created: (r) => (watching.created(r), setTimeout(() => cancel.abort(), 50)) },
+      'agent/1',
+      cancel.signal
     )
     expect(outcome.end).toBe('interrupted')
     expect(outcome.deployment?.status).not.toBe('successful')
-    expect(process.listenerCount('SIGINT')).toBe(before)
-    expect(process.listenerCount('SIGTERM')).toBe(0)
   })
 })
 

@@ -3,8 +3,8 @@ import { ApiError } from '../../src/engine/api-error.js'
 import { BUILDING_MAX_MS, FINISHING_MS, QUICK_MS, SWEEP_STEP_MS, TICK_MARGIN_MS } from '../../src/engine/poll-policy.js'
 import { PASS_PRIOR } from '../../src/engine/server-ticks.js'
 import {
-  GaveUpError,
-  MAX_CONSECUTIVE_FAILURES,
+  READ_BACKOFF,
+  UnreadError,
   waitForDeployment,
   type WaitObserver
 } from '../../src/engine/wait-for-deployment.js'
@@ -75,7 +75,7 @@ describe('waitForDeployment', () => {
   test('checks at once when following an id, and stops at the final status', async () => {
     const { api, run } = setup([building, building, done])
     const result = await run()
-    expect(result).toEqual({ end: 'final', deployment: done, queuedMs: 0 })
+    expect(result).toEqual({ end: 'final', deployment: done, queuedMs: 0, outages: [] })
     expect(api.getTimes[0]).toBe(0)
     expect(api.getTimes).toHaveLength(3)
   })
@@ -172,14 +172,95 @@ describe('waitForDeployment', () => {
     expect(gaps(later).every((gap) => gap === QUICK_MS)).toBe(true)
   })
 
-  test(`gives up after ${MAX_CONSECUTIVE_FAILURES} failures in a row, saying what failed`, async () => {
-    const { api, run } = setup([gateway()])
-    const error = await run().catch((caught: unknown) => caught)
-    expect(error).toBeInstanceOf(GaveUpError)
-    expect((error as Error).message).toBe(
-      'gave up after 10 failed status checks in a row; the last one: Toolforge answered HTTP 502'
+  test('an outage of the API is followed through to the deadline with capped backoff, and told as one outage', async () => {
+    const { api, clock, retries, run } = setup([building, gateway()], { timeoutMs: 10 * 60_000 })
+    const result = await run()
+    expect(result.end).toBe('timeout')
+    expect(result.deployment).toBe(building)
+    expect(clock.time).toBe(10 * 60_000)
+    // Full jitter at one half: the pause doubles from half a second up to half the cap, and stays there.
+    expect(Math.max(...retries.map(([, , delay]) => delay))).toBe(READ_BACKOFF.maxMs / 2)
+    expect(api.getTimes.length).toBeGreaterThan(20)
+    expect(api.getTimes.length).toBeLessThan(50)
+    expect(result.outages).toEqual([
+      {
+        startedAt: api.getTimes[1],
+        endedAt: api.getTimes.at(-1),
+        failures: api.getTimes.length - 1,
+        last: 'Toolforge answered HTTP 502',
+        ongoing: true
+      }
+    ])
+  })
+
+  test('an outage that ends is recorded with its length and failures, and the observer hears of it once', async () => {
+    const clock = new VirtualClock()
+    const api = new ScriptedApi(clock.now, [building, gateway(), gateway(), gateway(), building, done])
+    const recovered: unknown[] = []
+    const result = await waitForDeployment(
+      api,
+      clock,
+      {
+        deployId: done.deploy_id,
+        initial: undefined,
+        deadline: 30 * 60_000,
+        pollIntervalMs: 10_000,
+        signal: new AbortController().signal,
+        random: () => 0.5
+      },
+      { polled: () => {}, queuedOnServer: () => {}, retrying: () => {}, recovered: (o) => recovered.push(o) }
     )
-    expect(api.getTimes).toHaveLength(10)
+    expect(result.end).toBe('final')
+    const outage = { startedAt: api.getTimes[1], endedAt: api.getTimes[4], failures: 3, ongoing: false }
+    expect(result.outages).toEqual([expect.objectContaining(outage)])
+    expect(recovered).toEqual(result.outages)
+  })
+
+  test('asked for one read, failed reads are tried again until one answers', async () => {
+    const clock = new VirtualClock()
+    const api = new ScriptedApi(clock.now, [gateway(), gateway(), building])
+    const result = await waitForDeployment(
+      api,
+      clock,
+      {
+        deployId: done.deploy_id,
+        initial: undefined,
+        deadline: 60_000,
+        pollIntervalMs: 10_000,
+        signal: new AbortController().signal,
+        once: true,
+        random: () => 0.5
+      },
+      { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} }
+    )
+    expect(result.end).toBe('read')
+    expect(result.deployment).toBe(building)
+    expect(api.getTimes).toHaveLength(3)
+  })
+
+  test('asked for one read, none by the deadline is an error that says so, not a success', async () => {
+    const clock = new VirtualClock()
+    const api = new ScriptedApi(clock.now, [gateway()])
+    const error = await waitForDeployment(
+      api,
+      clock,
+      {
+        deployId: done.deploy_id,
+        initial: undefined,
+        deadline: 20_000,
+        pollIntervalMs: 10_000,
+        signal: new AbortController().signal,
+        once: true,
+        random: () => 0.5
+      },
+      { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} }
+    ).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(UnreadError)
+    expect((error as UnreadError).failures).toBe(api.getTimes.length)
+    expect(clock.time).toBe(20_000)
+    expect((error as Error).message).toMatch(
+      /^no read of deployment \S+ succeeded within this run's timeout \(\d+ failed; the last: Toolforge answered HTTP 502\)$/
+    )
   })
 
   test('401 stops at once', async () => {
@@ -192,7 +273,7 @@ describe('waitForDeployment', () => {
   test('stops at the deadline after one last check, with the last status', async () => {
     const { clock, api, run } = setup([building], { timeoutMs: 60_000 })
     const result = await run()
-    expect(result).toEqual({ end: 'timeout', deployment: building, queuedMs: 0 })
+    expect(result).toEqual({ end: 'timeout', deployment: building, queuedMs: 0, outages: [] })
     expect(clock.time).toBe(60_000)
     expect(api.getTimes.at(-1)).toBe(60_000)
   })
@@ -208,7 +289,7 @@ describe('waitForDeployment', () => {
     const controller = new AbortController()
     const { api, run } = setup([building], { signal: controller.signal })
     controller.abort()
-    expect(await run()).toEqual({ end: 'cancelled', deployment: undefined, queuedMs: 0 })
+    expect(await run()).toEqual({ end: 'cancelled', deployment: undefined, queuedMs: 0, outages: [] })
     expect(api.getTimes).toHaveLength(0)
   })
 
@@ -254,7 +335,7 @@ describe('waitForDeployment', () => {
   test('a failed check with a Retry-After beyond the deadline is not followed by another', async () => {
     const busy = new ApiError('http', 'HTTP 503', { status: 503, reachedServer: true, retryAfterMs: 120_000 })
     const { api, run } = setup([building, busy, building], { timeoutMs: 60_000 })
-    expect(await run()).toEqual({ end: 'timeout', deployment: building, queuedMs: 0 })
+    expect(await run()).toMatchObject({ end: 'timeout', deployment: building, queuedMs: 0 })
     expect(api.getTimes).toHaveLength(2)
   })
 
@@ -267,15 +348,7 @@ describe('waitForDeployment', () => {
       controller.abort()
       throw new ApiError('aborted', 'the request was cancelled', { reachedServer: true })
     }
-    expect(await run()).toEqual({ end: 'cancelled', deployment: building, queuedMs: 0 })
-  })
-
-  test('giving up is an error of its own name, with the count and the last failure', async () => {
-    const { run } = setup([gateway()])
-    const error = (await run().catch((caught: unknown) => caught)) as GaveUpError
-    expect(error.name).toBe('GaveUpError')
-    expect(error.failures).toBe(MAX_CONSECUTIVE_FAILURES)
-    expect(error.last.status).toBe(502)
+    expect(await run()).toEqual({ end: 'cancelled', deployment: building, queuedMs: 0, outages: [] })
   })
 
   test("each check is given the cancellation and the deadline of a request: the loop's, unless a later one is given", async () => {
@@ -349,7 +422,7 @@ describe('a deployment queued on the server (the next Components API)', () => {
 
   test('with on-conflict: fail, the wait ends as soon as it is known to be queued', async () => {
     const { result, said, checks } = await followQueued(60_000, true)
-    expect(result).toEqual({ end: 'queued', deployment: queued, queuedMs: 2_000 })
+    expect(result).toEqual({ end: 'queued', deployment: queued, queuedMs: 2_000, outages: [] })
     expect(said).toEqual([['queued', 2_000]])
     expect(checks).toEqual([300, 2_000])
   })

@@ -91,8 +91,11 @@ describe('the GitLab CI/CD component', () => {
     const options = INPUTS.filter((input) => input.kind !== 'secret')
     expect(fromComponent.variables).toEqual({
       ...fromTemplate.variables,
+      TOOLFORGE_DEPLOY_FROM_COMPONENT: 'true',
       ...Object.fromEntries(
-        options.filter((input) => input.kind !== 'boolean').map((input) => [optionVariable(input.name), input.default])
+        options
+          .filter((input) => input.kind !== 'boolean')
+          .map((input) => [optionVariable(input.name), input.name === 'tool' ? '$CI_PROJECT_NAME' : input.default])
       )
     })
     const booleans = options
@@ -103,9 +106,22 @@ describe('the GitLab CI/CD component', () => {
     // Nothing is cloned, and nothing is set for the other jobs of the pipeline.
     expect(fromComponent.variables.GIT_STRATEGY).toBe('none')
     expect([component.jobs.variables, template.jobs.variables]).toEqual([undefined, undefined])
-    const { script: _c, variables: _cv, ...componentRest } = fromComponent
-    const { script: _t, variables: _tv, ...templateRest } = fromTemplate
-    expect(componentRest).toEqual(templateRest)
+    // Both are named after the tool; the template also takes the tool from TOOL_NAME, as Toolforge's snippet has it.
+    const perTool = (job: Record<string, unknown>) => [job.resource_group, (job.environment as { name: string }).name]
+    expect(perTool(fromComponent)).toEqual(['toolforge-deploy/$CI_PROJECT_NAME', 'toolforge/$CI_PROJECT_NAME'])
+    expect(perTool(fromTemplate)).toEqual([
+      'toolforge-deploy/$TOOLFORGE_DEPLOY_TOOL',
+      'toolforge/$TOOLFORGE_DEPLOY_TOOL'
+    ])
+    const rest = (job: Record<string, unknown>) => {
+      const { script: _s, variables: _v, resource_group: _r, environment, rules, ...others } = job
+      return {
+        ...others,
+        url: (environment as { url: string }).url,
+        rules: (rules as unknown[]).filter((r) => !JSON.stringify(r).includes('TOOL_NAME'))
+      }
+    }
+    expect(rest(fromComponent)).toEqual(rest(fromTemplate))
   }, 60_000)
 
   test('installs the exact version it was released with', () => {
@@ -142,7 +158,9 @@ describe('a pipeline with the component', () => {
         const commit = sim.git.commitOf('mytool')
         expect(dotenv).toMatch(
           new RegExp(
-            `^DEPLOY_ID=\\d{8}-\\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_URL=http://127\\.0\\.0\\.1:\\d+/\nDEPLOY_CHECK=passed\nDEPLOY_COMMIT=${commit}\nDEPLOY_OUTCOME=successful\n$`
+            `^DEPLOY_ID=\\d{8}-\\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_LONG_STATUS=Finished at [^\n]+\n` +
+              `DEPLOY_URL=http://127\\.0\\.0\\.1:\\d+/\nDEPLOY_CHECK=passed\nDEPLOY_CHECK_URL=http://127\\.0\\.0\\.1:\\d+/healthz\n` +
+              `DEPLOY_COMMIT=${commit}\nDEPLOY_OUTCOME=successful\nDEPLOY_REASON=\n$`
           )
         )
         const id = /^DEPLOY_ID=(.*)$/m.exec(dotenv)![1]
@@ -200,8 +218,13 @@ describe('a pipeline with the component', () => {
       )
       expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_OUTCOME=refused')
       expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.tool)).toEqual(['othertool'])
+      // The inputs the user set, by their names: not the variables the component made of every input.
+      expect(run.log('toolforge-deploy')).toMatch(
+        /^Inputs set: tool: othertool, api-url: http:\/\/127\.0\.0\.1:\d+, force-build: true, force-run: true, on-conflict: fail, check: off$/m
+      )
+      expect(run.log('toolforge-deploy')).not.toContain('Taken from the environment')
       expect(run.log('toolforge-deploy')).toContain(
-        'Taken from the environment: TOOLFORGE_DEPLOY_TOOL, TOOLFORGE_DEPLOY_API_URL, TOOLFORGE_DEPLOY_FORCE_BUILD, TOOLFORGE_DEPLOY_FORCE_RUN'
+        'Queue behind the deployment in progress instead: on-conflict: wait'
       )
     }),
     120_000
@@ -304,6 +327,74 @@ describe('a pipeline with the component', () => {
     120_000
   )
 
+  test(
+    'a bad input is named as the input it is, and the later job still reads why',
+    withSimulator('single', async ({ url, sim }) => {
+      const run = await runPipeline(componentProject('mytool', { timeout: '7h', check: 'off' }), {
+        variables: projectVariables(url),
+        env: runner('http://127.0.0.1:9/')
+      })
+      expect(run.log('toolforge-deploy')).toMatch(/Input 'timeout' is "7h"; accepted: /)
+      expect(run.log('toolforge-deploy')).not.toContain('TOOLFORGE_DEPLOY_TIMEOUT')
+      expect(run.dotenv('toolforge-deploy')).toMatch(
+        /^DEPLOY_OUTCOME=bad-input\nDEPLOY_REASON=Input ’timeout’ is ”7h”; accepted: /m
+      )
+      expect(sim.requests).toEqual([])
+    }),
+    120_000
+  )
+
+  test(
+    "a wait longer than the job's time is said before it starts",
+    withSimulator('single', async ({ url }) => {
+      const run = await runPipeline(componentProject('mytool', { timeout: '50m', check: 'off' }), {
+        variables: projectVariables(url, { CI_JOB_TIMEOUT: String(45 * 60) }),
+        env: runner('http://127.0.0.1:9/')
+      })
+      expect(run.log('toolforge-deploy')).toMatch(
+        /warning: GitLab stops this job in 4[45]m\d*s? \(its job timeout is 45m\), before this run's wait may end \('timeout' 50m\)/
+      )
+      expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_OUTCOME=successful')
+    }),
+    120_000
+  )
+
+  test('two tools of one project each have their environment and resource group, and GitLab its job timeout', async () => {
+    const pipeline = {
+      include: [
+        { local: COMPONENT, inputs: { tool: 'alpha', 'job-name': 'deploy-alpha' } },
+        { local: COMPONENT, inputs: { tool: 'beta', 'job-name': 'deploy-beta', 'job-timeout': '2h' } }
+      ]
+    }
+    const { code, jobs } = await expandedPipeline(
+      gitlabProject('mytool', { '.gitlab-ci.yml': JSON.stringify(pipeline), [COMPONENT]: read(COMPONENT) })
+    )
+    expect(code).toBe(0)
+    const keys = (name: string) => {
+      const job = jobs[name] as { resource_group: string; environment: { name: string }; timeout: string }
+      return [job.resource_group, job.environment.name, job.timeout]
+    }
+    expect(keys('deploy-alpha')).toEqual(['toolforge-deploy/alpha', 'toolforge/alpha', '45m'])
+    expect(keys('deploy-beta')).toEqual(['toolforge-deploy/beta', 'toolforge/beta', '2h'])
+  }, 60_000)
+
+  test('scheduled pipelines do not deploy, unless the rules say so', async () => {
+    const schedule = ['--list', '--variable', 'CI_PIPELINE_SOURCE=schedule']
+    const nightly = await runPipeline(componentProject('mytool'), { args: schedule })
+    expect(nightly.code).toBe(0)
+    expect(nightly.output).not.toMatch(/^toolforge-deploy\b/m)
+    const push = await runPipeline(componentProject('mytool'), {
+      args: ['--list', '--variable', 'CI_PIPELINE_SOURCE=push']
+    })
+    expect(push.output).toMatch(/^toolforge-deploy\b/m)
+    // As docs/gitlab.md shows: the rules input, without the schedule's rule.
+    const included = await runPipeline(
+      componentProject('mytool', { rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }] }),
+      { args: schedule }
+    )
+    expect(included.output).toMatch(/^toolforge-deploy\b/m)
+  }, 60_000)
+
   test('by default it runs on the default branch only, whatever that is called', async () => {
     const onMaster = await runPipeline(componentProject('mytool', {}, { defaultBranch: 'master' }), {
       args: ['--list']
@@ -339,7 +430,7 @@ describe('the plain template, for instances without CI/CD components', () => {
       expect(run.dotenv('toolforge-deploy')).toContain('DEPLOY_URL=http://127.0.0.1:9/snippettool/\n')
       expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.tool)).toEqual(['snippettool'])
       expect(run.log('toolforge-deploy')).toContain("TOOLS_DEPLOY_TOKEN (from Toolforge's GitLab snippet)")
-      expect(run.log('toolforge-deploy')).toContain("TOOL_NAME (from Toolforge's GitLab snippet)")
+      expect(run.log('toolforge-deploy')).toContain('Created deployment')
       expectNoToken(run.output + run.log('toolforge-deploy'), TOKEN)
     }),
     120_000

@@ -160,7 +160,7 @@ describe('the Mermaid timeline', () => {
         web: { build: { startMs: 0, endMs: 10 }, run: { startMs: 10, endMs: 20 }, failed: 'run' },
         worker: { build: { startMs: 0, endMs: 10 }, failed: 'build' }
       },
-      check: { span: { startMs: 20, endMs: 30 }, passed: false }
+      check: { span: { startMs: 20, endMs: 30 }, result: 'failed' }
     }
     const tasks = mermaidGantt(failing).filter((line) => / :.*t\d/.test(line))
     expect(tasks.map((line) => line.trim().replace(/(, [\d-]+ [\d:.]+){2}$/, ''))).toEqual([

@@ -1,10 +1,16 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
 import type { DeployOutcome } from '../../src/engine/deploy.js'
-import { ACTION_VOICE } from '../../src/action/reporter.js'
 import { cliVoice } from '../../src/cli/reporter.js'
 import type { Deployment } from '../../src/engine/toolforge-types.js'
-import { badInputVerdict, checkSummary, plainTimes, verdict, type OutcomeKind } from '../../src/report/outcome.js'
+import {
+  badInputVerdict,
+  checkSummary,
+  INPUT_VOICE,
+  plainTimes,
+  verdict,
+  type OutcomeKind
+} from '../../src/report/outcome.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { deployment, deployOutcome } from '../../dev/fixtures/deployments.js'
 
@@ -88,20 +94,20 @@ describe('verdicts', () => {
       'Toolforge deployment started: mytool'
     ]
   ])('%s has its own honest title', (_name, given, kind, title) => {
-    const v = verdict(given, settings, ACTION_VOICE)
+    const v = verdict(given, settings, INPUT_VOICE)
     expect(v.kind).toBe(kind)
     expect(v.title).toBe(title)
     expect(v.ok).toBe(kind === 'successful' || kind === 'started')
   })
 
   test('a build failure advises the build log and a rebuild, in the words of the front end', () => {
-    expect(verdict(outcome('failed'), settings, ACTION_VOICE).nextSteps.map((s) => s.text)).toContain(
+    expect(verdict(outcome('failed'), settings, INPUT_VOICE).nextSteps.map((s) => s.text)).toContain(
       'If a build failed for a temporary reason, build again: force-build: true'
     )
     expect(verdict(outcome('failed'), settings, cliVoice(settings)).nextSteps.map((s) => s.text)).toContain(
       'If a build failed for a temporary reason, build again: --force-build'
     )
-    expect(verdict(outcome('failed'), settings, ACTION_VOICE).nextSteps[0]).toEqual({
+    expect(verdict(outcome('failed'), settings, INPUT_VOICE).nextSteps[0]).toEqual({
       text: 'Read the build log of web',
       command: 'toolforge build logs web-build'
     })
@@ -111,7 +117,7 @@ describe('verdicts', () => {
     const steps = verdict(
       outcome('failed', { deployment: deployment('failed', { web: 'successful' }, { web: 'failed' }) }),
       settings,
-      ACTION_VOICE
+      INPUT_VOICE
     ).nextSteps
     expect(steps[0]).toEqual({
       text: "Read the logs of web, and fix its run settings with the jobs service's reason above",
@@ -127,16 +133,16 @@ describe('verdicts', () => {
         .text
     ).toBe(`It continues on Toolforge; follow it with toolforge-deploy --tool mytool --deploy-id ${id}`)
     expect(
-      verdict(outcome('timeout', { deployment: deployment('running') }), settings, ACTION_VOICE).nextSteps[0]!.text
+      verdict(outcome('timeout', { deployment: deployment('running') }), settings, INPUT_VOICE).nextSteps[0]!.text
     ).toBe(`Follow it to the end with deploy-id: ${id}, or give it longer: timeout: 1h`)
   })
 
   test('one statement of the problem; none when all went well', () => {
-    expect(verdict(outcome('failed'), settings, ACTION_VOICE).problem).toBe(
+    expect(verdict(outcome('failed'), settings, INPUT_VOICE).problem).toBe(
       'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool failed: Got exception: Some builds failed'
     )
     expect(
-      verdict(outcome('successful', { deployment: deployment('successful') }), settings, ACTION_VOICE).problem
+      verdict(outcome('successful', { deployment: deployment('successful') }), settings, INPUT_VOICE).problem
     ).toBeUndefined()
   })
 
@@ -147,17 +153,17 @@ describe('verdicts', () => {
       { web: 'pending', worker: 'pending', cron: 'pending' },
       { long_status: 'Started at 2026-11-28 10:00:00.020000+00:00' }
     )
-    expect(verdict(outcome('failed', { deployment: d }), settings, ACTION_VOICE).problem).toBe(
+    expect(verdict(outcome('failed', { deployment: d }), settings, INPUT_VOICE).problem).toBe(
       'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool timed out before the builds of web and worker and the run of cron had finished; Toolforge says: started at 2026-11-28 10:00:00 UTC'
     )
     const runsLeft = deployment('timed_out', { web: 'successful' }, { web: 'pending' }, { long_status: '' })
-    expect(verdict(outcome('failed', { deployment: runsLeft }), settings, ACTION_VOICE).problem).toBe(
+    expect(verdict(outcome('failed', { deployment: runsLeft }), settings, INPUT_VOICE).problem).toBe(
       'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool timed out before the run of web had finished'
     )
   })
 
   test('timed out: one build or three, in order, and what Toolforge said only when it said something', () => {
-    const problem = (d: Deployment) => verdict(outcome('failed', { deployment: d }), settings, ACTION_VOICE).problem
+    const problem = (d: Deployment) => verdict(outcome('failed', { deployment: d }), settings, INPUT_VOICE).problem
     const one = deployment('timed_out', { web: 'running' }, { web: 'pending' }, { long_status: '' })
     expect(problem(one)).toBe(
       'Toolforge deployment 20250703-075322-5zxh2hip26 of mytool timed out before the build of web had finished'
@@ -193,7 +199,7 @@ describe('verdicts', () => {
       answers: ['503', '503', 'no answer', '503'],
       durationMs: 180_000
     }
-    const v = verdict(outcome('not-serving', { deployment: deployment('successful'), check }), settings, ACTION_VOICE)
+    const v = verdict(outcome('not-serving', { deployment: deployment('successful'), check }), settings, INPUT_VOICE)
     expect(v.title).toBe('Deployed, but not serving: mytool')
     expect(v.problem).toBe(
       'Toolforge deployed 20250703-075322-5zxh2hip26 successfully, but https://mytool.toolforge.org/healthz did not answer as a serving health check within 3m (503 × 3, no answer)'
@@ -452,7 +458,7 @@ describe('verdicts', () => {
       ]
     ]
   ])('%s: the problem in one statement, and what to do next', (_name, given, settings, problem, nextSteps) => {
-    const v = verdict(given, settings, ACTION_VOICE)
+    const v = verdict(given, settings, INPUT_VOICE)
     expect(v.problem).toBe(problem)
     expect(v.nextSteps).toEqual(nextSteps)
   })
@@ -482,7 +488,7 @@ describe('verdicts', () => {
   })
 
   test('a deployment started without waiting has no problem and no next step', () => {
-    const v = verdict(ended('no-wait', { deployment: deployment('pending') }), settings, ACTION_VOICE)
+    const v = verdict(ended('no-wait', { deployment: deployment('pending') }), settings, INPUT_VOICE)
     expect(v).toMatchObject({ kind: 'started', ok: true, problem: undefined, nextSteps: [] })
   })
 })

@@ -1,12 +1,20 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
 import type { DeployOutcome } from '../../src/engine/deploy.js'
-import { ACTION_VOICE } from '../../src/action/reporter.js'
-import { outcomeKind, verdict } from '../../src/report/outcome.js'
-import { dotenvOf, earlyResult, EXIT, jsonOf, runResult, type RunResult } from '../../src/report/result.js'
+import { INPUT_VOICE, outcomeKind, verdict } from '../../src/report/outcome.js'
+import {
+  DOTENV_TEXT_LIMIT,
+  dotenvOf,
+  earlyResult,
+  EXIT,
+  jsonOf,
+  runResult,
+  type RunResult
+} from '../../src/report/result.js'
 import { OUTPUTS } from '../../src/settings/input-table.js'
 import { deployment, deployOutcome } from '../../dev/fixtures/deployments.js'
 import { settingsFixture } from '../../dev/fixtures/settings.js'
+import { asDotenv } from '../helpers/dotenv.js'
 
 const settings = settingsFixture()
 const commits = {
@@ -79,9 +87,12 @@ function expectAgreement(result: RunResult): void {
       output.name,
       output.name === 'deployment' ? (value ? JSON.parse(value) : null) : value
     ])
-    // dotenv: every output with a dotenv name, the same value (made one safe token).
+    // dotenv: every output with a dotenv name, the same value (one line, nothing a shell or GitLab would act on).
     if (output.dotenv)
-      expect([output.dotenv, dotenv[output.dotenv]]).toEqual([output.dotenv, value.replace(/[^A-Za-z0-9_.:/-]/g, '_')])
+      expect([output.dotenv, dotenv[output.dotenv]]).toEqual([
+        output.dotenv,
+        asDotenv(value.slice(0, DOTENV_TEXT_LIMIT))
+      ])
   }
   expect(Object.keys(dotenv)).toEqual(OUTPUTS.flatMap((output) => (output.dotenv ? [output.dotenv] : [])))
   expect(json.exitCode).toBe(result.exitCode)
@@ -95,7 +106,7 @@ function expectAgreement(result: RunResult): void {
 describe('one result record: outputs, --json and dotenv agree on every field', () => {
   test.each(ENDINGS)('%s', (_name, outcome) => {
     const kind = outcomeKind(outcome)
-    const result = runResult(outcome, settings, verdict(outcome, settings, ACTION_VOICE).problem)
+    const result = runResult(outcome, settings, verdict(outcome, settings, INPUT_VOICE).problem)
     expect(result.outputs.outcome).toBe(kind)
     expect(result.outputs.deploy_id).toBe(outcome.deployment?.deploy_id ?? '')
     expectAgreement(result)
@@ -103,7 +114,7 @@ describe('one result record: outputs, --json and dotenv agree on every field', (
 
   test('a failed run’s error states the summary’s reason, and keeps the API’s kind and status', () => {
     const [, refusal] = ENDINGS.find(([name]) => name === 'a refusal')!
-    const problem = verdict(refusal, settings, ACTION_VOICE).problem!
+    const problem = verdict(refusal, settings, INPUT_VOICE).problem!
     expect(runResult(refusal, settings, problem).error).toEqual({
       kind: 'http',
       httpStatus: 401,
@@ -124,5 +135,18 @@ describe('one result record: outputs, --json and dotenv agree on every field', (
     })
     expectAgreement(refused)
     expectAgreement(earlyResult('config-accepted', null, 'https://mytool.toolforge.org/'))
+  })
+
+  test('the dotenv file holds the reason and the checked address, one line each, inert, under 5 KB', () => {
+    const reason = `Got exception: build "web" failed: see $HOME/#1 \\ 'logs'\r\nINJECTED=1 ${'x'.repeat(3_000)}`
+    const failed = deployOutcome('failed', { ...deployment('failed'), long_status: reason })
+    const text = dotenvOf(runResult(failed, settings, `Toolforge deployment failed: ${reason}`))
+    const values = parseDotenv(text)
+    expect(text.split('\n').filter((line) => line.startsWith('INJECTED'))).toEqual([])
+    expect(values.DEPLOY_LONG_STATUS).toMatch(
+      /^Got exception: build ”web” failed: see ＄HOME\/＃1 ∖ ’logs’ ⏎ INJECTED=1 x+… \[\d+ more characters\]$/
+    )
+    expect(values.DEPLOY_REASON).toMatch(/^Toolforge deployment failed: Got exception: build ”web”/)
+    expect(Buffer.byteLength(text)).toBeLessThan(5 * 1024)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import type { DeployOutcome } from '../../src/engine/deploy.js'
-import { ACTION_VOICE } from '../../src/action/reporter.js'
+import { INPUT_VOICE } from '../../src/report/outcome.js'
 import { ApiError } from '../../src/engine/api-error.js'
 import { summaryModel } from '../../src/report/summary.js'
 import type { Settings } from '../../src/settings/settings.js'
@@ -23,7 +23,7 @@ describe('the facts of a summary', () => {
   test('a deployment created but not yet started by Toolforge says so', () => {
     const created = deployment('pending')
     delete (created as { status?: string }).status
-    expect(fact(summaryModel(outcome('no-wait', { deployment: created }), settings, ACTION_VOICE), 'Status')).toBe(
+    expect(fact(summaryModel(outcome('no-wait', { deployment: created }), settings, INPUT_VOICE), 'Status')).toBe(
       'created; Toolforge starts it in a moment'
     )
   })
@@ -31,18 +31,18 @@ describe('the facts of a summary', () => {
   test("the description is Toolforge's, else the one the run sent; none for a deployment only followed", () => {
     const described = deployment('successful', {}, {}, { description: 'from Toolforge' })
     expect(
-      fact(summaryModel(outcome('successful', { deployment: described }), settings, ACTION_VOICE), 'Description')
+      fact(summaryModel(outcome('successful', { deployment: described }), settings, INPUT_VOICE), 'Description')
     ).toBe('from Toolforge')
     expect(
       fact(
-        summaryModel(outcome('error', { deployment: undefined, error: new Error('refused') }), settings, ACTION_VOICE),
+        summaryModel(outcome('error', { deployment: undefined, error: new Error('refused') }), settings, INPUT_VOICE),
         'Description'
       )
     ).toBe('from the inputs')
     const following = { ...settings, deployId: '20250703-075322-5zxh2hip26' }
     expect(
       fact(
-        summaryModel(outcome('error', { deployment: undefined, error: new Error('refused') }), following, ACTION_VOICE),
+        summaryModel(outcome('error', { deployment: undefined, error: new Error('refused') }), following, INPUT_VOICE),
         'Description'
       )
     ).toBeUndefined()
@@ -54,7 +54,7 @@ describe('the facts of a summary', () => {
       toolforgeErrors: ['has expired'],
       reachedServer: true
     })
-    const model = summaryModel(outcome('error', { deployment: undefined, error: refused }), settings, ACTION_VOICE)
+    const model = summaryModel(outcome('error', { deployment: undefined, error: refused }), settings, INPUT_VOICE)
     expect(model.facts.map((f) => f.label)).toEqual(['Tool'])
     expect(model.verdict.problem).toBe(
       'creating the deployment failed: Toolforge refused the deploy token (HTTP 401): has expired'
@@ -64,14 +64,14 @@ describe('the facts of a summary', () => {
 
   test('the options the deployment was made with, when any', () => {
     const both = deployment('successful', {}, {}, { force_build: true, force_run: true })
-    expect(fact(summaryModel(outcome('successful', { deployment: both }), settings, ACTION_VOICE), 'Options')).toBe(
+    expect(fact(summaryModel(outcome('successful', { deployment: both }), settings, INPUT_VOICE), 'Options')).toBe(
       'force-build, force-run'
     )
     const run = deployment('successful', {}, {}, { force_run: true })
-    expect(fact(summaryModel(outcome('successful', { deployment: run }), settings, ACTION_VOICE), 'Options')).toBe(
+    expect(fact(summaryModel(outcome('successful', { deployment: run }), settings, INPUT_VOICE), 'Options')).toBe(
       'force-run'
     )
-    expect(fact(summaryModel(outcome('successful'), settings, ACTION_VOICE), 'Options')).toBeUndefined()
+    expect(fact(summaryModel(outcome('successful'), settings, INPUT_VOICE), 'Options')).toBeUndefined()
   })
 
   test('a timeline when any component was seen doing something; a skipped check is not on it', () => {
@@ -82,18 +82,18 @@ describe('the facts of a summary', () => {
       components: { web: { build: { startMs: 0, endMs: 60_000 } }, cron: {} }
     }
     const skipped = { result: 'skipped' as const, reason: 'turned off', answers: [], durationMs: 0 }
-    expect(summaryModel(outcome('successful', { check: skipped }), settings, ACTION_VOICE, timeline).timeline).toBe(
+    expect(summaryModel(outcome('successful', { check: skipped }), settings, INPUT_VOICE, timeline).timeline).toBe(
       timeline
     )
     expect(
-      summaryModel(outcome('successful'), settings, ACTION_VOICE, { ...timeline, components: { cron: {} } }).timeline
+      summaryModel(outcome('successful'), settings, INPUT_VOICE, { ...timeline, components: { cron: {} } }).timeline
     ).toBeUndefined()
   })
 
   test('time queued behind another deployment is part of the duration', () => {
-    expect(fact(summaryModel(outcome('successful', { queuedMs: 30_000 }), settings, ACTION_VOICE), 'Duration')).toBe(
+    expect(fact(summaryModel(outcome('successful', { queuedMs: 30_000 }), settings, INPUT_VOICE), 'Duration')).toBe(
       '1m35s, of which 30s queued behind another deployment'
     )
-    expect(fact(summaryModel(outcome('successful'), settings, ACTION_VOICE), 'Duration')).toBe('1m35s')
+    expect(fact(summaryModel(outcome('successful'), settings, INPUT_VOICE), 'Duration')).toBe('1m35s')
   })
 })

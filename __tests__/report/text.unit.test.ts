@@ -38,7 +38,7 @@ const TIMELINE: TimelineModel = {
   startedAt: 0,
   observed: { startMs: 0, endMs: 80_000 },
   precisionMs: 2_000,
-  check: { span: { startMs: 80_000, endMs: 90_000 }, passed: false },
+  check: { span: { startMs: 80_000, endMs: 90_000 }, result: 'failed' },
   components: {
     web: {
       waiting: { startMs: 0, endMs: 10_000 },
@@ -223,7 +223,7 @@ describe('the terminal timeline', () => {
       startedAt: 0,
       observed: { startMs: 0, endMs: 40_000 },
       precisionMs: 0,
-      check: { span: { startMs: 40_000, endMs: 40_000 }, passed: true },
+      check: { span: { startMs: 40_000, endMs: 40_000 }, result: 'passed' },
       components: {
         'a-component-with-a-long-name': { build: { startMs: 0, endMs: 0 }, run: { startMs: 20_000, endMs: 40_000 } },
         idle: {}

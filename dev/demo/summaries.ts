@@ -5,7 +5,6 @@
  * unknown creation, not serving, bad input). For the preview (`npm run preview`) and for
  * the test that every summary renders cleanly.
  */
-import { ACTION_VOICE } from '../../src/action/reporter.js'
 import { ApiError } from '../../src/engine/api-error.js'
 import { deploy, type DeployOutcome } from '../../src/engine/deploy.js'
 import type { RefsReader } from '../../src/engine/git-http.js'
@@ -13,7 +12,7 @@ import type { Probe } from '../../src/engine/serving-check.js'
 import type { ToolforgeApi } from '../../src/engine/toolforge-client.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import { createNarrator } from '../../src/report/narrator.js'
-import { badInputVerdict } from '../../src/report/outcome.js'
+import { badInputVerdict, INPUT_VOICE } from '../../src/report/outcome.js'
 import { summaryModel, type SummaryModel } from '../../src/report/summary.js'
 import { renderText } from '../../src/report/text.js'
 import type { Settings } from '../../src/settings/settings.js'
@@ -115,7 +114,7 @@ async function run(name: string, plan: Run): Promise<Example> {
     refs: repository,
     random: () => 0.5
   })
-  const model = summaryModel(outcome, settings, ACTION_VOICE, narrator.timeline())
+  const model = summaryModel(outcome, settings, INPUT_VOICE, narrator.timeline())
   return { name, model, markdown: renderMarkdown(model), text: renderText(model), log }
 }
 

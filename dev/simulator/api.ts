@@ -288,6 +288,16 @@ export class SimulatedApi {
     })
   }
 
+  /** What a maintainer's `DELETE .../deployment/<id>` does; Toolforge's pruning past a tool's last 25 looks the same. */
+  remove(tool: string, deployId: string): SimResponse {
+    return this.handle({
+      method: 'DELETE',
+      url: `/components/v1/tool/${tool}/deployment/${deployId}`,
+      headers: { 'x-toolforge-tool': tool },
+      body: ''
+    })
+  }
+
   deploymentsOf(tool: string): Array<{ deployId: string; createdAt: number; finalAt: number; description: string }> {
     return (this.store.get(tool) ?? []).map((d) => ({
       deployId: d.deployId,
@@ -439,6 +449,8 @@ export class SimulatedApi {
       case 'cancel':
       case 'cancel-latest':
         return this.cancelDeployment(tool, route.name === 'cancel' ? id! : this.store.get(tool)?.at(-1)?.deployId)
+      case 'delete':
+        return this.deleteDeployment(tool, id!)
       default:
         return apiError(501, `The simulator does not simulate ${request.method} ${url.pathname}`)
     }
@@ -452,6 +464,16 @@ export class SimulatedApi {
     const found = this.find(tool, deployId)
     if (!found) return apiError(404, `Deployment ${deployId} not found for tool: ${tool}`)
     return json(200, { data: this.view(found), messages: this.hostileMessages(found) })
+  }
+
+  private deleteDeployment(tool: string, deployId: string): SimResponse {
+    const found = this.find(tool, deployId)
+    if (!found) return apiError(404, `Deployment ${deployId} not found for tool: ${tool}`)
+    this.store.set(
+      tool,
+      this.store.get(tool)!.filter((d) => d !== found)
+    )
+    return json(200, { data: this.view(found), messages: {} })
   }
 
   private cancelDeployment(tool: string, deployId: string | undefined): SimResponse {

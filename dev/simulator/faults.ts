@@ -12,6 +12,8 @@ export type Fault =
   | { kind: 'reset-after-processing' }
   /** The connection is accepted and never answered. */
   | { kind: 'hang' }
+  /** The request is processed at once, and answered `ms` later. */
+  | { kind: 'late-answer'; ms: number }
   /** The answer trickles in over `ms`. */
   | { kind: 'slow-body'; ms: number }
   /** A 200 whose body is not JSON. */
@@ -47,6 +49,7 @@ export function parseFault(text: string): Fault {
     case 'retry-after':
       return { kind, status: Number(a ?? 503) as 503, retryAfter: b ?? '2' }
     case 'slow-body':
+    case 'late-answer':
       return { kind, ms: Number(a ?? 2000) }
     case 'reset':
     case 'reset-after-processing':

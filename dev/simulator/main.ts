@@ -16,7 +16,8 @@ const USAGE = `Toolforge Components API simulator
   --seed N              seed for ids and chaos faults, to replay a run (default 1)
   --fault KIND          the next request meets this fault (repeatable): gateway:502,
                         retry-after:429:3, reset, reset-after-processing, hang,
-                        slow-body:2000, invalid-json, redirect; prefix POST: for creations
+                        slow-body:2000, late-answer:5000, invalid-json, redirect;
+                        prefix POST: for creations
   --chaos RATE          a share (0..1) of status reads meets a random transient fault
   --upstream next       behave as upstream's next version: deployments queue behind one
                         another instead of a 409, creation times in ISO 8601

@@ -204,6 +204,12 @@ export class ToolforgeSimulator {
         return
       case 'slow-body':
         return answer(process(), fault.ms)
+      case 'late-answer': {
+        const response = process()
+        this.log(`${method} ${path} → processed (${response.status}), answered in ${fault.ms} ms (fault)`)
+        setTimeout(() => answer(response), fault.ms).unref()
+        return
+      }
       case 'invalid-json':
         return answer({
           status: 200,

@@ -50,9 +50,17 @@ function actionYml(text: string): string {
   ].join('')
 }
 
+/** The component's tool, unless given: the project's name, as GitLab expands it. */
+export const COMPONENT_TOOL_DEFAULT = '$CI_PROJECT_NAME'
+const COMPONENT_TOOL_TEXT =
+  "The Toolforge tool to deploy; by default the project's name. It also names the job's environment and resource " +
+  'group, so that two tools of one project deploy side by side.'
+
 /** What GitLab checks of an input's value when the pipeline is created, before any job runs. */
 function gitlabCheck(input: InputSpec): string[] {
   if (input.kind === 'boolean') return ['      type: boolean', `      default: ${input.default}`]
+  // The job's environment and resource group are named after the tool, so it must be known when the pipeline is made.
+  if (input.name === 'tool') return [`      default: ${COMPONENT_TOOL_DEFAULT}`]
   const lines = [`      default: ${scalar(input.default)}`]
   if (input.options) lines.push(`      options: [${input.options.join(', ')}]`)
   if (input.kind === 'duration') lines.push("      regex: '^([0-9]+|([0-9]+h)?([0-9]+m)?([0-9]+s)?)$'")
@@ -66,7 +74,11 @@ const componentInputs = () => INPUTS.filter((input) => input.kind !== 'secret')
 function componentYml(text: string, file: string): string {
   const spec = componentInputs()
     .map((input) =>
-      [`    ${input.name}:`, `      description: ${scalar(input.description)}`, ...gitlabCheck(input)].join('\n')
+      [
+        `    ${input.name}:`,
+        `      description: ${scalar(input.name === 'tool' ? COMPONENT_TOOL_TEXT : input.description)}`,
+        ...gitlabCheck(input)
+      ].join('\n')
     )
     .join('\n')
   const variables = componentInputs()
@@ -92,7 +104,7 @@ function componentYml(text: string, file: string): string {
 function plainTemplateYml(text: string, file: string): string {
   const width = Math.max(...componentInputs().map((input) => optionVariable(input.name).length))
   const rows = componentInputs().map((input) => {
-    const value = input.default === '' ? '(empty)' : input.default
+    const value = input.name === 'tool' ? COMPONENT_TOOL_DEFAULT : input.default === '' ? '(empty)' : input.default
     return `#   ${optionVariable(input.name).padEnd(width)}  ${value}`
   })
   return between(text, file, `# Variables and their defaults: ${GENERATED}`, '# Variables: end', `${rows.join('\n')}\n`)

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from './project-root.js'
 import { actionNode } from './runtimes.js'
+import { signaller, type SignalPlan } from './signal-plan.js'
 
 /** Where tools' web addresses point in tests unless a test serves them: a closed loopback port. */
 export const UNREACHABLE_TOOL_URL = 'http://127.0.0.1:9/{tool}/'
@@ -41,8 +42,8 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Leave GITHUB_STEP_SUMMARY unset, as on a developer's machine. */
   noSummaryFile?: boolean
-  /** Send this signal once stdout contains `when` (a text or a pattern). */
-  signal?: { name: NodeJS.Signals; when: string | RegExp }
+  /** Cancel the run at this moment (its stdout so far is what `when` looks at). */
+  signal?: SignalPlan
   /** Called with all of stdout so far, each time more arrives. */
   onStdout?: (stdout: string) => void
   killAfterMs?: number
@@ -117,19 +118,11 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   )
   let stdout = ''
   let stderr = ''
-  let signalledAtMs: number | undefined
+  const signals = signaller(child, options.signal, started)
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString()
     options.onStdout?.(stdout)
-    const when = options.signal?.when
-    if (
-      signalledAtMs === undefined &&
-      when !== undefined &&
-      (typeof when === 'string' ? stdout.includes(when) : when.test(stdout))
-    ) {
-      signalledAtMs = Date.now() - started
-      child.kill(options.signal!.name)
-    }
+    signals.output(stdout)
   })
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
@@ -148,6 +141,6 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     annotations: parseAnnotations(stdout),
     everything: [stdout, stderr, outputText, summary].join('\n'),
     durationMs: Date.now() - started,
-    signalledAtMs
+    signalledAtMs: signals.sentAtMs()
   }
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { BUNDLE, UNREACHABLE_TOOL_URL } from './run-bundle.js'
+import { signaller, type SignalPlan } from './signal-plan.js'
 
 export const CLI = join(BUNDLE, '..', 'cli.js')
 
@@ -17,7 +18,10 @@ export async function runCli(
   args: string[],
   options: {
     env?: Record<string, string>
-    signal?: { name: NodeJS.Signals; when: string }
+    /** Cancel the run at this moment (its stdout and stderr so far are what `when` looks at). */
+    signal?: SignalPlan
+    /** Called with all of stdout and stderr so far, each time more arrives. */
+    onOutput?: (output: string) => void
     command?: string[]
     cwd?: string
     node?: string
@@ -40,17 +44,21 @@ export async function runCli(
   })
   let stdout = ''
   let stderr = ''
-  let signalledAtMs: number | undefined
+  const signals = signaller(child, options.signal, started)
+  const more = () => {
+    signals.output(stdout + stderr)
+    options.onOutput?.(stdout + stderr)
+  }
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString()
-    if (options.signal && signalledAtMs === undefined && stdout.includes(options.signal.when)) {
-      signalledAtMs = Date.now() - started
-      child.kill(options.signal.name)
-    }
+    more()
   })
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+    more()
+  })
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
   clearTimeout(killer)
-  return { code, stdout, stderr, durationMs: Date.now() - started, signalledAtMs }
+  return { code, stdout, stderr, durationMs: Date.now() - started, signalledAtMs: signals.sentAtMs() }
 }

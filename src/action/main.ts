@@ -2,13 +2,13 @@ import * as core from '@actions/core'
 import { systemClock } from '../engine/clock.js'
 import { createRedactor, secretForms } from '../engine/redact.js'
 import { USER_AGENT } from '../engine/version.js'
-import { configLine } from '../report/outcome.js'
+import { configLine, INPUT_VOICE } from '../report/outcome.js'
 import { runFlow } from '../run/run-flow.js'
 import { CONFIG_RULES_UPSTREAM } from '../settings/config-rules.js'
 import { ACTION_INPUT_NAMES, isMaskableToken } from '../settings/inputs.js'
 import type { CheckedConfig } from '../settings/settings.js'
 import { annotationText, createActionLog, type ActionLog } from './log.js'
-import { ACTION_VOICE, createActionReporter, setOutputs, writeSummary, type ActionReporter } from './reporter.js'
+import { createActionReporter, setOutputs, writeSummary, type ActionReporter } from './reporter.js'
 
 /** Annotates every problem of the config file at its line, or says that Toolforge would accept it. */
 function annotateConfig(config: CheckedConfig, log: ActionLog): void {
@@ -38,7 +38,7 @@ export async function run(): Promise<void> {
   await runFlow({
     program: 'toolforge/deploy-action',
     userAgent: USER_AGENT,
-    voice: () => ACTION_VOICE,
+    voice: () => INPUT_VOICE,
     inputs: () => ({
       read: (name) => (name === 'token' ? token : core.getInput(name)),
       names: ACTION_INPUT_NAMES,

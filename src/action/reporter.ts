@@ -6,7 +6,6 @@ import type { Deployment } from '../engine/toolforge-types.js'
 import { commitLines, commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
-import type { Voice } from '../report/outcome.js'
 import { statusWord } from '../report/words.js'
 import type { RunResult } from '../report/result.js'
 import type { SummaryModel } from '../report/summary.js'
@@ -18,10 +17,6 @@ import type { ActionLog } from './log.js'
 export const MAX_COMPONENT_ANNOTATIONS = 9
 
 /** The action's words for its own options, in advice. */
-export const ACTION_VOICE: Voice = {
-  option: (name, value) => (value === undefined ? `the input ${name}` : `${name}: ${value}`),
-  follow: (id) => `deploy-id: ${id}`
-}
 
 export interface ActionReporter extends Narrator {
   /** What the deployment's end leaves in the log: its commit, its failed components' annotations. */

@@ -14,6 +14,16 @@ export const [TOKEN_VARIABLE, SNIPPET_TOKEN_VARIABLE] = inputSpec('token').env a
 export const SNIPPET_TOOL_VARIABLE = inputSpec('tool').env[1]!
 export const SNIPPET_VARIABLES: readonly string[] = [SNIPPET_TOKEN_VARIABLE, SNIPPET_TOOL_VARIABLE]
 
+/**
+ * Set by the GitLab component, whose inputs become the command's variables: messages then name the inputs the user
+ * wrote (`timeout: 45m`), not the variables the component made of them.
+ */
+export const COMPONENT_VARIABLE = 'TOOLFORGE_DEPLOY_FROM_COMPONENT'
+
+const TOKEN_SOURCE =
+  `in the ${TOKEN_VARIABLE} environment variable (or ${SNIPPET_TOKEN_VARIABLE}; in GitLab, a masked ` +
+  `CI/CD variable); it is never taken from a flag, so that it stays out of process lists and shell history`
+
 /** How the command names its inputs in messages: flags, or the variables the values came from. */
 export function cliInputNames(
   tokenVariable = TOKEN_VARIABLE,
@@ -24,9 +34,17 @@ export function cliInputNames(
     tokenUnset,
     label: (name) => (name === 'token' ? tokenVariable : (variables.get(name) ?? `--${name}`)),
     ref: (name) => variables.get(name) ?? `--${name}`,
-    tokenSource:
-      `in the ${TOKEN_VARIABLE} environment variable (or ${SNIPPET_TOKEN_VARIABLE}; in GitLab, a masked ` +
-      `CI/CD variable); it is never taken from a flag, so that it stays out of process lists and shell history`
+    tokenSource: TOKEN_SOURCE
+  }
+}
+
+/** Run from the GitLab component: its inputs by their names, the token by its variable's. */
+export function componentInputNames(tokenVariable: string, tokenUnset: boolean): InputNames {
+  return {
+    tokenUnset,
+    label: (name) => (name === 'token' ? tokenVariable : `Input '${name}'`),
+    ref: (name) => `'${name}'`,
+    tokenSource: TOKEN_SOURCE
   }
 }
 
@@ -124,6 +142,8 @@ export interface CliOptions {
   version: boolean
   /** Which variables gave a value, to say so. */
   fromEnvironment: string[]
+  /** Run from the GitLab component: the inputs the user set, as `name: value`, all others at their defaults. */
+  component?: { inputsSet: string[] }
 }
 
 /** How many single-character edits turn `a` into `b`. */
@@ -230,14 +250,34 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   const fromEnvironment = [...(tokenVariable === TOKEN_VARIABLE ? [] : [tokenVariable]), ...variables.values()]
   const dotenv = typeof values.dotenv === 'string' ? values.dotenv : undefined
   if (dotenv !== undefined && !values.help && !values.version) checkDestination(dotenv)
+  const tokenUnset = env[tokenVariable] === undefined
+  // The component sets every input's variable, most to their defaults: only what differs was the user's doing.
+  const component =
+    env[COMPONENT_VARIABLE] === 'true'
+      ? {
+          inputsSet: INPUTS.flatMap((input) =>
+            input.name !== 'token' &&
+            flags[input.name] !== undefined &&
+            flags[input.name] !== input.default &&
+            // The component's own default for the tool: the project's name.
+            !(input.name === 'tool' && flags.tool === env.CI_PROJECT_NAME)
+              ? [`${input.name}: ${flags[input.name]}`]
+              : []
+          )
+        }
+      : undefined
   return {
     read: (name) => flags[name] ?? '',
-    names: cliInputNames(tokenVariable, variables, env[tokenVariable] === undefined),
+    names: component
+      ? componentInputNames(tokenVariable, tokenUnset)
+      : cliInputNames(tokenVariable, variables, tokenUnset),
     json: values.json === true,
     dotenv,
     verbose: values.verbose === true,
     help: values.help === true,
     version: values.version === true,
-    fromEnvironment
+    // Under the component, only a variable of Toolforge's snippet is worth naming: the others are its inputs.
+    fromEnvironment: component ? fromEnvironment.filter((name) => SNIPPET_VARIABLES.includes(name)) : fromEnvironment,
+    ...(component ? { component } : {})
   }
 }

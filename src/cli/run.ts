@@ -1,7 +1,7 @@
 import { systemClock } from '../engine/clock.js'
 import { createRedactor } from '../engine/redact.js'
 import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
-import { configLine } from '../report/outcome.js'
+import { configLine, INPUT_VOICE } from '../report/outcome.js'
 import { dotenvOf, EXIT, jsonOf } from '../report/result.js'
 import { runFlow } from '../run/run-flow.js'
 import { isMaskableToken } from '../settings/inputs.js'
@@ -13,6 +13,7 @@ import {
   USAGE,
   type CliOptions
 } from './args.js'
+import { jobTimeoutWarning } from './job-timeout.js'
 import { cliVoice, createCliReporter, type CliReporter } from './reporter.js'
 import { inertForTerminal, type Terminal } from './terminal.js'
 import { writeOwnFile } from './write-file.js'
@@ -42,9 +43,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
   const result = await runFlow({
     program: 'toolforge-deploy',
     userAgent: CLI_USER_AGENT,
-    voice: cliVoice,
+    voice: (settings) => (options?.component ? INPUT_VOICE : cliVoice(settings)),
     inputs() {
       if (!options) throw unreadable
+      if (options.component && options.component.inputsSet.length > 0)
+        say(log(), `Inputs set: ${options.component.inputsSet.join(', ')}`)
       if (options.fromEnvironment.length > 0) {
         const named = options.fromEnvironment.map((variable) =>
           SNIPPET_VARIABLES.includes(variable) ? `${variable} (from Toolforge's GitLab snippet)` : variable
@@ -68,7 +71,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
       }
       if (config.errors.length === 0) say(log(), configLine(config))
     },
-    follow: (settings) => (reporter = createCliReporter(settings, terminal, env, options!, redact, systemClock.now)),
+    follow(settings) {
+      const jobTimeout = jobTimeoutWarning(settings, env, options!.names, systemClock.now())
+      if (jobTimeout) say(terminal.err, `warning: ${jobTimeout}`)
+      return (reporter = createCliReporter(settings, terminal, env, options!, redact, systemClock.now))
+    },
     async end({ result, model, outcome }) {
       if (reporter && outcome) reporter.finish(outcome, model)
       else if (result.error) {

@@ -10,13 +10,22 @@ import { checkServing, planCheck, type CheckObserver, type CheckResult, type Pro
 import { isSuccess } from './status.js'
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
-import {
-  GaveUpError,
-  MAX_CONSECUTIVE_FAILURES,
-  READ_BACKOFF,
-  waitForDeployment,
-  type WaitObserver
-} from './wait-for-deployment.js'
+import { READ_BACKOFF, waitForDeployment, type Outage, type WaitObserver } from './wait-for-deployment.js'
+
+/** Creations (or token checks) that may fail in a row, network errors included, before giving up. */
+export const MAX_CONSECUTIVE_FAILURES = 10
+
+/** Transient failures kept coming until the budget was spent. */
+export class GaveUpError extends Error {
+  constructor(
+    activity: string,
+    readonly failures: number,
+    readonly last: ApiError
+  ) {
+    super(`gave up after ${failures} failed ${activity} in a row; the last one: ${last.message}`)
+    this.name = 'GaveUpError'
+  }
+}
 
 /** Pauses between creation attempts while another deployment of the tool is in progress. */
 export const CONFLICT_BACKOFF = { firstMs: 5_000, growth: 1.5, maxMs: 30_000 }
@@ -24,7 +33,7 @@ export const CREATE_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 30_000 }
 /**
  * How long the creation keeps trying an API it cannot connect to at all (refused, no such
  * host): a wrong address or a closed network, far more often than a blip. Status reads,
- * once a deployment exists, keep the whole retry budget.
+ * once a deployment exists, go on until the run's deadline.
  */
 export const UNREACHABLE_CREATION_MS = 30_000
 
@@ -55,6 +64,8 @@ export type DeployEnd =
   | 'timeout'
   /** The run was cancelled (SIGINT/SIGTERM). */
   | 'interrupted'
+  /** Toolforge answered 404 for a deployment it had shown: pruned (it keeps a tool's last 25) or removed. */
+  | 'vanished'
   /** The API refused, or could not be asked. */
   | 'error'
 
@@ -63,12 +74,14 @@ export interface DeployOutcome {
   /** The last deployment Toolforge reported, if any. */
   deployment: Deployment | undefined
   error: Error | undefined
-  /** The creation failed in a way that may still have started a deployment. */
+  /** The creation failed, or was cancelled once sent, in a way that may still have started a deployment. */
   mayHaveStarted: boolean
   startedAt: number
   endedAt: number
   /** Time spent waiting behind another deployment of the tool. */
   queuedMs: number
+  /** Stretches of failed status reads while following, in order; the last may have lasted to the end. */
+  outages: Outage[]
   /** Whether the tool serves, after a successful deployment. */
   check?: CheckResult
   /** Which commit each component builds, resolved when the run created the deployment. */
@@ -91,7 +104,7 @@ export interface DeployDependencies {
   random?: () => number
 }
 
-type Creation = { response: ApiResponse; sentAt: number } | { end: 'timeout' | 'interrupted' }
+type Creation = { response: ApiResponse; sentAt: number } | { end: 'timeout' | 'interrupted'; mayHaveStarted?: boolean }
 
 /** Creates the deployment (or takes the given id) and follows it, and tells which commit it builds. Never throws. */
 export async function deploy(settings: Settings, deps: DeployDependencies): Promise<DeployOutcome> {
@@ -130,6 +143,7 @@ async function follow(
   let deployment: Deployment | undefined
   let createdSentAt: number | undefined
   let check: CheckResult | undefined
+  let outages: Outage[] = []
   const finish = (end: DeployEnd, error?: Error, mayHaveStarted = false): DeployOutcome => ({
     end,
     deployment,
@@ -138,6 +152,7 @@ async function follow(
     startedAt,
     endedAt: clock.now(),
     queuedMs,
+    outages,
     ...(check ? { check } : {})
   })
 
@@ -145,7 +160,7 @@ async function follow(
     if (settings.dryRun) return finish(await checkToken(settings, deps, deadline))
     if (settings.deployId === undefined) {
       const creation = await create(settings, deps, deadline, (ms) => (queuedMs = ms))
-      if ('end' in creation) return finish(creation.end)
+      if ('end' in creation) return finish(creation.end, undefined, creation.mayHaveStarted)
       deployment = creation.response.deployment
       createdSentAt = creation.sentAt
       created(deployment.tool_config)
@@ -158,12 +173,12 @@ async function follow(
         deployId: settings.deployId ?? deployment!.deploy_id,
         initial: deployment,
         initialSentAt: createdSentAt,
-        // Without waiting, an existing deployment is read once, within the run's timeout.
-        deadline: settings.wait ? deadline : clock.now(),
-        requestDeadline: deadline,
+        deadline,
         pollIntervalMs: settings.pollIntervalMs,
         signal,
         stopWhenQueued: settings.onConflict === 'fail',
+        // Without waiting, an existing deployment is read once, within the run's timeout.
+        once: !settings.wait,
         random: deps.random
       },
       {
@@ -172,20 +187,28 @@ async function follow(
           deps.observer.polled(response)
         },
         queuedOnServer: (queued) => deps.observer.queuedOnServer(queued),
-        retrying: (error, failures, delayMs) => deps.observer.retrying(error, failures, delayMs)
+        retrying: (error, failures, delayMs) => deps.observer.retrying(error, failures, delayMs),
+        recovered: (outage) => {
+          outages = [...outages, outage]
+          deps.observer.recovered?.(outage)
+        }
       }
     )
     deployment = result.deployment
     queuedMs += result.queuedMs
+    outages = result.outages
     if (result.end === 'queued') return finish('queued')
     if (result.end === 'cancelled') return finish('interrupted')
-    if (result.end === 'timeout') return finish(settings.wait ? 'timeout' : 'no-wait')
+    if (result.end === 'read') return finish('no-wait')
+    if (result.end === 'timeout') return finish('timeout')
     if (!isSuccess(result.deployment!.status)) return finish('failed')
     check = await serving(settings, result.deployment!, deps)
     if (signal.aborted) return finish('interrupted')
     return finish(check.result === 'failed' ? 'not-serving' : 'successful')
   } catch (error) {
     if (signal.aborted) return finish('interrupted')
+    // Shown once, then gone: Toolforge keeps a tool's last 25 deployments.
+    if (error instanceof ApiError && error.status === 404 && deployment !== undefined) return finish('vanished', error)
     // Only a creation that got no answer may have started one; a failed read of a given id did not.
     const mayHaveStarted =
       settings.deployId === undefined &&
@@ -217,7 +240,9 @@ async function create(
       observer.created(response)
       return { response, sentAt }
     } catch (error) {
-      if (signal.aborted) return { end: 'interrupted' }
+      // Cancelled once sent, the request may have been acted on all the same.
+      if (signal.aborted)
+        return { end: 'interrupted', mayHaveStarted: !(error instanceof ApiError) || error.reachedServer }
       if (!(error instanceof ApiError)) throw error
       failure = error
       if (error.status === 409 && settings.onConflict === 'wait') {

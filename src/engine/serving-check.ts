@@ -31,7 +31,8 @@ export interface CheckTarget {
 export type CheckPlan = { probe: CheckTarget } | { skip: string }
 
 export interface CheckResult {
-  result: 'passed' | 'failed' | 'skipped'
+  /** interrupted: the run was cancelled before the check could pass or fail. */
+  result: 'passed' | 'failed' | 'skipped' | 'interrupted'
   target?: CheckTarget
   /** Why it was skipped. */
   reason?: string
@@ -158,6 +159,8 @@ export async function checkServing(
   let pause = CHECK_BACKOFF.firstMs
   let served: string | undefined
   let last = false
+  // Cut short, the check proved nothing either way: a probe the cancel cut off is no answer of the tool's.
+  const interrupted = (): CheckResult => ({ result: 'interrupted', target, answers, durationMs: clock.now() - started })
   for (;;) {
     const got = await probe(
       target.url,
@@ -166,6 +169,7 @@ export async function checkServing(
       target.expect === undefined ? 0 : EXPECT_BODY_BYTES
     )
     const up = isServing(got?.status, target.strict)
+    if (signal.aborted && !up) return interrupted()
     const missing = up && target.expect !== undefined && !(got!.body ?? '').includes(target.expect)
     const answer = got === undefined ? 'no answer' : missing ? `${got.status} ${WITHOUT_TEXT}` : String(got.status)
     // Made plain and masked whole before the cut, so that no piece of a secret is left at its end.
@@ -175,7 +179,7 @@ export async function checkServing(
     const left = deadline - clock.now()
     // Tries until the limit: the last probe goes when its answer can still come within it.
     const wait = left - pause >= LAST_ANSWER_MS ? pause : left - LAST_ANSWER_MS
-    const more = !passed && !signal.aborted && !last && wait > 0
+    const more = !passed && !last && wait > 0
     last = wait !== pause
     observer.probed(target, answer, answers.length, more ? wait : undefined)
     if (passed || !more) {
@@ -188,6 +192,7 @@ export async function checkServing(
       }
     }
     await clock.sleep(wait, signal)
+    if (signal.aborted) return interrupted()
     pause = Math.min(CHECK_BACKOFF.maxMs, Math.round(pause * CHECK_BACKOFF.growth))
   }
 }

@@ -7,9 +7,22 @@ import { aBuildUnderWay, isFinal, looksQueuedOnServer, phaseOf, runsUnderWay, SE
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
 
-/** Status checks that may fail in a row, network errors included, before giving up. */
-export const MAX_CONSECUTIVE_FAILURES = 10
+/**
+ * Status reads that fail are tried again, with this capped backoff, until the run's
+ * deadline: an outage of the API does not end the deployment, so it does not end the wait.
+ */
 export const READ_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 30_000 }
+
+/** A stretch of failed status reads, from the first failure to the answer that ended it (or the run's end). */
+export interface Outage {
+  startedAt: number
+  endedAt: number
+  failures: number
+  /** The last failure's reason. */
+  last: string
+  /** Still failing when the wait ended. */
+  ongoing: boolean
+}
 
 export interface WaitObserver {
   /** Every good answer, in order. */
@@ -18,6 +31,8 @@ export interface WaitObserver {
   queuedOnServer(deployment: Deployment): void
   /** A transient failure; the next check comes after `delayMs`. */
   retrying(error: ApiError, failures: number, delayMs: number): void
+  /** A good answer after failed ones. */
+  recovered?(outage: Outage): void
 }
 
 export interface WaitOptions {
@@ -36,27 +51,34 @@ export interface WaitOptions {
   signal: AbortSignal
   /** Stop as soon as the deployment is known to wait behind another one (on-conflict: fail). */
   stopWhenQueued?: boolean
+  /** Stop at the first good answer (not waiting): failed reads are still tried again until the deadline. */
+  once?: boolean
   random?: () => number
 }
 
-export type WaitEnd = 'final' | 'timeout' | 'cancelled' | 'queued'
+export type WaitEnd = 'final' | 'timeout' | 'cancelled' | 'queued' | 'read'
 
 export interface WaitResult {
   end: WaitEnd
   deployment: Deployment | undefined
   /** How long it waited on the server behind another deployment, as far as seen. */
   queuedMs: number
+  /** Every stretch of failed reads, in order; the last one may be ongoing. */
+  outages: Outage[]
 }
 
-/** Transient failures kept coming until the budget was spent. */
-export class GaveUpError extends Error {
+/** Not one read of the deployment succeeded before the deadline, when one was all that was asked. */
+export class UnreadError extends Error {
   constructor(
-    activity: string,
+    deployId: string,
     readonly failures: number,
     readonly last: ApiError
   ) {
-    super(`gave up after ${failures} failed ${activity} in a row; the last one: ${last.message}`)
-    this.name = 'GaveUpError'
+    super(
+      `no read of deployment ${deployId} succeeded within this run's timeout (${failures} failed; the last: ` +
+        `${last.message})`
+    )
+    this.name = 'UnreadError'
   }
 }
 
@@ -69,7 +91,8 @@ function stateKey(deployment: Deployment): string {
 
 /**
  * Checks the deployment until its status is final, the deadline passes or the signal
- * aborts. Throws an ApiError that retrying cannot mend, or GaveUpError.
+ * aborts, through any outage of the API. Throws an ApiError that retrying cannot mend, or
+ * UnreadError when asked for one read and none came.
  */
 export async function waitForDeployment(
   api: ToolforgeApi,
@@ -95,6 +118,9 @@ export async function waitForDeployment(
   let queuedSince: number | undefined
   let queuedMs = 0
   let failures = 0
+  const outages: Outage[] = []
+  let outage: Outage | undefined
+  let lastFailure: ApiError | undefined
   let pollDelay = last ? Math.min(FIRST_CHECK_MS, pollIntervalMs) : 0
   let delay = pollDelay
   let notBefore = 0
@@ -102,14 +128,20 @@ export async function waitForDeployment(
   const end = (how: WaitEnd): WaitResult => ({
     end: how,
     deployment: last,
-    queuedMs: queuedSince === undefined ? queuedMs : clock.now() - queuedSince
+    queuedMs: queuedSince === undefined ? queuedMs : clock.now() - queuedSince,
+    outages: outage ? [...outages, outage] : outages
   })
+  // Asked for one read, a run that got none has nothing to tell: that is its failure.
+  const outOfTime = (): WaitResult => {
+    if (options.once && failures > 0) throw new UnreadError(options.deployId, failures, lastFailure!)
+    return end('timeout')
+  }
   for (;;) {
     const wake = Math.min(clock.now() + delay, deadline)
     await clock.sleep(wake - clock.now(), signal)
     if (signal.aborted) return end('cancelled')
     // Asking before the server's Retry-After would be rude; past the deadline, pointless.
-    if (clock.now() < notBefore) return end('timeout')
+    if (clock.now() < notBefore) return outOfTime()
     try {
       const sentAt = clock.now()
       const response = await api.getDeployment(options.deployId, {
@@ -117,6 +149,12 @@ export async function waitForDeployment(
         deadline: options.requestDeadline ?? deadline
       })
       failures = 0
+      if (outage) {
+        const ended = { ...outage, endedAt: clock.now(), ongoing: false }
+        outages.push(ended)
+        outage = undefined
+        observer.recovered?.(ended)
+      }
       const queued = looksQueuedOnServer(response.deployment)
       if (queued && queuedSince === undefined && queuedMs === 0 && clock.now() - createdAt >= SERVER_QUEUE_SIGN_MS) {
         queuedSince = createdAt
@@ -137,6 +175,7 @@ export async function waitForDeployment(
       last = response.deployment
       lastSentAt = sentAt
       if (isFinal(last.status)) return end('final')
+      if (options.once) return end('read')
       if (queuedSince !== undefined && options.stopWhenQueued) return end('queued')
       pollDelay = nextPollDelay({
         phase,
@@ -157,11 +196,18 @@ export async function waitForDeployment(
       if (signal.aborted) return end('cancelled')
       if (!(error instanceof ApiError) || !isTransient(error)) throw error
       failures += 1
-      if (failures >= MAX_CONSECUTIVE_FAILURES) throw new GaveUpError('status checks', failures, error)
+      outage = {
+        startedAt: outage?.startedAt ?? clock.now(),
+        endedAt: clock.now(),
+        failures,
+        last: error.message,
+        ongoing: true
+      }
       delay = Math.max(backoffDelay(READ_BACKOFF, failures, options.random), error.retryAfterMs ?? 0)
       notBefore = clock.now() + (error.retryAfterMs ?? 0)
       observer.retrying(error, failures, delay)
+      lastFailure = error
     }
-    if (clock.now() >= deadline) return end('timeout')
+    if (clock.now() >= deadline) return outOfTime()
   }
 }

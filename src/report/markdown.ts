@@ -1,6 +1,6 @@
 import { formatDuration } from '../settings/duration.js'
 import type { ComponentRow, RichText } from './components.js'
-import { stateWord } from './words.js'
+import { CHECK_WORDS, stateWord } from './words.js'
 import type { NextStep } from './outcome.js'
 import { LONGEST_UNBROKEN_NARROW, markdownCode, markdownText } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
@@ -187,7 +187,7 @@ export function mermaidGantt(timeline: TimelineModel): string[] {
   }
   if (timeline.check) {
     lines.push('    section serving check')
-    task(timeline.check.passed ? 'serves' : 'not serving', timeline.check.span, !timeline.check.passed)
+    task(CHECK_WORDS[timeline.check.result], timeline.check.span, timeline.check.result === 'failed')
   }
   lines.push('```')
   return lines

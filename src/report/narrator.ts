@@ -46,6 +46,8 @@ export function createNarrator(
   const shownMessages = new Set<string>()
   const warnedStatuses = new Set<string>()
   let lastQueuedLine = -Infinity
+  // A failing API is told when it starts failing, when its reason changes, and once a quiet minute: not per read.
+  let failing: { reason: string; lineAt: number } | undefined
   let queuedOnServer = false
   const elapsed = () => `[${formatDuration(now() - startedAt)}]`
 
@@ -118,7 +120,22 @@ export function createNarrator(
       )
     },
     retrying(error, failures, delayMs) {
-      retryLine('status check', error, failures, delayMs)
+      const reason = oneLine(error.message)
+      if (failing?.reason === reason && now() - failing.lineAt < HEARTBEAT_MS) return
+      if (failing === undefined) retryLine('status check', error, failures, delayMs)
+      else
+        sink.line(
+          `${elapsed()} status checks still failing (${failures} in a row; the last: ${reason}); trying again in ` +
+            `${formatDuration(delayMs)}`
+        )
+      failing = { reason, lineAt: now() }
+    },
+    recovered(outage) {
+      failing = undefined
+      sink.line(
+        `${elapsed()} Toolforge answers again, after ${formatDuration(outage.endedAt - outage.startedAt)} of failed ` +
+          `status checks (${outage.failures})`
+      )
     },
     creationRetrying(error, attempt, delayMs) {
       retryLine('creating the deployment', error, attempt, delayMs)

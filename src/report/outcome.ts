@@ -31,6 +31,7 @@ export type OutcomeKind =
   | 'refused'
   | 'unreachable'
   | 'unknown-creation'
+  | 'vanished'
   | 'bad-input'
 
 /** How a front end names an option: `force-build: true` for the action, `--force-build` for the command. */
@@ -38,6 +39,12 @@ export interface Voice {
   option(name: string, value?: string): string
   /** How to follow deployment `id` from a new run. */
   follow(id: string): string
+}
+
+/** A front end whose options are inputs (the action, the GitLab component): `force-build: true`. */
+export const INPUT_VOICE: Voice = {
+  option: (name, value) => (value === undefined ? `the input ${name}` : `${name}: ${value}`),
+  follow: (id) => `deploy-id: ${id}`
 }
 
 export interface NextStep {
@@ -72,7 +79,16 @@ const TITLES: Record<OutcomeKind, string> = {
   refused: 'Toolforge refused the deployment',
   unreachable: 'Toolforge could not be reached',
   'unknown-creation': 'Not known whether a deployment was started',
+  vanished: 'The deployment is no longer on Toolforge',
   'bad-input': 'Not deployed: bad input'
+}
+
+/** A title closer to what happened than its kind's, where one kind covers several happenings. */
+function titleOf(kind: OutcomeKind, outcome: DeployOutcome): string {
+  if (outcome.error instanceof ApiError && outcome.error.kind === 'redirect')
+    return 'The API address answered with a redirect'
+  if (kind === 'interrupted' && outcome.check) return 'Interrupted during the serving check'
+  return TITLES[kind]
 }
 
 export function outcomeKind(outcome: DeployOutcome): OutcomeKind {
@@ -93,14 +109,19 @@ export function outcomeKind(outcome: DeployOutcome): OutcomeKind {
     case 'timeout':
       return 'stopped-waiting'
     case 'interrupted':
-      return 'interrupted'
+      return outcome.mayHaveStarted ? 'unknown-creation' : 'interrupted'
+    case 'vanished':
+      return 'vanished'
     case 'queued':
       return 'queued'
     case 'token-accepted':
       return 'token-accepted'
     case 'error':
       if (outcome.mayHaveStarted) return 'unknown-creation'
-      return outcome.error instanceof ApiError && outcome.error.kind === 'http' ? 'refused' : 'unreachable'
+      // A redirect is an answer: the address is not the API's.
+      return outcome.error instanceof ApiError && (outcome.error.kind === 'http' || outcome.error.kind === 'redirect')
+        ? 'refused'
+        : 'unreachable'
   }
 }
 
@@ -123,6 +144,17 @@ function apiErrorMessage(error: ApiError, settings: Settings): string {
   }
 }
 
+/** ", while Toolforge's API had failed every read for the last 4m 10s (HTTP 502)", when an outage lasted to the end. */
+function outageClause(outcome: DeployOutcome): string {
+  const outage = outcome.outages.at(-1)
+  if (!outage?.ongoing) return ''
+  return (
+    `, while Toolforge's API had failed every read for the last ` +
+    `${formatDuration(outcome.endedAt - outage.startedAt)} ` +
+    `(${outage.failures} in a row; the last: ${outage.last})`
+  )
+}
+
 /** The serving check's result in words: "answered 200 after 4s", "did not answer within 3m (503 × 14)". */
 export function checkSummary(outcome: DeployOutcome): string | undefined {
   const check = outcome.check
@@ -136,6 +168,8 @@ export function checkSummary(outcome: DeployOutcome): string | undefined {
   const counts = new Map<string, number>()
   for (const answer of check.answers) counts.set(answer, (counts.get(answer) ?? 0) + 1)
   const tally = [...counts].map(([answer, count]) => (count > 1 ? `${answer} × ${count}` : answer)).join(', ')
+  if (check.result === 'interrupted')
+    return `${url} was still being checked when the run was interrupted${tally ? ` (${tally})` : ''}`
   const expect = check.target.expect
   if (expect !== undefined) {
     // The excerpt is cut in characters, not UTF-16 units: count them the same way.
@@ -207,8 +241,8 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
     case 'stopped-waiting':
       return id
         ? `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while deployment ${id} was ` +
-            `${d ? statusWord(d) : 'in progress'} on Toolforge. The deployment goes on there; ` +
-            `this run no longer follows it (toolforge components deployment show ${id}).`
+            `${d ? statusWord(d) : 'in progress'} on Toolforge${outageClause(outcome)}. The deployment goes on ` +
+            `there; this run no longer follows it (toolforge components deployment show ${id}).`
         : `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while another deployment of ` +
             `${settings.tool} was still in progress on Toolforge, so none was created.`
     case 'interrupted':
@@ -220,6 +254,12 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
           `${d ? statusWord(d) : 'unknown'}.`
         )
       return 'interrupted before a deployment was created.'
+    case 'vanished':
+      return (
+        `deployment ${id}${settings.deployId ? '' : ', which this run created,'} can no longer be found on Toolforge ` +
+        `(HTTP 404); last seen ${d ? statusWord(d) : 'in progress'}. Toolforge keeps only the last 25 deployments ` +
+        `of a tool, so newer ones may have pushed it out; this run cannot tell how it ended.`
+      )
     case 'queued':
       return (
         `deployment ${id} of ${settings.tool} is queued on Toolforge behind another deployment of the tool, and ` +
@@ -227,6 +267,11 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
         `it have finished: a deploy token cannot cancel it.`
       )
     case 'unknown-creation': {
+      if (outcome.end === 'interrupted')
+        return (
+          `interrupted while the request to create the deployment was under way: Toolforge may have started a ` +
+          `deployment all the same. This run cannot tell, and did not ask again, so that no second one is started.`
+        )
       const reason =
         outcome.error instanceof ApiError ? apiErrorMessage(outcome.error, settings) : outcome.error!.message
       return (
@@ -371,7 +416,22 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
           command: 'toolforge components deployment list'
         }
       ]
+    case 'vanished':
+      return [
+        {
+          text: 'See the deployments Toolforge still keeps, and whether the tool serves what was deployed',
+          command: 'toolforge components deployment list'
+        }
+      ]
     case 'refused':
+      if (outcome.error instanceof ApiError && outcome.error.kind === 'redirect')
+        return [
+          {
+            text:
+              `Give the API's own address (${voice.option('api-url')}); a redirect is not followed, since it would ` +
+              `send the deploy token elsewhere`
+          }
+        ]
       if (httpStatus === 401)
         return [
           {
@@ -462,7 +522,7 @@ export function verdict(outcome: DeployOutcome, settings: Settings, voice: Voice
   return {
     kind,
     ok: kind === 'successful' || kind === 'started' || kind === 'token-accepted' || kind === 'config-accepted',
-    title: `${TITLES[kind]}: ${settings.tool}`,
+    title: `${titleOf(kind, outcome)}: ${settings.tool}`,
     problem: problemOf(kind, outcome, settings),
     nextSteps: nextStepsOf(kind, outcome, settings, voice)
   }

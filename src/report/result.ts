@@ -33,6 +33,7 @@ const EXIT_OF: Record<OutcomeKind, number> = {
   refused: EXIT.refused,
   unreachable: EXIT.refused,
   'unknown-creation': EXIT.refused,
+  vanished: EXIT.refused,
   'bad-input': EXIT.usage
 }
 
@@ -73,7 +74,8 @@ export function runResult(outcome: DeployOutcome, settings: Settings, problem: s
     check: outcome.check?.result ?? 'skipped',
     check_url: outcome.check?.target?.url ?? '',
     commit: outcome.commits?.commit ?? '',
-    outcome: kind
+    outcome: kind,
+    reason: ''
   }
   const error =
     exitCode === EXIT.success
@@ -83,8 +85,10 @@ export function runResult(outcome: DeployOutcome, settings: Settings, problem: s
           message: problem ?? kind,
           ...(failure instanceof ApiError && failure.status ? { httpStatus: failure.status } : {})
         }
-  return { exitCode, outputs, error }
+  return { exitCode, outputs: { ...outputs, reason: reasonOf(error) }, error }
 }
+
+const reasonOf = (error: RunError | null) => (error ? oneLine(error.message, OUTPUT_TEXT_LIMIT) : '')
 
 /**
  * A run that ended before any deployment was asked for: bad input or usage, a config
@@ -94,14 +98,14 @@ export function earlyResult(kind: OutcomeKind, error: RunError | null, toolAddre
   const outputs = Object.fromEntries(OUTPUTS.map((output) => [output.name, ''])) as Record<OutputName, string>
   return {
     exitCode: exitCodeOf(kind),
-    outputs: { ...outputs, url: toolAddress, check: 'skipped', outcome: kind },
+    outputs: { ...outputs, url: toolAddress, check: 'skipped', outcome: kind, reason: reasonOf(error) },
     error
   }
 }
 
 /**
  * --json: every output under its own name and with its value (`deployment` parsed), the
- * exit code, the error, and the details no output holds: the serving check's probes and
+ * exit code, the error's kind and HTTP status, and the details no output holds: the serving check's probes and
  * each component's commit.
  */
 export function jsonOf(result: RunResult, detail: { check?: CheckResult; commits?: CommitReport } = {}): string {
@@ -119,12 +123,25 @@ export function jsonOf(result: RunResult, detail: { check?: CheckResult; commits
       commit: c.commit ?? null,
       ...(c.reason ? { reason: c.reason } : {})
     })),
+    // The reason is `reason`, said once; the error adds what a script branches on.
     error: result.error
+      ? { kind: result.error.kind, ...(result.error.httpStatus ? { httpStatus: result.error.httpStatus } : {}) }
+      : null
   })
 }
 
-/** One safe token per dotenv value: a dotenv line cannot hold anything else. */
-const dotenvValue = (text: string) => text.replace(/[^A-Za-z0-9_.:/-]/g, '_')
+/** GitLab takes a dotenv file of at most 5 KB: each text is cut to this many characters. */
+export const DOTENV_TEXT_LIMIT = 1_000
+
+/**
+ * A dotenv value is one line that GitLab keeps as written (no quotes stripped, no escapes read) and that a later
+ * job's shell or variable expansion must not act on: what could mean more than itself is swapped for a look-alike.
+ */
+const LOOK_ALIKES: Record<string, string> = { '"': '”', "'": '’', '`': '’', $: '＄', '#': '＃', '\\': '∖' }
+const dotenvValue = (text: string) =>
+  oneLine(text, DOTENV_TEXT_LIMIT)
+    .replace(/["'`$#\\]/g, (c) => LOOK_ALIKES[c]!)
+    .trim()
 
 /** The dotenv file: each output that has a dotenv name, in the table's order. */
 export function dotenvOf(result: RunResult): string {

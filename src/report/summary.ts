@@ -95,11 +95,30 @@ export function summaryModel(
       value: description,
       ...(settings.runUrl && description.includes(settings.runUrl) ? { linkWithin: settings.runUrl } : {})
     })
+  const outages = outageFact(outcome)
+  if (outages) facts.push(outages)
   const flags = [d?.force_build && 'force-build', d?.force_run && 'force-run'].filter(Boolean).join(', ')
   if (flags) facts.push({ label: 'Options', value: flags })
   const components = componentRows(d, timeline)
   const seen = timeline && Object.values(timeline.components).some((c) => c.build || c.run || c.waiting)
   return { verdict: v, facts, components, ...(seen ? { timeline: withCheck(timeline, outcome) } : {}) }
+}
+
+/** How long Toolforge's API failed the status reads: "2 outages, 1m 40s in all (14 failed reads; the last: …)". */
+function outageFact(outcome: DeployOutcome): Fact | undefined {
+  const outages = outcome.outages
+  if (outages.length === 0) return undefined
+  const last = outages.at(-1)!
+  const length = (o: (typeof outages)[number]) => (o.ongoing ? outcome.endedAt : o.endedAt) - o.startedAt
+  const total = outages.reduce((sum, o) => sum + length(o), 0)
+  const failures = outages.reduce((sum, o) => sum + o.failures, 0)
+  const count = outages.length === 1 ? 'one outage' : `${outages.length} outages`
+  return {
+    label: 'API outages',
+    value:
+      `${count}, ${formatDuration(total)} in all (${failures} failed status ${failures === 1 ? 'read' : 'reads'}; ` +
+      `the last: ${last.last})${last.ongoing ? '; still failing when the run ended' : ''}`
+  }
 }
 
 /**
@@ -142,6 +161,6 @@ function withCheck(timeline: TimelineModel, outcome: DeployOutcome): TimelineMod
   const endMs = outcome.endedAt - timeline.startedAt
   return {
     ...timeline,
-    check: { span: { startMs: endMs - check.durationMs, endMs }, passed: check.result === 'passed' }
+    check: { span: { startMs: endMs - check.durationMs, endMs }, result: check.result }
   }
 }

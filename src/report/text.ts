@@ -1,6 +1,6 @@
 import { formatDuration } from '../settings/duration.js'
 import { componentNames, type ComponentRow, type RichText } from './components.js'
-import { stateWord } from './words.js'
+import { CHECK_WORDS, stateWord } from './words.js'
 import { chars, oneLine, shortWords } from './sanitize.js'
 import type { SummaryModel } from './summary.js'
 import { timelineEnd, timelineRows, type Span, type TimelineModel } from './timeline.js'
@@ -184,7 +184,7 @@ export function textTimeline(timeline: TimelineModel, width: number): string[] {
       total
     )
   }
-  if (check) row('check', [[check.span, '○']], check.passed ? ' serves' : ' not serving')
+  if (check) row('check', [[check.span, '○']], ` ${CHECK_WORDS[check.result]}`)
   const precision = timeline.precisionMs > 0 ? `, up to ${formatDuration(timeline.precisionMs)} late` : ''
   const failed = entries.some(([, times]) => times.failed)
   const legend = [

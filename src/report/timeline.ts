@@ -28,7 +28,7 @@ export interface TimelineModel {
   /** From the first to the last observation. */
   observed: Span
   /** Checking that the tool serves, after the deployment. */
-  check?: { span: Span; passed: boolean }
+  check?: { span: Span; result: 'passed' | 'failed' | 'interrupted' }
   components: Record<string, ComponentTimes>
   /** The longest time between two observations: how exact the spans are. */
   precisionMs: number

@@ -29,6 +29,9 @@ export function statusWord(deployment: Deployment): string {
   return stateWord('deployment', statusOf(deployment))
 }
 
+/** The serving check's end, in the timeline. */
+export const CHECK_WORDS = { passed: 'serves', failed: 'not serving', interrupted: 'interrupted' } as const
+
 /** What a deployment is doing, in the command's live line. */
 export const PHASE_WORDS: Record<string, string> = {
   queued: 'queued',

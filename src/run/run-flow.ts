@@ -1,5 +1,6 @@
 import type { DeployOutcome } from '../engine/deploy.js'
 import { deployLive } from '../engine/live-deploy.js'
+import { abortOnSignals } from '../engine/signals.js'
 import type { Narrator } from '../report/narrator.js'
 import {
   badInputVerdict,
@@ -84,6 +85,18 @@ function configRefusal(config: CheckedConfig): string {
 }
 
 export async function runFlow(front: FrontEnd): Promise<RunResult> {
+  // From the first moment to the last line written: a second signal, or one that comes while the ending is
+  // written, must not kill the run before its summary and outputs exist.
+  const cancel = new AbortController()
+  const removeHandlers = abortOnSignals(cancel)
+  try {
+    return await runUntilEnd(front, cancel.signal)
+  } finally {
+    removeHandlers()
+  }
+}
+
+async function runUntilEnd(front: FrontEnd, signal: AbortSignal): Promise<RunResult> {
   let settings: Settings | undefined
   const endEarly = async (result: RunResult, model: SummaryModel) => {
     await front.end({ result, model, ...(settings ? { settings } : {}) })
@@ -108,7 +121,7 @@ export async function runFlow(front: FrontEnd): Promise<RunResult> {
     }
     front.starting(startLine(settings))
     const narrator = front.follow(settings)
-    const outcome = await deployLive(settings, narrator, front.userAgent)
+    const outcome = await deployLive(settings, narrator, front.userAgent, signal)
     const model = summaryModel(outcome, settings, front.voice(settings), narrator.timeline())
     const result = runResult(outcome, settings, model.verdict.problem)
     await front.end({ result, model, settings, outcome })

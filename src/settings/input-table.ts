@@ -221,7 +221,11 @@ const OUTPUT_TABLE = [
       'The last status Toolforge reported: successful, failed, timed_out, cancelled, or the last one seen when the ' +
       'run stopped waiting; unknown for anything else.'
   },
-  { name: 'long_status', description: "Toolforge's long status text for the deployment (at most 2000 characters)." },
+  {
+    name: 'long_status',
+    dotenv: 'DEPLOY_LONG_STATUS',
+    description: "Toolforge's long status text for the deployment (at most 2000 characters; 1000 in the dotenv file)."
+  },
   {
     name: 'url',
     dotenv: 'DEPLOY_URL',
@@ -236,9 +240,15 @@ const OUTPUT_TABLE = [
   {
     name: 'check',
     dotenv: 'DEPLOY_CHECK',
-    description: 'The serving check after the deployment: passed, failed or skipped.'
+    description:
+      'The serving check after the deployment: passed, failed, interrupted (the run was cancelled during it) or ' +
+      'skipped.'
   },
-  { name: 'check_url', description: 'The address the serving check asked, when it asked one.' },
+  {
+    name: 'check_url',
+    dotenv: 'DEPLOY_CHECK_URL',
+    description: 'The address the serving check asked, when it asked one.'
+  },
   {
     name: 'commit',
     dotenv: 'DEPLOY_COMMIT',
@@ -251,7 +261,14 @@ const OUTPUT_TABLE = [
     dotenv: 'DEPLOY_OUTCOME',
     description:
       'How the run ended, in one word: successful, started, failed, timed-out, cancelled, not-serving, other-commit, ' +
-      'stopped-waiting, interrupted, queued, refused, unreachable, unknown-creation, bad-input, …'
+      'stopped-waiting, interrupted, queued, refused, unreachable, unknown-creation, vanished, bad-input, …'
+  },
+  {
+    name: 'reason',
+    dotenv: 'DEPLOY_REASON',
+    description:
+      "Why the run failed, in one line, as the summary says it (Toolforge's own reason when it gave one); empty " +
+      'when it succeeded. At most 1000 characters.'
   }
 ] as const satisfies readonly OutputSpec[]
 
