@@ -6,6 +6,7 @@ import { ROOT } from '../../dev/support/project-root.js'
 import { runAction } from '../../dev/support/run-bundle.js'
 import { runCli } from '../../dev/support/run-cli.js'
 import { startSimulator, TOKEN, type Started } from '../helpers/simulator.js'
+import { TROUBLESHOOTING } from '../../src/report/troubleshooting.js'
 
 const CONFIG = 'toolforge/components.yaml'
 
@@ -116,7 +117,8 @@ describe('--config-file, in the command', () => {
     expect(run.code).toBe(2)
     expect(run.stderr.split('\n').filter(Boolean)).toEqual([
       `${CONFIG}:6:5: error: components.web.run: missing command`,
-      `toolforge-deploy: ${CONFIG}: Toolforge would refuse this components config (a problem, told at its line); nothing was sent`
+      `toolforge-deploy: ${CONFIG}: Toolforge would refuse this components config (a problem, told at its line); nothing was sent`,
+      `What this means, and how to fix it: ${TROUBLESHOOTING}#the-components-config-would-be-refused`
     ])
     expect(started.sim.requests.length).toBe(before)
   })

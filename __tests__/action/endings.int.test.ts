@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { runAction } from '../../dev/support/run-bundle.js'
+import { TROUBLESHOOTING } from '../../src/report/troubleshooting.js'
 import { runCli } from '../../dev/support/run-cli.js'
 import { ToolforgeSimulator } from '../../dev/simulator/server.js'
 import { startSimulator, TOKEN, toolInputs, withQuickTool, withSimulator } from '../helpers/simulator.js'
@@ -67,7 +68,8 @@ describe('endings told truthfully', () => {
       })
       expect(cli.code).toBe(2)
       expect(cli.stderr).toBe(
-        'toolforge-deploy: --deploy-id is set, but --dry-run is true, which follows no deployment; accepted: a dry run without deploy-id, or deploy-id without dry-run.\n'
+        'toolforge-deploy: --deploy-id is set, but --dry-run is true, which follows no deployment; accepted: a dry run without deploy-id, or deploy-id without dry-run.\n' +
+          `What this means, and how to fix it: ${TROUBLESHOOTING}#an-input-is-refused\n`
       )
       const action = await runAction({
         inputs: { tool: 'mytool', token: TOKEN, 'api-url': url, 'dry-run': 'true', 'deploy-id': id }
@@ -201,7 +203,7 @@ describe('endings told truthfully', () => {
         lines.filter((line) => /Toolforge answers again, after \S+ of failed status checks \(4\)/.test(line))
       ).toHaveLength(1)
       expect(run.summary).toMatch(
-        /API outages[^\n]*one outage, \S+ in all \(4 failed status reads; the last: Toolforge answered HTTP 502/
+        /API outages[^\n]*one outage, \S+ in all \(4 failed status reads; the last: HTTP 502\)/
       )
     }),
     100_000

@@ -36,7 +36,7 @@ describe('transient faults while following a deployment', () => {
       expect(run.outputs.status).toBe('successful')
       expect(sim.countRequests('POST')).toBe(1)
       expect(run.stdout).toContain(
-        'status check failed (Toolforge answered HTTP 502 with a non-JSON body (text/html), probably from the gateway,)'
+        'status check failed (Toolforge answered HTTP 502 with a non-JSON body (text/html, probably from the gateway))'
       )
       expect(run.stdout).toContain('the connection to the API failed (ECONNRESET)')
       expect(run.stdout).not.toContain('<html>')

@@ -9,6 +9,7 @@ import { expectNoToken } from '../helpers/leaks.js'
 import { leakedPieces, startSlowGitHost, startTrickle } from '../helpers/hostile-peers.js'
 import { TOKEN, toolInputs, withQuickTool } from '../helpers/simulator.js'
 import { startWebServer } from '../helpers/web-server.js'
+import { TROUBLESHOOTING } from '../../src/report/troubleshooting.js'
 
 /**
  * The hostile edges of issue 35, each against a peer on 127.0.0.1 that misbehaves on
@@ -298,7 +299,8 @@ describe('inputs a new user gets wrong, and a simulator run by hand', () => {
       const cli = await runCli(['--tool', 'mytool', '--api-url', url], { env: { TOOLFORGE_DEPLOY_TOKEN: 'e' } })
       expect(cli.code).toBe(2)
       expect(cli.stderr).toBe(
-        "toolforge-deploy: TOOLFORGE_DEPLOY_TOKEN is 1 characters long; accepted: the tool's deploy token, a UUID of 36 characters like 0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b (at least 16 characters).\n"
+        "toolforge-deploy: TOOLFORGE_DEPLOY_TOKEN is 1 characters long; accepted: the tool's deploy token, a UUID of 36 characters like 0f8d2c4e-5b6a-4e1f-9a3b-7c2d1e0f9a8b (at least 16 characters).\n" +
+          `What this means, and how to fix it: ${TROUBLESHOOTING}#an-input-is-refused\n`
       )
       expect(sim.requests).toEqual([])
     })

@@ -3,6 +3,7 @@ import { renderGfm } from '../../dev/demo/gfm.js'
 import { expectNoToken } from '../helpers/leaks.js'
 import { runAction } from '../../dev/support/run-bundle.js'
 import { TOKEN, withSimulator } from '../helpers/simulator.js'
+import { TROUBLESHOOTING } from '../../src/report/troubleshooting.js'
 
 /** A wrong token with every character a token may have. */
 const WRONG = 'Wr0ng.t0k_en~x-9f8e'
@@ -68,7 +69,11 @@ describe('hostile responses', () => {
       // Rendered as GitHub does, no tag from the server takes effect; the only link is the tool's address, which the action makes.
       const html = renderGfm(run.summary)
       expect(html).not.toMatch(/<(img|script)\b/)
-      expect([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1])).toEqual(['http://127.0.0.1:9/mytool/'])
+      // The tool's address and the project's own page on the failure: no link of the server's making.
+      expect([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1])).toEqual([
+        'http://127.0.0.1:9/mytool/',
+        `${TROUBLESHOOTING}#a-build-failed`
+      ])
       // Every output is one line, with no control character in it.
       // eslint-disable-next-line no-control-regex
       const control = /[\u0000-\u001f\u007f-\u009f]/

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { runAction } from '../../dev/support/run-bundle.js'
+import { runCli } from '../../dev/support/run-cli.js'
 import { startSimulator, TOKEN, type Started } from '../helpers/simulator.js'
 
 let started: Started
@@ -60,6 +61,40 @@ describe('bad inputs', () => {
     expect(run.stdout).not.toMatch(/\n\s+at /)
     expect(run.outputs).toMatchObject({ outcome: 'bad-input', deploy_id: '', status: '', deployment: '' })
     // No run in this file may reach the simulator they share.
+    expect(started.sim.requests).toHaveLength(0)
+  })
+
+  test('three bad inputs are three errors, in one run, before any request; the command says each on a line', async () => {
+    const bad = { timeout: '45 minutes', 'on-conflict': 'queue', 'force-build': 'yes' }
+    const run = await runAction({ inputs: { tool: 'mytool', token: TOKEN, 'api-url': started.url, ...bad } })
+    expect(run.code).toBe(1)
+    expect(run.annotations.map((a) => [a.kind, a.message.split(';')[0]])).toEqual([
+      ['error', `Input 'force-build' is "yes"`],
+      ['error', `Input 'timeout' is "45 minutes"`],
+      ['error', `Input 'on-conflict' is "queue"`]
+    ])
+    expect(run.summary).toContain('3 inputs are not valid')
+    expect(run.outputs.reason).toMatch(
+      /^Input 'force-build' is "yes"; .* Input 'on-conflict' is "queue"; accepted: wait or fail\.$/
+    )
+    const cli = await runCli(
+      ['--tool', 'mytool', '--api-url', started.url, '--timeout', '45 minutes', '--on-conflict', 'queue', '--json'],
+      { env: { TOOLFORGE_DEPLOY_FORCE_BUILD: 'yes' } }
+    )
+    expect(cli.code).toBe(2)
+    expect(
+      cli.stderr
+        .trimEnd()
+        .split('\n')
+        .filter((line) => line.startsWith('toolforge-deploy:'))
+        .map((line) => line.split(';')[0])
+    ).toEqual([
+      'toolforge-deploy: TOOLFORGE_DEPLOY_TOKEN is not set',
+      'toolforge-deploy: TOOLFORGE_DEPLOY_FORCE_BUILD is "yes"',
+      'toolforge-deploy: --timeout is "45 minutes"',
+      'toolforge-deploy: --on-conflict is "queue"'
+    ])
+    expect((JSON.parse(cli.stdout) as { error: { problems: string[] } }).error.problems).toHaveLength(4)
     expect(started.sim.requests).toHaveLength(0)
   })
 

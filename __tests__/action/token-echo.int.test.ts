@@ -69,7 +69,7 @@ describe('a 409 whose message is made to act on a terminal or a log', () => {
             env: { TOOLFORGE_DEPLOY_TOKEN: TOKENS[0]!, NO_COLOR: '1' }
           })
           expect(run.code).toBe(4)
-          expect(run.stdout + run.stderr).toContain("There's already 1 running")
+          expect((run.stdout + run.stderr).replace(/\s+/g, ' ')).toContain("There's already 1 running")
           expect(ACTED_ON.test(run.stdout + run.stderr)).toBe(false)
           expectNoToken(run.stdout + run.stderr, TOKENS[0]!)
         }

@@ -124,7 +124,7 @@ describe('the Components API client', () => {
     api.dispose()
     expect(error).toMatchObject({ kind: 'http', status: 502, reachedServer: true })
     expect(error.message).toBe(
-      'Toolforge answered HTTP 502 with a non-JSON body (text/html), probably from the gateway,'
+      'Toolforge answered HTTP 502 with a non-JSON body (text/html, probably from the gateway)'
     )
   })
 
@@ -137,7 +137,7 @@ describe('the Components API client', () => {
     api.dispose()
     expect(error).toMatchObject({ kind: 'bad-response', status: 200, reachedServer: true })
     expect(error.message).toBe(
-      'Toolforge answered HTTP 200 with a non-JSON body (text/html), probably from the gateway, instead of a deployment'
+      'Toolforge answered HTTP 200 with a non-JSON body (text/html, probably from the gateway) instead of a deployment'
     )
   })
 
@@ -557,7 +557,7 @@ describe('the Components API client', () => {
     const error = await failure(api.getDeployment(ID))
     api.dispose()
     expect(error.message).toBe(
-      `Toolforge answered HTTP 502 with a non-JSON body (${type.slice(0, 60)}), probably from the gateway,`
+      `Toolforge answered HTTP 502 with a non-JSON body (${type.slice(0, 60)}, probably from the gateway)`
     )
   })
 

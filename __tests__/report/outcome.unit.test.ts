@@ -13,6 +13,7 @@ import {
 } from '../../src/report/outcome.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { deployment, deployOutcome } from '../../dev/fixtures/deployments.js'
+import { TROUBLESHOOTING } from '../../src/report/troubleshooting.js'
 
 const settings = {
   tool: 'mytool',
@@ -460,11 +461,19 @@ describe('verdicts', () => {
   ])('%s: the problem in one statement, and what to do next', (_name, given, settings, problem, nextSteps) => {
     const v = verdict(given, settings, INPUT_VOICE)
     expect(v.problem).toBe(problem)
-    expect(v.nextSteps).toEqual(nextSteps)
+    // Then, always last, where this ending is explained.
+    expect(v.nextSteps.slice(0, -1)).toEqual(nextSteps)
+    expect(v.nextSteps.at(-1)).toEqual({
+      text: 'What this means, and how to fix it',
+      link: expect.stringMatching(new RegExp(`^${TROUBLESHOOTING}#[a-z0-9-]+$`))
+    })
   })
 
   test('the command names its flags where the action names its inputs', () => {
-    const steps = (given: DeployOutcome) => verdict(given, settings, cliVoice(settings)).nextSteps.map((s) => s.text)
+    const steps = (given: DeployOutcome) =>
+      verdict(given, settings, cliVoice(settings))
+        .nextSteps.filter((s) => !s.link)
+        .map((s) => s.text)
     expect(steps(ended('error', { error: http(404) }))).toEqual([
       'Check that the tool name is right (--tool) and that it has a components config'
     ])
@@ -483,7 +492,10 @@ describe('verdicts', () => {
       ok: false,
       title: 'Not deployed: bad input',
       problem: 'Input \'wait\' is "maybe"',
-      nextSteps: [{ text: 'Nothing was sent to Toolforge: correct the value and run again' }]
+      nextSteps: [
+        { text: 'Nothing was sent to Toolforge: correct the value and run again' },
+        { text: 'What this means, and how to fix it', link: `${TROUBLESHOOTING}#an-input-is-refused` }
+      ]
     })
   })
 

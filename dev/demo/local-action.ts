@@ -11,16 +11,21 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { SCENARIO_NAMES, type ScenarioName } from '../simulator/scenarios.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
 import { ROOT } from '../support/project-root.js'
+import { actionNode } from '../support/runtimes.js'
 
 const TOOLS = join(ROOT, 'dev', 'demo', 'local-action')
 const TOKEN = '1c2d3e4f-5a6b-4c7d-9e8f-0a1b2c3d4e5f'
 
+// local-action and its dependencies want Node 22 or later: installed and run on the action's own Node 24, so that
+// npm finds every engine satisfied.
+const NODE = actionNode()
+const NPM = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')
 if (!existsSync(join(TOOLS, 'node_modules'))) {
-  const installed = spawnSync('npm', ['ci', '--prefix', TOOLS, '--ignore-scripts', '--no-audit', '--no-fund'], {
+  const installed = spawnSync(NODE, [NPM, 'ci', '--prefix', TOOLS, '--ignore-scripts', '--no-audit', '--no-fund'], {
     stdio: 'inherit'
   })
   if (installed.status !== 0) process.exit(installed.status ?? 1)
@@ -65,7 +70,8 @@ const tsxArgs = [
   'src/action/main.ts',
   env
 ]
-const child = spawn(join(TOOLS, 'node_modules', '.bin', 'tsx'), tsxArgs, {
+const TSX = join(TOOLS, 'node_modules', 'tsx', 'dist', 'cli.mjs')
+const child = spawn(NODE, [TSX, ...tsxArgs], {
   cwd: ROOT,
   stdio: 'inherit',
   env: {

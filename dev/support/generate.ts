@@ -2,7 +2,7 @@
  * `npm run generate`: writes what the one table of inputs and outputs
  * (src/settings/input-table.ts) decides, in every file that states it: action.yml's
  * inputs and outputs, the GitLab component's spec inputs and job variables, the plain
- * GitLab template's list of variables, and the README's tables. Each file keeps its own
+ * GitLab template's list of variables, the README's tables and docs/gitlab.md's. Each file keeps its own
  * text outside the generated parts, which are marked. `npm test` fails when a file
  * differs from what this writes (__tests__/project/generated.test.ts).
  */
@@ -115,11 +115,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;')
 const code = (text: string) => `\`${text}\``
 const shownDefault = (value: string) => (value === '' ? 'empty' : code(value))
 
-function readmeTables(
-  text: string,
-  file: string,
-  componentSpec: Record<string, { default?: unknown; description?: string }>
-): string {
+function readmeTables(text: string, file: string): string {
   const flag = (input: InputSpec) => (input.flag ? [code(`--${input.flag.negated ? 'no-' : ''}${input.name}`)] : [])
   const inputs = INPUTS.map(
     (input) =>
@@ -128,29 +124,39 @@ function readmeTables(
   const outputs = OUTPUTS.map(
     (output) => `| ${code(output.name)} | ${cell(output.description)} | ${output.dotenv ? code(output.dotenv) : ''} |`
   )
-  const component = Object.entries(componentSpec).map(([name, input]) => {
-    const value = input.default
-    const shown = Array.isArray(value)
-      ? (value as Array<{ if?: string }>).map((rule) => code(rule.if ?? JSON.stringify(rule))).join(', ')
-      : shownDefault(String(value ?? '').replace(/ # .*$/, ''))
-    return `| ${code(name)} | ${shown} | ${cell(input.description ?? '')} |`
-  })
-  let out = between(
+  const out = between(
     text,
     file,
     `<!-- inputs: ${GENERATED} -->`,
     '<!-- inputs: end -->',
     `| input | default | the command's flag and variables | description |\n| --- | --- | --- | --- |\n${inputs.join('\n')}\n`
   )
-  out = between(
+  return between(
     out,
     file,
     `<!-- outputs: ${GENERATED} -->`,
     '<!-- outputs: end -->',
     `| output | description | in the dotenv file |\n| --- | --- | --- |\n${outputs.join('\n')}\n`
   )
+}
+
+/** docs/gitlab.md's table of the component's inputs, from the component's spec. */
+function componentTable(
+  text: string,
+  file: string,
+  componentSpec: Record<string, { default?: unknown; description?: string }>
+): string {
+  const component = Object.entries(componentSpec).map(([name, input]) => {
+    const value = input.default
+    const shown = Array.isArray(value)
+      ? (value as Array<{ if?: string; when?: string }>)
+          .map((rule) => `${rule.when === 'never' ? 'not ' : ''}${code(rule.if ?? JSON.stringify(rule))}`)
+          .join(', ')
+      : shownDefault(String(value ?? '').replace(/ # .*$/, ''))
+    return `| ${code(name)} | ${shown} | ${cell(input.description ?? '')} |`
+  })
   return between(
-    out,
+    text,
     file,
     `<!-- component inputs: ${GENERATED} -->`,
     '<!-- component inputs: end -->',
@@ -160,6 +166,7 @@ function readmeTables(
 
 export const COMPONENT_FILE = 'templates/toolforge-deploy/template.yml'
 export const TEMPLATE_FILE = 'gitlab/toolforge-deploy.gitlab-ci.yml'
+const GITLAB_DOC = 'docs/gitlab.md'
 
 /** Every generated file, by path, as the table would write it given the files as they are. */
 export function generatedFiles(root = ROOT): Record<string, string> {
@@ -174,7 +181,8 @@ export function generatedFiles(root = ROOT): Record<string, string> {
     'action.yml': actionYml(read('action.yml')),
     [COMPONENT_FILE]: component,
     [TEMPLATE_FILE]: plainTemplateYml(read(TEMPLATE_FILE), TEMPLATE_FILE),
-    'README.md': readmeTables(read('README.md'), 'README.md', spec)
+    'README.md': readmeTables(read('README.md'), 'README.md'),
+    [GITLAB_DOC]: componentTable(read(GITLAB_DOC), GITLAB_DOC, spec)
   }
 }
 

@@ -55,7 +55,11 @@ export async function run(): Promise<void> {
       setOutputs(result, redact)
       // The summary says it too: that is where people look when a run goes red.
       await writeSummary(model, log, redact)
-      if (result.error) core.setFailed(annotationText(redact, result.error.message))
+      // Several bad inputs: an error each, at once.
+      if (result.error?.problems) {
+        for (const problem of result.error.problems) log.error(problem)
+        process.exitCode = core.ExitCode.Failure
+      } else if (result.error) core.setFailed(annotationText(redact, result.error.message))
     }
   })
 }

@@ -7,7 +7,6 @@ import { commitNotices, workflowCommitWarning } from '../report/commits.js'
 import { createNarrator, type Narrator } from '../report/narrator.js'
 import type { Voice } from '../report/outcome.js'
 import { PHASE_WORDS, statusWord } from '../report/words.js'
-import { oneLine } from '../report/sanitize.js'
 import { closingLine, interruptedLines, type SummaryModel } from '../report/summary.js'
 import { renderBrief, renderText, wrapLine } from '../report/text.js'
 import type { Settings } from '../settings/settings.js'
@@ -139,11 +138,8 @@ export function createCliReporter(
         : interrupted
           ? `${interruptedLines(outcome, settings, cliVoice(settings)).join('\n')}\n`
           : `${said ? '\n' : ''}${renderText(shown, width)}`
-      write(log, summary.replace(/\n$/, ''), colour)
-      // For whatever reads the error stream alone; where the summary is on the same screen or stream, the reason is
-      // said once.
-      const sameScreen = log === terminal.err || (terminal.out.isTTY === true && terminal.err.isTTY === true)
-      if (model.verdict.problem && !sameScreen) write(terminal.err, `error: ${oneLine(model.verdict.problem)}`, colour)
+      // A failure's summary is the error: on stderr, its reason said once there (and nowhere else).
+      write(model.verdict.ok ? log : terminal.err, summary.replace(/\n$/, ''), colour)
     }
   }
 }

@@ -3,6 +3,7 @@ import { createRedactor } from '../engine/redact.js'
 import { CLI_USER_AGENT, VERSION } from '../engine/version.js'
 import { configLine, INPUT_VOICE } from '../report/outcome.js'
 import { dotenvOf, EXIT, jsonOf } from '../report/result.js'
+import { wrapLine } from '../report/text.js'
 import { runFlow } from '../run/run-flow.js'
 import { isMaskableToken } from '../settings/inputs.js'
 import {
@@ -79,8 +80,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
     async end({ result, model, outcome }) {
       if (reporter && outcome) reporter.finish(outcome, model)
       else if (result.error) {
-        const help = result.error.kind === 'usage' ? '\nRun toolforge-deploy --help for the options.' : ''
-        say(terminal.err, `toolforge-deploy: ${result.error.message}${help}`)
+        // One line per problem, wrapped to a terminal's width, then where it is explained.
+        const width = terminal.err.isTTY ? (terminal.err.columns ?? 80) : Infinity
+        for (const problem of result.error.problems ?? [result.error.message])
+          say(terminal.err, wrapLine(`toolforge-deploy: ${problem}`, width).join('\n'))
+        if (result.error.kind === 'usage') say(terminal.err, 'Run toolforge-deploy --help for the options.')
+        const explained = model.verdict.nextSteps.find((step) => step.link)
+        if (explained && result.error.kind !== 'usage') say(terminal.err, `${explained.text}: ${explained.link}`)
       }
       if (json) say(terminal.out, jsonOf(result, { check: outcome?.check, commits: outcome?.commits }))
       if (options?.dotenv) writeOwnFile(options.dotenv, redact(dotenvOf(result)))

@@ -230,7 +230,7 @@ function readBody(message: IncomingMessage, maxBytes: number): Promise<string> {
 
 function describeNonJson(contentType: string): string {
   const type = contentType.split(';')[0]?.trim().slice(0, 60)
-  return type ? `a non-JSON body (${type}), probably from the gateway,` : 'a body that is not JSON'
+  return type ? `a non-JSON body (${type}, probably from the gateway)` : 'a body that is not JSON'
 }
 
 /** Whether a failed connection can have reached the API: only a refusal or an unknown host cannot. */

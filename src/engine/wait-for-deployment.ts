@@ -18,7 +18,7 @@ export interface Outage {
   startedAt: number
   endedAt: number
   failures: number
-  /** The last failure's reason. */
+  /** The last failure's reason, in short: `HTTP 502`, or what broke. */
   last: string
   /** Still failing when the wait ended. */
   ongoing: boolean
@@ -200,7 +200,8 @@ export async function waitForDeployment(
         startedAt: outage?.startedAt ?? clock.now(),
         endedAt: clock.now(),
         failures,
-        last: error.message,
+        // Short enough for a summary line: the status says it when there is one.
+        last: error.kind === 'http' && error.status ? `HTTP ${error.status}` : error.message,
         ongoing: true
       }
       delay = Math.max(backoffDelay(READ_BACKOFF, failures, options.random), error.retryAfterMs ?? 0)

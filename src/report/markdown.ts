@@ -195,6 +195,7 @@ export function mermaidGantt(timeline: TimelineModel): string[] {
 
 function step(item: NextStep): string {
   const text = markdownText(item.text)
+  if (item.link) return `- [${text}](${item.link})`
   return item.command ? `- ${text}: ${markdownCode(item.command, undefined, 'line')}` : `- ${text}`
 }
 

@@ -7,6 +7,13 @@ import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import type { CheckedConfig, Settings } from '../settings/settings.js'
 import { commitMismatch } from './commits.js'
+import {
+  BAD_INPUT_ANCHOR,
+  CONFIG_ANCHOR,
+  troubleshootingAnchor,
+  troubleshootingLink,
+  UNEXPECTED_ANCHOR
+} from './troubleshooting.js'
 
 /**
  * What an outcome means, in words, for any front end: its kind, an honest title, one
@@ -50,6 +57,8 @@ export const INPUT_VOICE: Voice = {
 export interface NextStep {
   text: string
   command?: string
+  /** An address of the project's own, to follow. */
+  link?: string
 }
 
 export interface Verdict {
@@ -461,14 +470,29 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
   }
 }
 
-/** Bad input: nothing was sent; the message says which input and what is accepted. */
-export function badInputVerdict(message: string): Verdict {
+/** Bad input: nothing was sent; the message says which input and what is accepted (each of several, one by one). */
+export function badInputVerdict(message: string, problems?: string[]): Verdict {
+  if (problems)
+    return {
+      kind: 'bad-input',
+      ok: false,
+      title: TITLES['bad-input'],
+      problem: `${problems.length} inputs are not valid`,
+      nextSteps: [
+        ...problems.map((text) => ({ text })),
+        { text: 'Nothing was sent to Toolforge: correct the values and run again' },
+        ...explained(BAD_INPUT_ANCHOR)
+      ]
+    }
   return {
     kind: 'bad-input',
     ok: false,
     title: TITLES['bad-input'],
     problem: message,
-    nextSteps: [{ text: 'Nothing was sent to Toolforge: correct the value and run again' }]
+    nextSteps: [
+      { text: 'Nothing was sent to Toolforge: correct the value and run again' },
+      ...explained(BAD_INPUT_ANCHOR)
+    ]
   }
 }
 
@@ -479,7 +503,7 @@ export function unexpectedVerdict(message: string): Verdict {
     ok: false,
     title: 'Stopped by an unexpected error',
     problem: message,
-    nextSteps: [{ text: 'Run again; if it happens again, report it with the log' }]
+    nextSteps: [{ text: 'Run again; if it happens again, report it with the log' }, ...explained(UNEXPECTED_ANCHOR)]
   }
 }
 
@@ -512,10 +536,15 @@ export function configVerdict(config: CheckedConfig): Verdict {
     // Each problem as code: its key path copies out exactly.
     nextSteps: [
       ...config.errors.map((e) => ({ text: `${e.file}:${e.line}`, command: e.message })),
-      { text: 'Nothing was sent to Toolforge: correct the file and run again' }
+      { text: 'Nothing was sent to Toolforge: correct the file and run again' },
+      ...explained(CONFIG_ANCHOR)
     ]
   }
 }
+
+/** The last step of every failure: where its message is explained. */
+const explained = (anchor: string | undefined): NextStep[] =>
+  anchor ? [{ text: 'What this means, and how to fix it', link: troubleshootingLink(anchor) }] : []
 
 export function verdict(outcome: DeployOutcome, settings: Settings, voice: Voice): Verdict {
   const kind = outcomeKind(outcome)
@@ -524,6 +553,6 @@ export function verdict(outcome: DeployOutcome, settings: Settings, voice: Voice
     ok: kind === 'successful' || kind === 'started' || kind === 'token-accepted' || kind === 'config-accepted',
     title: `${titleOf(kind, outcome)}: ${settings.tool}`,
     problem: problemOf(kind, outcome, settings),
-    nextSteps: nextStepsOf(kind, outcome, settings, voice)
+    nextSteps: [...nextStepsOf(kind, outcome, settings, voice), ...explained(troubleshootingAnchor(kind, outcome))]
   }
 }

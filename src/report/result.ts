@@ -46,6 +46,8 @@ export interface RunError {
   kind: string
   /** The reason, as the summary states it. */
   message: string
+  /** Several bad inputs: each one's message, for a front end that tells them one by one. */
+  problems?: string[]
   httpStatus?: number
 }
 
@@ -125,7 +127,11 @@ export function jsonOf(result: RunResult, detail: { check?: CheckResult; commits
     })),
     // The reason is `reason`, said once; the error adds what a script branches on.
     error: result.error
-      ? { kind: result.error.kind, ...(result.error.httpStatus ? { httpStatus: result.error.httpStatus } : {}) }
+      ? {
+          kind: result.error.kind,
+          ...(result.error.httpStatus ? { httpStatus: result.error.httpStatus } : {}),
+          ...(result.error.problems ? { problems: result.error.problems } : {})
+        }
       : null
   })
 }

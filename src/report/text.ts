@@ -236,8 +236,11 @@ export function renderText(model: SummaryModel, width = DEFAULT_WIDTH): string {
   }
   if (verdict.nextSteps.length > 0) {
     lines.push('', `${INDENT}What to do next:`)
-    for (const item of verdict.nextSteps)
+    for (const item of verdict.nextSteps) {
       lines.push(...wrap(`${INDENT}- ${item.text}${item.command ? `: ${item.command}` : ''}`, width))
+      // An address is never broken: a terminal links it only whole.
+      if (item.link) lines.push(`${INDENT}  ${item.link}`)
+    }
   }
   return `${lines.join('\n')}\n`
 }

@@ -13,7 +13,7 @@ import {
 } from '../report/outcome.js'
 import { earlyResult, runResult, type RunResult } from '../report/result.js'
 import { configSummaryModel, summaryModel, type SummaryModel } from '../report/summary.js'
-import { InputError, UsageError, type InputNames } from '../settings/input-error.js'
+import { InputError, InputErrors, UsageError, type InputNames } from '../settings/input-error.js'
 import { readSettings, type InputReader } from '../settings/inputs.js'
 import type { CheckedConfig, Settings } from '../settings/settings.js'
 
@@ -129,10 +129,11 @@ async function runUntilEnd(front: FrontEnd, signal: AbortSignal): Promise<RunRes
   } catch (error) {
     if (error instanceof InputError || error instanceof UsageError) {
       const kind = error instanceof InputError ? 'input' : 'usage'
+      const problems = error instanceof InputErrors ? error.errors.map((each) => each.message) : undefined
       // Thrown while the inputs were read: there are no settings yet.
       return endEarly(
-        earlyResult('bad-input', { kind, message: error.message }),
-        verdictOnly(badInputVerdict(error.message))
+        earlyResult('bad-input', { kind, message: error.message, ...(problems ? { problems } : {}) }),
+        verdictOnly(badInputVerdict(error.message, problems))
       )
     }
     // With NODE_OPTIONS=--enable-source-maps the stack points into src/.

@@ -9,6 +9,15 @@ export class InputError extends Error {
   }
 }
 
+/** Every bad input of a run, told together: a user who mistyped three fixes them in one go. */
+export class InputErrors extends InputError {
+  constructor(readonly errors: InputError[]) {
+    // One line for where one line goes (the reason output); each error for where they go one by one.
+    super(errors[0]!.input, errors.map((error) => error.message).join(' '))
+    this.name = 'InputErrors'
+  }
+}
+
 /** A flag, or a way of calling the command, that is not one of its: the command's own bad input. */
 export class UsageError extends Error {
   override name = 'UsageError'

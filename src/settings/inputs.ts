@@ -1,4 +1,4 @@
-import { InputError, type InputNames } from './input-error.js'
+import { InputError, InputErrors, type InputNames } from './input-error.js'
 import { isLoopbackHost } from './addresses.js'
 import { defaultDescription, runUrl } from './description.js'
 import { formatDuration, parseDuration } from './duration.js'
@@ -299,7 +299,7 @@ function readConfig(names: InputNames, file: string, env: NodeJS.ProcessEnv): Ch
 
 /**
  * Reads and checks every input, in the order they are documented, before anything is
- * sent anywhere. Throws InputError for the first bad one.
+ * sent anywhere. Throws InputError for a bad one, InputErrors when several are.
  */
 export function readSettings(
   read: InputReader,
@@ -307,43 +307,63 @@ export function readSettings(
   names: InputNames = ACTION_INPUT_NAMES,
   program = 'toolforge/deploy-action'
 ): Settings {
-  const tool = parseTool(names, read('tool').trim(), env)
+  const errors: InputError[] = []
+  // Each input is read whatever the others hold; a bad one stands in as `instead` so that the rest are checked too.
+  const take = <T>(parse: () => T, instead: T): T => {
+    try {
+      return parse()
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+      errors.push(error)
+      return instead
+    }
+  }
+  const tool = take(() => parseTool(names, read('tool').trim(), env), 'tool')
   const configFile = read('config-file').trim()
-  const dryRun = parseBoolean(names, 'dry-run', read('dry-run').trim())
+  const dryRun = take(() => parseBoolean(names, 'dry-run', read('dry-run').trim()), false)
   // Checking a config file alone needs no token: a pull request's workflow has none.
-  const token = configFile && dryRun && read('token') === '' ? '' : parseToken(names, read('token'))
-  const apiUrl = parseApiUrl(names, read('api-url').trim())
-  const forceBuild = parseBoolean(names, 'force-build', read('force-build').trim())
-  const forceRun = parseBoolean(names, 'force-run', read('force-run').trim())
+  const token = configFile && dryRun && read('token') === '' ? '' : take(() => parseToken(names, read('token')), '')
+  const apiUrl = take(() => parseApiUrl(names, read('api-url').trim()), 'https://api.svc.toolforge.org')
+  const forceBuild = take(() => parseBoolean(names, 'force-build', read('force-build').trim()), false)
+  const forceRun = take(() => parseBoolean(names, 'force-run', read('force-run').trim()), false)
   const description = read('description').trim() || defaultDescription(env, program)
-  const wait = parseBoolean(names, 'wait', read('wait').trim())
-  const timeoutMs = parseDurationInput(names, 'timeout', read('timeout').trim(), 1_000, MAX_TIMEOUT_MS)
-  const pollIntervalMs = parseDurationInput(
-    names,
-    'poll-interval',
-    read('poll-interval').trim(),
-    MIN_POLL_INTERVAL_MS,
-    MAX_POLL_INTERVAL_MS
+  const wait = take(() => parseBoolean(names, 'wait', read('wait').trim()), true)
+  const timeoutMs = take(
+    () => parseDurationInput(names, 'timeout', read('timeout').trim(), 1_000, MAX_TIMEOUT_MS),
+    MAX_TIMEOUT_MS
   )
-  const deployId = parseDeployId(names, read('deploy-id').trim())
+  const pollIntervalMs = take(
+    () =>
+      parseDurationInput(
+        names,
+        'poll-interval',
+        read('poll-interval').trim(),
+        MIN_POLL_INTERVAL_MS,
+        MAX_POLL_INTERVAL_MS
+      ),
+    MIN_POLL_INTERVAL_MS
+  )
+  const deployId = take(() => parseDeployId(names, read('deploy-id').trim()), undefined)
   if (dryRun && deployId !== undefined) {
-    throw new InputError(
-      'deploy-id',
-      `${names.label('deploy-id')} is set, but ${names.ref('dry-run')} is true, which follows no deployment; ` +
-        `accepted: a dry run without deploy-id, or deploy-id without dry-run.`
+    errors.push(
+      new InputError(
+        'deploy-id',
+        `${names.label('deploy-id')} is set, but ${names.ref('dry-run')} is true, which follows no deployment; ` +
+          `accepted: a dry run without deploy-id, or deploy-id without dry-run.`
+      )
     )
   }
-  const onConflict = parseOnConflict(names, read('on-conflict').trim())
-  const check = parseCheck(names, read('check').trim())
-  const checkTimeoutMs = parseDurationInput(
-    names,
-    'check-timeout',
-    read('check-timeout').trim(),
-    1_000,
+  const onConflict = take(() => parseOnConflict(names, read('on-conflict').trim()), 'wait')
+  const check = take(() => parseCheck(names, read('check').trim()), 'auto')
+  const checkTimeoutMs = take(
+    () => parseDurationInput(names, 'check-timeout', read('check-timeout').trim(), 1_000, MAX_CHECK_TIMEOUT_MS),
     MAX_CHECK_TIMEOUT_MS
   )
-  const checkExpect = parseCheckExpect(names, read('check-expect').trim(), check)
-  const expectCommit = parseExpectCommit(names, read('expect-commit').trim(), env, deployId)
+  const checkExpect = take(() => parseCheckExpect(names, read('check-expect').trim(), check), undefined)
+  const expectCommit = take(() => parseExpectCommit(names, read('expect-commit').trim(), env, deployId), undefined)
+  const config = configFile ? take(() => readConfig(names, configFile, env), undefined) : undefined
+  if (errors.length === 1) throw errors[0]!
+  if (errors.length > 1) throw new InputErrors(errors)
   return {
     tool,
     token,
@@ -362,7 +382,7 @@ export function readSettings(
     expectCommit,
     toolAddress: toolAddress(tool, apiUrl, env),
     dryRun,
-    config: configFile ? readConfig(names, configFile, env) : undefined,
+    config,
     ...(runUrl(env) ? { runUrl: runUrl(env) } : {}),
     ...(tokenWarning(names, token) ? { tokenWarning: tokenWarning(names, token) } : {})
   }
