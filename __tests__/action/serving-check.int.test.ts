@@ -184,7 +184,7 @@ describe('the serving check', () => {
             deployment: { status: 'successful' }
           })
           expect(readFileSync(dotenv, 'utf8')).toMatch(
-            /^DEPLOY_ID=\S+\nDEPLOY_STATUS=successful\nDEPLOY_LONG_STATUS=Finished at [^\n]+\nDEPLOY_URL=\S+\nDEPLOY_CHECK=failed\nDEPLOY_CHECK_URL=\S+\/healthz\nDEPLOY_COMMIT=\w*\nDEPLOY_OUTCOME=not-serving\nDEPLOY_REASON=Toolforge deployed \S+ successfully, but [^\n]+ did not answer [^\n]+\n$/
+            /^DEPLOY_ID=\S+\nDEPLOY_STATUS=successful\nDEPLOY_LONG_STATUS=Finished at [^\n]+\nDEPLOY_URL=\S+\nDEPLOY_CHECK=failed\nDEPLOY_CHECK_URL=\S+\/healthz\nDEPLOY_COMMIT=\w*\nDEPLOY_OUTCOME=not-serving\nDEPLOY_FAILURE=tool\nDEPLOY_ATTEMPTS=1\nDEPLOY_REASON=Toolforge deployed \S+ successfully, but [^\n]+ did not answer [^\n]+\n$/
           )
         })()
       } finally {

@@ -52,7 +52,7 @@ describe('toolforge-deploy', () => {
       expect(readFileSync(dotenv, 'utf8')).toBe(
         `DEPLOY_ID=${deployment.deploy_id}\nDEPLOY_STATUS=successful\nDEPLOY_LONG_STATUS=${deployment.long_status}\n` +
           `DEPLOY_URL=http://127.0.0.1:9/mytool/\nDEPLOY_CHECK=skipped\nDEPLOY_CHECK_URL=\nDEPLOY_COMMIT=${commit}\n` +
-          `DEPLOY_OUTCOME=successful\nDEPLOY_REASON=\n`
+          `DEPLOY_OUTCOME=successful\nDEPLOY_FAILURE=\nDEPLOY_ATTEMPTS=1\nDEPLOY_REASON=\n`
       )
       expectNoToken(run.stdout + run.stderr, TOKEN)
     })
@@ -130,6 +130,9 @@ describe('toolforge-deploy', () => {
         deployment: null,
         check_detail: null,
         commits: [],
+        failure: 'input',
+        attempts: '0',
+        attempts_detail: [],
         reason:
           "creating the deployment failed: Toolforge refused the deploy token (HTTP 401): The token passed '***' does not match the tool's token",
         error: { kind: 'http', httpStatus: 401 }

@@ -21,6 +21,7 @@ interface Row {
   exit: number
   status: string
   check: string
+  failure: string
   title: string
 }
 
@@ -32,8 +33,17 @@ function tableRows(): Row[] {
     .split('\n')
     .slice(2)
     .map((line) => {
-      const [outcome, exit, status, check, title] = line.split(' | ').map((cell) => cell.replace(/^\| /, '').trim())
-      return { outcome: outcome!.replace(/`/g, ''), exit: Number(exit), status: status!, check: check!, title: title! }
+      const [outcome, exit, status, check, failure, title] = line
+        .split(' | ')
+        .map((cell) => cell.replace(/^\| /, '').trim())
+      return {
+        outcome: outcome!.replace(/`/g, ''),
+        exit: Number(exit),
+        status: status!,
+        check: check!,
+        failure: failure!,
+        title: title!
+      }
     })
 }
 
@@ -41,7 +51,7 @@ function tableRows(): Row[] {
 function accepts(cell: string, value: string): boolean {
   const listed = [...cell.matchAll(/`([^`]*)`/g)].map((m) => m[1])
   if (listed.length > 0) return listed.includes(value)
-  if (cell === 'none') return value === ''
+  if (cell === 'none' || cell === 'empty') return value === ''
   if (cell === 'last seen') return value !== ''
   return true
 }
@@ -205,6 +215,7 @@ describe('docs/endings.md: every ending, as the table says', () => {
       expect([seen.outputs.outcome, seen.exit]).toEqual([row.outcome, expectedExit])
       expect([seen.outputs.status, accepts(row.status, seen.outputs.status!)]).toEqual([seen.outputs.status, true])
       expect([seen.outputs.check, accepts(row.check, seen.outputs.check!)]).toEqual([seen.outputs.check, true])
+      expect([seen.outputs.failure, accepts(row.failure, seen.outputs.failure!)]).toEqual([seen.outputs.failure, true])
       // Ending before any request, the command says so as compilers do, in a line or two without a title.
       if (front === 'action' || !BEFORE_ANY_REQUEST.includes(row.outcome))
         expect(seen.title).toMatch(new RegExp(`^${row.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(: mytool)?$`))

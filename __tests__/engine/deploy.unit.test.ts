@@ -465,3 +465,45 @@ describe('a dry run', () => {
     expect(calls.filter((c) => c.startsWith('retrying'))).toHaveLength(1)
   })
 })
+
+describe("deploy: again after Toolforge's own failure (retries)", () => {
+  const lost = {
+    ...deployment('failed', { web: 'failed' }, { web: 'skipped' }),
+    long_status: 'Got exception: Some builds failed, you can check the build logs for more info: web(id:b-1)',
+    builds: {
+      web: { build_id: 'b-1', build_status: 'failed', build_long_status: 'build b-1 not found, maybe it was deleted?' }
+    }
+  }
+  const broken = {
+    ...lost,
+    builds: { web: { build_id: 'b-1', build_status: 'failed', build_long_status: 'You can see the logs with …' } }
+  }
+
+  test('deploys again after a pause of at least 10 s, and tells the earlier attempt', async () => {
+    const { api, clock, run } = setup([pending], [lost, done], { retries: 1 })
+    const outcome = await run()
+    expect(outcome.end).toBe('successful')
+    expect(api.postTimes).toHaveLength(2)
+    expect(api.postTimes[1]! - api.getTimes[0]!).toBeGreaterThanOrEqual(10_000)
+    expect(outcome.attempts).toEqual([{ deployId: lost.deploy_id, status: 'failed', reason: lost.long_status }])
+    expect(outcome.endedAt - outcome.startedAt).toBe(clock.now() - outcome.startedAt)
+  })
+
+  test("never after the tool's own failure, and never beyond retries", async () => {
+    const tool = setup([pending], [broken], { retries: 3 })
+    expect((await tool.run()).end).toBe('failed')
+    expect(tool.api.postTimes).toHaveLength(1)
+    const toolforge = setup([pending], [lost], { retries: 2 })
+    const outcome = await toolforge.run()
+    expect([outcome.end, toolforge.api.postTimes.length, outcome.attempts.length]).toEqual(['failed', 3, 2])
+  })
+
+  test("not when the next pause would end past the run's timeout, nor for a deployment it did not create", async () => {
+    const late = setup([pending], [lost], { retries: 2, timeoutMs: 8_000 })
+    expect((await late.run()).attempts).toEqual([])
+    expect(late.api.postTimes).toHaveLength(1)
+    const given = setup([], [lost], { retries: 2, deployId: lost.deploy_id })
+    await given.run()
+    expect(given.api.postTimes).toHaveLength(0)
+  })
+})

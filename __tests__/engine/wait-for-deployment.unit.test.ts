@@ -6,6 +6,7 @@ import {
   READ_BACKOFF,
   UnreadError,
   waitForDeployment,
+  type Outage,
   type WaitObserver
 } from '../../src/engine/wait-for-deployment.js'
 import { deployment } from '../../dev/fixtures/deployments.js'
@@ -44,15 +45,23 @@ async function follow(states: Array<[number, ReturnType<typeof deployment>]>, st
 
 function setup(
   steps: Step[],
-  options: { timeoutMs?: number; pollIntervalMs?: number; signal?: AbortSignal; random?: () => number } = {}
+  options: {
+    timeoutMs?: number
+    pollIntervalMs?: number
+    signal?: AbortSignal
+    random?: () => number
+    once?: boolean
+  } = {}
 ) {
   const clock = new VirtualClock()
   const api = new ScriptedApi(clock.now, steps)
   const retries: Array<[ApiError, number, number]> = []
+  const recovered: Outage[] = []
   const observer: WaitObserver = {
     polled: () => {},
     queuedOnServer: () => {},
-    retrying: (error, failures, delay) => retries.push([error, failures, delay])
+    retrying: (error, failures, delay) => retries.push([error, failures, delay]),
+    recovered: (outage) => recovered.push(outage)
   }
   const run = () =>
     waitForDeployment(
@@ -64,11 +73,12 @@ function setup(
         deadline: options.timeoutMs ?? 30 * 60_000,
         pollIntervalMs: options.pollIntervalMs ?? 10_000,
         signal: options.signal ?? new AbortController().signal,
-        random: options.random ?? (() => 0.5)
+        random: options.random ?? (() => 0.5),
+        ...(options.once ? { once: true } : {})
       },
       observer
     )
-  return { clock, api, retries, run }
+  return { clock, api, retries, recovered, run }
 }
 
 describe('waitForDeployment', () => {
@@ -194,22 +204,8 @@ describe('waitForDeployment', () => {
   })
 
   test('an outage that ends is recorded with its length and failures, and the observer hears of it once', async () => {
-    const clock = new VirtualClock()
-    const api = new ScriptedApi(clock.now, [building, gateway(), gateway(), gateway(), building, done])
-    const recovered: unknown[] = []
-    const result = await waitForDeployment(
-      api,
-      clock,
-      {
-        deployId: done.deploy_id,
-        initial: undefined,
-        deadline: 30 * 60_000,
-        pollIntervalMs: 10_000,
-        signal: new AbortController().signal,
-        random: () => 0.5
-      },
-      { polled: () => {}, queuedOnServer: () => {}, retrying: () => {}, recovered: (o) => recovered.push(o) }
-    )
+    const { api, recovered, run } = setup([building, gateway(), gateway(), gateway(), building, done])
+    const result = await run()
     expect(result.end).toBe('final')
     const outage = { startedAt: api.getTimes[1], endedAt: api.getTimes[4], failures: 3, ongoing: false }
     expect(result.outages).toEqual([expect.objectContaining(outage)])
@@ -217,44 +213,16 @@ describe('waitForDeployment', () => {
   })
 
   test('asked for one read, failed reads are tried again until one answers', async () => {
-    const clock = new VirtualClock()
-    const api = new ScriptedApi(clock.now, [gateway(), gateway(), building])
-    const result = await waitForDeployment(
-      api,
-      clock,
-      {
-        deployId: done.deploy_id,
-        initial: undefined,
-        deadline: 60_000,
-        pollIntervalMs: 10_000,
-        signal: new AbortController().signal,
-        once: true,
-        random: () => 0.5
-      },
-      { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} }
-    )
+    const { api, run } = setup([gateway(), gateway(), building], { timeoutMs: 60_000, once: true })
+    const result = await run()
     expect(result.end).toBe('read')
     expect(result.deployment).toBe(building)
     expect(api.getTimes).toHaveLength(3)
   })
 
   test('asked for one read, none by the deadline is an error that says so, not a success', async () => {
-    const clock = new VirtualClock()
-    const api = new ScriptedApi(clock.now, [gateway()])
-    const error = await waitForDeployment(
-      api,
-      clock,
-      {
-        deployId: done.deploy_id,
-        initial: undefined,
-        deadline: 20_000,
-        pollIntervalMs: 10_000,
-        signal: new AbortController().signal,
-        once: true,
-        random: () => 0.5
-      },
-      { polled: () => {}, queuedOnServer: () => {}, retrying: () => {} }
-    ).catch((caught: unknown) => caught)
+    const { api, clock, run } = setup([gateway()], { timeoutMs: 20_000, once: true })
+    const error = await run().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(UnreadError)
     expect((error as UnreadError).failures).toBe(api.getTimes.length)
     expect(clock.time).toBe(20_000)

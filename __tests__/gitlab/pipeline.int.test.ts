@@ -161,7 +161,7 @@ describe('a pipeline with the component', () => {
           new RegExp(
             `^DEPLOY_ID=\\d{8}-\\d{6}-[a-z0-9]{10}\nDEPLOY_STATUS=successful\nDEPLOY_LONG_STATUS=Finished at [^\n]+\n` +
               `DEPLOY_URL=http://127\\.0\\.0\\.1:\\d+/\nDEPLOY_CHECK=passed\nDEPLOY_CHECK_URL=http://127\\.0\\.0\\.1:\\d+/healthz\n` +
-              `DEPLOY_COMMIT=${commit}\nDEPLOY_OUTCOME=successful\nDEPLOY_REASON=\n$`
+              `DEPLOY_COMMIT=${commit}\nDEPLOY_OUTCOME=successful\nDEPLOY_FAILURE=\nDEPLOY_ATTEMPTS=1\nDEPLOY_REASON=\n$`
           )
         )
         const id = /^DEPLOY_ID=(.*)$/m.exec(dotenv)![1]
@@ -329,6 +329,31 @@ describe('a pipeline with the component', () => {
   )
 
   test(
+    "Toolforge's own failure: DEPLOY_FAILURE says so, and retries deploys again",
+    withSimulator('single', async ({ url, sim }) => {
+      const web = (lost: boolean) => ({
+        components: [{ name: 'web', build: { kind: 'source' as const, queueMs: 200, buildMs: 600, lost } }]
+      })
+      sim.api.setNextScenarios('mytool', web(true), web(true), web(false))
+      const once = await runPipeline(componentProject('mytool', { check: 'off' }), {
+        variables: projectVariables(url),
+        env: runner('http://127.0.0.1:9/')
+      })
+      expect(once.dotenv('toolforge-deploy')).toMatch(/^DEPLOY_FAILURE=toolforge\nDEPLOY_ATTEMPTS=1\n/m)
+      const again = await runPipeline(componentProject('mytool', { check: 'off', retries: '1' }), {
+        variables: projectVariables(url),
+        env: runner('http://127.0.0.1:9/')
+      })
+      expect(again.code).toBe(0)
+      expect(again.dotenv('toolforge-deploy')).toMatch(
+        /^DEPLOY_OUTCOME=successful\nDEPLOY_FAILURE=\nDEPLOY_ATTEMPTS=2\n/m
+      )
+      expect(sim.api.deploymentsOf('mytool')).toHaveLength(3)
+    }),
+    120_000
+  )
+
+  test(
     'a bad input is named as the input it is, and the later job still reads why',
     withSimulator('single', async ({ url, sim }) => {
       const run = await runPipeline(componentProject('mytool', { timeout: '7h', check: 'off' }), {
@@ -338,7 +363,7 @@ describe('a pipeline with the component', () => {
       expect(run.log('toolforge-deploy')).toMatch(/Input 'timeout' is "7h"; accepted: /)
       expect(run.log('toolforge-deploy')).not.toContain('TOOLFORGE_DEPLOY_TIMEOUT')
       expect(run.dotenv('toolforge-deploy')).toMatch(
-        /^DEPLOY_OUTCOME=bad-input\nDEPLOY_REASON=Input ’timeout’ is ”7h”; accepted: /m
+        /^DEPLOY_OUTCOME=bad-input\nDEPLOY_FAILURE=input\nDEPLOY_ATTEMPTS=0\nDEPLOY_REASON=Input ’timeout’ is ”7h”; accepted: /m
       )
       expect(sim.requests).toEqual([])
     }),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from '@jest/globals'
 import {
   loggedRequests,
+  standInsLocation,
   startRealApi,
   type ComponentSpec,
   type LoggedRequest,
@@ -24,12 +25,12 @@ export const CRON: ComponentSpec = {
  * One real Components API server for the test file, started before its tests and stopped
  * after them. A server that cannot start fails every test with the reason.
  */
-export function useRealApi(): () => RealApi {
+export function useRealApi(where: 'any' | 'stand-ins' = 'any'): () => RealApi {
   let api: RealApi | undefined
   let failure: Error | undefined
   beforeAll(async () => {
     try {
-      api = await startRealApi()
+      api = await startRealApi(process.env, where === 'stand-ins' ? standInsLocation() : undefined)
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error))
     }

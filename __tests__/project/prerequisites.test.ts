@@ -115,7 +115,7 @@ describe('test files left out for a missing prerequisite', () => {
     expect(testPrerequisites({ PATH: '/nonexistent' }, root)).toEqual({
       ignore: ['<rootDir>/__tests__/real-api/', '<rootDir>/__tests__/gitlab/'],
       notes: [
-        'real-server tests skipped: python3 not found (Python 3.11 or later is needed) (README: Testing against the real server)',
+        'real-server tests skipped: python3 not found (Python 3.11 or later is needed) (CONTRIBUTING.md: Testing against the real server)',
         'GitLab pipeline tests skipped: rsync not found (apt-get install rsync, or brew install rsync)'
       ],
       failures: []
@@ -129,7 +129,7 @@ describe('test files left out for a missing prerequisite', () => {
       ignore: [],
       notes: [],
       failures: [
-        'real-server tests required (TOOLFORGE_REAL_API=required) but python3 not found (Python 3.11 or later is needed) (README: Testing against the real server)',
+        'real-server tests required (TOOLFORGE_REAL_API=required) but python3 not found (Python 3.11 or later is needed) (CONTRIBUTING.md: Testing against the real server)',
         'GitLab pipeline tests required (TOOLFORGE_GITLAB_TESTS=required) but rsync not found (apt-get install rsync, or brew install rsync)'
       ]
     })
@@ -154,7 +154,7 @@ describe('test files left out for a missing prerequisite', () => {
     })
     expect(result.status).toBe(1)
     expect(result.stderr.trim()).toBe(
-      'error: real-server tests required (TOOLFORGE_REAL_API=required) but TOOLFORGE_REAL_API_DIR (/nonexistent) holds no serve.py (README: Testing against the real server)'
+      'error: real-server tests required (TOOLFORGE_REAL_API=required) but TOOLFORGE_REAL_API_DIR (/nonexistent) holds no serve.py (CONTRIBUTING.md: Testing against the real server)'
     )
   })
 })

@@ -11,7 +11,7 @@ describe('the real-server harness', () => {
     const attempt = startRealApi({ ...process.env, TOOLFORGE_REAL_API_DIR: '/nonexistent/real-api' })
     await expect(attempt).rejects.toThrow(RealApiUnavailable)
     await expect(attempt).rejects.toThrow(
-      /TOOLFORGE_REAL_API_DIR \(\/nonexistent\/real-api\) holds no serve\.py; see the README's "Testing against the real server"/
+      /TOOLFORGE_REAL_API_DIR \(\/nonexistent\/real-api\) holds no serve\.py; see CONTRIBUTING\.md, "Testing against the real server"/
     )
   })
 

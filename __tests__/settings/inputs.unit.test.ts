@@ -23,6 +23,7 @@ describe('readSettings', () => {
       pollIntervalMs: 10_000,
       deployId: undefined,
       onConflict: 'wait',
+      retries: 0,
       check: 'auto',
       checkTimeoutMs: 3 * 60_000,
       checkExpect: undefined,

@@ -108,6 +108,7 @@ const settings: Settings = {
   pollIntervalMs: 10_000,
   deployId: undefined,
   onConflict: 'wait',
+  retries: 0,
   check: 'off',
   checkTimeoutMs: 180_000,
   checkExpect: undefined,

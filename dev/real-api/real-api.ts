@@ -8,8 +8,8 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startStandIns } from './stand-ins.js'
+import { delimiter, join } from 'node:path'
+import { startStandIns, type ServiceFault } from './stand-ins.js'
 import { locateRealApi, type RealApiLocation } from '../support/prerequisites.js'
 
 export interface ComponentSpec {
@@ -34,6 +34,8 @@ export interface BackendKnobs {
   latency_ms?: number
   latency_jitter_ms?: number
   tool_overrides?: Record<string, { build_pending_s?: number; build_running_s?: number }>
+  /** Calls of the services that go wrong (the project's stand-ins only: see standInsLocation). */
+  faults?: ServiceFault[]
 }
 
 /** One exchange as the server's gateway logged it (serve.py's --log; token values replaced). */
@@ -204,6 +206,22 @@ async function startShipped(dir: string, python: string, gitRoot: string, log: s
 }
 
 /**
+ * Where to run upstream's code behind the project's own stand-ins, whose knobs include
+ * faults: the checkout that would be used anyway, or the code of the server shipped
+ * beside the project (its vendored libraries on the path), with the current upstream.
+ */
+export function standInsLocation(env: NodeJS.ProcessEnv = process.env): RealApiLocation {
+  const where = locateRealApi(env)
+  if (where.kind !== 'shipped') return where
+  return {
+    kind: 'checkout',
+    src: join(where.dir, 'vendor', 'components-api'),
+    python: where.python,
+    pythonPath: [join(where.dir, 'vendor'), join(where.dir, 'stubs')].join(delimiter)
+  }
+}
+
+/**
  * Starts the real server on a free loopback port. Fails with RealApiUnavailable, saying
  * why, when it cannot: a suite that needs it must never pass without it.
  */
@@ -220,7 +238,7 @@ export async function startRealApi(
   let server: { apiUrl: string; backendsUrl: string; stop(): Promise<void> }
   try {
     if (where.kind === 'none')
-      throw new RealApiUnavailable(`${where.reason}; see the README's "Testing against the real server"`)
+      throw new RealApiUnavailable(`${where.reason}; see CONTRIBUTING.md, "Testing against the real server"`)
     server =
       where.kind === 'checkout'
         ? await startStandIns({

@@ -14,7 +14,21 @@ import type { AddressInfo } from 'node:net'
 import { delimiter, dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/**
+ * A call of Toolforge's services that goes wrong, as Toolforge's own do: `500` answers an
+ * error, `hang` never answers (the runtime's client gives up after 20 s), `lost` answers
+ * that the build does not exist (a build record deleted under the deployment). Each fault
+ * is used `times` times (default 1), for `tool` only when it names one, then gone.
+ */
+export interface ServiceFault {
+  call: 'build-start' | 'build-status' | 'job'
+  answer: 500 | 'hang' | 'lost'
+  tool?: string
+  times?: number
+}
+
 interface Knobs {
+  faults: ServiceFault[]
   build_pending_s: number
   build_running_s: number
   fail_refs: string[]
@@ -26,6 +40,7 @@ interface Knobs {
 }
 
 const DEFAULTS: Knobs = {
+  faults: [],
   build_pending_s: 1,
   build_running_s: 3,
   fail_refs: ['broken'],
@@ -220,6 +235,23 @@ class Backends {
     return real.startsWith(root + sep) && statSync(real).isFile() ? readFileSync(real) : undefined
   }
 
+  /** The first fault set for this call of this tool, used once. */
+  takeFault(call: ServiceFault['call'], tool: string): ServiceFault | undefined {
+    const at = this.knobs.faults.findIndex((f) => f.call === call && (f.tool === undefined || f.tool === tool))
+    if (at < 0) return undefined
+    const fault = this.knobs.faults[at]!
+    const left = (fault.times ?? 1) - 1
+    this.knobs.faults = this.knobs.faults.flatMap((f, i) => (i !== at ? [f] : left > 0 ? [{ ...f, times: left }] : []))
+    return fault
+  }
+
+  /** A fault's answer: Toolforge's services answer an error as Flask does, or not at all. */
+  faultAnswer(fault: ServiceFault, what: string): Promise<Answer> | Answer {
+    if (fault.answer === 'hang') return new Promise<Answer>(() => {})
+    if (fault.answer === 'lost') return [404, { error: [`Build with id ${what} not found.`] }]
+    return [500, { error: ['Internal server error'] }]
+  }
+
   /** The knobs' latency, before every builds and jobs call: the services a production pass waits on. */
   async delay(path: string): Promise<void> {
     const { latency_ms: latency, latency_jitter_ms: jitter } = this.knobs
@@ -234,7 +266,9 @@ class Backends {
       return file ? [200, file, 'text/plain'] : [404, Buffer.from('not found'), 'text/plain']
     }
     if (path === '/__fake/config' && method === 'POST') {
-      this.knobs = { ...this.knobs, ...(body as Partial<Knobs>) }
+      // Faults are added to those set before, each for its tool, so that tests running at once keep theirs.
+      const given = body as Partial<Knobs>
+      this.knobs = { ...this.knobs, ...given, faults: [...this.knobs.faults, ...(given.faults ?? [])] }
       return [200, this.knobs]
     }
     if (path === '/__fake/reset' && method === 'POST') {
@@ -261,6 +295,13 @@ class Backends {
           200,
           { builds: [...this.builds.values()].filter((b) => b.tool === tool).map((b) => this.view(b)), messages: {} }
         ]
+      const fault =
+        method === 'POST' && !id
+          ? this.takeFault('build-start', tool)
+          : method === 'GET' && id && !cancel
+            ? this.takeFault('build-status', tool)
+            : undefined
+      if (fault) return this.faultAnswer(fault, id ?? '')
       if (!id && method === 'POST') return this.startBuild(tool, body ?? {})
       const build = id ? this.builds.get(id) : undefined
       if (!build || build.tool !== tool) return [404, { error: [`Build with id ${id} not found.`] }]
@@ -273,6 +314,8 @@ class Backends {
     match = /^\/jobs\/v1\/tool\/([^/]+)\/jobs(?:\/([^/]+))?(\/restart)?\/?$/.exec(path)
     if (match) {
       const [, tool, name, restart] = match as unknown as [string, string, string | undefined, string | undefined]
+      const fault = !name && method === 'PATCH' ? this.takeFault('job', tool) : undefined
+      if (fault) return this.faultAnswer(fault, name ?? '')
       if (!name && method === 'PATCH') return this.upsertJob(tool, body ?? {})
       if (!name && method === 'GET')
         return [

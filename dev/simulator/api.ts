@@ -232,6 +232,8 @@ export class SimulatedApi {
   private readonly next: boolean
   private defaultScenario: Timeline
   private readonly scenarios = new Map<string, Timeline>()
+  /** Timelines for the tool's next deployments, one each, before its scenario applies again. */
+  private readonly upcoming = new Map<string, Timeline[]>()
   private readonly tokens = new Map<string, ToolToken>()
   private readonly withoutConfig = new Set<string>()
   /** A tool_config given whole, as a hostile or unusual server would send it. */
@@ -257,6 +259,14 @@ export class SimulatedApi {
   setScenario(tool: string | undefined, which: ScenarioName | Timeline): void {
     if (tool === undefined) this.defaultScenario = this.timeline(which)
     else this.scenarios.set(tool, this.timeline(which))
+  }
+
+  /** The tool's next deployments follow these timelines, one each, in order; then its scenario again. */
+  setNextScenarios(tool: string, ...which: Array<ScenarioName | Timeline>): void {
+    this.upcoming.set(
+      tool,
+      which.map((each) => this.timeline(each))
+    )
   }
 
   setToolToken(tool: string, token: ToolToken): void {
@@ -536,7 +546,7 @@ export class SimulatedApi {
         `There's already ${active.length}, the limit is ${MAX_ACTIVE_NEXT}. Wait for some deployments to finish. You can also cancel some deployments`
       )
     }
-    const timeline = this.scenarios.get(tool) ?? this.defaultScenario
+    const timeline = this.upcoming.get(tool)?.shift() ?? this.scenarios.get(tool) ?? this.defaultScenario
     const wait = this.queueWait(active)
     const created = this.create(
       tool,

@@ -14,8 +14,11 @@
 import { seededRandom } from './random.js'
 
 export type BuildPlan =
-  /** Built from source: waits `queueMs` for a slot (`unknown`), builds for `buildMs`. */
-  | { kind: 'source'; queueMs: number; buildMs: number; fails?: boolean }
+  /**
+   * Built from source: waits `queueMs` for a slot (`unknown`), builds for `buildMs`. It `fails` (the tool's build),
+   * or is `lost`: the build service no longer knows it when asked once it is built (Toolforge's own failure).
+   */
+  | { kind: 'source'; queueMs: number; buildMs: number; fails?: boolean; lost?: boolean }
   /** This commit was built before: `skipped`, reusing that build's id and image. */
   | { kind: 'reused' }
   /** The component takes another component's image (`reuse_from`). */
@@ -24,6 +27,8 @@ export type BuildPlan =
 export interface RunPlan {
   /** The jobs service refuses the job with this reason (HTTP 400). */
   fails?: string
+  /** The jobs service answers 500: Toolforge's own failure. */
+  serverError?: boolean
   /** What the jobs service already has of the job (default: nothing, it is created). */
   job?: 'created' | 'updated' | 'unchanged'
   /** How long the jobs service takes to answer. */
@@ -359,14 +364,25 @@ export function trajectory(timeline: Timeline, context: StateContext, cancelAt =
             ? { build_id: id, build_status: 'unknown', build_image: image, build_long_status: logsHint(id) }
             : elapsed < plan.queueMs + plan.buildMs
               ? { build_id: id, build_status: 'running', build_image: image, build_long_status: logsHint(id) }
-              : plan.fails
-                ? { build_id: id, build_status: 'failed', build_image: image, build_long_status: hostile(logsHint(id)) }
-                : {
+              : plan.lost
+                ? {
                     build_id: id,
-                    build_status: 'successful',
-                    build_image: `${image}@sha256:${context.digests[c.name]}`,
-                    build_long_status: logsHint(id)
+                    build_status: 'failed',
+                    build_long_status: `build ${id} not found, maybe it was deleted?`
                   }
+                : plan.fails
+                  ? {
+                      build_id: id,
+                      build_status: 'failed',
+                      build_image: image,
+                      build_long_status: hostile(logsHint(id))
+                    }
+                  : {
+                      build_id: id,
+                      build_status: 'successful',
+                      build_image: `${image}@sha256:${context.digests[c.name]}`,
+                      build_long_status: logsHint(id)
+                    }
         const changed = state.builds[c.name]!.build_status !== next.build_status
         state.builds[c.name] = next
         if (changed) update(t)
@@ -393,8 +409,12 @@ export function trajectory(timeline: Timeline, context: StateContext, cancelAt =
       state.runs[c.name] = { run_status: 'pending' }
       update(t)
       t += call(c.run?.ms ?? DEFAULT_RUN_MS)
-      if (c.run?.fails) {
-        const message = `400 Client Error: Bad Request for url: ${JOBS_SERVICE}/jobs/v1/tool/${context.tool}/jobs/ (400): ${c.run.fails}`
+      if (c.run?.fails || c.run?.serverError) {
+        const url = `${JOBS_SERVICE}/jobs/v1/tool/${context.tool}/jobs/`
+        // requests' words for an HTTPError, then the jobs service's own error list, as the task writes them.
+        const message = c.run.serverError
+          ? `500 Server Error: INTERNAL SERVER ERROR for url: ${url} (500): Internal server error`
+          : `400 Client Error: Bad Request for url: ${url} (400): ${c.run.fails}`
         state.runs[c.name] = { run_status: 'failed', run_long_status: hostile(message) }
         update(t)
         state.status = 'failed'

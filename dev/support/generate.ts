@@ -65,6 +65,7 @@ function gitlabCheck(input: InputSpec): string[] {
   if (input.options) lines.push(`      options: [${input.options.join(', ')}]`)
   if (input.kind === 'duration') lines.push("      regex: '^([0-9]+|([0-9]+h)?([0-9]+m)?([0-9]+s)?)$'")
   if (input.name === 'check') lines.push("      regex: '^(auto|off|https?://[^ ]+)$'")
+  if (input.name === 'retries') lines.push("      regex: '^[0-5]$'")
   return lines
 }
 

@@ -19,7 +19,7 @@ export function realApiCache(root = ROOT) {
   return join(root, '.cache', 'real-api')
 }
 
-const README_REAL_SERVER = 'README: Testing against the real server'
+const README_REAL_SERVER = 'CONTRIBUTING.md: Testing against the real server'
 
 /** What the project's own machines have beside it (contributors' clones do not). */
 function sharedToolforge(root = ROOT) {

@@ -88,7 +88,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: T
         const explained = model.verdict.nextSteps.find((step) => step.link)
         if (explained && result.error.kind !== 'usage') say(terminal.err, `${explained.text}: ${explained.link}`)
       }
-      if (json) say(terminal.out, jsonOf(result, { check: outcome?.check, commits: outcome?.commits }))
+      if (json)
+        say(
+          terminal.out,
+          jsonOf(result, { check: outcome?.check, commits: outcome?.commits, attempts: outcome?.attempts })
+        )
       if (options?.dotenv) writeOwnFile(options.dotenv, redact(dotenvOf(result)))
     }
   })

@@ -7,7 +7,8 @@ import type { RefsReader } from './git-http.js'
 import type { Redactor } from './redact.js'
 import type { Settings } from '../settings/settings.js'
 import { checkServing, planCheck, type CheckObserver, type CheckResult, type Probe } from './serving-check.js'
-import { isSuccess } from './status.js'
+import { failureOwner } from './failure-class.js'
+import { isSuccess, statusOf } from './status.js'
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
 import { READ_BACKOFF, waitForDeployment, type Outage, type WaitObserver } from './wait-for-deployment.js'
@@ -37,7 +38,20 @@ export const CREATE_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 30_000 }
  */
 export const UNREACHABLE_CREATION_MS = 30_000
 
+/** A deployment that failed for Toolforge's own reason, after which the run deployed again. */
+export interface Attempt {
+  deployId: string
+  status: string
+  /** Toolforge's long status. */
+  reason: string
+}
+
+/** The pause before another deployment: at least 10 s, full jitter above it, so that a struggling service recovers. */
+export const RETRY_BACKOFF = { floorMs: 10_000, baseMs: 20_000, maxMs: 120_000 }
+
 export interface DeployObserver extends WaitObserver, CheckObserver {
+  /** `attempt` failed for Toolforge's own reason; deployment `next` of at most `of` comes after `delayMs`. */
+  redeploying?(attempt: Attempt, next: number, of: number, delayMs: number): void
   created(response: ApiResponse): void
   /** Toolforge answered 409; the next attempt comes after `delayMs`. */
   queued(error: ApiError, attempt: number, delayMs: number): void
@@ -82,6 +96,8 @@ export interface DeployOutcome {
   queuedMs: number
   /** Stretches of failed status reads while following, in order; the last may have lasted to the end. */
   outages: Outage[]
+  /** The deployments this run created before the last one, each failed for Toolforge's own reason. */
+  attempts: Attempt[]
   /** Whether the tool serves, after a successful deployment. */
   check?: CheckResult
   /** Which commit each component builds, resolved when the run created the deployment. */
@@ -106,11 +122,48 @@ export interface DeployDependencies {
 
 type Creation = { response: ApiResponse; sentAt: number } | { end: 'timeout' | 'interrupted'; mayHaveStarted?: boolean }
 
-/** Creates the deployment (or takes the given id) and follows it, and tells which commit it builds. Never throws. */
+/**
+ * Creates the deployment (or takes the given id), follows it and tells which commit it builds; when it fails for
+ * Toolforge's own reason, creates another, up to `retries` more, within the run's timeout. Never throws.
+ */
 export async function deploy(settings: Settings, deps: DeployDependencies): Promise<DeployOutcome> {
+  const { clock, signal } = deps
+  const startedAt = clock.now()
+  const deadline = startedAt + settings.timeoutMs
+  const attempts: Attempt[] = []
+  for (;;) {
+    const outcome = await deployOnce(settings, deps, deadline)
+    const owner = retryable(settings, outcome)
+    const run = { ...outcome, startedAt, attempts }
+    if (!owner || attempts.length >= settings.retries) return run
+    const delay = Math.max(RETRY_BACKOFF.floorMs, backoffDelay(RETRY_BACKOFF, attempts.length + 1, deps.random))
+    // No time left for another deployment to finish in: this one's end is the run's.
+    if (clock.now() + delay >= deadline) return run
+    const attempt: Attempt = {
+      deployId: outcome.deployment!.deploy_id,
+      status: outcome.deployment!.status ?? '',
+      reason: outcome.deployment!.long_status ?? ''
+    }
+    deps.observer.redeploying?.(attempt, attempts.length + 2, settings.retries + 1, delay)
+    await clock.sleep(delay, signal)
+    if (signal.aborted) return run
+    attempts.push(attempt)
+  }
+}
+
+/** A deployment that ended failed for Toolforge's own reason, which this run created: worth another. */
+function retryable(settings: Settings, outcome: DeployOutcome): boolean {
+  return (
+    settings.deployId === undefined &&
+    outcome.end === 'failed' &&
+    statusOf(outcome.deployment!) === 'failed' &&
+    failureOwner(outcome.deployment!) === 'toolforge'
+  )
+}
+
+async function deployOnce(settings: Settings, deps: DeployDependencies, deadline: number): Promise<DeployOutcome> {
   let resolving: Promise<CommitReport> | undefined
-  const deadline = deps.clock.now() + settings.timeoutMs
-  const outcome = await follow(settings, deps, (toolConfig) => {
+  const outcome = await follow(settings, deps, deadline, (toolConfig) => {
     // Right after the creation: what Toolforge's first pass resolves, unless a push comes between.
     if (deps.refs) resolving = resolveCommits(toolConfig, deps.refs, deps.signal, deadline - deps.clock.now())
   })
@@ -134,11 +187,11 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
 async function follow(
   settings: Settings,
   deps: DeployDependencies,
+  deadline: number,
   created: (toolConfig: unknown) => void
 ): Promise<DeployOutcome> {
   const { clock, signal } = deps
   const startedAt = clock.now()
-  const deadline = startedAt + settings.timeoutMs
   let queuedMs = 0
   let deployment: Deployment | undefined
   let createdSentAt: number | undefined
@@ -153,6 +206,7 @@ async function follow(
     endedAt: clock.now(),
     queuedMs,
     outages,
+    attempts: [],
     ...(check ? { check } : {})
   })
 

@@ -195,6 +195,8 @@ export async function waitForDeployment(
     } catch (error) {
       if (signal.aborted) return end('cancelled')
       if (!(error instanceof ApiError) || !isTransient(error)) throw error
+      // Cut by the run's own deadline, the read says nothing of the API: no outage.
+      if (clock.now() >= deadline && failures === 0) return outOfTime()
       failures += 1
       outage = {
         startedAt: outage?.startedAt ?? clock.now(),

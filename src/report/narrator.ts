@@ -130,6 +130,14 @@ export function createNarrator(
         )
       failing = { reason, lineAt: now() }
     },
+    redeploying(attempt, next, of, delayMs) {
+      sink.notice(
+        `Deployment ${oneLine(attempt.deployId, 100)} failed for Toolforge's own reason, not the tool's ` +
+          `(${oneLine(attempt.reason, 300)}); deploying again in ${formatDuration(delayMs)} (deployment ${next} of ` +
+          `at most ${of}).`,
+        "Deploying again after Toolforge's own failure"
+      )
+    },
     recovered(outage) {
       failing = undefined
       sink.line(

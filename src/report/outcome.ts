@@ -1,6 +1,7 @@
 import { ApiError } from '../engine/api-error.js'
 import type { DeployOutcome } from '../engine/deploy.js'
 import { SERVED_EXCERPT } from '../engine/serving-check.js'
+import { failureOwner } from '../engine/failure-class.js'
 import { failedComponents, isComponentDone, statusOf } from '../engine/status.js'
 import { statusWord } from './words.js'
 import type { Deployment } from '../engine/toolforge-types.js'
@@ -68,6 +69,9 @@ export interface Verdict {
   problem: string | undefined
   nextSteps: NextStep[]
 }
+
+/** Where Toolforge's admins take reports. */
+export const TOOLFORGE_HELP = 'https://phabricator.wikimedia.org/tag/toolforge/'
 
 /** The most failed components whose log commands are listed one by one. */
 export const LISTED_FAILURES = 3
@@ -242,11 +246,15 @@ function problemOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settings
       )
     }
     case 'failed':
-    case 'cancelled':
-      return (
-        `Toolforge deployment ${id} of ${settings.tool} ` +
-        `${statusOf(d!) === 'cancelled' ? 'was cancelled' : 'failed'}: ${d!.long_status || 'no reason given'}`
-      )
+    case 'cancelled': {
+      const how =
+        statusOf(d!) === 'cancelled'
+          ? 'was cancelled'
+          : failureOwner(d!) === 'toolforge'
+            ? "failed for Toolforge's own reason, not the tool's"
+            : 'failed'
+      return `Toolforge deployment ${id} of ${settings.tool} ${how}: ${d!.long_status || 'no reason given'}`
+    }
     case 'stopped-waiting':
       return id
         ? `this run's timeout (${formatDuration(settings.timeoutMs)}) expired while deployment ${id} was ` +
@@ -377,6 +385,16 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
       ]
     }
     case 'failed':
+      if (failureOwner(d!) === 'toolforge')
+        return [
+          {
+            text:
+              `Nothing in the tool needs fixing: deploy again, or let the run do it next time ` +
+              `(${voice.option('retries', '2')}). If it keeps failing, tell Toolforge's admins, with the ` +
+              `deployment's id: ${TOOLFORGE_HELP}`
+          },
+          show
+        ]
       return [...failureSteps(outcome, voice), show]
     case 'timed-out':
       return [

@@ -1,7 +1,8 @@
 import { ApiError } from '../engine/api-error.js'
-import type { DeployOutcome } from '../engine/deploy.js'
+import type { Attempt, DeployOutcome } from '../engine/deploy.js'
 import type { CommitReport } from '../engine/deployed-commit.js'
 import type { CheckResult } from '../engine/serving-check.js'
+import { failureOwner } from '../engine/failure-class.js'
 import { statusOf } from '../engine/status.js'
 import { OUTPUTS, type OutputName } from '../settings/input-table.js'
 import type { Settings } from '../settings/settings.js'
@@ -41,6 +42,38 @@ export function exitCodeOf(outcome: OutcomeKind): number {
   return EXIT_OF[outcome]
 }
 
+/** Whose failure it was, in one word (the `failure` output); '' for a run that succeeded. */
+export type Failure = '' | 'tool' | 'toolforge' | 'timeout' | 'cancelled' | 'input'
+
+const FAILURE_OF: Record<OutcomeKind, Failure> = {
+  successful: '',
+  'token-accepted': '',
+  'config-accepted': '',
+  started: '',
+  'not-serving': 'tool',
+  'other-commit': 'tool',
+  failed: 'tool',
+  // Toolforge's own limit of an hour: its builds or services did not finish.
+  'timed-out': 'toolforge',
+  cancelled: 'cancelled',
+  'stopped-waiting': 'timeout',
+  interrupted: 'cancelled',
+  // Refused for the inputs: the token, the tool's name, on-conflict: fail, an api-url that redirects.
+  queued: 'input',
+  refused: 'input',
+  unreachable: 'toolforge',
+  'unknown-creation': 'toolforge',
+  vanished: 'toolforge',
+  'bad-input': 'input'
+}
+
+export function failureOf(kind: OutcomeKind, outcome: DeployOutcome): Failure {
+  if (kind === 'failed') return failureOwner(outcome.deployment!)
+  // The run's timeout, reached while the API was failing: the API's doing more than the wait's.
+  if (kind === 'stopped-waiting' && outcome.outages.at(-1)?.ongoing) return 'toolforge'
+  return FAILURE_OF[kind]
+}
+
 export interface RunError {
   /** The ending (failed, refused, …), or the API error's kind when the API failed. */
   kind: string
@@ -77,6 +110,9 @@ export function runResult(outcome: DeployOutcome, settings: Settings, problem: s
     check_url: outcome.check?.target?.url ?? '',
     commit: outcome.commits?.commit ?? '',
     outcome: kind,
+    failure: failureOf(kind, outcome),
+    // The deployments this run created: its earlier attempts, and the one these outputs describe.
+    attempts: String(outcome.attempts.length + (deployment && settings.deployId === undefined ? 1 : 0)),
     reason: ''
   }
   const error =
@@ -100,7 +136,15 @@ export function earlyResult(kind: OutcomeKind, error: RunError | null, toolAddre
   const outputs = Object.fromEntries(OUTPUTS.map((output) => [output.name, ''])) as Record<OutputName, string>
   return {
     exitCode: exitCodeOf(kind),
-    outputs: { ...outputs, url: toolAddress, check: 'skipped', outcome: kind, reason: reasonOf(error) },
+    outputs: {
+      ...outputs,
+      url: toolAddress,
+      check: 'skipped',
+      outcome: kind,
+      failure: FAILURE_OF[kind],
+      attempts: '0',
+      reason: reasonOf(error)
+    },
     error
   }
 }
@@ -110,7 +154,10 @@ export function earlyResult(kind: OutcomeKind, error: RunError | null, toolAddre
  * exit code, the error's kind and HTTP status, and the details no output holds: the serving check's probes and
  * each component's commit.
  */
-export function jsonOf(result: RunResult, detail: { check?: CheckResult; commits?: CommitReport } = {}): string {
+export function jsonOf(
+  result: RunResult,
+  detail: { check?: CheckResult; commits?: CommitReport; attempts?: Attempt[] } = {}
+): string {
   const { outcome, deployment, ...outputs } = result.outputs
   return JSON.stringify({
     outcome,
@@ -118,6 +165,12 @@ export function jsonOf(result: RunResult, detail: { check?: CheckResult; commits
     ...outputs,
     deployment: deployment ? (JSON.parse(deployment) as unknown) : null,
     check_detail: detail.check ?? null,
+    // The deployments before the one described, each failed for Toolforge's own reason.
+    attempts_detail: (detail.attempts ?? []).map((a) => ({
+      deploy_id: a.deployId,
+      status: a.status,
+      reason: a.reason
+    })),
     commits: (detail.commits?.components ?? []).map((c) => ({
       component: c.component,
       repository: c.repository,

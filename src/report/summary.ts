@@ -1,5 +1,5 @@
 import type { DeployOutcome } from '../engine/deploy.js'
-import { statusWord } from './words.js'
+import { stateWord, statusWord } from './words.js'
 import { formatDuration } from '../settings/duration.js'
 import type { Settings } from '../settings/settings.js'
 import { componentRows, type ComponentRow } from './components.js'
@@ -97,6 +97,13 @@ export function summaryModel(
     })
   const outages = outageFact(outcome)
   if (outages) facts.push(outages)
+  // Every deployment before the one shown, each failed for Toolforge's own reason.
+  outcome.attempts.forEach((attempt, i) =>
+    facts.push({
+      label: `Attempt ${i + 1}`,
+      value: `${attempt.deployId} ${stateWord('deployment', attempt.status)}: ${attempt.reason || 'no reason given'}`
+    })
+  )
   const flags = [d?.force_build && 'force-build', d?.force_run && 'force-run'].filter(Boolean).join(', ')
   if (flags) facts.push({ label: 'Options', value: flags })
   const components = componentRows(d, timeline)

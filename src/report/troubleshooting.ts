@@ -1,5 +1,6 @@
 import { ApiError } from '../engine/api-error.js'
 import type { DeployOutcome } from '../engine/deploy.js'
+import { failureOwner } from '../engine/failure-class.js'
 import { failedComponents } from '../engine/status.js'
 import type { OutcomeKind } from './outcome.js'
 
@@ -42,6 +43,7 @@ export const ANCHORS: readonly string[] = [
     ...Object.values(BY_STATUS),
     'a-build-failed',
     'a-run-failed',
+    'toolforge-failed-on-its-side',
     'the-api-address-answered-with-a-redirect',
     'toolforge-refused-the-request',
     CONFIG_ANCHOR,
@@ -55,6 +57,7 @@ export const troubleshootingLink = (anchor: string) => `${TROUBLESHOOTING}#${anc
 export function troubleshootingAnchor(kind: OutcomeKind, outcome: DeployOutcome): string | undefined {
   const error = outcome.error
   if (kind === 'failed') {
+    if (outcome.deployment && failureOwner(outcome.deployment) === 'toolforge') return 'toolforge-failed-on-its-side'
     const stages = outcome.deployment ? failedComponents(outcome.deployment).map((f) => f.stage) : []
     return stages.includes('build') || stages.length === 0 ? 'a-build-failed' : 'a-run-failed'
   }

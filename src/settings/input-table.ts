@@ -134,6 +134,16 @@ const TABLE = [
     env: [optionVariable('on-conflict')]
   },
   {
+    name: 'retries',
+    kind: 'text',
+    default: '0',
+    description:
+      "How many more deployments to create, within timeout, when one fails for Toolforge's own reason (never for the " +
+      "tool's): 0 to 5.",
+    flag: { value: 'N' },
+    env: [optionVariable('retries')]
+  },
+  {
     name: 'check',
     kind: 'text',
     default: 'auto',
@@ -262,6 +272,19 @@ const OUTPUT_TABLE = [
     description:
       'How the run ended, in one word: successful, started, failed, timed-out, cancelled, not-serving, other-commit, ' +
       'stopped-waiting, interrupted, queued, refused, unreachable, unknown-creation, vanished, bad-input, …'
+  },
+  {
+    name: 'failure',
+    dotenv: 'DEPLOY_FAILURE',
+    description:
+      "Whose failure it was, in one word: tool (its build, run or serving), toolforge (Toolforge's own services, or " +
+      "its API kept failing), timeout (this run's own), cancelled, or input (the inputs, refused before anything " +
+      'was sent or by Toolforge for them); empty on success.'
+  },
+  {
+    name: 'attempts',
+    dotenv: 'DEPLOY_ATTEMPTS',
+    description: 'How many deployments this run created: more than 1 when retries deployed again.'
   },
   {
     name: 'reason',

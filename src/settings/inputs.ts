@@ -178,6 +178,17 @@ function parseOnConflict(names: InputNames, raw: string): 'wait' | 'fail' {
   )
 }
 
+export const MAX_RETRIES = 5
+
+function parseRetries(names: InputNames, raw: string): number {
+  const text = raw || defaultOf('retries')
+  if (/^\d+$/.test(text) && Number(text) <= MAX_RETRIES) return Number(text)
+  throw new InputError(
+    'retries',
+    `${names.label('retries')} is ${quoted(raw)}; accepted: a whole number from 0 to ${MAX_RETRIES}.`
+  )
+}
+
 function parseCheck(names: InputNames, given: string): 'auto' | 'off' | URL {
   const raw = given === '' ? defaultOf('check') : given
   if (raw === 'auto') return 'auto'
@@ -354,6 +365,7 @@ export function readSettings(
     )
   }
   const onConflict = take(() => parseOnConflict(names, read('on-conflict').trim()), 'wait')
+  const retries = take(() => parseRetries(names, read('retries').trim()), 0)
   const check = take(() => parseCheck(names, read('check').trim()), 'auto')
   const checkTimeoutMs = take(
     () => parseDurationInput(names, 'check-timeout', read('check-timeout').trim(), 1_000, MAX_CHECK_TIMEOUT_MS),
@@ -376,6 +388,7 @@ export function readSettings(
     pollIntervalMs,
     deployId,
     onConflict,
+    retries,
     check,
     checkTimeoutMs,
     checkExpect,

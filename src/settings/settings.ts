@@ -14,6 +14,8 @@ export interface Settings {
   /** Follow this deployment instead of creating one. */
   deployId: string | undefined
   onConflict: 'wait' | 'fail'
+  /** More deployments to create after one that failed for Toolforge's own reason. */
+  retries: number
   /** After `successful`, whether and where to check that the tool serves. */
   check: 'auto' | 'off' | URL
   checkTimeoutMs: number
