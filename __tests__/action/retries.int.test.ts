@@ -23,6 +23,10 @@ describe("Toolforge's own failures and retries, on the simulator", () => {
       const [first, second] = sim.api.deploymentsOf('mytool').map((d) => d.deployId)
       expect(run.outputs.deploy_id).toBe(second)
       expect(run.summary).toContain(`| Attempt 1 | ${first} failed: Got exception: Some builds failed`)
+      // The log and the timeline tell each deployment's story afresh: no failed build of the first in the second's.
+      expect(run.stdout.match(/^\[\d+s\] pending$/gm)).toHaveLength(2)
+      expect(run.summary).toContain('section web')
+      expect(run.summary).not.toContain(':crit,')
       expect(run.annotations).toContainEqual(
         expect.objectContaining({ kind: 'notice', title: "Deploying again after Toolforge's own failure" })
       )

@@ -40,8 +40,9 @@ export function createNarrator(
   { onDeployment = () => {}, lineWidth }: { onDeployment?: (deployment: Deployment) => void; lineWidth?: number } = {}
 ): Narrator {
   const startedAt = now()
-  const progress = new ProgressLog(startedAt, lineWidth)
-  const recorder = new TimelineRecorder(startedAt)
+  // Both start again with each new deployment: what they tell is one deployment's story.
+  let progress = new ProgressLog(startedAt, lineWidth)
+  let recorder = new TimelineRecorder(startedAt)
   let lastProbe: { answer: string; at: number } | undefined
   const shownMessages = new Set<string>()
   const warnedStatuses = new Set<string>()
@@ -131,6 +132,8 @@ export function createNarrator(
       failing = { reason, lineAt: now() }
     },
     redeploying(attempt, next, of, delayMs) {
+      progress = new ProgressLog(startedAt, lineWidth)
+      recorder = new TimelineRecorder(now() + delayMs)
       sink.notice(
         `Deployment ${oneLine(attempt.deployId, 100)} failed for Toolforge's own reason, not the tool's ` +
           `(${oneLine(attempt.reason, 300)}); deploying again in ${formatDuration(delayMs)} (deployment ${next} of ` +
