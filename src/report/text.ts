@@ -210,7 +210,8 @@ const BRIEF_FACTS = new Set(['Commit', 'Components config', 'Deploy token'])
  * the closing line, last, where the eye lands. The tables are for --verbose.
  */
 export function renderBrief(model: SummaryModel, closing: string, width = DEFAULT_WIDTH): string {
-  const facts = model.facts.filter((fact) => BRIEF_FACTS.has(fact.label))
+  // Earlier attempts too: a green run that took Toolforge two tries says so.
+  const facts = model.facts.filter((fact) => BRIEF_FACTS.has(fact.label) || fact.label.startsWith('Attempt '))
   const label = Math.max(0, ...facts.map((fact) => fact.label.length))
   const lines = facts.flatMap((fact) => wrap(`${INDENT}${fact.label.padEnd(label)}  ${fact.value}`, width))
   return `${[...lines, ...wrap(closing, width)].join('\n')}\n`
