@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from '@jest/globals'
 import { parse } from 'yaml'
-import { COMPONENT_FILE, COMPONENT_TOOL_DEFAULT, generatedFiles } from '../../dev/support/generate.js'
+import { COMPONENT_FILE, generatedFiles } from '../../dev/support/generate.js'
 import { ROOT } from '../../dev/support/project-root.js'
 import { OPTIONS, USAGE } from '../../src/cli/args.js'
 import { INPUTS } from '../../src/settings/input-table.js'
@@ -32,7 +32,7 @@ describe('one table of inputs', () => {
         continue
       }
       // The component names the job's environment after the tool: its tool is the project's unless given.
-      const componentDefault = input.name === 'tool' ? COMPONENT_TOOL_DEFAULT : input.default
+      const componentDefault = input.component?.default ?? input.default
       expect([input.name, String(component[input.name]?.default)]).toEqual([input.name, componentDefault])
       if (input.name !== 'tool')
         expect([input.name, action.inputs[input.name]?.default]).toEqual([input.name, input.default])

@@ -20,6 +20,7 @@ import { BUILDING_MAX_MS, SWEEP_STEP_MS } from '../../src/engine/poll-policy.js'
 import { aBuildUnderWay, isFinal, phaseOf } from '../../src/engine/status.js'
 import type { ToolforgeApi } from '../../src/engine/toolforge-client.js'
 import type { Settings } from '../../src/settings/settings.js'
+import { settingsFixture } from '../fixtures/settings.js'
 import { SimulatedApi } from '../simulator/api.js'
 import type { ComponentPlan, Timeline } from '../simulator/scenarios.js'
 import { ToolforgeSimulator } from '../simulator/server.js'
@@ -96,27 +97,14 @@ const TIMELINES: Array<{ name: string; timeline: Timeline; spreadMs: number; flo
   }))
 ]
 
-const settings: Settings = {
+const settings: Settings = settingsFixture({
   tool: 'bench',
   token: TOKEN,
   apiUrl: 'http://127.0.0.1',
-  forceBuild: false,
-  forceRun: false,
   description: 'bench',
-  wait: true,
   timeoutMs: 6 * 3_600_000,
-  pollIntervalMs: 10_000,
-  deployId: undefined,
-  onConflict: 'wait',
-  retries: 0,
-  check: 'off',
-  checkTimeoutMs: 180_000,
-  checkExpect: undefined,
-  expectCommit: undefined,
-  toolAddress: 'https://bench.toolforge.org/',
-  dryRun: false,
-  config: undefined
-}
+  toolAddress: 'https://bench.toolforge.org/'
+})
 
 interface Sample {
   lagMs: number

@@ -16,6 +16,7 @@ import { badInputVerdict, INPUT_VOICE } from '../../src/report/outcome.js'
 import { summaryModel, type SummaryModel } from '../../src/report/summary.js'
 import { renderText } from '../../src/report/text.js'
 import type { Settings } from '../../src/settings/settings.js'
+import { settingsFixture } from '../fixtures/settings.js'
 import { SimulatedApi } from '../simulator/api.js'
 import {
   SCENARIO_NAMES,
@@ -39,29 +40,13 @@ export interface Example {
 
 const TOKEN = 'example-token'
 
-const base: Settings = {
-  tool: 'mytool',
+const base: Settings = settingsFixture({
   token: TOKEN,
-  apiUrl: 'https://api.svc.toolforge.org',
-  forceBuild: false,
-  forceRun: false,
   description:
     'Deployed by GitHub Actions from toolforge-repos/mytool@4e1c0de, ref main, by octocat, run https://github.com/toolforge-repos/mytool/actions/runs/4242',
-  wait: true,
-  timeoutMs: 30 * 60_000,
-  pollIntervalMs: 10_000,
-  deployId: undefined,
-  onConflict: 'wait',
-  retries: 0,
   check: 'auto',
-  checkTimeoutMs: 3 * 60_000,
-  checkExpect: undefined,
-  expectCommit: undefined,
-  toolAddress: 'https://mytool.toolforge.org/',
-  dryRun: false,
-  config: undefined,
   runUrl: 'https://github.com/toolforge-repos/mytool/actions/runs/4242'
-}
+})
 
 /** The tool's repository, as the description names its commit: the previews never ask a real one. */
 const COMMIT = '4e1c0de8a2f94b1c7d3e5a6b8c9d0e1f2a3b4c5d'

@@ -50,22 +50,13 @@ function actionYml(text: string): string {
   ].join('')
 }
 
-/** The component's tool, unless given: the project's name, as GitLab expands it. */
-export const COMPONENT_TOOL_DEFAULT = '$CI_PROJECT_NAME'
-const COMPONENT_TOOL_TEXT =
-  "The Toolforge tool to deploy; by default the project's name. It also names the job's environment and resource " +
-  'group, so that two tools of one project deploy side by side.'
-
 /** What GitLab checks of an input's value when the pipeline is created, before any job runs. */
 function gitlabCheck(input: InputSpec): string[] {
   if (input.kind === 'boolean') return ['      type: boolean', `      default: ${input.default}`]
-  // The job's environment and resource group are named after the tool, so it must be known when the pipeline is made.
-  if (input.name === 'tool') return [`      default: ${COMPONENT_TOOL_DEFAULT}`]
-  const lines = [`      default: ${scalar(input.default)}`]
+  const lines = [`      default: ${scalar(input.component?.default ?? input.default)}`]
   if (input.options) lines.push(`      options: [${input.options.join(', ')}]`)
   if (input.kind === 'duration') lines.push("      regex: '^([0-9]+|([0-9]+h)?([0-9]+m)?([0-9]+s)?)$'")
-  if (input.name === 'check') lines.push("      regex: '^(auto|off|https?://[^ ]+)$'")
-  if (input.name === 'retries') lines.push("      regex: '^[0-5]$'")
+  if (input.component?.regex) lines.push(`      regex: '${input.component.regex}'`)
   return lines
 }
 
@@ -77,7 +68,7 @@ function componentYml(text: string, file: string): string {
     .map((input) =>
       [
         `    ${input.name}:`,
-        `      description: ${scalar(input.name === 'tool' ? COMPONENT_TOOL_TEXT : input.description)}`,
+        `      description: ${scalar(input.component?.description ?? input.description)}`,
         ...gitlabCheck(input)
       ].join('\n')
     )
@@ -105,7 +96,7 @@ function componentYml(text: string, file: string): string {
 function plainTemplateYml(text: string, file: string): string {
   const width = Math.max(...componentInputs().map((input) => optionVariable(input.name).length))
   const rows = componentInputs().map((input) => {
-    const value = input.name === 'tool' ? COMPONENT_TOOL_DEFAULT : input.default === '' ? '(empty)' : input.default
+    const value = input.component?.default ?? (input.default === '' ? '(empty)' : input.default)
     return `#   ${optionVariable(input.name).padEnd(width)}  ${value}`
   })
   return between(text, file, `# Variables and their defaults: ${GENERATED}`, '# Variables: end', `${rows.join('\n')}\n`)

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { InputError, UsageError, type InputNames } from '../settings/input-error.js'
 import { INPUTS, inputSpec, OUTPUTS, type InputSpec } from '../settings/input-table.js'
-import type { InputReader } from '../settings/inputs.js'
+import { ACTION_INPUT_NAMES, type InputReader } from '../settings/inputs.js'
 
 /**
  * The token's variables: the command's own, then the one of Toolforge's own GitLab snippet, taken when the first is not
@@ -38,15 +38,19 @@ export function cliInputNames(
   }
 }
 
-/** Run from the GitLab component: its inputs by their names, the token by its variable's. */
+/** Run from the GitLab component: its inputs by their names, as the action names them; the token by its variable's. */
 export function componentInputNames(tokenVariable: string, tokenUnset: boolean): InputNames {
   return {
+    ...ACTION_INPUT_NAMES,
     tokenUnset,
-    label: (name) => (name === 'token' ? tokenVariable : `Input '${name}'`),
-    ref: (name) => `'${name}'`,
+    label: (name) => (name === 'token' ? tokenVariable : ACTION_INPUT_NAMES.label(name)),
     tokenSource: TOKEN_SOURCE
   }
 }
+
+/** An input's default as the component sets it, with GitLab's variables in it expanded as the job sees them. */
+const componentDefault = (input: InputSpec, env: NodeJS.ProcessEnv) =>
+  (input.component?.default ?? input.default).replace(/\$(\w+)/g, (_, name: string) => env[name] ?? '')
 
 /** The command's own flags, beside those of the inputs. */
 const OWN_FLAGS: Array<[flag: string, help: string]> = [
@@ -258,9 +262,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
           inputsSet: INPUTS.flatMap((input) =>
             input.name !== 'token' &&
             flags[input.name] !== undefined &&
-            flags[input.name] !== input.default &&
-            // The component's own default for the tool: the project's name.
-            !(input.name === 'tool' && flags.tool === env.CI_PROJECT_NAME)
+            flags[input.name] !== componentDefault(input, env)
               ? [`${input.name}: ${flags[input.name]}`]
               : []
           )

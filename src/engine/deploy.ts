@@ -133,9 +133,8 @@ export async function deploy(settings: Settings, deps: DeployDependencies): Prom
   const attempts: Attempt[] = []
   for (;;) {
     const outcome = await deployOnce(settings, deps, deadline)
-    const owner = retryable(settings, outcome)
     const run = { ...outcome, startedAt, attempts }
-    if (!owner || attempts.length >= settings.retries) return run
+    if (!retryable(settings, outcome) || attempts.length >= settings.retries) return run
     const delay = Math.max(RETRY_BACKOFF.floorMs, backoffDelay(RETRY_BACKOFF, attempts.length + 1, deps.random))
     // No time left for another deployment to finish in: this one's end is the run's.
     if (clock.now() + delay >= deadline) return run
@@ -242,6 +241,7 @@ async function follow(
         },
         queuedOnServer: (queued) => deps.observer.queuedOnServer(queued),
         retrying: (error, failures, delayMs) => deps.observer.retrying(error, failures, delayMs),
+        // Kept as they end, for an ending the wait throws (a 404, a 401 after an outage); its result has them all.
         recovered: (outage) => {
           outages = [...outages, outage]
           deps.observer.recovered?.(outage)

@@ -41,12 +41,8 @@ export interface WaitOptions {
   initial: Deployment | undefined
   /** ...and when that request was sent. */
   initialSentAt?: number
-  /** Absolute time (on the clock) after which the loop stops waiting. */
+  /** Absolute time (on the clock) after which the loop stops waiting: no request goes on past it either. */
   deadline: number
-  /**
-   * The latest end of one request: the run's own timeout, later than `deadline` when the deployment is only read once.
-   */
-  requestDeadline?: number
   pollIntervalMs: number
   signal: AbortSignal
   /** Stop as soon as the deployment is known to wait behind another one (on-conflict: fail). */
@@ -146,7 +142,7 @@ export async function waitForDeployment(
       const sentAt = clock.now()
       const response = await api.getDeployment(options.deployId, {
         signal,
-        deadline: options.requestDeadline ?? deadline
+        deadline
       })
       failures = 0
       if (outage) {

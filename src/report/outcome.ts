@@ -8,13 +8,7 @@ import type { Deployment } from '../engine/toolforge-types.js'
 import { formatDuration } from '../settings/duration.js'
 import type { CheckedConfig, Settings } from '../settings/settings.js'
 import { commitMismatch } from './commits.js'
-import {
-  BAD_INPUT_ANCHOR,
-  CONFIG_ANCHOR,
-  troubleshootingAnchor,
-  troubleshootingLink,
-  UNEXPECTED_ANCHOR
-} from './troubleshooting.js'
+import { HEADINGS, redirected, troubleshootingAnchor, troubleshootingLink } from './troubleshooting.js'
 
 /**
  * What an outcome means, in words, for any front end: its kind, an honest title, one
@@ -98,8 +92,7 @@ const TITLES: Record<OutcomeKind, string> = {
 
 /** A title closer to what happened than its kind's, where one kind covers several happenings. */
 function titleOf(kind: OutcomeKind, outcome: DeployOutcome): string {
-  if (outcome.error instanceof ApiError && outcome.error.kind === 'redirect')
-    return 'The API address answered with a redirect'
+  if (redirected(outcome)) return 'The API address answered with a redirect'
   if (kind === 'interrupted' && outcome.check) return 'Interrupted during the serving check'
   return TITLES[kind]
 }
@@ -132,7 +125,7 @@ export function outcomeKind(outcome: DeployOutcome): OutcomeKind {
     case 'error':
       if (outcome.mayHaveStarted) return 'unknown-creation'
       // A redirect is an answer: the address is not the API's.
-      return outcome.error instanceof ApiError && (outcome.error.kind === 'http' || outcome.error.kind === 'redirect')
+      return redirected(outcome) || (outcome.error instanceof ApiError && outcome.error.kind === 'http')
         ? 'refused'
         : 'unreachable'
   }
@@ -451,7 +444,7 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
         }
       ]
     case 'refused':
-      if (outcome.error instanceof ApiError && outcome.error.kind === 'redirect')
+      if (redirected(outcome))
         return [
           {
             text:
@@ -490,26 +483,15 @@ function nextStepsOf(kind: OutcomeKind, outcome: DeployOutcome, settings: Settin
 
 /** Bad input: nothing was sent; the message says which input and what is accepted (each of several, one by one). */
 export function badInputVerdict(message: string, problems?: string[]): Verdict {
-  if (problems)
-    return {
-      kind: 'bad-input',
-      ok: false,
-      title: TITLES['bad-input'],
-      problem: `${problems.length} inputs are not valid`,
-      nextSteps: [
-        ...problems.map((text) => ({ text })),
-        { text: 'Nothing was sent to Toolforge: correct the values and run again' },
-        ...explained(BAD_INPUT_ANCHOR)
-      ]
-    }
   return {
     kind: 'bad-input',
     ok: false,
     title: TITLES['bad-input'],
-    problem: message,
+    problem: problems ? `${problems.length} inputs are not valid` : message,
     nextSteps: [
-      { text: 'Nothing was sent to Toolforge: correct the value and run again' },
-      ...explained(BAD_INPUT_ANCHOR)
+      ...(problems ?? []).map((text) => ({ text })),
+      { text: `Nothing was sent to Toolforge: correct the value${problems ? 's' : ''} and run again` },
+      ...explained(HEADINGS.badInput)
     ]
   }
 }
@@ -521,7 +503,7 @@ export function unexpectedVerdict(message: string): Verdict {
     ok: false,
     title: 'Stopped by an unexpected error',
     problem: message,
-    nextSteps: [{ text: 'Run again; if it happens again, report it with the log' }, ...explained(UNEXPECTED_ANCHOR)]
+    nextSteps: [{ text: 'Run again; if it happens again, report it with the log' }, ...explained(HEADINGS.unexpected)]
   }
 }
 
@@ -555,7 +537,7 @@ export function configVerdict(config: CheckedConfig): Verdict {
     nextSteps: [
       ...config.errors.map((e) => ({ text: `${e.file}:${e.line}`, command: e.message })),
       { text: 'Nothing was sent to Toolforge: correct the file and run again' },
-      ...explained(CONFIG_ANCHOR)
+      ...explained(HEADINGS.config)
     ]
   }
 }

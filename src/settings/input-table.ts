@@ -27,6 +27,11 @@ export interface InputSpec {
   flag?: { value?: string; negated?: boolean; help?: string }
   /** The environment variables read when no flag is given, the first one set winning. */
   env: readonly string[]
+  /**
+   * Where the GitLab component differs: its default (GitLab's variables in it expand when the job runs), its
+   * description, and the pattern GitLab checks the value against when it creates the pipeline.
+   */
+  component?: { default?: string; description?: string; regex?: string }
 }
 
 /** The variable of an option: `TOOLFORGE_DEPLOY_` and its name, `TOOLFORGE_DEPLOY_FORCE_BUILD`. */
@@ -45,7 +50,14 @@ const TABLE = [
     description:
       "The Toolforge tool to deploy. Empty: the repository's or project's name ($TOOL_NAME first, outside GitHub).",
     flag: { value: 'NAME' },
-    env: [optionVariable('tool'), 'TOOL_NAME']
+    env: [optionVariable('tool'), 'TOOL_NAME'],
+    // The job's environment and resource group are named after the tool, so it must be known when the pipeline is made.
+    component: {
+      default: '$CI_PROJECT_NAME',
+      description:
+        "The Toolforge tool to deploy; by default the project's name. It also names the job's environment and " +
+        'resource group, so that two tools of one project deploy side by side.'
+    }
   },
   {
     name: 'token',
@@ -141,7 +153,8 @@ const TABLE = [
       "How many more deployments to create, within timeout, when one fails for Toolforge's own reason (never for the " +
       "tool's): 0 to 5.",
     flag: { value: 'N' },
-    env: [optionVariable('retries')]
+    env: [optionVariable('retries')],
+    component: { regex: '^[0-5]$' }
   },
   {
     name: 'check',
@@ -151,7 +164,8 @@ const TABLE = [
       "After success, check that the web service answers: auto (the tool's address and health check, when a " +
       'component publishes one), off, or an https:// URL.',
     flag: { value: 'WHAT' },
-    env: [optionVariable('check')]
+    env: [optionVariable('check')],
+    component: { regex: '^(auto|off|https?://[^ ]+)$' }
   },
   {
     name: 'check-timeout',
