@@ -3,6 +3,8 @@ import {
   BUILDING_MAX_MS,
   FINISHING_MS,
   FIRST_CHECK_MS,
+  FIRST_PASS_STEP_MS,
+  FIRST_PASS_WAIT_MS,
   nextPollDelay,
   QUICK_MS,
   SOON_MS,
@@ -33,6 +35,31 @@ const ticks: TickModel = {
   base: { lo: 1_800, hi: 2_000, passes: 0 }
 }
 
+describe('nextPollDelay while the builds start', () => {
+  const queued = { phase: 'queued' as const, previousDelayMs: FIRST_CHECK_MS, buildUnderWay: true }
+  test('builds started by the first check: the build service answers at once, and looks close in on the first pass', () => {
+    expect(FIRST_CHECK_MS).toBe(100)
+    expect(delay({ ...queued, starting: { builds: 'started', msSinceCreation: 100 } })).toBe(FIRST_PASS_STEP_MS)
+    expect(delay({ ...queued, starting: { builds: 'started', msSinceCreation: 290 } })).toBe(FIRST_PASS_STEP_MS)
+  })
+
+  test('none started by the first check: the services are slow; the next look a second later, when one has', () => {
+    expect(delay({ ...queued, buildUnderWay: false, starting: { builds: 'none', msSinceCreation: 100 } })).toBe(
+      QUICK_MS
+    )
+  })
+
+  test('past FIRST_PASS_WAIT_MS, or once a pass is known, the usual pace', () => {
+    expect(delay({ ...queued, starting: { builds: 'started', msSinceCreation: FIRST_PASS_WAIT_MS } })).toBe(
+      BUILDING_MAX_MS
+    )
+    const anchored: TickModel = { ...ticks, lo: 0, hi: 100, base: { lo: 0, hi: 100, passes: 0 } }
+    expect(
+      delay({ ...queued, ticks: anchored, now: 200, starting: { builds: 'started', msSinceCreation: 200 } })
+    ).toBeGreaterThan(FIRST_PASS_STEP_MS)
+  })
+})
+
 describe('nextPollDelay without known ticks', () => {
   test('while building, checks are BUILDING_MAX_MS apart whatever came before: the final status is at least 2 s after the last build ends', () => {
     expect(delay({ changed: true, previousDelayMs: 300 })).toBe(BUILDING_MAX_MS)
@@ -46,7 +73,7 @@ describe('nextPollDelay without known ticks', () => {
       previous = delay({ phase: 'queued', previousDelayMs: previous })
       delays.push(previous)
     }
-    expect(delays.slice(0, 4)).toEqual([450, 675, 1_013, 1_520])
+    expect(delays.slice(0, 4)).toEqual([150, 225, 338, 507])
     expect(delays.at(-1)).toBe(ceiling)
     expect(delay({ phase: 'queued', previousDelayMs: 0 })).toBe(FIRST_CHECK_MS)
   })
@@ -55,7 +82,7 @@ describe('nextPollDelay without known ticks', () => {
     expect(BUILDING_MAX_MS).toBe(3_200)
     expect(delay({ phase: 'queued', previousDelayMs: FIRST_CHECK_MS, buildUnderWay: true })).toBe(BUILDING_MAX_MS)
     expect(delay({ phase: 'queued', previousDelayMs: BUILDING_MAX_MS, buildUnderWay: true })).toBe(4_800)
-    expect(delay({ phase: 'queued', previousDelayMs: FIRST_CHECK_MS, buildUnderWay: false })).toBe(450)
+    expect(delay({ phase: 'queued', previousDelayMs: FIRST_CHECK_MS, buildUnderWay: false })).toBe(150)
   })
 
   test('with a run done and another to come, looks double from a quarter second up to a sweep step, and start again at each change', () => {
@@ -108,13 +135,14 @@ describe('nextPollDelay with known ticks', () => {
 
   test('while queued, the grown pause is stretched to just after a tick, at least the second one ahead', () => {
     expect(delay({ phase: 'queued', previousDelayMs: 1_000, ticks, now: 2_100 })).toBe(6_020 + TICK_MARGIN_MS - 2_100)
-    expect(delay({ phase: 'queued', previousDelayMs: 6_000, ticks, now: 2_100 })).toBe(10_040 + TICK_MARGIN_MS - 2_100)
+    expect(delay({ phase: 'queued', previousDelayMs: 6_000, ticks, now: 2_100 })).toBe(12_050 + TICK_MARGIN_MS - 2_100)
   })
 
   test('a tick just beyond poll-interval gives way to the one before it', () => {
-    expect(delay({ phase: 'queued', previousDelayMs: 9_000, ticks, now: 2_100 })).toBe(10_040 + TICK_MARGIN_MS - 2_100)
-    expect(delay({ phase: 'queued', previousDelayMs: 9_000, ticks, now: 2_100, pollIntervalMs: 3_000 })).toBe(
-      4_010 + TICK_MARGIN_MS - 2_100
+    // The tick at 11.8–12.05 s is looked at 10.04 s on: a moment too late.
+    expect(delay({ phase: 'queued', previousDelayMs: 9_000, ticks, now: 2_050 })).toBe(10_040 + TICK_MARGIN_MS - 2_050)
+    expect(delay({ phase: 'queued', previousDelayMs: 9_000, ticks, now: 2_050, pollIntervalMs: 3_000 })).toBe(
+      4_010 + TICK_MARGIN_MS - 2_050
     )
   })
 
@@ -129,8 +157,8 @@ describe('nextPollDelay with known ticks', () => {
     )
   })
 
-  test('the look after the builds end goes where the checks were aimed, at the guessed pace, though nothing has confirmed it', () => {
-    // Sure only of passes of 2.0–3.5 s; aimed at the first guess, 2.003–2.035 s.
+  test('the look after the builds end goes where the checks were aimed, at the guessed pace, when that comes before a sweep step', () => {
+    // Sure only of passes of 2.0–3.5 s; aimed at the first guess, 2.003–2.012 s.
     const guessed: TickModel = {
       lo: 1_900,
       hi: 2_000,
@@ -145,6 +173,16 @@ describe('nextPollDelay with known ticks', () => {
     )
     // Nothing new just after it: the rest of the span, a step at a time.
     expect(delay({ phase: 'running-components', ticks: guessed, buildsDone, now: 4_100 })).toBe(SWEEP_STEP_MS)
+  })
+
+  test('a guessed pace that runs fast cannot hide the final status for more than a sweep step', () => {
+    // The builds seen done by a check the model put just after a tick; the span the sure bounds allow starts
+    // at once (1 950 + 2 000 ms is past), so the first look is a step away, before the predicted pass.
+    const guessed: TickModel = { ...ticks, minPeriod: PASS_PRIOR.minMs, maxPeriod: PASS_PRIOR.maxMs }
+    const buildsDone = { lo: -2_000, hi: 2_100 }
+    expect(delay({ phase: 'running-components', changed: true, ticks: guessed, buildsDone, now: 2_100 })).toBe(
+      SWEEP_STEP_MS
+    )
   })
 
   test('when that pass is not known well, or went by with nothing new, looks sweep the span it can fall in', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import {
+  aimingPace,
   changedOnTick,
   FIRST_GUESS,
   observeTick,
@@ -28,9 +29,9 @@ describe('the server-tick model', () => {
   })
 
   test('it aims with the pace measured on upstream’s server while the sure bounds allow it, else with the bounds', () => {
-    expect(FIRST_GUESS).toEqual({ minMs: 2_003, maxMs: 2_035 })
-    expect(tickWindow(model(100, 400, 2_000, 3_500), 2)).toEqual({ lo: 4_106, hi: 4_470 })
-    expect(tickWindow(model(100, 400, 2_010, 2_300), 2)).toEqual({ lo: 4_120, hi: 4_470 })
+    expect(FIRST_GUESS).toEqual({ minMs: 2_003, maxMs: 2_012 })
+    expect(tickWindow(model(100, 400, 2_000, 3_500), 2)).toEqual({ lo: 4_106, hi: 4_424 })
+    expect(tickWindow(model(100, 400, 2_010, 2_300), 2)).toEqual({ lo: 4_120, hi: 4_424 })
     expect(tickWindow(model(100, 400, 2_200, 2_300), 2)).toEqual({ lo: 4_500, hi: 5_000 })
   })
 
@@ -73,10 +74,11 @@ describe('the server-tick model', () => {
   test('a tick outside every window widens the model to cover what it implies, instead of starting over', () => {
     // Sure of 2.003–2.013 s passes, the next tick is seen in (2 500, 2 600]: it implies 2.2–2.4 s.
     const widened = observeTick(model(200, 300, 2_003, 2_013), 2_500, 2_600)
-    expect(widened).toEqual(model(2_500, 2_600, 2_003, 2_400, STRAY_STEP_MS))
+    expect(widened).toEqual({ ...model(2_500, 2_600, 2_003, 2_400, STRAY_STEP_MS), guessRefuted: true })
+    // The guess could not place that tick either: aims use the sure bounds from then on.
     expect(tickWindow(widened, 1)).toEqual({
       lo: 2_500 + 2_003 - STRAY_STEP_MS,
-      hi: 2_600 + FIRST_GUESS.maxMs + STRAY_STEP_MS
+      hi: 2_600 + 2_400 + STRAY_STEP_MS
     })
     // The bounds never leave the plausible range: (3 700, 3 800] would imply passes of 1.8–1.9 s.
     expect(observeTick(model(0, 100, 2_000, 2_010), 3_700, 3_800)).toMatchObject({ minPeriod: 2_000, maxPeriod: 2_010 })
@@ -86,12 +88,28 @@ describe('the server-tick model', () => {
     const known = model(1_000, 1_200, 2_000, 2_015)
     expect(observeTick(known, 1_300, 7_000)).toBe(known)
     const vague = model(0, 900, 2_000, 3_000)
+    // ...and falling between the windows of the guessed pace (8 012–8 948, 10 015–10 960), it refutes the guess.
     expect(observeTick(vague, 9_000, 9_100)).toEqual({
       ...vague,
       lo: 9_000,
       hi: 9_100,
-      base: { lo: 9_000, hi: 9_100, passes: 0 }
+      base: { lo: 9_000, hi: 9_100, passes: 0 },
+      guessRefuted: true
     })
+  })
+
+  test('a tick the sure bounds allow but the guessed pace cannot place refutes the guess: aims use the sure bounds from then on', () => {
+    // Anchored at 0–100 ms; passes of 2.3 s (services answering in 150 ms) put the next tick at 2.3–2.4 s.
+    const anchored = model(0, 100, 2_000, 3_500)
+    const slow = observeTick(anchored, 2_250, 2_450)
+    expect(slow.guessRefuted).toBe(true)
+    expect(aimingPace(slow)).toEqual({ min: slow.minPeriod, max: slow.maxPeriod })
+    // Where the guess puts it (2 003–2 112 ms), the guess stands.
+    const quick = observeTick(anchored, 1_950, 2_080)
+    expect(quick.guessRefuted).toBeUndefined()
+    expect(aimingPace(quick)).toEqual({ min: FIRST_GUESS.minMs, max: FIRST_GUESS.maxMs })
+    // Once refuted, it stays refuted.
+    expect(observeTick(slow, 4_600, 4_700).guessRefuted).toBe(true)
   })
 
   test('expected windows widen with the period’s uncertainty and with the square root of the passes’ stray', () => {

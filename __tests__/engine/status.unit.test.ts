@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import {
+  buildsStarting,
   failedComponents,
   isComponentDone,
   isFinal,
@@ -8,6 +9,7 @@ import {
   statusOf
 } from '../../src/engine/status.js'
 import { deployment } from '../../dev/fixtures/deployments.js'
+import { NO_ID_YET } from '../../src/engine/toolforge-types.js'
 
 describe('isFinal', () => {
   test.each(['successful', 'failed', 'timed_out', 'cancelled'])('%s is final', (status) =>
@@ -104,4 +106,26 @@ describe('failedComponents', () => {
       { stage: 'run', component: 'web', reason: 'Unable to parse cron expression' }
     ])
   })
+})
+
+describe('buildsStarting', () => {
+  const notYet = (d: ReturnType<typeof deployment>, name: string) => ({
+    ...d,
+    builds: { ...d.builds, [name]: { build_id: NO_ID_YET, build_status: 'pending' } }
+  })
+  const twoPending = deployment('running', { web: 'pending', api: 'pending' }, { web: 'pending', api: 'pending' })
+  test.each([
+    ['no build started yet', notYet(notYet(twoPending, 'web'), 'api'), 'none'],
+    ['one build started, one not yet', notYet(twoPending, 'api'), 'started'],
+    ['every build started, none looked at', twoPending, 'started'],
+    [
+      'one started beside one reused',
+      deployment('running', { web: 'pending', api: 'skipped' }, { web: 'pending', api: 'pending' }),
+      'started'
+    ],
+    ['the first pass has looked at them', deployment('running', { web: 'unknown', api: 'pending' }), undefined],
+    ['a build running', deployment('running', { web: 'running' }), undefined],
+    ['nothing to build', deployment('running', { web: 'skipped' }, { web: 'pending' }), undefined],
+    ['final', deployment('successful', { web: 'pending' }), undefined]
+  ])('%s', (_name, d, expected) => expect(buildsStarting(d)).toBe(expected))
 })

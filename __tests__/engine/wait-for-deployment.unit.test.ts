@@ -1,6 +1,13 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../src/engine/api-error.js'
-import { BUILDING_MAX_MS, FINISHING_MS, QUICK_MS, SWEEP_STEP_MS, TICK_MARGIN_MS } from '../../src/engine/poll-policy.js'
+import {
+  BUILDING_MAX_MS,
+  FINISHING_MS,
+  FIRST_CHECK_MS,
+  QUICK_MS,
+  SWEEP_STEP_MS,
+  TICK_MARGIN_MS
+} from '../../src/engine/poll-policy.js'
 import { PASS_PRIOR } from '../../src/engine/server-ticks.js'
 import {
   READ_BACKOFF,
@@ -371,7 +378,7 @@ describe('a deployment queued on the server (the next Components API)', () => {
     // The queue loop started the deployment on its fifth pass, about 25 s after creation.
     const { result, said, checks } = await followQueued(25_100)
     expect(said).toEqual([['queued', 2_000]])
-    expect(checks.slice(0, 2)).toEqual([300, 2_000])
+    expect(checks.slice(0, 2)).toEqual([FIRST_CHECK_MS, 2_000])
     const seenStarted = checks.find((t) => t >= 25_100)!
     expect(seenStarted - 25_100).toBeLessThan(1_000)
     const whileQueued = checks.filter((t) => t > 2_000 && t <= seenStarted)
@@ -387,7 +394,7 @@ describe('a deployment queued on the server (the next Components API)', () => {
     const { result, said, checks } = await followQueued(60_000, true)
     expect(result).toEqual({ end: 'queued', deployment: queued, queuedMs: 2_000, outages: [] })
     expect(said).toEqual([['queued', 2_000]])
-    expect(checks).toEqual([300, 2_000])
+    expect(checks).toEqual([FIRST_CHECK_MS, 2_000])
   })
 
   test('a deployment that starts at once is not said to be queued', async () => {

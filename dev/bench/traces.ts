@@ -4,7 +4,7 @@
  * them from the real server into dev/bench/traces/; the benchmark replays them in virtual
  * time, so that the action's pace is measured on timelines that really happen.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError } from '../../src/engine/api-error.js'
 import type { Clock } from '../../src/engine/clock.js'
@@ -15,6 +15,10 @@ import type { ComponentSpec, RealApi } from '../real-api/real-api.js'
 
 export interface Trace {
   name: string
+  /** Which stand-in build and jobs services ran behind the server (sweep.ts), and how slowly they answered. */
+  standIns: 'shared' | 'project'
+  latencyMs: number
+  jitterMs: number
   /** What the server was asked to do. */
   components: number
   queueS: number
@@ -28,13 +32,25 @@ export const TRACES_DIR = join(ROOT, 'dev', 'bench', 'traces')
 
 const FINAL = new Set(['successful', 'failed', 'timed_out', 'cancelled'])
 
-/** Deploys on the real server and reads the deployment every 20 ms until it is final. */
+export interface TracePlan {
+  name: string
+  components: number
+  queueS: number
+  buildS: number
+  failing?: boolean
+}
+
+/** How often the recorder reads: often enough to place each change, seldom enough not to slow the server's passes. */
+const READ_EVERY_MS = 50
+
+/** Deploys on the real server and reads the deployment every READ_EVERY_MS until it is final. */
 export async function recordTrace(
   api: RealApi,
-  name: string,
-  spec: { components: number; queueS: number; buildS: number; failing?: boolean }
+  spec: TracePlan,
+  where: Pick<Trace, 'standIns' | 'latencyMs' | 'jitterMs'>
 ): Promise<Trace> {
-  const tool = name.replace(/[^a-z0-9-]/g, '-').slice(0, 40)
+  const name = spec.name
+  const tool = `${where.standIns[0]}-${name}`.replace(/[^a-z0-9-]/g, '-').slice(0, 40)
   const components: Record<string, ComponentSpec> = {}
   for (let i = 0; i < spec.components; i++)
     components[i === 0 ? 'web' : `worker${i}`] = { ref: spec.failing && i === spec.components - 1 ? 'broken' : 'main' }
@@ -53,16 +69,21 @@ export async function recordTrace(
     if (text !== last) states.push({ ms, body: JSON.parse(text.split(token).join('<token>')) })
     last = text
     if (FINAL.has((JSON.parse(text) as { data: { status?: string } }).data.status ?? '')) break
-    await new Promise((r) => setTimeout(r, 20))
+    await new Promise((r) => setTimeout(r, READ_EVERY_MS))
   }
-  return { name, components: spec.components, queueS: spec.queueS, buildS: spec.buildS, created, states }
+  return { name, ...where, components: spec.components, queueS: spec.queueS, buildS: spec.buildS, created, states }
 }
 
+/** Every recorded trace, those of the shared stand-ins first, each set in name order. */
 export function loadTraces(): Trace[] {
-  return readdirSync(TRACES_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => JSON.parse(readFileSync(join(TRACES_DIR, file), 'utf8')) as Trace)
+  return (['shared', 'project'] as const).flatMap((set) => {
+    const dir = join(TRACES_DIR, set)
+    if (!existsSync(dir)) return []
+    return readdirSync(dir)
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Trace)
+  })
 }
 
 /** When the trace's final status is first seen. */

@@ -122,8 +122,10 @@ export async function exampleSummaries(): Promise<Example[]> {
   for (const scenario of SCENARIO_NAMES) {
     examples.push(await run(`scenario ${scenario}`, { api: simulated(scenario) }))
   }
-  for (const trace of loadTraces())
-    examples.push(await run(`real server: ${trace.name}`, { api: (clock) => traceApi(trace, clock) }))
+  for (const trace of loadTraces().filter((t) => t.latencyMs === 0))
+    examples.push(
+      await run(`real server (${trace.standIns} stand-ins): ${trace.name}`, { api: (clock) => traceApi(trace, clock) })
+    )
   examples.push(await run('stopped waiting', { api: simulated('slow-builds'), settings: { timeoutMs: 8_000 } }))
   examples.push(await run('interrupted', { api: simulated('slow-builds'), interruptAt: 9_000 }))
   examples.push(

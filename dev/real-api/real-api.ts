@@ -42,6 +42,8 @@ export interface BackendKnobs {
 export interface LoggedRequest {
   /** Seconds since the epoch, when the request came in. */
   t: number
+  /** Milliseconds the gateway took to answer it. */
+  ms: number
   method: string
   path: string
   x_toolforge_tool: string | null

@@ -12,16 +12,19 @@ import { SERVER_QUEUE_SIGN_MS, type Phase } from './status.js'
  *   least to the second tick ahead.
  * - A build under way (started, not done): the final status needs a pass to see it end
  *   and then the task's 2 s pause, so no check is needed sooner than BUILDING_MAX_MS.
+ * - Builds started, none looked at yet, soon after the creation: the task's first pass
+ *   follows at once. Looks FIRST_PASS_STEP_MS apart see it closely: it anchors every aim.
+ *   No build started by then: the services are slow; the next look after QUICK_MS.
  * - Building: the final status comes one pass after the last build ends, so checking just
  *   after every second predicted tick sees it at most a moment late. While the ticks are
  *   not known well enough, checks are BUILDING_MAX_MS apart: the final status comes at
  *   least 2 s after the last build ends, so a check lands before it, or at most
  *   LAG_BUDGET_MS after it, whatever the pace.
  * - Every build done (the runs to come, or a failed build to report): that pass is due.
- *   One look just after it where the checks were aimed, then looks SWEEP_STEP_MS apart
- *   over what remains of the span it can fall in (sweepDuePass), so a wrong guess of the
- *   pace costs a step, not a pass. Once a run is done and another still to come, the
- *   next run is near: looks double from FINISHING_MS up to a step.
+ *   Looks SWEEP_STEP_MS apart over the span it can surely fall in, one of them just after
+ *   the predicted pass (sweepDuePass), so a wrong guess of the pace costs a step, not a
+ *   pass. Once a run is done and another still to come, the next run is near: looks
+ *   double from FINISHING_MS up to a step.
  * - Finishing (every run done, or a cancel asked for): only the server's bookkeeping
  *   remains: every quarter second.
  * - When "soon" proves wrong (nothing changed for SOON_MS in a late phase), the building
@@ -36,7 +39,17 @@ import { SERVER_QUEUE_SIGN_MS, type Phase } from './status.js'
  */
 /** The server's queue loop: 5 s of sleep plus a look at the tool's deployments. */
 export const QUEUE_PASS = { minMs: 5_000, maxMs: 5_300 } as const
-export const FIRST_CHECK_MS = 300
+export const FIRST_CHECK_MS = 100
+/**
+ * Builds started this soon after the creation: the build service answers at once, the
+ * task's first pass follows, and looks FIRST_PASS_STEP_MS apart see it closely: it anchors
+ * every later aim, at the pace measured on such a server. Where not one build has started
+ * by the first check, the services answer slower, the guessed pace would mislead, and the
+ * next check waits for QUICK_MS, when a build has started (and a pass may have ended a
+ * deployment whose builds could not start).
+ */
+export const FIRST_PASS_STEP_MS = 100
+export const FIRST_PASS_WAIT_MS = 300
 export const QUICK_MS = 1_000
 export const RUNS_PHASE_MIN_MS = 2_000
 export const LAG_BUDGET_MS = 1_200
@@ -46,7 +59,7 @@ export const FINISHING_MS = 250
 export const SWEEP_STEP_MS = 700
 export const SOON_MS = 10_000
 /** After a predicted tick: the pass over the builds, and the runs that follow a tick, are done by then. */
-export const TICK_MARGIN_MS = 60
+export const TICK_MARGIN_MS = 25
 /** A tick predicted less precisely than this is not worth aiming at. */
 export const MAX_TICK_SPREAD_MS = 1_000
 const GROWTH = 1.5
@@ -63,6 +76,8 @@ export interface PollContext {
   runsUnderWay?: boolean
   /** A build is under way: the final status is at least the task's pause away. */
   buildUnderWay?: boolean
+  /** Before the task's first pass over the builds (status.ts buildsStarting), this long after the creation. */
+  starting?: { builds: 'none' | 'started'; msSinceCreation: number }
   /** What is known of the server's ticks, on the same clock as `now`. */
   ticks: TickModel | undefined
   /** The check that first saw every build done after a pass ended one: sent at `lo`, answered at `hi`. */
@@ -89,11 +104,11 @@ function afterTick(ticks: TickModel | undefined, now: number, minMs: number, max
 /**
  * Every build is done, as the check at `buildsDone` saw first: the task's next pass, when
  * it starts the runs (or reports the failed build), comes one pass after the last build
- * ended, so within [lo + the shortest pass, hi + the longest plausible one]. The next look
- * goes just after that pass where the checks were aimed, when that is known well enough;
- * otherwise, and once that pass is over with nothing new, looks sweep what remains of the
- * span SWEEP_STEP_MS apart, so that the change is seen within a step however wrong the
- * guessed pace was.
+ * ended, so surely within [lo + the shortest pass, hi + the longest plausible one]. Looks
+ * sweep that span SWEEP_STEP_MS apart, so that the change is seen within a step however
+ * wrong the guessed pace was (a guess that runs fast lands the aimed checks before their
+ * passes, and nothing while builds run can tell); the look that would pass the predicted
+ * pass goes just after it instead, so a right guess sees the change at once.
  */
 function sweepDuePass(
   ticks: TickModel | undefined,
@@ -101,13 +116,16 @@ function sweepDuePass(
   now: number
 ): number | undefined {
   if (!buildsDone) return undefined
-  let due = { lo: buildsDone.lo + (ticks?.minPeriod ?? PASS_PRIOR.minMs), hi: buildsDone.hi + PASS_PRIOR.maxMs }
+  const due = { lo: buildsDone.lo + (ticks?.minPeriod ?? PASS_PRIOR.minMs), hi: buildsDone.hi + PASS_PRIOR.maxMs }
+  const last = due.hi + TICK_MARGIN_MS - now
+  if (last <= 0) return undefined
+  let look = Math.min(Math.max(due.lo - now, 0) + SWEEP_STEP_MS, last)
   if (ticks) {
     const aimed = tickWindow(ticks, tickClosingAfter(ticks, Math.max(buildsDone.hi, due.lo)))
-    if (aimed.hi - aimed.lo <= MAX_TICK_SPREAD_MS && now < aimed.hi + TICK_MARGIN_MS) due = aimed
+    const aimedLook = aimed.hi + TICK_MARGIN_MS - now
+    if (aimed.hi - aimed.lo <= MAX_TICK_SPREAD_MS && aimedLook > 0) look = Math.min(look, aimedLook)
   }
-  const last = due.hi + TICK_MARGIN_MS - now
-  return last > 0 ? Math.min(Math.max(due.lo - now, 0) + SWEEP_STEP_MS, last) : undefined
+  return look
 }
 
 /** The previous pause grown by `factor`, kept within [floor, cap]. */
@@ -130,6 +148,7 @@ export function nextPollDelay(context: PollContext): number {
     ticks,
     buildsDone,
     buildUnderWay,
+    starting,
     runsUnderWay,
     serverQueue,
     now
@@ -157,6 +176,10 @@ export function nextPollDelay(context: PollContext): number {
       delay = afterTick(ticks, now, 1.5 * period, pollIntervalMs) ?? BUILDING_MAX_MS
       break
     default: {
+      if (starting && !ticks && starting.msSinceCreation < FIRST_PASS_WAIT_MS) {
+        delay = starting.builds === 'started' ? FIRST_PASS_STEP_MS : QUICK_MS
+        break
+      }
       const pause = grown(previousDelayMs, GROWTH, buildUnderWay ? BUILDING_MAX_MS : FIRST_CHECK_MS, pollIntervalMs)
       // Never closer than every second tick: the end is a tick after the last build ends.
       delay = afterTick(ticks, now, Math.max(pause, 1.5 * period), pollIntervalMs) ?? pause

@@ -77,6 +77,19 @@ export function aBuildUnderWay(deployment: Deployment): boolean {
   )
 }
 
+/**
+ * Where the task's start stands, before its first pass over the builds: `none` when not one
+ * build has started yet, `started` when some have (the first pass follows as soon as the
+ * last one has), undefined once a pass has looked at them (or nothing was to be built).
+ */
+export function buildsStarting(deployment: Deployment): 'none' | 'started' | undefined {
+  if (isFinal(deployment.status) || !buildStates(deployment).every((s) => s === 'pending' || s === 'skipped'))
+    return undefined
+  const started = Object.values(deployment.builds).some((b) => b.build_id !== NO_ID_YET && b.build_status === 'pending')
+  if (started) return 'started'
+  return Object.values(deployment.builds).some((b) => b.build_status === 'skipped') ? undefined : 'none'
+}
+
 /** The task is running the components: one run is done, another still to come. */
 export function runsUnderWay(deployment: Deployment): boolean {
   const runs = Object.values(deployment.runs).map((run) => run.run_status)

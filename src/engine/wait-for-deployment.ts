@@ -1,9 +1,17 @@
 import { ApiError, isTransient } from './api-error.js'
 import { backoffDelay, type Backoff } from './backoff.js'
 import type { Clock } from './clock.js'
-import { FIRST_CHECK_MS, nextPollDelay, QUEUE_PASS } from './poll-policy.js'
+import { FIRST_CHECK_MS, nextPollDelay, QUEUE_PASS, type PollContext } from './poll-policy.js'
 import { changedOnTick, observeTick, type TickModel } from './server-ticks.js'
-import { aBuildUnderWay, isFinal, looksQueuedOnServer, phaseOf, runsUnderWay, SERVER_QUEUE_SIGN_MS } from './status.js'
+import {
+  aBuildUnderWay,
+  buildsStarting,
+  isFinal,
+  looksQueuedOnServer,
+  phaseOf,
+  runsUnderWay,
+  SERVER_QUEUE_SIGN_MS
+} from './status.js'
 import type { ApiResponse, ToolforgeApi } from './toolforge-client.js'
 import type { Deployment } from './toolforge-types.js'
 
@@ -83,6 +91,11 @@ function stateKey(deployment: Deployment): string {
   const builds = Object.entries(deployment.builds).map(([name, b]) => `b:${name}=${b.build_status}`)
   const runs = Object.entries(deployment.runs).map(([name, r]) => `r:${name}=${r.run_status}`)
   return JSON.stringify([deployment.status, ...builds.sort(), ...runs.sort()])
+}
+
+function startingOf(deployment: Deployment, msSinceCreation: number): PollContext['starting'] {
+  const builds = buildsStarting(deployment)
+  return builds ? { builds, msSinceCreation } : undefined
 }
 
 /**
@@ -182,6 +195,7 @@ export async function waitForDeployment(
         ticks,
         buildsDone,
         buildUnderWay: aBuildUnderWay(response.deployment),
+        starting: startingOf(response.deployment, clock.now() - createdAt),
         runsUnderWay: runsUnderWay(response.deployment),
         serverQueue: queued ? { passes: queuePasses, msSinceCreation: clock.now() - createdAt } : undefined,
         now: clock.now()

@@ -1,0 +1,60 @@
+/**
+ * Issue 39's goals for one point of the sweep, judged from its runs: the action's median
+ * lag within 0.2 s at latency 0, 0.4 s otherwise, 0.5 s with jitter; its longest within
+ * 1.2 s; its status checks at most one above the blind floor; and its lag ahead of the
+ * `sleep 1` loop's.
+ */
+import type { Point } from './points.js'
+import type { PointSamples, RunSample } from './real-timing.js'
+
+export const MAX_LAG_MS = 1_200
+
+export function medianLagGoalMs(point: Pick<Point, 'latencyMs' | 'jitterMs'>): number {
+  if (point.latencyMs === 0) return 200
+  return point.jitterMs > 0 ? 500 : 400
+}
+
+export interface Summary {
+  medianLagMs: number
+  maxLagMs: number
+  medianGets: number
+  maxGets: number
+}
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+export function summary(runs: RunSample[]): Summary {
+  return {
+    medianLagMs: median(runs.map((r) => r.lagMs)),
+    maxLagMs: Math.max(...runs.map((r) => r.lagMs)),
+    medianGets: median(runs.map((r) => r.gets)),
+    maxGets: Math.max(...runs.map((r) => r.gets))
+  }
+}
+
+export interface Verdict {
+  pass: boolean
+  /** What missed, in words; empty when it passed. */
+  misses: string[]
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+
+/** `extraGets`: checks allowed above the floor (1, or 2 where the lag needs them). */
+export function judge(point: Point, samples: PointSamples, extraGets = 1): Verdict {
+  const action = summary(samples.action)
+  const floor = summary(samples.floor)
+  const loop = summary(samples['sleep 1'])
+  const misses: string[] = []
+  const goal = medianLagGoalMs(point)
+  if (action.medianLagMs > goal) misses.push(`median lag ${s(action.medianLagMs)} > ${s(goal)}`)
+  if (action.maxLagMs > MAX_LAG_MS) misses.push(`max lag ${s(action.maxLagMs)} > ${s(MAX_LAG_MS)}`)
+  if (action.medianGets > floor.medianGets + extraGets)
+    misses.push(`${action.medianGets} checks > floor ${floor.medianGets} + ${extraGets}`)
+  if (action.medianLagMs >= loop.medianLagMs) misses.push(`not ahead of sleep 1 (${s(loop.medianLagMs)})`)
+  return { pass: misses.length === 0, misses }
+}

@@ -1,0 +1,60 @@
+/**
+ * The sweep's tables for BENCHMARKS.md and the terminal: a row per point and stand-in set,
+ * with the action, the blind floor and the shell loops side by side, and the goal's verdict.
+ */
+import { judge, median, summary } from './goals.js'
+import type { Point } from './points.js'
+import { POLLERS } from './real-timing.js'
+import type { PointResult, StandIns } from './sweep.js'
+
+const s = (ms: number) => (ms / 1000).toFixed(2)
+
+export function pointLabel(point: Point): string {
+  const latency = point.latencyMs === 0 ? '0' : `${point.latencyMs}${point.jitterMs ? ` ± ${point.jitterMs}` : ''} ms`
+  const extra = [point.behind ? 'behind another' : '', point.busy ? 'cores busy' : ''].filter(Boolean)
+  return [`${point.buildS} s builds`, latency === '0' ? 'latency 0' : latency, ...extra].join(', ')
+}
+
+export const TABLE_HEAD = [
+  '| point | action: median / max lag (s) | checks | floor: lag (s) | checks | `sleep 1`: lag (s) | checks | `sleep 10`: lag (s) | goal |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+]
+
+/** One row: medians over the runs; checks as median (max). */
+export function tableRow(result: PointResult): string {
+  const action = summary(result.samples.action)
+  const floor = summary(result.samples.floor)
+  const loop1 = summary(result.samples['sleep 1'])
+  const loop10 = summary(result.samples['sleep 10'])
+  const verdict = judge(result.point, result.samples)
+  const checks = (x: ReturnType<typeof summary>) => `${x.medianGets} (${x.maxGets})`
+  return `| ${pointLabel(result.point)} | **${s(action.medianLagMs)} / ${s(action.maxLagMs)}** | **${checks(action)}** | ${s(floor.medianLagMs)} | ${checks(floor)} | ${s(loop1.medianLagMs)} | ${checks(loop1)} | ${s(loop10.medianLagMs)} | ${verdict.pass ? 'PASS' : `FAIL: ${verdict.misses.join('; ')}`} |`
+}
+
+export function standInsTitle(standIns: StandIns): string {
+  return standIns === 'shared'
+    ? 'the server shipped beside the project, with its stand-ins (`../shared/toolforge/real-api/`, fake_backends.py)'
+    : "upstream's code behind the project's own stand-ins (dev/real-api/stand-ins.ts)"
+}
+
+/** How many points passed, per stand-in set. */
+export function tally(results: PointResult[]): string {
+  const sets = [...new Set(results.map((r) => r.standIns))]
+  return sets
+    .map((set) => {
+      const mine = results.filter((r) => r.standIns === set)
+      const passed = mine.filter((r) => judge(r.point, r.samples).pass).length
+      return `${set} stand-ins: ${passed} of ${mine.length} points PASS`
+    })
+    .join('; ')
+}
+
+/** Every run of the sweep pooled, per poller: what a user meets across the range. */
+export function pooled(results: PointResult[]): string {
+  return POLLERS.map((poller) => {
+    const runs = results.flatMap((r) => r.samples[poller])
+    const lags = runs.map((run) => run.lagMs)
+    const mean = lags.reduce((sum, lag) => sum + lag, 0) / lags.length
+    return `${poller === 'action' ? 'the action' : poller === 'floor' ? 'the blind floor' : `the \`${poller}\` loop`}: median lag ${s(median(lags))} s, mean ${s(mean)} s, longest ${s(Math.max(...lags))} s over ${runs.length} runs`
+  }).join('; ')
+}
