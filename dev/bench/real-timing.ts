@@ -28,7 +28,7 @@ const FREE_READER = 'bench-free-read'
 const FINISHED_AT = /Finished at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?)\+00:00/
 
 /** The server's `Finished at` stamp, in seconds since the epoch. */
-export function finishedAt(longStatus: string): number | undefined {
+function finishedAt(longStatus: string): number | undefined {
   const match = FINISHED_AT.exec(longStatus)
   return match ? Date.parse(`${match[1]!.replace(' ', 'T').slice(0, 23)}Z`) / 1000 : undefined
 }
@@ -38,7 +38,7 @@ export function finishedAt(longStatus: string): number | undefined {
  * reused (its idle timeout racing the next request): a property of the test client, not
  * of what is measured.
  */
-export async function readAgain(url: string, init: RequestInit = {}): Promise<Response> {
+async function readAgain(url: string, init: RequestInit = {}): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fetch(url, init)
@@ -97,7 +97,7 @@ async function create(s: Seeded): Promise<string> {
 
 async function read(s: Seeded, id: string, userAgent: string): Promise<Deployment> {
   const answer = await readAgain(`${s.base}/${id}?token=${s.token}`, { headers: { 'user-agent': userAgent } })
-  const deployment = parseDeployment(((await answer.json()) as { data?: unknown }).data)
+  const deployment = deploymentIn(await answer.text())
   if (!deployment) throw new Error(`no deployment in the answer about ${s.tool}`)
   return deployment
 }
@@ -143,36 +143,23 @@ async function actionRun(api: RealApi, s: Seeded): Promise<void> {
   if (run.code !== 0) throw new Error(`the bundle failed on ${s.tool} (exit ${run.code}):\n${run.stdout.slice(-2000)}`)
 }
 
-/** The poller's lag and checks, from the server's log of its tool. */
-function sampleOf(api: RealApi, s: Seeded): RunSample {
+/** The deployment a logged answer carried. */
+function deploymentIn(body: string): Deployment | undefined {
+  return parseDeployment((JSON.parse(body) as { data?: unknown }).data)
+}
+
+/** The poller's lag and checks, from the server's log (read once for the whole point). */
+function sampleOf(log: Pick<RealApi, 'requestLog'>, s: Seeded): RunSample {
+  const gets = loggedRequests(log, s.tool).filter((r) => r.method === 'GET' && r.user_agent !== FREE_READER)
   // Of the deployments read, the poller's own is the one it read last.
-  const gets = loggedRequests(api, s.tool).filter((r) => r.method === 'GET' && r.user_agent !== FREE_READER)
-  const final = gets.find((r) => {
-    const d = parseDeployment((JSON.parse(r.response_body) as { data?: unknown }).data)
-    return d !== undefined && isFinal(d.status) && r.path === gets.at(-1)!.path
-  })
+  const own = gets.filter((r) => r.path === gets.at(-1)?.path)
+  const seen = own.map((r) => ({ r, d: deploymentIn(r.response_body) }))
+  const final = seen.find(({ d }) => d !== undefined && isFinal(d.status))
   if (!final) throw new Error(`no final status read for ${s.tool}`)
-  const d = parseDeployment((JSON.parse(final.response_body) as { data?: unknown }).data)!
-  const end = finishedAt(d.long_status ?? '')
-  if (d.status !== 'successful' || end === undefined)
-    throw new Error(`${s.tool} ended ${d.status}: ${d.long_status ?? ''}`)
-  const ownGets = gets.filter((r) => r.path === final.path)
-  if (process.env.BENCH_TIMELINE)
-    console.log(
-      s.tool,
-      ownGets
-        .map((r) => {
-          const x = parseDeployment((JSON.parse(r.response_body) as { data?: unknown }).data)!
-          const key =
-            (x.status ?? '?')[0]! +
-            Object.values(x.builds)
-              .map((b) => b.build_status[0])
-              .join('')
-          return `${(r.t + r.ms / 1000 - end).toFixed(2)}:${key}`
-        })
-        .join(' ')
-    )
-  return { lagMs: Math.max(0, (final.t + final.ms / 1000 - end) * 1000), gets: ownGets.length }
+  const end = finishedAt(final.d!.long_status ?? '')
+  if (final.d!.status !== 'successful' || end === undefined)
+    throw new Error(`${s.tool} ended ${final.d!.status}: ${final.d!.long_status ?? ''}`)
+  return { lagMs: Math.max(0, (final.r.t + final.r.ms / 1000 - end) * 1000), gets: own.length }
 }
 
 /** Cores kept busy while `during` runs: `node -e 'for(;;);'`, one per core. */
@@ -232,6 +219,7 @@ export async function measurePoint(api: RealApi, point: Point, busyCores: number
   }
   await (point.busy ? withBusyCores(busyCores, measured) : measured())
   const samples: PointSamples = { action: [], floor: [], 'sleep 1': [], 'sleep 10': [] }
-  jobs.forEach((job, i) => samples[job.poller].push(sampleOf(api, seeded[i]!)))
+  const log = { requestLog: api.requestLog }
+  jobs.forEach((job, i) => samples[job.poller].push(sampleOf(log, seeded[i]!)))
   return samples
 }

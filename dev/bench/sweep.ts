@@ -6,9 +6,8 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../support/project-root.js'
-import type { RealApiLocation } from '../support/prerequisites.js'
 import { startRealApi, standInsLocation } from '../real-api/real-api.js'
-import { locateRealApi } from '../support/prerequisites.js'
+import { locateRealApi, type RealApiLocation } from '../support/prerequisites.js'
 import type { Point } from './points.js'
 import { measurePoint, type PointSamples } from './real-timing.js'
 

@@ -63,11 +63,13 @@ export interface Pace {
   max: number
 }
 
+const GUESSED_PACE: Pace = { min: FIRST_GUESS.minMs, max: FIRST_GUESS.maxMs }
+
 /** The pace to aim with: the first guess while the sure bounds allow it. */
 export function aimingPace(model: TickModel): Pace {
   if (model.guessRefuted) return surePace(model)
-  const min = Math.max(model.minPeriod, FIRST_GUESS.minMs)
-  const max = Math.min(model.maxPeriod, FIRST_GUESS.maxMs)
+  const min = Math.max(model.minPeriod, GUESSED_PACE.min)
+  const max = Math.min(model.maxPeriod, GUESSED_PACE.max)
   return min <= max ? { min, max } : surePace(model)
 }
 
@@ -127,9 +129,8 @@ function fitting(model: TickModel, from: number, to: number): Array<{ k: number;
  * server, and a check aimed by the guess would land before the pass it is meant to follow.
  */
 function refutesGuess(model: TickModel, seen: { lo: number; hi: number }, candidates: number[]): boolean {
-  const guess = { min: FIRST_GUESS.minMs, max: FIRST_GUESS.maxMs }
   return candidates.every((k) => {
-    const window = windowAt(model, k, guess)
+    const window = windowAt(model, k, GUESSED_PACE)
     return window.hi < seen.lo || window.lo > seen.hi
   })
 }
@@ -158,15 +159,8 @@ export function observeTick(model: TickModel | undefined, sentBefore: number, re
   if (!model) return { ...fresh, minPeriod: PASS_PRIOR.minMs, maxPeriod: PASS_PRIOR.maxMs, strayMs: 0 }
   const fits = fitting(model, sentBefore, receivedAfter)
   // Outside every window the sure bounds allow is outside the guess's too (widened).
-  if (
-    !model.guessRefuted &&
-    fits.length > 0 &&
-    refutesGuess(
-      model,
-      seen,
-      fits.map((f) => f.k)
-    )
-  )
+  const candidates = fits.map((f) => f.k)
+  if (!model.guessRefuted && candidates.length > 0 && refutesGuess(model, seen, candidates))
     model = { ...model, guessRefuted: true }
   if (fits.length > 1) {
     // Reads too far apart to tell which tick it was: nothing learnt of the pace, but a
