@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import {
+  AIMED_STEP_MS,
   BUILDING_MAX_MS,
   FINISHING_MS,
   FIRST_CHECK_MS,
@@ -25,6 +26,16 @@ const base: PollContext = {
   now: 0
 }
 const delay = (context: Partial<PollContext>) => nextPollDelay({ ...base, ...context })
+/** The looks made from `from` on, each answered at once with nothing new, up to `until`. */
+function looksFrom(context: Partial<PollContext>, from: number, until: number): number[] {
+  const looks: number[] = []
+  for (let now = from + nextPollDelay({ ...base, ...context, now: from }); now <= until;) {
+    looks.push(now)
+    now += nextPollDelay({ ...base, ...context, now })
+  }
+  return looks
+}
+const gapsOf = (times: number[]) => times.slice(1).map((time, i) => time - times[i]!)
 /** A tick known to within 200 ms at 1.8–2.0 s, one every 2.000–2.010 s. */
 const ticks: TickModel = {
   lo: 1_800,
@@ -146,15 +157,30 @@ describe('nextPollDelay with known ticks', () => {
     )
   })
 
-  test('when the builds are seen done, the next check lands just after the predicted pass that starts the runs', () => {
-    // Seen done by the check sent at 1 900 and answered at 2 100: the tick at ~2 s ended the last build.
+  test('when the builds are seen done, looks cover the window of the pass that starts the runs, the last just after it', () => {
+    // Seen done by the check sent at 1 900 and answered at 2 100: the tick at ~2 s ended the last build. The
+    // next one is predicted at 3.803–4.010 s.
     const buildsDone = { lo: 1_900, hi: 2_100 }
-    expect(delay({ phase: 'running-components', changed: true, ticks, buildsDone, now: 2_100 })).toBe(
-      4_010 + TICK_MARGIN_MS - 2_100
-    )
-    expect(delay({ phase: 'failing', changed: true, ticks, buildsDone, now: 2_100 })).toBe(
-      4_010 + TICK_MARGIN_MS - 2_100
-    )
+    for (const phase of ['running-components', 'failing'] as const) {
+      const looks = looksFrom({ phase, ticks, buildsDone }, 2_100, 4_100)
+      expect(looks).toEqual([3_803 + (4_035 - 3_803) / 2, 4_010 + TICK_MARGIN_MS])
+      expect(4_035 - 3_803).toBeLessThanOrEqual(2 * AIMED_STEP_MS)
+    }
+  })
+
+  test('the further the predicted pass, the more looks cover its window, none more than AIMED_STEP_MS apart', () => {
+    // The last build seen done 40 passes after the tick at 1.8–2.0 s: the next pass is predicted within
+    // 41 passes of the guessed 2.003–2.010 s, a window of 0.49 s.
+    const buildsDone = { lo: 1_800 + 40 * 2_003, hi: 2_000 + 40 * 2_010 + 100 }
+    const window = { lo: 1_800 + 41 * 2_003, hi: 2_000 + 41 * 2_010 }
+    const looks = looksFrom({ phase: 'running-components', ticks, buildsDone }, buildsDone.hi, window.hi + 100)
+    const inWindow = looks.filter((look) => look > window.lo)
+    expect(inWindow.at(-1)).toBeCloseTo(window.hi + TICK_MARGIN_MS)
+    expect(inWindow[0]! - window.lo).toBeLessThanOrEqual(AIMED_STEP_MS)
+    expect(inWindow.length).toBe(Math.ceil((window.hi + TICK_MARGIN_MS - window.lo) / AIMED_STEP_MS))
+    expect(gapsOf(inWindow).every((gap) => gap <= AIMED_STEP_MS)).toBe(true)
+    // Not one look before it: no pass can come 2 s after the check before the builds were seen done sooner.
+    expect(looks).toEqual(inWindow)
   })
 
   test('the look after the builds end goes where the checks were aimed, at the guessed pace, when that comes before a sweep step', () => {
@@ -175,14 +201,29 @@ describe('nextPollDelay with known ticks', () => {
     expect(delay({ phase: 'running-components', ticks: guessed, buildsDone, now: 4_100 })).toBe(SWEEP_STEP_MS)
   })
 
+  test('a look that comes a moment short of the one planned goes on to the next, never again at once', () => {
+    // The clock rounds pauses to whole milliseconds: a look can land a fraction short of the one planned.
+    const buildsDone = { lo: 1_800 + 40 * 2_003, hi: 2_000 + 40 * 2_010 + 100 }
+    const looks = looksFrom({ phase: 'running-components', ticks, buildsDone }, buildsDone.hi, 90_000)
+    for (const look of looks) {
+      for (const short of [0.4, 0.9]) {
+        const pause = nextPollDelay({ ...base, phase: 'running-components', ticks, buildsDone, now: look - short })
+        expect(Math.round(pause)).toBeGreaterThanOrEqual(1)
+      }
+    }
+    const end = buildsDone.hi + PASS_PRIOR.maxMs + TICK_MARGIN_MS
+    expect(nextPollDelay({ ...base, phase: 'running-components', buildsDone, now: end - 0.3 })).toBe(QUICK_MS)
+  })
+
   test('a guessed pace that runs fast cannot hide the final status for more than a sweep step', () => {
     // The builds seen done by a check the model put just after a tick; the span the sure bounds allow starts
-    // at once (1 950 + 2 000 ms is past), so the first look is a step away, before the predicted pass.
+    // at once (1 950 + 2 000 ms is past), so looks a step apart at most lead up to the predicted pass.
     const guessed: TickModel = { ...ticks, minPeriod: PASS_PRIOR.minMs, maxPeriod: PASS_PRIOR.maxMs }
     const buildsDone = { lo: -2_000, hi: 2_100 }
-    expect(delay({ phase: 'running-components', changed: true, ticks: guessed, buildsDone, now: 2_100 })).toBe(
-      SWEEP_STEP_MS
-    )
+    const looks = looksFrom({ phase: 'running-components', changed: true, ticks: guessed, buildsDone }, 2_100, 6_000)
+    expect(gapsOf([2_100, ...looks]).every((gap) => gap <= SWEEP_STEP_MS)).toBe(true)
+    expect(looks.filter((look) => look < 3_803).length).toBeGreaterThanOrEqual(2)
+    expect(looks).toContain(2_000 + FIRST_GUESS.maxMs + TICK_MARGIN_MS)
   })
 
   test('when that pass is not known well, or went by with nothing new, looks sweep the span it can fall in', () => {

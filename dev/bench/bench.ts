@@ -9,8 +9,9 @@
  *    replayed in virtual time the same way.
  * 3. The sweep (sweep.ts): the committed bundle in real time against the real Components
  *    API, on each stand-in set the machine has, beside the blind floor and the shell loops,
- *    with issue 39's goals judged per point (goals.ts). About an hour; `-- --quick` runs
- *    the everyday subset (about ten minutes), `-- --virtual-only` leaves it out. A whole
+ *    with issue 39's goals judged per point (goals.ts). About half an hour; `-- --quick` runs
+ *    the everyday subset (about ten minutes), `-- --points=ID,…` the points named, and
+ *    `-- --virtual-only` leaves it out. A whole
  *    run writes BENCHMARKS.md, dev/bench/results.json and the plot (docs/bench-lag.svg);
  *    `-- --from-results` measures the rest again and takes the sweep from results.json.
  */
@@ -23,7 +24,7 @@ import { inProcessApi } from '../support/in-process-api.js'
 import { ROOT } from '../support/project-root.js'
 import { renderPlot } from './plot.js'
 import { FULL, QUICK, type Point } from './points.js'
-import { BUILD_SPREAD_S, RUNS } from './real-timing.js'
+import { BUILD_SPREAD_S, PHASES as LOOP_PHASES, RUNS } from './real-timing.js'
 import { pointLabel, pooled, standInsTitle, TABLE_HEAD, tableRow, tally } from './sweep-report.js'
 import { RESULTS, PLOT, standInSets, sweep, type PointResult } from './sweep.js'
 import { BUNDLE } from '../support/run-bundle.js'
@@ -40,7 +41,12 @@ import {
 import { VirtualClock } from '../support/virtual-clock.js'
 
 const PHASES = 40
-const quick = process.argv.includes('--quick')
+/** `--points=ID,…`: those points of the sweep only; like `--quick`, it writes nothing. */
+const chosenIds = process.argv
+  .find((arg) => arg.startsWith('--points='))
+  ?.slice('--points='.length)
+  .split(',')
+const quick = process.argv.includes('--quick') || chosenIds !== undefined
 /** The sweep's figures taken from the last whole run (dev/bench/results.json), the rest measured again. */
 const fromResults = process.argv.includes('--from-results')
 
@@ -219,16 +225,25 @@ function previousSweep(): PointResult[][] {
   return (['shared', 'project'] as const).map((set) => results.filter((r) => r.standIns === set))
 }
 
+function chosenPoints(): Point[] {
+  if (!chosenIds) return process.argv.includes('--quick') ? QUICK : FULL
+  return chosenIds.map((id) => {
+    const point = FULL.find((p) => p.id === id)
+    if (!point) throw new Error(`no point ${id}; the points are ${FULL.map((p) => p.id).join(', ')}`)
+    return point
+  })
+}
+
 async function sweepSection(out: (line?: string) => void): Promise<PointResult[]> {
   out('## 3. Lag across the range, in real time against the real Components API')
   out()
   out(
-    `The committed bundle (\`node dist/index.js\`, default inputs) deploys two components on the real server, ${RUNS.action} times per point, beside the blind floor and the \`sleep 1\` and \`sleep 10\` shell loops (${RUNS.floor} runs each, the loops' first reads spread over one sleep), each run on its own tool, with build times spread evenly over ${BUILD_SPREAD_S} s so that each ends on another pass of the server and at another phase of a fixed-pace poller. All start 0.3 s apart and run at once, on both stand-in sets at the same time. The lag is the server's own record: from the \`Finished at\` time its task writes into the final deployment to its answer to the poller's first read showing it. Latency: the stand-in build and jobs services answer every call after that delay (± the jitter), so that each pass of the task over two builds takes 2 s plus twice that, as in production, where those services answer over the network. Checks: status reads (GET), median (max). The floor is told for free when the first build starts, then reads 3.2 s apart until every build is done, then 0.7 s apart. Goal: median lag ≤ 0.2 s at latency 0, ≤ 0.4 s beyond (≤ 0.5 s with jitter), max ≤ 1.2 s, checks ≤ the floor's + 1, and ahead of the \`sleep 1\` loop.`
+    `The committed bundle (\`node dist/index.js\`, default inputs) deploys two components on the real server, ${RUNS} times per point, each run on its own tool, with build times spread evenly over ${BUILD_SPREAD_S} s so that each ends on another pass of the server and at another phase of a fixed-pace poller. The blind floor reads each of those deployments too, so the two compare on the same deployments. The \`sleep 1\` and \`sleep 10\` shell loops read one more deployment each (the middle build time), ${LOOP_PHASES} of each with their first reads spread evenly over one sleep, because where one loop's reads fall against the final status is luck. All start 0.3 s apart and run at once, on both stand-in sets at the same time. The lag is the server's own record: from the \`Finished at\` time its task writes into the final deployment to its answer to the poller's first read showing it. Latency: the stand-in build and jobs services answer every call after that delay (± the jitter), so that each pass of the task over two builds takes 2 s plus twice that, as in production, where those services answer over the network. Checks: status reads (GET), median (max). The floor is told for free when the first build starts, then reads 3.2 s apart until every build is done, then 0.7 s apart. Goal: median lag ≤ 0.2 s at latency 0, ≤ 0.4 s beyond (≤ 0.5 s with jitter), max ≤ 1.2 s, checks ≤ the floor's + 1, and ahead of the \`sleep 1\` loop.`
   )
   out()
   out('![Median lag against latency](docs/bench-lag.svg)')
   out()
-  const swept = fromResults ? previousSweep() : await sweepBoth(out, quick ? QUICK : FULL)
+  const swept = fromResults ? previousSweep() : await sweepBoth(out, chosenPoints())
   const all = swept.flat()
   for (const results of swept.filter((r) => r.length > 0)) {
     out()
@@ -309,11 +324,11 @@ async function main(): Promise<void> {
   out('## What these figures do not show')
   out()
   out(
-    "The action aims its checks just after the passes of the server's deployment task. It assumes the pace measured on the real server code here with its services answering at once (2.003–2.012 s a pass), but only where the start showed such services: builds started within a tenth of a second of the creation, whose first pass it then catches closely; a change the assumed pace cannot place refutes it. Otherwise, and wherever it cannot predict a pass to within a second, it checks every 3.2 s while builds run, which keeps the lag within 1.2 s at any pace (the final status comes at least 2 s after the last build ends). While builds run a deployment shows nothing from one pass to the next, so nothing corrects the assumed pace on the way: at latency 0 the aim's spread grows by about 9 ms a pass, which is why long builds at latency 0 are seen later than short ones; and services a little slower than assumed that the start did not reveal (25 ms a call) land the aimed checks a little earlier every pass. Once the builds are seen done, the span where the final status can fall is swept every 0.7 s, one look just after the predicted pass, which bounds that last part of the lag whatever the pace. The blind floor is what keeping the 1.2 s bound costs a poller that cannot see the pace, even one told for free when the first build starts: checks 3.2 s apart while builds run, then 0.7 s apart until the final status. Production's pace cannot be measured from here: its build and jobs services answer over the network, and a pass waits on them once per unfinished build; the latencies of the sweep stand in for it."
+    "The action aims its checks just after the passes of the server's deployment task. It assumes the pace measured on the real server code here with its services answering at once (2.003–2.012 s a pass), but only where the start showed such services: builds started within a tenth of a second of the creation, whose first pass it then catches with looks 60 ms apart; a change the assumed pace cannot place refutes it. Otherwise, and wherever it cannot predict a pass to within a second, it checks every 3.2 s while builds run, which keeps the lag within 1.2 s at any pace (the final status comes at least 2 s after the last build ends). While builds run a deployment shows nothing from one pass to the next, so nothing corrects the assumed pace on the way: at latency 0 the aim's spread grows by about 9 ms a pass, which is why long builds at latency 0 are seen later than short ones; and services a little slower than assumed that the start did not reveal (25 ms a call) land the aimed checks a little earlier every pass. Once the builds are seen done, the span where the final status can fall is swept every 0.7 s, which bounds that last part of the lag whatever the pace; where the pass is predicted, looks at most 0.15 s apart cover the window it is predicted in, the last just after it, so that the wider the window (the more passes since the anchor), the more looks, rather than one look at its end. The blind floor is what keeping the 1.2 s bound costs a poller that cannot see the pace, even one told for free when the first build starts: checks 3.2 s apart while builds run, then 0.7 s apart until the final status. Production's pace cannot be measured from here: its build and jobs services answer over the network, and a pass waits on them once per unfinished build; the latencies of the sweep stand in for it."
   )
   out()
   out(
-    "Where a row misses the goal, it is for one of four reasons. Long builds at latency 0: the aim's spread grows by 9 ms a pass (the assumed 2.003–2.012 s), about 0.3 s over the 30 passes of a 60 s build, and nothing while builds run narrows it. Services that answer 25 ms a call: the start looks like latency 0, the assumed pace is 40 ms a pass too fast, and when the builds end just after a check aimed early, the final status is seen a pass late (up to 1.5 s); 50 ms and more show at the start. Checks above the floor's + 1 at some latencies: the action pays for the two checks of the start that the floor is told for free, and for the sweep once the builds are done. And the `sleep 1` loop's median over three runs ranges from 0.04 to 1.00 s with where its reads happen to fall, so \"ahead of it\" decides little on a single row; its mean over the sweep, about 0.5 s, is what a user meets."
+    "Where a row misses the goal, it is for one of these reasons. Services that answer 25 ms a call: the start looks like latency 0, the assumed pace is 40 ms a pass too fast, and when the builds end just after a check aimed early, the final status is seen a pass late (up to 1.5 s); 50 ms and more show at the start. Only a first pass seen to within some 20 ms could tell them apart, and the shipped gateway delivers each answer about 40 ms after it logs it (2 ms in its log, 44 ms at the client, every answer after a connection's first two), so the action cannot see it that closely there. Long builds at latency 0: when the builds end on a pass the action looks at, the looks that cover the next pass's window see the final status within 0.15 s; when they end on the pass before, the final status comes on a looked-at pass, and that look is as late as its window is wide, 9 ms for every pass since the anchor (0.3 s at 60 s builds). Which happens depends on the pass the builds end on, so the median of five runs lands on one or the other; at 180 s builds it fell on the first. Every core busy at latency 0: passes a few ms slower than assumed, which a closer anchor no longer absorbs. Points at 100–225 ms whose median is just over the goal: there nothing shows the pace, the action checks as the blind floor does, and the floor's own median lag over the sweep is 0.46 s. And on 180 s builds the shell loops' reads, each a second after the last answer, bunch together over three minutes, so their spread no longer shows the loop's range."
   )
   out()
   out('## Start-up, size, memory')

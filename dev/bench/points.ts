@@ -33,7 +33,7 @@ function point(buildS: number, latencyMs: number, jittered = false, extra: Parti
 const LATENCY_STEP_MS = 25
 const latencies = Array.from({ length: 300 / LATENCY_STEP_MS + 1 }, (_, i) => i * LATENCY_STEP_MS)
 
-/** The whole range: about an hour on each stand-in set. */
+/** The whole range: about half an hour, both stand-in sets at once. */
 export const FULL: Point[] = [
   ...latencies.flatMap((ms) => (ms === 0 ? [point(20, 0)] : [point(20, ms), point(20, ms, true)])),
   ...[5, 60, 180].flatMap((s) => [point(s, 0), point(s, 150)]),

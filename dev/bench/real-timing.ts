@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { BUILDING_MAX_MS, SWEEP_STEP_MS } from '../../src/engine/poll-policy.js'
 import { aBuildUnderWay, isFinal, phaseOf } from '../../src/engine/status.js'
 import { parseDeployment, type Deployment } from '../../src/engine/toolforge-types.js'
-import { loggedRequests, type ComponentSpec, type RealApi } from '../real-api/real-api.js'
+import { loggedRequests, type ComponentSpec, type LoggedRequest, type RealApi } from '../real-api/real-api.js'
 import { runAction } from '../support/run-bundle.js'
 import type { Point } from './points.js'
 
@@ -23,8 +23,6 @@ export interface RunSample {
   gets: number
 }
 
-/** Reads a poller makes that its count leaves out (the floor is told for free when a build starts). */
-const FREE_READER = 'bench-free-read'
 const FINISHED_AT = /Finished at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?)\+00:00/
 
 /** The server's `Finished at` stamp, in seconds since the epoch. */
@@ -73,15 +71,17 @@ async function seed(api: RealApi, point: Point, who: string, extraBuildS: number
 /**
  * With `behind`, another deployment of the tool runs first, and the poller's own is
  * created once that one ends. The first builds a ref that fails, so that the poller's
- * build of `main` cannot reuse an image of it.
+ * build of `main` cannot reuse an image of it. Returns the first one's id.
  */
-async function occupy(api: RealApi, point: Point, s: Seeded): Promise<void> {
-  if (!point.behind) return
+async function occupy(api: RealApi, point: Point, s: Seeded): Promise<string | undefined> {
+  if (!point.behind) return undefined
   await api.setConfig(s.tool, componentsOf(point, 'broken'))
   const answer = await readAgain(`${s.base}?token=${s.token}`, { method: 'POST' })
-  if (answer.status !== 200) throw new Error(`the deployment to wait behind was refused: HTTP ${answer.status}`)
-  await answer.body?.cancel()
+  const body = (await answer.json()) as { data?: { deploy_id?: string } }
+  if (answer.status !== 200 || !body.data?.deploy_id)
+    throw new Error(`the deployment to wait behind was refused: HTTP ${answer.status}`)
   await api.setConfig(s.tool, componentsOf(point))
+  return body.data.deploy_id
 }
 
 /** Creates the deployment, asking again every second while another one holds the tool (HTTP 409). */
@@ -103,32 +103,48 @@ async function read(s: Seeded, id: string, userAgent: string): Promise<Deploymen
 }
 
 /**
- * The feature request's `while sleep N; do curl …; done`. Its reads fall wherever its
- * start put them: `phase` (0–1) spreads the runs' first reads over one sleep.
+ * The feature request's `while sleep N; do curl …; done`, PHASES of them on one
+ * deployment, their first reads spread evenly over one sleep: where a single loop's reads
+ * fall against the final status is luck, and evenly spread they show its whole range.
  */
-async function shellLoop(s: Seeded, sleepS: number, phase: number): Promise<void> {
+async function shellLoops(s: Seeded, sleepS: number): Promise<void> {
   const id = await create(s)
-  await sleep(phase * sleepS * 1000)
-  do await sleep(sleepS * 1000)
-  while (!isFinal((await read(s, id, `loop-${sleepS}`)).status))
+  await Promise.all(
+    Array.from({ length: PHASES }, async (_, phase) => {
+      await sleep(((phase + 0.5) / PHASES) * sleepS * 1000)
+      do await sleep(sleepS * 1000)
+      while (!isFinal((await read(s, id, loopReader(sleepS, phase))).status))
+    })
+  )
+}
+
+const loopReader = (sleepS: number, phase: number) => `bench-loop-${sleepS}-${phase}`
+const FLOOR_READER = 'bench-floor'
+
+/** The deployment the action created on `s.tool`, once a build of it is under way (or it ended). */
+async function actionsDeployment(api: RealApi, s: Seeded, occupier: string | undefined): Promise<string> {
+  for (;;) {
+    const answer = await api.asMaintainer(s.tool, 'GET', '/deployment')
+    const listed = (answer.body.data as { deployments?: unknown[] } | undefined)?.deployments ?? []
+    const started = listed
+      .map((d) => parseDeployment(d))
+      .find((d) => d !== undefined && d.deploy_id !== occupier && (aBuildUnderWay(d) || isFinal(d.status)))
+    if (started) return started.deploy_id
+    await sleep(50)
+  }
 }
 
 /**
- * What a poller that cannot see the server's pace needs to keep the lag within 1.2 s: told
- * for free when the first build has started, it then checks BUILDING_MAX_MS apart until it
- * sees every build done (the final status follows the last build's end by at least the
- * task's 2 s pause), then SWEEP_STEP_MS apart until the final status.
+ * What a poller that cannot see the server's pace needs to keep the lag within 1.2 s, on
+ * the action's own deployment: told for free when the first build has started (the
+ * maintainer's list, not counted), it then checks BUILDING_MAX_MS apart until it sees
+ * every build done (the final status follows the last build's end by at least the task's
+ * 2 s pause), then SWEEP_STEP_MS apart until the final status.
  */
-async function floorPoller(s: Seeded): Promise<void> {
-  const id = await create(s)
-  for (
-    let d = await read(s, id, FREE_READER);
-    !aBuildUnderWay(d) && !isFinal(d.status);
-    d = await read(s, id, FREE_READER)
-  )
-    await sleep(50)
+async function floorPoller(api: RealApi, s: Seeded, occupier: string | undefined): Promise<void> {
+  const id = await actionsDeployment(api, s, occupier)
   for (;;) {
-    const d = await read(s, id, 'bench-floor')
+    const d = await read(s, id, FLOOR_READER)
     if (isFinal(d.status)) return
     const phase = phaseOf(d)
     await sleep(phase === 'building' || phase === 'queued' ? BUILDING_MAX_MS : SWEEP_STEP_MS)
@@ -148,17 +164,20 @@ function deploymentIn(body: string): Deployment | undefined {
   return parseDeployment((JSON.parse(body) as { data?: unknown }).data)
 }
 
-/** The poller's lag and checks, from the server's log (read once for the whole point). */
-function sampleOf(log: Pick<RealApi, 'requestLog'>, s: Seeded): RunSample {
-  const gets = loggedRequests(log, s.tool).filter((r) => r.method === 'GET' && r.user_agent !== FREE_READER)
+/** The action's reads: with its own user agent, and without the maintainer's header. */
+const isActions = (r: LoggedRequest) => !r.user_agent?.startsWith('bench-') && r.x_toolforge_tool === null
+
+/** A poller's lag and checks, from the server's log (read once for the whole point). */
+function sampleOf(log: Pick<RealApi, 'requestLog'>, tool: string, reader: (r: LoggedRequest) => boolean): RunSample {
+  const gets = loggedRequests(log, tool).filter((r) => r.method === 'GET' && reader(r))
   // Of the deployments read, the poller's own is the one it read last.
   const own = gets.filter((r) => r.path === gets.at(-1)?.path)
   const seen = own.map((r) => ({ r, d: deploymentIn(r.response_body) }))
   const final = seen.find(({ d }) => d !== undefined && isFinal(d.status))
-  if (!final) throw new Error(`no final status read for ${s.tool}`)
+  if (!final) throw new Error(`no final status read for ${tool}`)
   const end = finishedAt(final.d!.long_status ?? '')
   if (final.d!.status !== 'successful' || end === undefined)
-    throw new Error(`${s.tool} ended ${final.d!.status}: ${final.d!.long_status ?? ''}`)
+    throw new Error(`${tool} ended ${final.d!.status}: ${final.d!.long_status ?? ''}`)
   return { lagMs: Math.max(0, (final.r.t + final.r.ms / 1000 - end) * 1000), gets: own.length }
 }
 
@@ -181,45 +200,49 @@ export interface PointSamples {
   'sleep 10': RunSample[]
 }
 
-/** Runs of each poller at every point: the action's five give its median and maximum, the others' three theirs. */
-export const RUNS: Record<Poller, number> = { action: 5, floor: 3, 'sleep 1': 3, 'sleep 10': 3 }
+/** The action's runs at every point; the floor reads the same deployments. */
+export const RUNS = 5
+/** How many phases of each shell loop read one deployment. */
+export const PHASES = 5
 
 /**
- * Build times spread over this much, evenly over each poller's runs: each ends on another
+ * Build times spread over this much, evenly over the action's runs: each ends on another
  * pass, and a poller whose checks keep a fixed pace from the start (the blind floor's
- * 3.2 s, an unaimed action's) meets that pass at another phase of its pace.
+ * 3.2 s, an unaimed action's) meets that pass at another phase of its pace. The shell
+ * loops' deployments take the middle one.
  */
 export const BUILD_SPREAD_S = 8
 
-/** One point: every poller's runs at once, each on its own tool. */
+/**
+ * One point: the action's runs, each on its own tool, with the blind floor reading each
+ * of its deployments too, and each shell loop's phases on one more deployment; all at once.
+ */
 export async function measurePoint(api: RealApi, point: Point, busyCores: number): Promise<PointSamples> {
   await api.configure({ latency_ms: point.latencyMs, latency_jitter_ms: point.jitterMs })
-  const pollers: Array<{ poller: Poller; go: (s: Seeded, phase: number) => Promise<void> }> = [
-    { poller: 'action', go: (s) => actionRun(api, s) },
-    { poller: 'floor', go: floorPoller },
-    { poller: 'sleep 1', go: (s, phase) => shellLoop(s, 1, phase) },
-    { poller: 'sleep 10', go: (s, phase) => shellLoop(s, 10, phase) }
-  ]
-  const jobs = pollers.flatMap(({ poller, go }) =>
-    Array.from({ length: RUNS[poller] }, (_, run) => ({
-      poller,
-      go,
-      phase: (run + 0.5) / RUNS[poller],
-      extraS: (run * BUILD_SPREAD_S) / RUNS[poller]
-    }))
+  const middleS = ((RUNS - 1) / 2) * (BUILD_SPREAD_S / RUNS)
+  const actions = await Promise.all(
+    Array.from({ length: RUNS }, (_, run) => seed(api, point, 'action', (run * BUILD_SPREAD_S) / RUNS))
   )
-  const seeded = await Promise.all(jobs.map((job) => seed(api, point, job.poller, job.extraS)))
-  await Promise.all(seeded.map((s) => occupy(api, point, s)))
+  const loops = await Promise.all([1, 10].map((sleepS) => seed(api, point, `loop${sleepS}`, middleS)))
+  const occupiers = await Promise.all([...actions, ...loops].map((s) => occupy(api, point, s)))
+  const jobs: Array<() => Promise<void>> = [
+    ...actions.flatMap((s, i) => [() => actionRun(api, s), () => floorPoller(api, s, occupiers[i])]),
+    ...loops.map((s, i) => () => shellLoops(s, [1, 10][i]!))
+  ]
   const measured = async () => {
-    // Started STAGGER_MS apart: a dozen deployments starting their builds at once slow each
+    // Started STAGGER_MS apart: deployments starting their builds at once slow each
     // other's start (git ls-remote, the build service), which no real run meets.
-    await Promise.all(jobs.map(async (job, i) => (await sleep(i * STAGGER_MS), job.go(seeded[i]!, job.phase))))
+    await Promise.all(jobs.map(async (job, i) => (await sleep(Math.floor(i / 2) * STAGGER_MS), job())))
     // The server logs an exchange just after answering it.
     await sleep(300)
   }
   await (point.busy ? withBusyCores(busyCores, measured) : measured())
-  const samples: PointSamples = { action: [], floor: [], 'sleep 1': [], 'sleep 10': [] }
   const log = { requestLog: api.requestLog }
-  jobs.forEach((job, i) => samples[job.poller].push(sampleOf(log, seeded[i]!)))
-  return samples
+  const phases = Array.from({ length: PHASES }, (_, phase) => phase)
+  return {
+    action: actions.map((s) => sampleOf(log, s.tool, isActions)),
+    floor: actions.map((s) => sampleOf(log, s.tool, (r) => r.user_agent === FLOOR_READER)),
+    'sleep 1': phases.map((phase) => sampleOf(log, loops[0]!.tool, (r) => r.user_agent === loopReader(1, phase))),
+    'sleep 10': phases.map((phase) => sampleOf(log, loops[1]!.tool, (r) => r.user_agent === loopReader(10, phase)))
+  }
 }

@@ -2,7 +2,7 @@
  * The sweep's tables for BENCHMARKS.md and the terminal: a row per point and stand-in set,
  * with the action, the blind floor and the shell loops side by side, and the goal's verdict.
  */
-import { judge, median, summary } from './goals.js'
+import { aboveFloor, judge, median, summary } from './goals.js'
 import type { Point } from './points.js'
 import { POLLERS } from './real-timing.js'
 import type { PointResult, StandIns } from './sweep.js'
@@ -16,11 +16,11 @@ export function pointLabel(point: Point): string {
 }
 
 export const TABLE_HEAD = [
-  '| point | action: median / max lag (s) | checks | floor: lag (s) | checks | `sleep 1`: lag (s) | checks | `sleep 10`: lag (s) | goal |',
+  "| point | action: median / max lag (s) | checks, above the floor's | floor: lag (s) | checks | `sleep 1`: lag (s) | checks | `sleep 10`: lag (s) | goal |",
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'
 ]
 
-/** One row: medians over the runs; checks as median (max). */
+/** One row: medians over the runs; checks as median (max), and the action's above the floor's (median of the pairs). */
 export function tableRow(result: PointResult): string {
   const action = summary(result.samples.action)
   const floor = summary(result.samples.floor)
@@ -28,7 +28,8 @@ export function tableRow(result: PointResult): string {
   const loop10 = summary(result.samples['sleep 10'])
   const verdict = judge(result.point, result.samples)
   const checks = (x: ReturnType<typeof summary>) => `${x.medianGets} (${x.maxGets})`
-  return `| ${pointLabel(result.point)} | **${s(action.medianLagMs)} / ${s(action.maxLagMs)}** | **${checks(action)}** | ${s(floor.medianLagMs)} | ${checks(floor)} | ${s(loop1.medianLagMs)} | ${checks(loop1)} | ${s(loop10.medianLagMs)} | ${verdict.pass ? 'PASS' : `FAIL: ${verdict.misses.join('; ')}`} |`
+  const above = aboveFloor(result.samples)
+  return `| ${pointLabel(result.point)} | **${s(action.medianLagMs)} / ${s(action.maxLagMs)}** | **${checks(action)}**, ${above >= 0 ? '+' : '−'}${Math.abs(above)} | ${s(floor.medianLagMs)} | ${checks(floor)} | ${s(loop1.medianLagMs)} | ${checks(loop1)} | ${s(loop10.medianLagMs)} | ${verdict.pass ? 'PASS' : `FAIL: ${verdict.misses.join('; ')}`} |`
 }
 
 export function standInsTitle(standIns: StandIns): string {

@@ -48,7 +48,7 @@ export const FIRST_CHECK_MS = 100
  * next check waits for QUICK_MS, when a build has started (and a pass may have ended a
  * deployment whose builds could not start).
  */
-export const FIRST_PASS_STEP_MS = 100
+export const FIRST_PASS_STEP_MS = 60
 export const FIRST_PASS_WAIT_MS = 300
 export const QUICK_MS = 1_000
 export const RUNS_PHASE_MIN_MS = 2_000
@@ -57,6 +57,8 @@ export const BUILDING_MAX_MS = RUNS_PHASE_MIN_MS + LAG_BUDGET_MS
 export const FINISHING_MS = 250
 /** How far apart looks sweep a span where a due change can fall: the lag goal. */
 export const SWEEP_STEP_MS = 700
+/** How far apart looks cover the window a due pass is predicted in. */
+export const AIMED_STEP_MS = 150
 export const SOON_MS = 10_000
 /** After a predicted tick: the pass over the builds, and the runs that follow a tick, are done by then. */
 export const TICK_MARGIN_MS = 25
@@ -106,9 +108,11 @@ function afterTick(ticks: TickModel | undefined, now: number, minMs: number, max
  * it starts the runs (or reports the failed build), comes one pass after the last build
  * ended, so surely within [lo + the shortest pass, hi + the longest plausible one]. Looks
  * sweep that span SWEEP_STEP_MS apart, so that the change is seen within a step however
- * wrong the guessed pace was (a guess that runs fast lands the aimed checks before their
- * passes, and nothing while builds run can tell); the look that would pass the predicted
- * pass goes just after it instead, so a right guess sees the change at once.
+ * wrong the guessed pace was (nothing while builds run can tell). Where the pass is
+ * predicted to within MAX_TICK_SPREAD_MS, the sweep's grid is laid from that window's
+ * edges, and looks AIMED_STEP_MS apart cover the window itself, the last just after it:
+ * the further the pass lies from the last one seen, the wider the window, and one look at
+ * its end would see the change that much late.
  */
 function sweepDuePass(
   ticks: TickModel | undefined,
@@ -117,15 +121,24 @@ function sweepDuePass(
 ): number | undefined {
   if (!buildsDone) return undefined
   const due = { lo: buildsDone.lo + (ticks?.minPeriod ?? PASS_PRIOR.minMs), hi: buildsDone.hi + PASS_PRIOR.maxMs }
-  const last = due.hi + TICK_MARGIN_MS - now
-  if (last <= 0) return undefined
-  let look = Math.min(Math.max(due.lo - now, 0) + SWEEP_STEP_MS, last)
-  if (ticks) {
-    const aimed = tickWindow(ticks, tickClosingAfter(ticks, Math.max(buildsDone.hi, due.lo)))
-    const aimedLook = aimed.hi + TICK_MARGIN_MS - now
-    if (aimed.hi - aimed.lo <= MAX_TICK_SPREAD_MS && aimedLook > 0) look = Math.min(look, aimedLook)
+  const end = due.hi + TICK_MARGIN_MS
+  if (now + 1 >= end) return undefined
+  const steps = (from: number) => Math.min(Math.max(from - now, 0) + SWEEP_STEP_MS, end - now)
+  const aimed = ticks && tickWindow(ticks, tickClosingAfter(ticks, Math.max(buildsDone.hi, due.lo)))
+  if (!aimed || aimed.hi - aimed.lo > MAX_TICK_SPREAD_MS) return steps(due.lo)
+  const last = aimed.hi + TICK_MARGIN_MS
+  // Looks a moment apart at least: a look just short of one planned would plan it again.
+  const soon = now + 1
+  if (soon >= last) return steps(now)
+  const count = Math.max(1, Math.ceil((last - aimed.lo) / AIMED_STEP_MS))
+  const across = (last - aimed.lo) / count
+  const first = aimed.lo + across
+  if (soon < first) {
+    // Up to the window, the sweep's steps, evened out to end on its first look.
+    const from = Math.max(now, due.lo)
+    return from - now + (first - from) / Math.max(1, Math.ceil((first - from) / SWEEP_STEP_MS))
   }
-  return look
+  return Math.min(first + (Math.floor((soon - first) / across) + 1) * across, last) - now
 }
 
 /** The previous pause grown by `factor`, kept within [floor, cap]. */
