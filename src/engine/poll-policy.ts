@@ -21,10 +21,10 @@ import { SERVER_QUEUE_SIGN_MS, type Phase } from './status.js'
  *   least 2 s after the last build ends, so a check lands before it, or at most
  *   LAG_BUDGET_MS after it, whatever the pace.
  * - Every build done (the runs to come, or a failed build to report): that pass is due.
- *   Looks SWEEP_STEP_MS apart over the span it can surely fall in, one of them just after
- *   the predicted pass (sweepDuePass), so a wrong guess of the pace costs a step, not a
- *   pass. Once a run is done and another still to come, the next run is near: looks
- *   double from FINISHING_MS up to a step.
+ *   Looks SWEEP_STEP_MS apart over the span it can surely fall in, and AIMED_STEP_MS apart
+ *   over the window the pass is predicted in (sweepDuePass), so a wrong guess of the pace
+ *   costs a step, not a pass. Once a run is done and another still to come, the next run
+ *   is near: looks double from FINISHING_MS up to a step.
  * - Finishing (every run done, or a cancel asked for): only the server's bookkeeping
  *   remains: every quarter second.
  * - When "soon" proves wrong (nothing changed for SOON_MS in a late phase), the building
@@ -109,10 +109,11 @@ function afterTick(ticks: TickModel | undefined, now: number, minMs: number, max
  * ended, so surely within [lo + the shortest pass, hi + the longest plausible one]. Looks
  * sweep that span SWEEP_STEP_MS apart, so that the change is seen within a step however
  * wrong the guessed pace was (nothing while builds run can tell). Where the pass is
- * predicted to within MAX_TICK_SPREAD_MS, the sweep's grid is laid from that window's
- * edges, and looks AIMED_STEP_MS apart cover the window itself, the last just after it:
- * the further the pass lies from the last one seen, the wider the window, and one look at
- * its end would see the change that much late.
+ * predicted to within MAX_TICK_SPREAD_MS, looks AIMED_STEP_MS apart cover the window it is
+ * predicted in, the last just after it: the further the pass lies from the last one seen,
+ * the wider the window, and one look at its end would see the change that much late. The
+ * steps before the window are evened out to end on its first look; after it, they go on
+ * from the last look.
  */
 function sweepDuePass(
   ticks: TickModel | undefined,
