@@ -1,16 +1,17 @@
 /**
  * Detection lag and status checks in real time, against the real Components API: the
- * committed bundle, the blind floor and the shell loops each deploy their own tool with
- * the same timings, at once. The lag is the server's own record: from the `Finished at`
- * time the task writes into the final deployment to the moment the server answered the
- * poller's first read showing it (both on the server's clock; no observer loads it).
+ * committed bundle deploys its own tools, the blind floor reads the bundle's deployments,
+ * and the shell loops each read one deployment of their own, all at once. The lag is the
+ * server's own record: from the `Finished at` time the task writes into the final
+ * deployment to the moment the server answered the poller's first read showing it (both on
+ * the server's clock; no observer loads it).
  */
 import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BUILDING_MAX_MS, SWEEP_STEP_MS } from '../../src/engine/poll-policy.js'
 import { aBuildUnderWay, isFinal, phaseOf } from '../../src/engine/status.js'
 import { parseDeployment, type Deployment } from '../../src/engine/toolforge-types.js'
-import { loggedRequests, type ComponentSpec, type LoggedRequest, type RealApi } from '../real-api/real-api.js'
+import { loggedRequestsOf, type ComponentSpec, type LoggedRequest, type RealApi } from '../real-api/real-api.js'
 import { runAction } from '../support/run-bundle.js'
 import type { Point } from './points.js'
 
@@ -167,9 +168,13 @@ function deploymentIn(body: string): Deployment | undefined {
 /** The action's reads: with its own user agent, and without the maintainer's header. */
 const isActions = (r: LoggedRequest) => !r.user_agent?.startsWith('bench-') && r.x_toolforge_tool === null
 
-/** A poller's lag and checks, from the server's log (read once for the whole point). */
-function sampleOf(log: Pick<RealApi, 'requestLog'>, tool: string, reader: (r: LoggedRequest) => boolean): RunSample {
-  const gets = loggedRequests(log, tool).filter((r) => r.method === 'GET' && reader(r))
+/** A poller's lag and checks, from what the server logged about `tool`. */
+function sampleOf(
+  logged: Map<string, LoggedRequest[]>,
+  tool: string,
+  reader: (r: LoggedRequest) => boolean
+): RunSample {
+  const gets = logged.get(tool)!.filter((r) => r.method === 'GET' && reader(r))
   // Of the deployments read, the poller's own is the one it read last.
   const own = gets.filter((r) => r.path === gets.at(-1)?.path)
   const seen = own.map((r) => ({ r, d: deploymentIn(r.response_body) }))
@@ -237,7 +242,10 @@ export async function measurePoint(api: RealApi, point: Point, busyCores: number
     await sleep(300)
   }
   await (point.busy ? withBusyCores(busyCores, measured) : measured())
-  const log = { requestLog: api.requestLog }
+  const log = loggedRequestsOf(
+    api,
+    [...actions, ...loops].map((s) => s.tool)
+  )
   const phases = Array.from({ length: PHASES }, (_, phase) => phase)
   return {
     action: actions.map((s) => sampleOf(log, s.tool, isActions)),

@@ -54,10 +54,17 @@ export interface LoggedRequest {
 
 /** The logged exchanges about `tool`. */
 export function loggedRequests(api: Pick<RealApi, 'requestLog'>, tool: string): LoggedRequest[] {
-  return api.requestLog
-    .split('\n')
-    .filter((line) => line.includes(`/tool/${tool}/`))
-    .map((line) => JSON.parse(line) as LoggedRequest)
+  return loggedRequestsOf(api, [tool]).get(tool)!
+}
+
+/** The logged exchanges about each of `tools`, from one pass over the log. */
+export function loggedRequestsOf(api: Pick<RealApi, 'requestLog'>, tools: string[]): Map<string, LoggedRequest[]> {
+  const byTool = new Map(tools.map((tool): [string, LoggedRequest[]] => [tool, []]))
+  for (const line of api.requestLog.split('\n')) {
+    const mine = byTool.get(/\/tool\/([^/?]+)\//.exec(line)?.[1] ?? '')
+    mine?.push(JSON.parse(line) as LoggedRequest)
+  }
+  return byTool
 }
 
 export interface MaintainerAnswer {
