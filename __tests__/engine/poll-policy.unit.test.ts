@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import {
   AIMED_STEP_MS,
+  BLIND_STEP_MS,
   BUILDING_MAX_MS,
   FINISHING_MS,
   FIRST_CHECK_MS,
@@ -197,8 +198,8 @@ describe('nextPollDelay with known ticks', () => {
     expect(delay({ phase: 'running-components', changed: true, ticks: guessed, buildsDone, now: 2_100 })).toBe(
       2_000 + FIRST_GUESS.maxMs + TICK_MARGIN_MS - 2_100
     )
-    // Nothing new just after it: the rest of the span, a step at a time.
-    expect(delay({ phase: 'running-components', ticks: guessed, buildsDone, now: 4_100 })).toBe(SWEEP_STEP_MS)
+    // Nothing new just after it: the rest of the span, a blind step at a time.
+    expect(delay({ phase: 'running-components', ticks: guessed, buildsDone, now: 4_100 })).toBe(BLIND_STEP_MS)
   })
 
   test('a look that comes a moment short of the one planned goes on to the next, never again at once', () => {
@@ -228,18 +229,18 @@ describe('nextPollDelay with known ticks', () => {
 
   test('when that pass is not known well, or went by with nothing new, looks sweep the span it can fall in', () => {
     const buildsDone = { lo: 1_000, hi: 5_000 }
-    // No model: from the earliest (1 000 + 2 000 ms, already past) a step at a time...
-    expect(delay({ phase: 'running-components', changed: true, buildsDone, now: 5_000 })).toBe(SWEEP_STEP_MS)
+    // No model: from the earliest (1 000 + 2 000 ms, already past) a blind step at a time...
+    expect(delay({ phase: 'running-components', changed: true, buildsDone, now: 5_000 })).toBe(BLIND_STEP_MS)
     // ...until just after the latest: 5 000 + 3 500 ms.
     expect(delay({ phase: 'running-components', buildsDone, now: 8_300 })).toBe(8_500 + TICK_MARGIN_MS - 8_300)
     expect(delay({ phase: 'running-components', buildsDone, now: 8_600 })).toBe(QUICK_MS)
-    // A model whose pass went by without the change: the rest of the span, a step at a time.
+    // A model whose pass went by without the change: the rest of the span, a blind step at a time.
     expect(delay({ phase: 'running-components', ticks, buildsDone: { lo: 1_900, hi: 2_100 }, now: 4_100 })).toBe(
-      SWEEP_STEP_MS
+      BLIND_STEP_MS
     )
     // A span that starts later than the next step: its start plus a step.
     expect(delay({ phase: 'running-components', buildsDone: { lo: 4_000, hi: 4_200 }, now: 4_200 })).toBe(
-      6_000 + SWEEP_STEP_MS - 4_200
+      6_000 + BLIND_STEP_MS - 4_200
     )
   })
 

@@ -1,8 +1,8 @@
 /**
  * Issue 39's goals for one point of the sweep, judged from its runs: the action's median
  * lag within 0.2 s at latency 0, 0.4 s otherwise, 0.5 s with jitter; its longest within
- * 1.2 s; its status checks at most one above the blind floor's on the same deployments;
- * and its lag ahead of the `sleep 1` loop's.
+ * 1.2 s; its status checks at most one above the blind floor's on the same deployments
+ * (two where nothing shows the pace); and its lag ahead of the `sleep 1` loop's.
  */
 import type { Point } from './points.js'
 import type { PointSamples, RunSample } from './real-timing.js'
@@ -46,6 +46,19 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
 /** Checks the action may make above the floor's. */
 export const ABOVE_FLOOR = 1
+/**
+ * From this latency on, no build has started by the action's first check, and nothing
+ * before the builds end shows the pace: the pass that brings the final status is as likely
+ * anywhere in a span of 2–3.5 s, and sweeping it closely enough for the median lag goal
+ * costs more than one check above the floor (issue 39 allows two there; BENCHMARKS.md has
+ * the figures of both sweeps).
+ */
+export const BLIND_FROM_MS = 50
+export const ABOVE_FLOOR_BLIND = 2
+
+export function allowedAboveFloor(point: Pick<Point, 'latencyMs'>): number {
+  return point.latencyMs >= BLIND_FROM_MS ? ABOVE_FLOOR_BLIND : ABOVE_FLOOR
+}
 
 /**
  * How many checks the action made above the floor's on the same deployment (the floor
@@ -64,7 +77,8 @@ export function judge(point: Point, samples: PointSamples): Verdict {
   if (action.medianLagMs > goal) misses.push(`median lag ${s(action.medianLagMs)} > ${s(goal)}`)
   if (action.maxLagMs > MAX_LAG_MS) misses.push(`max lag ${s(action.maxLagMs)} > ${s(MAX_LAG_MS)}`)
   const above = aboveFloor(samples)
-  if (above > ABOVE_FLOOR) misses.push(`${above} checks above the floor's > ${ABOVE_FLOOR}`)
+  const allowed = allowedAboveFloor(point)
+  if (above > allowed) misses.push(`${above} checks above the floor's > ${allowed}`)
   if (action.medianLagMs >= loop.medianLagMs) misses.push(`not ahead of sleep 1 (${s(loop.medianLagMs)})`)
   return { pass: misses.length === 0, misses }
 }

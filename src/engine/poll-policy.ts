@@ -21,10 +21,11 @@ import { SERVER_QUEUE_SIGN_MS, type Phase } from './status.js'
  *   least 2 s after the last build ends, so a check lands before it, or at most
  *   LAG_BUDGET_MS after it, whatever the pace.
  * - Every build done (the runs to come, or a failed build to report): that pass is due.
- *   Looks SWEEP_STEP_MS apart over the span it can surely fall in, and AIMED_STEP_MS apart
- *   over the window the pass is predicted in (sweepDuePass), so a wrong guess of the pace
- *   costs a step, not a pass. Once a run is done and another still to come, the next run
- *   is near: looks double from FINISHING_MS up to a step.
+ *   Looks BLIND_STEP_MS apart over the span it can surely fall in, or, where the pass is
+ *   predicted, AIMED_STEP_MS apart over its window with steps of at most SWEEP_STEP_MS
+ *   before it (sweepDuePass), so a wrong guess of the pace costs a step, not a pass.
+ *   Once a run is done and another still to come, the next run is near: looks double
+ *   from FINISHING_MS up to SWEEP_STEP_MS.
  * - Finishing (every run done, or a cancel asked for): only the server's bookkeeping
  *   remains: every quarter second.
  * - When "soon" proves wrong (nothing changed for SOON_MS in a late phase), the building
@@ -55,8 +56,15 @@ export const RUNS_PHASE_MIN_MS = 2_000
 export const LAG_BUDGET_MS = 1_200
 export const BUILDING_MAX_MS = RUNS_PHASE_MIN_MS + LAG_BUDGET_MS
 export const FINISHING_MS = 250
-/** How far apart looks sweep a span where a due change can fall: the lag goal. */
+/** The longest step where a change is due soon: up to an aimed window, and between runs. */
 export const SWEEP_STEP_MS = 700
+/**
+ * How far apart looks sweep the span a due pass can fall in where nothing tells where in
+ * it: the pass is as likely anywhere, so the lag is spread evenly up to a step, and a
+ * median lag of 0.4 s needs steps well under 0.8 s (the 0.7 s of SWEEP_STEP_MS gave
+ * 0.40–0.55 s at a third of such points on the real server).
+ */
+export const BLIND_STEP_MS = 400
 /** How far apart looks cover the window a due pass is predicted in. */
 export const AIMED_STEP_MS = 150
 export const SOON_MS = 10_000
@@ -106,14 +114,14 @@ function afterTick(ticks: TickModel | undefined, now: number, minMs: number, max
 /**
  * Every build is done, as the check at `buildsDone` saw first: the task's next pass, when
  * it starts the runs (or reports the failed build), comes one pass after the last build
- * ended, so surely within [lo + the shortest pass, hi + the longest plausible one]. Looks
- * sweep that span SWEEP_STEP_MS apart, so that the change is seen within a step however
- * wrong the guessed pace was (nothing while builds run can tell). Where the pass is
+ * ended, so surely within [lo + the shortest pass, hi + the longest plausible one]. Where
+ * nothing predicts the pass, looks sweep that span BLIND_STEP_MS apart. Where the pass is
  * predicted to within MAX_TICK_SPREAD_MS, looks AIMED_STEP_MS apart cover the window it is
  * predicted in, the last just after it: the further the pass lies from the last one seen,
- * the wider the window, and one look at its end would see the change that much late. The
- * steps before the window are evened out to end on its first look; after it, they go on
- * from the last look.
+ * the wider the window, and one look at its end would see the change that much late.
+ * Before the window, steps of at most SWEEP_STEP_MS insure against a wrong guess of the
+ * pace (nothing while builds run can tell), evened out to end on its first look; a window
+ * gone by with nothing new leaves the rest of the span to blind steps.
  */
 function sweepDuePass(
   ticks: TickModel | undefined,
@@ -124,7 +132,7 @@ function sweepDuePass(
   const due = { lo: buildsDone.lo + (ticks?.minPeriod ?? PASS_PRIOR.minMs), hi: buildsDone.hi + PASS_PRIOR.maxMs }
   const end = due.hi + TICK_MARGIN_MS
   if (now + 1 >= end) return undefined
-  const steps = (from: number) => Math.min(Math.max(from - now, 0) + SWEEP_STEP_MS, end - now)
+  const steps = (from: number) => Math.min(Math.max(from - now, 0) + BLIND_STEP_MS, end - now)
   const aimed = ticks && tickWindow(ticks, tickClosingAfter(ticks, Math.max(buildsDone.hi, due.lo)))
   if (!aimed || aimed.hi - aimed.lo > MAX_TICK_SPREAD_MS) return steps(due.lo)
   const last = aimed.hi + TICK_MARGIN_MS
