@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { renderPlot } from '../../dev/bench/plot.js'
-import { tableRow } from '../../dev/bench/sweep-report.js'
+import { blindRange, tableRow } from '../../dev/bench/sweep-report.js'
 import { PLOT, RESULTS, type PointResult } from '../../dev/bench/sweep.js'
 import { ROOT } from '../../dev/support/project-root.js'
 
@@ -22,5 +22,11 @@ describe('the committed benchmark figures', () => {
   test('BENCHMARKS.md shows each point’s row as the results give it, its verdict included', () => {
     const benchmarks = readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8')
     for (const result of results) expect(benchmarks).toContain(tableRow(result))
+  })
+
+  test('BENCHMARKS.md gives the blind range’s figures as the results give them', () => {
+    const figures = blindRange(results)
+    expect(figures).toMatch(/^Sweeping every 0\.4 s, \d+% of those runs/)
+    expect(readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8')).toContain(figures!)
   })
 })

@@ -211,12 +211,14 @@ export const RUNS = 5
 export const PHASES = 5
 
 /**
- * Build times spread over this much, evenly over the action's runs: each ends on another
- * pass, and a poller whose checks keep a fixed pace from the start (the blind floor's
- * 3.2 s, an unaimed action's) meets that pass at another phase of its pace. The shell
- * loops' deployments take the middle one.
+ * Build times spread over this much, evenly over the action's runs, 2.6 s apart: longer
+ * than the sweep's longest pass (2 s plus two calls of 300 ms), so that each ends on
+ * another pass (1.6 s apart, two runs could end on one pass and count twice), and a
+ * poller whose checks keep a fixed pace from the start (the blind floor's 3.2 s, an
+ * unaimed action's) meets that pass at another phase of its pace. The shell loops'
+ * deployments take the middle one.
  */
-export const BUILD_SPREAD_S = 8
+export const BUILD_SPREAD_S = 13
 
 /**
  * One point: the action's runs, each on its own tool, with the blind floor reading each
