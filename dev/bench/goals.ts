@@ -69,12 +69,16 @@ export function aboveFloor(samples: PointSamples): number {
   return median(samples.action.map((run, i) => run.gets - samples.floor[i]!.gets))
 }
 
+/** Whether the action's median lag at `point` is over its goal. */
+export function overMedianGoal(point: Pick<Point, 'latencyMs' | 'jitterMs'>, samples: PointSamples): boolean {
+  return summary(samples.action).medianLagMs > medianLagGoalMs(point)
+}
+
 export function judge(point: Point, samples: PointSamples): Verdict {
   const action = summary(samples.action)
   const loop = summary(samples['sleep 1'])
   const misses: string[] = []
-  const goal = medianLagGoalMs(point)
-  if (action.medianLagMs > goal) misses.push(`median lag ${s(action.medianLagMs)} > ${s(goal)}`)
+  if (overMedianGoal(point, samples)) misses.push(`median lag ${s(action.medianLagMs)} > ${s(medianLagGoalMs(point))}`)
   if (action.maxLagMs > MAX_LAG_MS) misses.push(`max lag ${s(action.maxLagMs)} > ${s(MAX_LAG_MS)}`)
   const above = aboveFloor(samples)
   const allowed = allowedAboveFloor(point)

@@ -209,6 +209,8 @@ export interface PointSamples {
 export const RUNS = 5
 /** How many phases of each shell loop read one deployment. */
 export const PHASES = 5
+/** The shell loops' sleeps, in the order of PointSamples' `sleep 1` and `sleep 10`. */
+const LOOP_SLEEPS_S = [1, 10] as const
 
 /**
  * Build times spread over this much, evenly over the action's runs, 2.6 s apart: longer
@@ -230,11 +232,11 @@ export async function measurePoint(api: RealApi, point: Point, busyCores: number
   const actions = await Promise.all(
     Array.from({ length: RUNS }, (_, run) => seed(api, point, 'action', (run * BUILD_SPREAD_S) / RUNS))
   )
-  const loops = await Promise.all([1, 10].map((sleepS) => seed(api, point, `loop${sleepS}`, middleS)))
+  const loops = await Promise.all(LOOP_SLEEPS_S.map((sleepS) => seed(api, point, `loop${sleepS}`, middleS)))
   const occupiers = await Promise.all([...actions, ...loops].map((s) => occupy(api, point, s)))
   const jobs: Array<() => Promise<void>> = [
     ...actions.flatMap((s, i) => [() => actionRun(api, s), () => floorPoller(api, s, occupiers[i])]),
-    ...loops.map((s, i) => () => shellLoops(s, [1, 10][i]!))
+    ...loops.map((s, i) => () => shellLoops(s, LOOP_SLEEPS_S[i]!))
   ]
   const measured = async () => {
     // Started STAGGER_MS apart: deployments starting their builds at once slow each
@@ -248,11 +250,14 @@ export async function measurePoint(api: RealApi, point: Point, busyCores: number
     api,
     [...actions, ...loops].map((s) => s.tool)
   )
-  const phases = Array.from({ length: PHASES }, (_, phase) => phase)
+  const loopSamples = (i: number) =>
+    Array.from({ length: PHASES }, (_, phase) =>
+      sampleOf(log, loops[i]!.tool, (r) => r.user_agent === loopReader(LOOP_SLEEPS_S[i]!, phase))
+    )
   return {
     action: actions.map((s) => sampleOf(log, s.tool, isActions)),
     floor: actions.map((s) => sampleOf(log, s.tool, (r) => r.user_agent === FLOOR_READER)),
-    'sleep 1': phases.map((phase) => sampleOf(log, loops[0]!.tool, (r) => r.user_agent === loopReader(1, phase))),
-    'sleep 10': phases.map((phase) => sampleOf(log, loops[1]!.tool, (r) => r.user_agent === loopReader(10, phase)))
+    'sleep 1': loopSamples(0),
+    'sleep 10': loopSamples(1)
   }
 }
