@@ -8,11 +8,11 @@
  */
 import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BUILDING_MAX_MS, SWEEP_STEP_MS } from '../../src/engine/poll-policy.js'
-import { aBuildUnderWay, isFinal, phaseOf } from '../../src/engine/status.js'
+import { aBuildUnderWay, isFinal } from '../../src/engine/status.js'
 import { parseDeployment, type Deployment } from '../../src/engine/toolforge-types.js'
 import { loggedRequestsOf, type ComponentSpec, type LoggedRequest, type RealApi } from '../real-api/real-api.js'
 import { runAction } from '../support/run-bundle.js'
+import { floorPause } from './floor.js'
 import type { Point } from './points.js'
 
 export type Poller = 'action' | 'floor' | 'sleep 1' | 'sleep 10'
@@ -135,20 +135,13 @@ async function actionsDeployment(api: RealApi, s: Seeded, occupier: string | und
   }
 }
 
-/**
- * What a poller that cannot see the server's pace needs to keep the lag within 1.2 s, on
- * the action's own deployment: told for free when the first build has started (the
- * maintainer's list, not counted), it then checks BUILDING_MAX_MS apart until it sees
- * every build done (the final status follows the last build's end by at least the task's
- * 2 s pause), then SWEEP_STEP_MS apart until the final status.
- */
+/** The blind floor (floor.ts) on the action's own deployment, told by the maintainer's list (not counted) when a build starts. */
 async function floorPoller(api: RealApi, s: Seeded, occupier: string | undefined): Promise<void> {
   const id = await actionsDeployment(api, s, occupier)
   for (;;) {
     const d = await read(s, id, FLOOR_READER)
     if (isFinal(d.status)) return
-    const phase = phaseOf(d)
-    await sleep(phase === 'building' || phase === 'queued' ? BUILDING_MAX_MS : SWEEP_STEP_MS)
+    await sleep(floorPause(d))
   }
 }
 

@@ -6,12 +6,12 @@
  */
 import type { Clock } from '../../src/engine/clock.js'
 import { deploy } from '../../src/engine/deploy.js'
-import { BUILDING_MAX_MS, SWEEP_STEP_MS } from '../../src/engine/poll-policy.js'
-import { aBuildUnderWay, isFinal, phaseOf } from '../../src/engine/status.js'
+import { aBuildUnderWay, isFinal } from '../../src/engine/status.js'
 import type { ToolforgeApi } from '../../src/engine/toolforge-client.js'
 import type { Settings } from '../../src/settings/settings.js'
 import { settingsFixture } from '../fixtures/settings.js'
 import { VirtualClock } from '../support/virtual-clock.js'
+import { floorPause } from './floor.js'
 import { traceApi, traceFinalMs, type Trace } from './traces.js'
 
 export const TOKEN = 'b3e4c5d6-7a8b-4c9d-8e0f-1a2b3c4d5e6f'
@@ -86,12 +86,7 @@ export async function fixedSample(world: World, intervalMs: number): Promise<Sam
   }
 }
 
-/**
- * What a poller that cannot see the server's pace needs to keep the lag within 1.2 s: told
- * for free when the first build has started (so it spends no check before), it then checks
- * BUILDING_MAX_MS apart until it sees every build done (the final status can follow the
- * last build's end by 2 s), then SWEEP_STEP_MS apart until the final status.
- */
+/** The blind floor (floor.ts), in virtual time. */
 export async function floorSample(world: World): Promise<Sample> {
   const { deployment } = await world.api.createDeployment({ description: '', forceBuild: false, forceRun: false })
   const read = async () => (await world.api.getDeployment(deployment.deploy_id)).deployment
@@ -99,7 +94,6 @@ export async function floorSample(world: World): Promise<Sample> {
   for (let requests = 1; ; requests++) {
     const d = await read()
     if (isFinal(d.status)) return { lagMs: world.clock.now() - world.finalAt(), requests }
-    const phase = phaseOf(d)
-    await world.clock.sleep(phase === 'building' || phase === 'queued' ? BUILDING_MAX_MS : SWEEP_STEP_MS)
+    await world.clock.sleep(floorPause(d))
   }
 }
