@@ -135,7 +135,10 @@ async function actionsDeployment(api: RealApi, s: Seeded, occupier: string | und
   }
 }
 
-/** The blind floor (floor.ts) on the action's own deployment, told by the maintainer's list (not counted) when a build starts. */
+/**
+ * The blind floor (floor.ts) on the action's own deployment, told when a build starts by
+ * the maintainer's list (not counted).
+ */
 async function floorPoller(api: RealApi, s: Seeded, occupier: string | undefined): Promise<void> {
   const id = await actionsDeployment(api, s, occupier)
   for (;;) {
