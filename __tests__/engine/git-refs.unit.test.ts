@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { gitEnv } from '../../dev/support/git-env.js'
 import {
   globMatches,
   mayMatchHead,
@@ -162,15 +163,7 @@ describe('resolveRef against git ls-remote itself, on a repository served as dum
     execFileSync('git', args, {
       cwd,
       encoding: 'utf8',
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@127.0.0.1',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@127.0.0.1',
-        GIT_CONFIG_NOSYSTEM: '1',
-        HOME: dir
-      }
+      env: gitEnv({ GIT_CONFIG_NOSYSTEM: '1', HOME: dir })
     })
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'git-refs-'))

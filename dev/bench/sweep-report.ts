@@ -16,8 +16,7 @@ import {
 import type { Point } from './points.js'
 import { POLLERS } from './real-timing.js'
 import type { PointResult, StandIns } from './sweep.js'
-
-const s = (ms: number) => (ms / 1000).toFixed(2)
+import { seconds, secondsFigure } from './seconds.js'
 
 export function pointLabel(point: Point): string {
   const latency = point.latencyMs === 0 ? '0' : `${point.latencyMs}${point.jitterMs ? ` ± ${point.jitterMs}` : ''} ms`
@@ -39,7 +38,7 @@ export function tableRow(result: PointResult): string {
   const verdict = judge(result.point, result.samples)
   const checks = (x: ReturnType<typeof summary>) => `${x.medianGets} (${x.maxGets})`
   const above = aboveFloor(result.samples)
-  return `| ${pointLabel(result.point)} | **${s(action.medianLagMs)} / ${s(action.maxLagMs)}** | **${checks(action)}**, ${above >= 0 ? '+' : '−'}${Math.abs(above)} | ${s(floor.medianLagMs)} | ${checks(floor)} | ${s(loop1.medianLagMs)} | ${checks(loop1)} | ${s(loop10.medianLagMs)} | ${verdict.pass ? 'PASS' : `FAIL: ${verdict.misses.join('; ')}`} |`
+  return `| ${pointLabel(result.point)} | **${secondsFigure(action.medianLagMs)} / ${secondsFigure(action.maxLagMs)}** | **${checks(action)}**, ${above >= 0 ? '+' : '−'}${Math.abs(above)} | ${secondsFigure(floor.medianLagMs)} | ${checks(floor)} | ${secondsFigure(loop1.medianLagMs)} | ${checks(loop1)} | ${secondsFigure(loop10.medianLagMs)} | ${verdict.pass ? 'PASS' : `FAIL: ${verdict.misses.join('; ')}`} |`
 }
 
 export function standInsTitle(standIns: StandIns): string {
@@ -66,7 +65,7 @@ export function pooled(results: PointResult[]): string {
     const runs = results.flatMap((r) => r.samples[poller])
     const lags = runs.map((run) => run.lagMs)
     const mean = lags.reduce((sum, lag) => sum + lag, 0) / lags.length
-    return `${poller === 'action' ? 'the action' : poller === 'floor' ? 'the blind floor' : `the \`${poller}\` loop`}: median lag ${s(median(lags))} s, mean ${s(mean)} s, longest ${s(Math.max(...lags))} s over ${runs.length} runs`
+    return `${poller === 'action' ? 'the action' : poller === 'floor' ? 'the blind floor' : `the \`${poller}\` loop`}: median lag ${seconds(median(lags))}, mean ${seconds(mean)}, longest ${seconds(Math.max(...lags))} over ${runs.length} runs`
   }).join('; ')
 }
 

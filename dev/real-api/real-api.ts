@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { startStandIns, type ServiceFault } from './stand-ins.js'
 import { locateRealApi, type RealApiLocation } from '../support/prerequisites.js'
+import { gitEnv } from '../support/git-env.js'
 
 export interface ComponentSpec {
   type?: 'continuous' | 'scheduled'
@@ -111,13 +112,7 @@ function makeSampleRepository(gitRoot: string, work: string): void {
     execFileSync('git', args, {
       cwd,
       stdio: 'pipe',
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@127.0.0.1',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@127.0.0.1'
-      }
+      env: gitEnv()
     })
   execFileSync('git', ['init', '-q', '-b', 'main', src], { stdio: 'pipe' })
   writeFileSync(join(src, 'Procfile'), 'web: gunicorn app:app\n')
