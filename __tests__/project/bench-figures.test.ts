@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { renderPlot } from '../../dev/bench/plot.js'
-import { blindRange, tableRow } from '../../dev/bench/sweep-report.js'
+import { blindRange, pairsAboveFloor, tableRow } from '../../dev/bench/sweep-report.js'
 import { PLOT, RESULTS, type PointResult } from '../../dev/bench/sweep.js'
 import { ROOT } from '../../dev/support/project-root.js'
 
@@ -27,6 +27,12 @@ describe('the committed benchmark figures', () => {
   test('BENCHMARKS.md gives the blind range’s figures as the results give them', () => {
     const figures = blindRange(results)
     expect(figures).toMatch(/^Sweeping every 0\.4 s, \d+% of those runs/)
+    expect(readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8')).toContain(figures!)
+  })
+
+  test('BENCHMARKS.md counts the checks above the floor pair by pair as the results give them', () => {
+    const figures = pairsAboveFloor(results)
+    expect(figures).toMatch(/^From 50 ms, \d+ of the \d+ pairs are at most 2 checks above the floor/)
     expect(readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8')).toContain(figures!)
   })
 })

@@ -5,6 +5,7 @@
 import { BLIND_STEP_MS } from '../../src/engine/poll-policy.js'
 import {
   ABOVE_FLOOR,
+  ABOVE_FLOOR_BLIND,
   aboveFloor,
   BLIND_FROM_MS,
   judge,
@@ -88,4 +89,21 @@ export function blindRange(results: PointResult[]): string | undefined {
   const missing = blind.filter((r) => overMedianGoal(r.point, r.samples)).length
   const second = slowest.filter((r) => aboveFloor(r.samples) > ABOVE_FLOOR).length
   return `Sweeping every ${BLIND_STEP_MS / 1000} s, ${over}% of those runs are over ${goalMs / 1000} s and ${missing} of ${blind.length} rows miss the median goal; from ${SLOWEST_FROM_MS} ms it costs a second check above the floor at ${second} of ${slowest.length} rows`
+}
+
+/**
+ * The action's checks above the floor's, pair by pair, from BLIND_FROM_MS on: most pairs
+ * within the allowance, and a second group where the floor's steps passed over the builds'
+ * end and saw the final status directly while the action swept the span.
+ */
+export function pairsAboveFloor(results: PointResult[]): string | undefined {
+  const pairs = results
+    .filter((r) => r.point.latencyMs >= BLIND_FROM_MS)
+    .flatMap((r) => r.samples.action.map((run, i) => run.gets - r.samples.floor[i]!.gets))
+  if (!pairs.length) return undefined
+  const within = pairs.filter((above) => above <= ABOVE_FLOOR_BLIND).length
+  const far = pairs.filter((above) => above > ABOVE_FLOOR_BLIND + 1)
+  const mean = pairs.reduce((sum, above) => sum + above, 0) / pairs.length
+  const beyond = far.length ? ` and ${far.length} are ${Math.min(...far)}–${Math.max(...far)} above` : ''
+  return `From ${BLIND_FROM_MS} ms, ${within} of the ${pairs.length} pairs are at most ${ABOVE_FLOOR_BLIND} checks above the floor${beyond}, ${mean.toFixed(1)} on average`
 }
