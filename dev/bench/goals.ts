@@ -65,19 +65,24 @@ export function allowedAboveFloor(point: Pick<Point, 'latencyMs'>): number {
  * and where its end fell, which two separate medians would not.
  */
 export function aboveFloor(samples: PointSamples): number {
-  return median(samples.action.map((run, i) => run.gets - samples.floor[i]!.gets))
+  return median(pairsOverFloor(samples))
 }
 
-/** Whether the action's median lag at `point` is over its goal. */
-export function overMedianGoal(point: Pick<Point, 'latencyMs' | 'jitterMs'>, samples: PointSamples): boolean {
-  return summary(samples.action).medianLagMs > medianLagGoalMs(point)
+/** The action's checks above the floor's, run by run: each pair read one deployment. */
+export function pairsOverFloor(samples: PointSamples): number[] {
+  return samples.action.map((run, i) => run.gets - samples.floor[i]!.gets)
+}
+
+/** Whether the action's median lag at `point` (`action`: its summary) is over its goal. */
+export function overMedianGoal(point: Pick<Point, 'latencyMs' | 'jitterMs'>, action: Summary): boolean {
+  return action.medianLagMs > medianLagGoalMs(point)
 }
 
 export function judge(point: Point, samples: PointSamples): Verdict {
   const action = summary(samples.action)
   const loop = summary(samples['sleep 1'])
   const misses: string[] = []
-  if (overMedianGoal(point, samples))
+  if (overMedianGoal(point, action))
     misses.push(`median lag ${seconds(action.medianLagMs)} > ${seconds(medianLagGoalMs(point))}`)
   if (action.maxLagMs > MAX_LAG_MS) misses.push(`max lag ${seconds(action.maxLagMs)} > ${seconds(MAX_LAG_MS)}`)
   const above = aboveFloor(samples)

@@ -12,6 +12,7 @@ import {
   median,
   medianLagGoalMs,
   overMedianGoal,
+  pairsOverFloor,
   summary
 } from './goals.js'
 import type { Point } from './points.js'
@@ -86,7 +87,7 @@ export function blindRange(results: PointResult[]): string | undefined {
   const runs = blind.flatMap((r) => r.samples.action)
   const goalMs = medianLagGoalMs({ latencyMs: BLIND_FROM_MS, jitterMs: 0 })
   const over = Math.round((100 * runs.filter((run) => run.lagMs > goalMs).length) / runs.length)
-  const missing = blind.filter((r) => overMedianGoal(r.point, r.samples)).length
+  const missing = blind.filter((r) => overMedianGoal(r.point, summary(r.samples.action))).length
   const second = slowest.filter((r) => aboveFloor(r.samples) > ABOVE_FLOOR).length
   return `Sweeping every ${BLIND_STEP_MS / 1000} s, ${over}% of those runs are over ${goalMs / 1000} s and ${missing} of ${blind.length} rows miss the median goal; from ${SLOWEST_FROM_MS} ms it costs a second check above the floor at ${second} of ${slowest.length} rows`
 }
@@ -97,9 +98,7 @@ export function blindRange(results: PointResult[]): string | undefined {
  * end and saw the final status directly while the action swept the span.
  */
 export function pairsAboveFloor(results: PointResult[]): string | undefined {
-  const pairs = results
-    .filter((r) => r.point.latencyMs >= BLIND_FROM_MS)
-    .flatMap((r) => r.samples.action.map((run, i) => run.gets - r.samples.floor[i]!.gets))
+  const pairs = results.filter((r) => r.point.latencyMs >= BLIND_FROM_MS).flatMap((r) => pairsOverFloor(r.samples))
   if (!pairs.length) return undefined
   const within = pairs.filter((above) => above <= ABOVE_FLOOR_BLIND).length
   const far = pairs.filter((above) => above > ABOVE_FLOOR_BLIND + 1)
